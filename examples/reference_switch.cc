@@ -1,0 +1,345 @@
+// Reference switch. Places marked "DEFECT <class>" are where a variant of the
+// catalog differs; everything else is shared, so each variant is one small,
+// realistic change to a correct switch.
+#include "examples/reference_switch.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include "models/identity.h"
+
+namespace wrongbox::examples {
+namespace {
+
+using Key = std::pair<std::string, std::string>;  // (sender, id)
+
+// MQTT-style topic match: '+' one level, '#' the rest, and a filter that ends
+// at a level boundary of the topic matches it as a path prefix.
+bool topic_matches(std::string_view filter, std::string_view topic) {
+  while (true) {
+    const auto fs = filter.find('/');
+    const auto ts = topic.find('/');
+    const auto f = filter.substr(0, fs);
+    const auto t = topic.substr(0, ts);
+    if (f == "#") return true;
+    if (f != "+" && f != t) return false;
+    if (fs == std::string_view::npos) return true;  // filter used up: prefix of topic
+    if (ts == std::string_view::npos) return false;
+    filter.remove_prefix(fs + 1);
+    topic.remove_prefix(ts + 1);
+  }
+}
+
+class ReferenceSwitch final : public Switch {
+ public:
+  explicit ReferenceSwitch(Defect d) : defect_(d) {}
+
+  HelloInfo hello() override {
+    std::string name = "reference";
+    for (const auto& i : catalog()) {
+      if (i.defect == defect_) name = std::string(i.name);
+    }
+    return HelloInfo{name, "1.0", {"restart"}};
+  }
+
+  void reset(const std::vector<std::string>&) override {
+    journal_ = Journal{};
+    restart();
+  }
+
+  std::vector<Verdict> submit(const std::vector<Message>& batch, Calls& calls) override {
+    std::vector<Verdict> verdicts;
+    verdicts.reserve(batch.size());
+    for (const auto& m : batch) {
+      Verdict v{m.sender, m.id, false, ""};
+      if (!model::is_valid_person_number(m.subject)) {
+        v.reason = "invalid subject number";
+      } else if (m.parts.empty()) {
+        v.reason = "no parts";
+      } else if (!journal_.accepted.insert(dedup_key(m)).second) {
+        v.reason = "duplicate (sender, id)";
+      } else {
+        v.accepted = true;
+        journal_.inbox.push_back(Entry{m, false});
+        journal_.pending.push_back(journal_.inbox.size() - 1);
+        receipt_to_[m.id] = m.sender;
+      }
+      verdicts.push_back(std::move(v));
+    }
+    work(calls);
+    return verdicts;
+  }
+
+  bool tick(std::int64_t, Calls& calls) override {
+    work(calls);
+    compact();
+    return journal_.pending.empty();
+  }
+
+  void restart() override {
+    // Volatile state goes; the journal stays.
+    cache_.clear();
+    channels_.clear();
+    workers_ = {};
+    receipt_to_.clear();
+    for (const auto& e : journal_.inbox) receipt_to_[e.msg.id] = e.msg.sender;
+    journal_.pending.clear();
+    for (std::size_t i = 0; i < journal_.inbox.size(); ++i) {
+      // DEFECT 12 (restart): recovery requeues every journal entry, handled or not.
+      if (!journal_.inbox[i].done || defect_ == Defect::kRestartReplay) {
+        journal_.pending.push_back(i);
+      }
+    }
+  }
+
+ private:
+  struct Entry {
+    Message msg;
+    bool done = false;
+  };
+  struct Journal {  // durable: survives restart()
+    std::vector<Entry> inbox;
+    std::vector<std::size_t> pending;  // indices into inbox, oldest first
+    std::set<Key> accepted;
+  };
+  enum class Outcome { kDone, kRetry };
+
+  // A dispatch worker: builds the outgoing message in its own buffer.
+  struct Worker {
+    std::size_t entry = 0;
+    LookupReply route;
+    std::string mailbox;  // target for this job, "" when none
+    Message out;          // reused outgoing buffer
+  };
+
+  Key dedup_key(const Message& m) const {
+    // DEFECT 5 (message-key collision) does not touch dedup: see receipt_to_.
+    return {m.sender, m.id};
+  }
+
+  std::string cache_key(const std::string& subject) const {
+    // DEFECT 4 (identity normalisation): the cache is keyed on the 10-digit form.
+    return defect_ == Defect::kIdentityNormalisation ? model::ten_digit_form(subject) : subject;
+  }
+
+  const LookupReply& lookup(const std::string& subject, Calls& calls) {
+    auto [it, fresh] = cache_.try_emplace(cache_key(subject));
+    if (fresh) it->second = calls.lookup(subject);
+    return it->second;
+  }
+  void forget(const std::string& subject) { cache_.erase(cache_key(subject)); }
+
+  static bool blocks(const LookupReply& r, const std::string& sender) {
+    return std::find(r.blocked_senders.begin(), r.blocked_senders.end(), sender) !=
+           r.blocked_senders.end();
+  }
+
+  const std::string& channel_for(const std::string& mailbox) {
+    // DEFECT 13 (address as pattern): the pool is searched with the address as
+    // a topic filter, so "kivra/a" finds "kivra/a/b" and "kivra/+" finds anyone.
+    if (defect_ == Defect::kAddressAsPattern) {
+      for (const auto& c : channels_) {
+        if (topic_matches(mailbox, c)) return c;
+      }
+    }
+    return *channels_.insert(mailbox).first;
+  }
+
+  void work(Calls& calls) {
+    // DEFECT 3 (stale route): the lookup cache outlives the command.
+    if (defect_ != Defect::kStaleRoute) cache_.clear();
+    auto& j = journal_;
+    if (j.pending.empty()) return;
+
+    // Prefetch: one lookup per distinct subject; reuse within this command only.
+    std::vector<std::string> distinct;
+    for (auto i : j.pending) {
+      const auto& s = j.inbox[i].msg.subject;
+      if (std::find(distinct.begin(), distinct.end(), s) == distinct.end()) distinct.push_back(s);
+    }
+    std::vector<LookupReply> answers;
+    for (const auto& s : distinct) answers.push_back(lookup(s, calls));
+    std::vector<LookupReply> routes;
+    for (std::size_t k = 0; k < j.pending.size(); ++k) {
+      const auto& s = j.inbox[j.pending[k]].msg.subject;
+      auto at = static_cast<std::size_t>(std::find(distinct.begin(), distinct.end(), s) -
+                                         distinct.begin());
+      // DEFECT 1 (batch offset): answers are zipped with messages by position,
+      // as if every message had a distinct subject.
+      if (defect_ == Defect::kBatchOffset) at = std::min(k, answers.size() - 1);
+      routes.push_back(answers[at]);
+    }
+
+    // Dispatch in pairs on two workers.
+    std::vector<std::size_t> still;
+    std::vector<std::pair<std::size_t, ReceiptStatus>> receipts;
+    for (std::size_t k = 0; k < j.pending.size(); k += 2) {
+      const std::size_t n = std::min<std::size_t>(2, j.pending.size() - k);
+      for (std::size_t w = 0; w < n; ++w) prepare(workers_[w], j.pending[k + w], routes[k + w]);
+      for (std::size_t w = 0; w < n; ++w) {
+        Worker& wk = workers_[w];
+        // DEFECT 11 (concurrency): workers send the shared "current message".
+        const std::size_t entry = defect_ == Defect::kConcurrency ? current_ : wk.entry;
+        if (entry != wk.entry) build(wk, j.inbox[entry].msg);
+        ReceiptStatus status{};
+        if (dispatch(wk, calls, status) == Outcome::kRetry) {
+          still.push_back(wk.entry);
+        } else {
+          j.inbox[wk.entry].done = true;
+          receipts.emplace_back(wk.entry, status);
+        }
+      }
+    }
+    j.pending = std::move(still);
+
+    for (const auto& [entry, status] : receipts) {
+      const Message& m = j.inbox[entry].msg;
+      std::string to = m.sender;
+      // DEFECT 5 (message-key collision): the receipt address is found by id alone.
+      if (defect_ == Defect::kMessageKeyCollision) to = receipt_to_[m.id];
+      // DEFECT 10 (receipt mix-up): receipts go out under the batch's first sender.
+      if (defect_ == Defect::kReceiptMixup) to = j.inbox[receipts.front().first].msg.sender;
+      calls.receipt(to, m.id, status);
+    }
+    if (!j.pending.empty()) {
+      calls.log(std::to_string(j.pending.size()) + " message(s) wait for a later attempt");
+    }
+  }
+
+  void prepare(Worker& w, std::size_t entry, const LookupReply& route) {
+    w.entry = entry;
+    current_ = entry;
+    w.route = route;
+    // DEFECT 6 (fallback leak): the worker keeps its last mailbox when the
+    // registry names none.
+    if (route.mailbox) w.mailbox = *route.mailbox;
+    else if (defect_ != Defect::kFallbackLeak) w.mailbox.clear();
+    build(w, journal_.inbox[entry].msg);
+  }
+
+  void build(Worker& w, const Message& m) {
+    w.out.sender = m.sender;
+    w.out.id = m.id;
+    w.out.subject = m.subject;
+    w.out.title = m.title;
+    // DEFECT 2 (part mix-up): the reused buffer grows but never shrinks.
+    if (defect_ != Defect::kPartMixup || w.out.parts.size() < m.parts.size()) {
+      w.out.parts.resize(m.parts.size());
+    }
+    std::copy(m.parts.begin(), m.parts.end(), w.out.parts.begin());
+  }
+
+  Outcome dispatch(Worker& w, Calls& calls, ReceiptStatus& status) {
+    const Message& m = journal_.inbox[w.entry].msg;
+    const std::string key = m.sender + "/" + m.id;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (w.route.unavailable) return Outcome::kRetry;
+      // DEFECT 8 (blocked sender): the registry's blocked list is not consulted.
+      const bool blocked = defect_ != Defect::kBlockedSenderIgnored && blocks(w.route, m.sender);
+      if (!w.mailbox.empty() && !blocked) {
+        switch (calls.deliver(channel_for(w.mailbox), w.out)) {
+          case DeliverReply::kOk:
+            calls.log("delivered " + key + " to " + w.mailbox);
+            status = ReceiptStatus::kDelivered;
+            return Outcome::kDone;
+          case DeliverReply::kUnavailable: return Outcome::kRetry;
+          case DeliverReply::kNoSuchMailbox:
+            forget(m.subject);
+            channels_.erase(w.mailbox);
+            w.route = lookup(m.subject, calls);
+            w.mailbox = w.route.mailbox.value_or("");
+            continue;
+        }
+      }
+      if (w.route.is_protected) {
+        calls.hold(w.out, "protected identity: manual handling required");
+        // DEFECT 9 (log leak): the subject's number goes into the staff log.
+        calls.log(defect_ == Defect::kLogLeak ? "held " + key + " for " + m.subject
+                                              : "held " + key + " for manual handling");
+        status = ReceiptStatus::kHeld;
+        return Outcome::kDone;
+      }
+      calls.print(m.subject, w.out);
+      calls.log("printed " + key);
+      status = ReceiptStatus::kPrinted;
+      return Outcome::kDone;
+    }
+    return Outcome::kRetry;
+  }
+
+  // Periodic maintenance: drop handled entries from the journal.
+  void compact() {
+    auto& j = journal_;
+    std::vector<std::size_t> remap(j.inbox.size(), SIZE_MAX);
+    std::vector<Entry> kept;
+    for (std::size_t i = 0; i < j.inbox.size(); ++i) {
+      if (j.inbox[i].done) continue;
+      remap[i] = kept.size();
+      kept.push_back(std::move(j.inbox[i]));
+    }
+    j.inbox = std::move(kept);
+    // DEFECT 7 (fault path): pending indices are not remapped after compaction,
+    // so retries pick another message, or none.
+    if (defect_ != Defect::kFaultPath) {
+      for (auto& p : j.pending) p = remap[p];
+    }
+    std::erase_if(j.pending, [&](std::size_t p) { return p >= j.inbox.size(); });
+  }
+
+  const Defect defect_;
+  Journal journal_;
+  std::map<std::string, LookupReply> cache_;
+  std::set<std::string> channels_;
+  std::array<Worker, 2> workers_{};
+  std::size_t current_ = 0;
+  std::map<std::string, std::string> receipt_to_;  // id -> sender, for DEFECT 5
+};
+
+}  // namespace
+
+const std::vector<DefectInfo>& catalog() {
+  static const std::vector<DefectInfo> kCatalog = {
+      {Defect::kNone, 0, "reference", "the correct reference switch"},
+      {Defect::kBatchOffset, 1, "batch-offset",
+       "registry answers are zipped with messages by position, shifting routes after a repeated "
+       "subject"},
+      {Defect::kPartMixup, 2, "part-mixup",
+       "a reused outgoing buffer keeps the previous message's extra attachments"},
+      {Defect::kStaleRoute, 3, "stale-route", "the lookup cache is kept across commands"},
+      {Defect::kIdentityNormalisation, 4, "identity-normalisation",
+       "the lookup cache is keyed on the 10-digit form, so centuries collide"},
+      {Defect::kMessageKeyCollision, 5, "message-key-collision",
+       "the receipt address is looked up by message id alone"},
+      {Defect::kFallbackLeak, 6, "fallback-leak",
+       "a worker keeps its last mailbox when the registry names none"},
+      {Defect::kFaultPath, 7, "fault-path",
+       "retry indices are not remapped after journal compaction"},
+      {Defect::kBlockedSenderIgnored, 8, "blocked-sender-ignored",
+       "the registry's blocked-sender list is not consulted"},
+      {Defect::kLogLeak, 9, "log-leak", "holds are logged with the protected subject's number"},
+      {Defect::kReceiptMixup, 10, "receipt-mixup",
+       "receipts of a command go to the first handled message's sender"},
+      {Defect::kConcurrency, 11, "concurrency",
+       "dispatch workers send a shared 'current message' instead of their own"},
+      {Defect::kRestartReplay, 12, "restart-replay",
+       "recovery requeues handled journal entries, so they are sent twice"},
+      {Defect::kAddressAsPattern, 13, "address-as-pattern",
+       "the connection pool matches mailbox addresses as topic filters"},
+  };
+  return kCatalog;
+}
+
+std::optional<Defect> defect_by_name(std::string_view name) {
+  for (const auto& i : catalog()) {
+    if (i.name == name) return i.defect;
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Switch> make_reference_switch(Defect defect) {
+  return std::make_unique<ReferenceSwitch>(defect);
+}
+
+}  // namespace wrongbox::examples

@@ -1,0 +1,55 @@
+// The reference switch and its defect catalog.
+//
+// ReferenceSwitch is a correct switch written the way a production one is:
+// batched submit with a journal of accepted work, a per-command lookup cache,
+// two dispatch workers, a connection pool keyed by mailbox address, a
+// pending queue retried on ticks, receipts, and a restart that keeps
+// accepted work. Each Defect flips one marked place in that code to the
+// realistic mistake of one defect class of EXCHANGE.md, so the harness can
+// show that it catches each class (the mutation matrix).
+//
+// Example usage:
+//   auto sut = wrongbox::examples::make_reference_switch(Defect::kStaleRoute);
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/switch.h"
+
+namespace wrongbox::examples {
+
+enum class Defect {
+  kNone,
+  kBatchOffset,            // 1
+  kPartMixup,              // 2
+  kStaleRoute,             // 3
+  kIdentityNormalisation,  // 4
+  kMessageKeyCollision,    // 5
+  kFallbackLeak,           // 6
+  kFaultPath,              // 7
+  kBlockedSenderIgnored,   // 8
+  kLogLeak,                // 9
+  kReceiptMixup,           // 10
+  kConcurrency,            // 11
+  kRestartReplay,          // 12
+  kAddressAsPattern,       // 13
+};
+
+struct DefectInfo {
+  Defect defect;
+  int defect_class;    // number in EXCHANGE.md, 0 for the reference
+  std::string_view name;     // builtin:<name>
+  std::string_view summary;  // the mistake, in one sentence
+};
+
+// The reference first, then one entry per defect class, in class order.
+const std::vector<DefectInfo>& catalog();
+std::optional<Defect> defect_by_name(std::string_view name);
+
+std::unique_ptr<Switch> make_reference_switch(Defect defect = Defect::kNone);
+
+}  // namespace wrongbox::examples

@@ -1,0 +1,76 @@
+// Canary tokens: keyed SipHash from libsodium (crypto_shorthash).
+#include "harness/canary.h"
+
+#include <sodium.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace wrongbox {
+
+CanaryMinter::CanaryMinter(std::uint64_t seed) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  // Key = SipHash of the seed under a fixed key: spreads any seed over 128 bits.
+  static const unsigned char kFixed[crypto_shorthash_KEYBYTES] = {
+      'w', 'r', 'o', 'n', 'g', 'b', 'o', 'x', '-', 'c', 'a', 'n', 'a', 'r', 'y', '1'};
+  unsigned char in[9];
+  for (int half = 0; half < 2; ++half) {
+    std::memcpy(in, &seed, 8);
+    in[8] = static_cast<unsigned char>(half);
+    crypto_shorthash(key_.data() + 8 * half, in, sizeof in, kFixed);
+  }
+}
+
+std::uint64_t CanaryMinter::value(std::uint32_t instance, int part, std::string_view sender,
+                                  std::string_view id, std::string_view subject) const {
+  // Length-prefixed fields: no two different tuples share an encoding.
+  std::string buf;
+  buf.reserve(32 + sender.size() + id.size() + subject.size());
+  auto put32 = [&](std::uint32_t v) { buf.append(reinterpret_cast<const char*>(&v), 4); };
+  put32(instance);
+  put32(static_cast<std::uint32_t>(part));
+  for (auto f : {sender, id, subject}) {
+    put32(static_cast<std::uint32_t>(f.size()));
+    buf.append(f);
+  }
+  unsigned char out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, reinterpret_cast<const unsigned char*>(buf.data()), buf.size(),
+                   key_.data());
+  std::uint64_t v;
+  std::memcpy(&v, out, 8);
+  return v;
+}
+
+std::string CanaryMinter::text(std::uint64_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(kCanaryPrefix);
+  for (int i = 15; i >= 0; --i) s.push_back(kHex[(v >> (4 * i)) & 15]);
+  s.push_back(']');
+  return s;
+}
+
+void scan_canaries(std::string_view t,
+                   const std::function<void(std::uint64_t, std::size_t)>& found) {
+  std::size_t pos = 0;
+  while ((pos = t.find(kCanaryPrefix, pos)) != std::string_view::npos) {
+    if (pos + kCanaryLength > t.size()) return;
+    std::uint64_t v = 0;
+    bool ok = t[pos + kCanaryLength - 1] == ']';
+    for (std::size_t i = 0; ok && i < 16; ++i) {
+      const char c = t[pos + 5 + i];
+      int d = -1;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      ok = d >= 0;
+      v = (v << 4) | static_cast<std::uint64_t>(d < 0 ? 0 : d);
+    }
+    if (ok) {
+      found(v, pos);
+      pos += kCanaryLength;
+    } else {
+      pos += 1;
+    }
+  }
+}
+
+}  // namespace wrongbox

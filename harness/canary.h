@@ -1,0 +1,44 @@
+// Canaries: tokens the harness writes into every title and part so that the
+// oracle can tell, from content alone, whose content it is looking at.
+//
+// A token is "[wbx:" + 16 hex digits + "]"; the digits are SipHash-2-4 under a
+// per-run secret key of (message instance, part index, sender, id, subject).
+// A switch cannot forge a token for another message, and a token that the
+// minter never issued is recognised as corrupted content.
+//
+// Example usage:
+//   CanaryMinter minter(seed);
+//   std::string tok = minter.mint(0, kTitlePart, "s1", "17", "199001011239");
+//   scan_canaries(text, [](std::uint64_t value, std::size_t pos) { ... });
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace wrongbox {
+
+inline constexpr int kTitlePart = -1;  // part index of a message's title
+inline constexpr std::string_view kCanaryPrefix = "[wbx:";
+inline constexpr std::size_t kCanaryLength = 5 + 16 + 1;
+
+class CanaryMinter {
+ public:
+  // The key is derived from `seed`; runs with the same seed mint the same tokens.
+  explicit CanaryMinter(std::uint64_t seed);
+  // The token's value and its text form.
+  std::uint64_t value(std::uint32_t instance, int part, std::string_view sender,
+                      std::string_view id, std::string_view subject) const;
+  static std::string text(std::uint64_t value);
+
+ private:
+  std::array<unsigned char, 16> key_{};
+};
+
+// Calls `found(value, offset)` for every well-formed token in `text`, in order.
+void scan_canaries(std::string_view text,
+                   const std::function<void(std::uint64_t, std::size_t)>& found);
+
+}  // namespace wrongbox

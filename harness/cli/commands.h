@@ -1,0 +1,31 @@
+// Subcommands of the `wrongbox` tool. Each returns the process exit code:
+// 0 nothing violated, 1 a property was violated, 2 usage or input error,
+// 3 the switch failed (crash, hang, protocol error).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace wrongbox::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitViolation = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitSwitchFailed = 3;
+
+struct ReplayOptions {
+  std::vector<std::string> paths;
+  std::string sut = "builtin:reference";
+  bool trace = false;
+  bool quiet = false;
+  unsigned long long seed = 1;
+};
+
+int replay(const ReplayOptions& o);
+
+// Scenario files under the given paths (files as given, directories
+// recursively, *.wbs only), sorted. Appends unreadable paths to `errors`.
+std::vector<std::string> collect_scenarios(const std::vector<std::string>& paths,
+                                           std::vector<std::string>& errors);
+
+}  // namespace wrongbox::cli

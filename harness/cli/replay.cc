@@ -1,0 +1,127 @@
+// `wrongbox replay`: scenario files in, one verdict line each, exit code out.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/cli/commands.h"
+#include "harness/runner.h"
+#include "harness/scenario.h"
+#include "harness/sut.h"
+
+namespace wrongbox::cli {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> collect_scenarios(const std::vector<std::string>& paths,
+                                           std::vector<std::string>& errors) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file() && it->path().extension() == ".wbs") {
+          found.push_back(it->path().string());
+        }
+      }
+      if (ec) errors.push_back(p + ": cannot read directory: " + ec.message());
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else if (fs::exists(p, ec)) {
+      out.push_back(p);
+    } else {
+      errors.push_back(p + ": no such file or directory");
+    }
+  }
+  return out;
+}
+
+int replay(const ReplayOptions& o) {
+  std::vector<std::string> errors;
+  const auto files = collect_scenarios(o.paths, errors);
+  for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
+  if (files.empty()) {
+    fmt::print(stderr, "wrongbox: no scenario files (*.wbs) found\n");
+    return kExitUsage;
+  }
+  OpenedSut sut;
+  try {
+    sut = open_sut(o.sut);
+  } catch (const SutError& e) {
+    fmt::print(stderr, "wrongbox: {}\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "wrongbox: switch {} failed to start: {}\n", o.sut, e.what());
+    return kExitSwitchFailed;
+  }
+
+  int passed = 0, failed = 0, input_errors = static_cast<int>(errors.size()), switch_failed = 0,
+      skipped = 0;
+  std::vector<std::string> reports;
+  RunOptions ropt;
+  ropt.trace = o.trace;
+  ropt.seed = o.seed;
+  ropt.can_restart = sut.hello.has("restart");
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    if (!in) {
+      fmt::print("ERROR {}: cannot read file\n", file);
+      ++input_errors;
+      continue;
+    }
+    const auto parsed = parse_scenario(buf.str(), file);
+    if (!parsed.ok()) {
+      fmt::print("ERROR {}\n", parsed.error.to_string());
+      ++input_errors;
+      continue;
+    }
+    const RunResult r = run_scenario(*parsed.scenario, *sut.sw, ropt);
+    const std::string line = summarize(r);
+    if (r.outcome == Outcome::kPass) {
+      ++passed;
+      if (!o.quiet) fmt::print("PASS  {}\n", file);
+    } else if (r.outcome == Outcome::kSkipped) {
+      ++skipped;
+      if (!o.quiet) fmt::print("SKIP  {}: {}\n", file, r.error);
+    } else {
+      if (r.outcome == Outcome::kViolation) ++failed;
+      else if (r.outcome == Outcome::kSwitchFailure) ++switch_failed;
+      else ++input_errors;
+      fmt::print("{}  {}: {}\n", r.outcome == Outcome::kViolation ? "FAIL" : "ERROR", file,
+                 line.substr(line.find(' ') + 1));
+    }
+    if (o.trace) {
+      for (const auto& t : r.trace) fmt::print("  | {}\n", t);
+    }
+    for (const auto& w : r.warnings) {
+      if (!o.quiet) fmt::print("  warning: {}\n", w);
+    }
+    if (r.outcome == Outcome::kViolation) {
+      std::string rep = file + "\n" + format_violation(*r.headline(), file);
+      const auto n = r.violations.size();
+      if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
+      rep += fmt::format("  replay: wrongbox replay {} --sut {} --trace\n", file, o.sut);
+      reports.push_back(std::move(rep));
+    }
+  }
+  if (!reports.empty()) {
+    fmt::print("\nFailures:\n");
+    for (const auto& r : reports) fmt::print("\n{}", r);
+    fmt::print("\n");
+  }
+  fmt::print("replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
+             "switch failure(s), {} skipped\n",
+             files.size(), o.sut, passed, failed, input_errors, switch_failed, skipped);
+  if (input_errors > 0) return kExitUsage;
+  if (switch_failed > 0) return kExitSwitchFailed;
+  if (failed > 0) return kExitViolation;
+  return kExitOk;
+}
+
+}  // namespace wrongbox::cli

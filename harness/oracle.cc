@@ -1,0 +1,453 @@
+// Property checks S1-S5, C1-C4, L1 (EXCHANGE.md, "Properties").
+#include "harness/oracle.h"
+
+#include <algorithm>
+
+#include "models/identity.h"
+
+namespace wrongbox {
+namespace {
+
+constexpr std::array<const char*, kPropertyCount> kNames = {"S1", "S2", "S3", "S4", "S5",
+                                                            "C1", "C2", "C3", "C4", "L1"};
+
+const char* status_word(model::SinkKind k) {
+  switch (k) {
+    case model::SinkKind::kMailbox: return "delivered";
+    case model::SinkKind::kPaper: return "printed";
+    case model::SinkKind::kHold: return "held";
+  }
+  return "?";
+}
+
+model::SinkKind kind_of(ReceiptStatus s) {
+  switch (s) {
+    case ReceiptStatus::kDelivered: return model::SinkKind::kMailbox;
+    case ReceiptStatus::kPrinted: return model::SinkKind::kPaper;
+    case ReceiptStatus::kHeld: return model::SinkKind::kHold;
+  }
+  return model::SinkKind::kPaper;
+}
+
+std::string part_name(int part) {
+  return part == kTitlePart ? "title" : "part " + std::to_string(part + 1);
+}
+
+}  // namespace
+
+const char* to_string(Property p) { return kNames[static_cast<int>(p)]; }
+
+std::optional<Property> property_from_string(std::string_view s) {
+  for (int i = 0; i < kPropertyCount; ++i) {
+    if (s == kNames[i]) return static_cast<Property>(i);
+  }
+  return std::nullopt;
+}
+
+bool is_safety(Property p) { return static_cast<int>(p) <= static_cast<int>(Property::S5); }
+
+const char* meaning(Property p) {
+  switch (p) {
+    case Property::S1: return "content delivered to a mailbox belongs to that mailbox's owner";
+    case Property::S2:
+      return "content printed for a person belongs to them; nothing is printed for a protected "
+             "person";
+    case Property::S3: return "the staff log holds no content and no protected person's number";
+    case Property::S4:
+      return "a receipt goes only to the sender of the message it names and holds no content";
+    case Property::S5: return "a rejected message, or one with an invalid subject, goes nowhere";
+    case Property::C1: return "every accepted message reaches exactly one sink, exactly once";
+    case Property::C2: return "title and parts arrive byte-identical, in order, none missing or added";
+    case Property::C3: return "the sink is the one the routing rules choose at that moment";
+    case Property::C4: return "each handled message produces exactly one receipt to its sender";
+    case Property::L1: return "with registry and operators up, the switch is idle within 100 ticks";
+  }
+  return "";
+}
+
+std::string format_violation(const Violation& v, const std::string& source) {
+  std::string out = std::string(to_string(v.property)) + " violated";
+  if (v.step >= 0) {
+    out += " at step " + std::to_string(v.step + 1);
+    if (v.line > 0) out += " (" + (source.empty() ? "line" : source + ":") + std::to_string(v.line) + ")";
+  } else {
+    out += " when the scenario ended";
+  }
+  if (v.call > 0) out += ", call " + std::to_string(v.call) + " `" + v.call_text + "`";
+  out += ": " + v.summary + "\n";
+  std::size_t width = 0;
+  for (const auto& [k, _] : v.facts) width = std::max(width, k.size());
+  for (const auto& [k, val] : v.facts) {
+    out += "  " + k + std::string(width - k.size(), ' ') + "  " + val + "\n";
+  }
+  out += "  property" + std::string(width > 8 ? width - 8 : 0, ' ') + "  " +
+         meaning(v.property) + "\n";
+  return out;
+}
+
+Oracle::Oracle(const model::World& world, std::uint64_t seed) : world_(world), minter_(seed) {}
+
+std::uint32_t Oracle::add_message(const MessageSpec& spec, int step) {
+  const auto idx = static_cast<std::uint32_t>(instances_.size());
+  Instance in;
+  in.step = step;
+  in.valid_subject = model::is_valid_person_number(spec.subject);
+  in.msg.sender = spec.sender;
+  in.msg.id = spec.id;
+  in.msg.subject = spec.subject;
+  auto token = [&](int part) {
+    const auto v = minter_.value(idx, part, spec.sender, spec.id, spec.subject);
+    canaries_[v] = Hit{idx, part};
+    return CanaryMinter::text(v);
+  };
+  in.msg.title = "Beslut " + spec.id + " " + token(kTitlePart);
+  for (int k = 0; k < spec.parts; ++k) {
+    Part p;
+    p.name = k == 0 ? "beslut.txt" : "bilaga-" + std::to_string(k) + ".pdf";
+    p.data = "\xc3\x84rende " + spec.id + ", del " + std::to_string(k + 1) + ": " + token(k) + "\n";
+    in.msg.parts.push_back(std::move(p));
+  }
+  by_key_[{spec.sender, spec.id}].push_back(idx);
+  instances_.push_back(std::move(in));
+  return idx;
+}
+
+void Oracle::scan(std::string_view text, Content& c) const {
+  scan_canaries(text, [&](std::uint64_t v, std::size_t) {
+    auto it = canaries_.find(v);
+    if (it == canaries_.end()) {
+      ++c.unknown;
+    } else {
+      c.hits.push_back(it->second);
+    }
+  });
+}
+
+Oracle::Content Oracle::analyse(const Message& m) const {
+  Content c;
+  scan(m.title, c);
+  if (!c.hits.empty()) c.primary = c.hits.front().instance;
+  for (const auto& p : m.parts) {
+    scan(p.name, c);
+    scan(p.data, c);
+  }
+  scan(m.sender, c);
+  scan(m.id, c);
+  scan(m.subject, c);
+  if (!c.primary && !c.hits.empty()) c.primary = c.hits.front().instance;
+  return c;
+}
+
+std::string Oracle::describe_instance(std::uint32_t i) const {
+  const auto& m = instances_[i].msg;
+  return m.sender + "/" + m.id + " about " + m.subject + " (submitted at step " +
+         std::to_string(instances_[i].step + 1) + ")";
+}
+
+std::string Oracle::describe_hit(const Hit& h) const {
+  const auto& m = instances_[h.instance].msg;
+  return part_name(h.part) + " of " + m.sender + "/" + m.id + ", which belongs to " + m.subject;
+}
+
+Violation& Oracle::violate(Property p, std::string summary) {
+  Violation v;
+  v.property = p;
+  v.step = step_;
+  v.line = line_;
+  v.call = call_;
+  v.call_text = call_text_;
+  v.summary = std::move(summary);
+  if (is_safety(p)) safety_violated_ = true;
+  if (!note_.empty()) note_ += "; ";
+  note_ += std::string(to_string(p)) + " VIOLATED";
+  violations_.push_back(std::move(v));
+  return violations_.back();
+}
+
+void Oracle::check_rejected(const Content& c, const std::string& where) {
+  check(Property::S5);
+  for (const auto& h : c.hits) {
+    const auto& in = instances_[h.instance];
+    if (in.state != State::kRejected && in.valid_subject) continue;
+    auto& v = violate(Property::S5, in.state == State::kRejected
+                                        ? "a rejected message's content reached a sink"
+                                        : "content of a message with an invalid subject "
+                                          "number reached a sink");
+    v.facts = {{"message", describe_instance(h.instance)}, {"went to", where},
+               {"content", describe_hit(h)}, {"expected", "nowhere"}};
+    return;
+  }
+}
+
+void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
+                    const std::string& where) {
+  check(Property::C2);
+  if (c.unknown > 0) {
+    auto& v = violate(Property::C2, "content carries a canary that no message of this run has "
+                                    "(corrupted or invented content)");
+    v.facts = {{"went to", where}};
+  }
+  if (!c.primary) {
+    auto& v = violate(Property::C2, "a message with no recognisable content reached a sink");
+    v.facts = {{"went to", where}, {"title", sent.title.substr(0, 80)}};
+    return;
+  }
+  const auto idx = *c.primary;
+  auto& in = instances_[idx];
+  for (const auto& h : c.hits) {
+    if (h.instance == idx) continue;
+    auto& v = violate(Property::C2, "one message carries another message's content");
+    v.facts = {{"message", describe_instance(idx)}, {"went to", where},
+               {"foreign", describe_hit(h)}};
+    break;
+  }
+  if (sent.title != in.msg.title || sent.parts != in.msg.parts) {
+    std::string diff;
+    if (sent.title != in.msg.title) diff = "the title differs";
+    else if (sent.parts.size() != in.msg.parts.size())
+      diff = std::to_string(sent.parts.size()) + " parts arrived, " +
+             std::to_string(in.msg.parts.size()) + " were sent";
+    else {
+      for (std::size_t k = 0; k < sent.parts.size(); ++k) {
+        if (!(sent.parts[k] == in.msg.parts[k])) {
+          diff = "part " + std::to_string(k + 1) + " differs";
+          break;
+        }
+      }
+    }
+    auto& v = violate(Property::C2, "the content did not arrive byte-identical: " + diff);
+    v.facts = {{"message", describe_instance(idx)}, {"went to", where}};
+  }
+  check(Property::C1);
+  if (in.handled > 0) {
+    auto& v = violate(Property::C1, "a message reached a second sink");
+    v.facts = {{"message", describe_instance(idx)}, {"went to", where},
+               {"earlier", in.handled_where}};
+  }
+  if (in.handled == 0) {
+    in.handled_kind = kind;
+    in.handled_where = where + " at step " + std::to_string(step_ + 1);
+  }
+  ++in.handled;
+  if (in.state == State::kRejected || !in.valid_subject) return;  // S5 already said it
+  check(Property::C3);
+  const auto expected = world_.route(in.msg.subject, in.msg.sender);
+  const bool same = expected.kind == kind &&
+                    (kind != model::SinkKind::kMailbox || where == "mailbox " + expected.mailbox);
+  if (!same) {
+    auto& v = violate(Property::C3, "the message went to another sink than the rules choose");
+    v.facts = {{"message", describe_instance(idx)}, {"went to", where},
+               {"expected", describe(expected) + " (registry at this call)"}};
+  }
+  if (note_.empty()) note_ = "ok: " + describe_instance(idx) + " -> " + where;
+}
+
+void Oracle::on_deliver(const std::string& mailbox, const Message& sent, const std::string& owner) {
+  const auto c = analyse(sent);
+  const std::string where = "mailbox " + mailbox;
+  check(Property::S1);
+  for (const auto& h : c.hits) {
+    const auto& in = instances_[h.instance];
+    if (in.msg.subject == owner) continue;
+    auto& v = violate(Property::S1, "content delivered to a mailbox whose owner it is not about");
+    v.facts = {{"message", describe_instance(h.instance)},
+               {"went to", where + ", owned now by " + owner},
+               {"content", describe_hit(h)},
+               {"expected", describe(world_.route(in.msg.subject, in.msg.sender))}};
+    break;
+  }
+  check_rejected(c, where);
+  handle(c, sent, model::SinkKind::kMailbox, where);
+}
+
+void Oracle::on_print(const std::string& person, const Message& sent) {
+  const auto c = analyse(sent);
+  const std::string where = "paper for " + person;
+  check(Property::S2);
+  if (world_.is_protected(person)) {
+    auto& v = violate(Property::S2, "a letter was printed for a protected person");
+    v.facts = {{"went to", where + " (protected identity)"}, {"expected", "manual hold"}};
+    if (c.primary) v.facts.insert(v.facts.begin(), {"message", describe_instance(*c.primary)});
+  }
+  for (const auto& h : c.hits) {
+    const auto& in = instances_[h.instance];
+    if (in.msg.subject != person) {
+      auto& v = violate(Property::S2, "content printed for a person it is not about");
+      v.facts = {{"message", describe_instance(h.instance)}, {"went to", where},
+                 {"content", describe_hit(h)}};
+      break;
+    }
+    if (world_.is_protected(in.msg.subject) && !world_.is_protected(person)) {
+      auto& v = violate(Property::S2, "a protected person's content was printed");
+      v.facts = {{"message", describe_instance(h.instance)}, {"went to", where}};
+      break;
+    }
+  }
+  check_rejected(c, where);
+  handle(c, sent, model::SinkKind::kPaper, where);
+}
+
+void Oracle::on_hold(const Message& sent, const std::string& reason) {
+  const auto c = analyse(sent);
+  check(Property::S3);
+  Content r;
+  scan(reason, r);
+  if (!r.hits.empty() || r.unknown > 0) {
+    auto& v = violate(Property::S3, "a hold reason carries content (staff read hold reasons)");
+    if (!r.hits.empty()) v.facts = {{"content", describe_hit(r.hits.front())}};
+  }
+  check_rejected(c, "manual hold");
+  handle(c, sent, model::SinkKind::kHold, "manual hold");
+}
+
+void Oracle::on_receipt(const std::string& sender, const std::string& id, ReceiptStatus status) {
+  check(Property::S4);
+  Content c;
+  scan(sender, c);
+  scan(id, c);
+  if (!c.hits.empty() || c.unknown > 0) {
+    auto& v = violate(Property::S4, "a receipt carries content");
+    v.facts = {{"receipt", "to " + sender + " for id " + id}};
+    if (!c.hits.empty()) v.facts.push_back({"content", describe_hit(c.hits.front())});
+    return;
+  }
+  auto it = by_key_.find({sender, id});
+  std::uint32_t done_with_receipt = UINT32_MAX;
+  if (it != by_key_.end()) {
+    for (auto i : it->second) {
+      auto& in = instances_[i];
+      if (in.handled == 0 || in.state == State::kRejected) continue;
+      if (in.receipts == 0) {
+        ++in.receipts;
+        check(Property::C4);
+        if (kind_of(status) != in.handled_kind) {
+          auto& v = violate(Property::C4, "the receipt's status does not match what happened");
+          v.facts = {{"message", describe_instance(i)},
+                     {"receipt", std::string("says ") + to_string(status)},
+                     {"happened", std::string(status_word(in.handled_kind)) + ": " +
+                                      in.handled_where}};
+        }
+        if (note_.empty()) note_ = "ok: receipt for " + describe_instance(i);
+        return;
+      }
+      done_with_receipt = i;
+    }
+  }
+  if (done_with_receipt != UINT32_MAX) {
+    check(Property::C4);
+    ++instances_[done_with_receipt].receipts;
+    auto& v = violate(Property::C4, "a second receipt for the same message");
+    v.facts = {{"message", describe_instance(done_with_receipt)}};
+    return;
+  }
+  auto& v = violate(Property::S4, "a receipt went to a sender that has no handled message "
+                                  "with that id");
+  v.facts = {{"receipt", "to " + sender + " for id " + id + " (" + to_string(status) + ")"}};
+  for (const auto& [key, list] : by_key_) {
+    if (key.second != id || key.first == sender) continue;
+    for (auto i : list) {
+      v.facts.push_back({"same id", describe_instance(i) + (instances_[i].handled
+                                                               ? ", handled"
+                                                               : ", not handled yet")});
+    }
+  }
+  if (it != by_key_.end()) {
+    v.facts.push_back({"its own", describe_instance(it->second.front()) + ", not handled yet"});
+  }
+}
+
+void Oracle::on_log(const std::string& text) {
+  check(Property::S3);
+  Content c;
+  scan(text, c);
+  if (!c.hits.empty() || c.unknown > 0) {
+    auto& v = violate(Property::S3, "the staff log holds message content");
+    v.facts = {{"log line", text.substr(0, 120)}};
+    if (!c.hits.empty()) v.facts.push_back({"content", describe_hit(c.hits.front())});
+    return;
+  }
+  for (const auto& p : world_.protected_persons()) {
+    const auto ten = model::ten_digit_form(p);
+    if (text.find(ten) == std::string::npos) continue;  // the 12-digit form contains it
+    auto& v = violate(Property::S3, "the staff log holds a protected person's number");
+    v.facts = {{"log line", text.substr(0, 120)},
+               {"person", p + " (protected identity)"}};
+    return;
+  }
+}
+
+void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<Verdict>& vs) {
+  if (vs.size() != n) {
+    throw SwitchFailure("submit returned " + std::to_string(vs.size()) + " verdicts for " +
+                        std::to_string(n) + " messages");
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto idx = first + static_cast<std::uint32_t>(k);
+    auto& in = instances_[idx];
+    if (vs[k].sender != in.msg.sender || vs[k].id != in.msg.id) {
+      throw SwitchFailure("verdict " + std::to_string(k + 1) + " names " + vs[k].sender + "/" +
+                          vs[k].id + " but message " + std::to_string(k + 1) + " of the batch is " +
+                          in.msg.sender + "/" + in.msg.id);
+    }
+    if (vs[k].accepted) {
+      check(Property::C1);
+      for (auto other : by_key_[{in.msg.sender, in.msg.id}]) {
+        if (other == idx || instances_[other].state != State::kAccepted) continue;
+        auto& v = violate(Property::C1, "a message with an already accepted (sender, id) was "
+                                        "accepted again");
+        v.facts = {{"message", describe_instance(idx)}, {"earlier", describe_instance(other)}};
+        break;
+      }
+      in.state = State::kAccepted;
+    } else {
+      in.state = State::kRejected;
+      check(Property::S5);
+      if (in.handled > 0) {
+        auto& v = violate(Property::S5, "a message was rejected after its content reached a sink");
+        v.facts = {{"message", describe_instance(idx)}, {"went to", in.handled_where}};
+      }
+      const bool duplicate = by_key_[{in.msg.sender, in.msg.id}].front() != idx;
+      if (in.valid_subject && !in.msg.parts.empty() && !duplicate) {
+        warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +
+                            in.msg.sender + "/" + in.msg.id + " rejected: " + vs[k].reason);
+      }
+    }
+  }
+}
+
+void Oracle::at_end(bool idle, int drain_ticks) {
+  step_ = -1;
+  line_ = 0;
+  call_ = 0;
+  check(Property::L1);
+  if (!idle) {
+    auto& v = violate(Property::L1, "the switch was not idle after " +
+                                        std::to_string(drain_ticks) +
+                                        " ticks with registry and operators up");
+    std::size_t pending = 0;
+    for (const auto& in : instances_) pending += in.state == State::kAccepted && in.handled == 0;
+    v.facts = {{"unhandled", std::to_string(pending) + " accepted message(s)"}};
+  }
+  for (std::uint32_t i = 0; i < instances_.size(); ++i) {
+    const auto& in = instances_[i];
+    if (in.state != State::kAccepted || !in.valid_subject) continue;
+    check(Property::C1);
+    if (in.handled == 0) {
+      auto& v = violate(Property::C1, "an accepted message never reached mailbox, paper or hold");
+      v.facts = {{"message", describe_instance(i)},
+                 {"expected", describe(world_.route(in.msg.subject, in.msg.sender)) +
+                                  " (registry at the end)"}};
+    }
+  }
+  for (std::uint32_t i = 0; i < instances_.size(); ++i) {
+    const auto& in = instances_[i];
+    if (in.handled == 0 || in.state == State::kRejected) continue;
+    check(Property::C4);
+    if (in.receipts == 0) {
+      auto& v = violate(Property::C4, "a handled message produced no receipt to its sender");
+      v.facts = {{"message", describe_instance(i)}, {"handled", in.handled_where}};
+    }
+  }
+}
+
+}  // namespace wrongbox

@@ -1,0 +1,139 @@
+// The oracle: decides, from content, whether what a switch did was allowed.
+//
+// It owns every message instance the runner submitted (with its canaries) and
+// sees every sink event the switch causes. Safety properties (S1-S5) are
+// checked at the very call where they break; C2 and C3 at the sink call too;
+// C1, C4 and L1 when the scenario ends and the switch is idle. The runner
+// stops a scenario at the first safety violation.
+//
+// The oracle reads the model (World) for ownership and routing at each call
+// but never changes it. It has no I/O and links neither SQLite nor libFuzzer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "harness/canary.h"
+#include "harness/scenario.h"
+#include "harness/switch.h"
+#include "models/world.h"
+
+namespace wrongbox {
+
+enum class Property { S1, S2, S3, S4, S5, C1, C2, C3, C4, L1 };
+inline constexpr int kPropertyCount = 10;
+const char* to_string(Property p);
+std::optional<Property> property_from_string(std::string_view s);
+bool is_safety(Property p);
+// One plain-language sentence: what the property promises.
+const char* meaning(Property p);
+
+struct Violation {
+  Property property = Property::S1;
+  int step = -1;  // 0-based index into the scenario's steps; -1 at the end-of-scenario checks
+  int line = 0;   // source line of that step, 0 if the scenario has none
+  int call = 0;   // 1-based call number within the step, 0 when not at a call
+  std::string call_text;  // the call as the switch made it, e.g. "deliver kivra/000042"
+  std::string summary;    // one sentence
+  std::vector<std::pair<std::string, std::string>> facts;  // labelled detail lines
+};
+
+// A few readable lines: property, where, and the facts.
+std::string format_violation(const Violation& v, const std::string& source = "");
+
+class Oracle {
+ public:
+  Oracle(const model::World& world, std::uint64_t seed);
+
+  // Builds the canary-bearing message for `spec`, submitted at `step`.
+  std::uint32_t add_message(const MessageSpec& spec, int step);
+  const Message& message(std::uint32_t instance) const { return instances_[instance].msg; }
+  std::size_t message_count() const { return instances_.size(); }
+
+  // Where the switch is now; used to place violations.
+  void set_step(int step, int line) {
+    step_ = step;
+    line_ = line;
+    call_ = 0;
+  }
+  void begin_call(std::string text) {
+    ++call_;
+    call_text_ = std::move(text);
+    note_.clear();
+  }
+
+  // Sink events, each after the harness accepted it.
+  void on_deliver(const std::string& mailbox, const Message& sent, const std::string& owner);
+  void on_print(const std::string& person, const Message& sent);
+  void on_hold(const Message& sent, const std::string& reason);
+  void on_receipt(const std::string& sender, const std::string& id, ReceiptStatus status);
+  void on_log(const std::string& text);
+  // The verdicts of a submit whose messages are instances [first, first + n).
+  // Throws SwitchFailure when they do not name the batch's messages in order.
+  void on_verdicts(std::uint32_t first, std::size_t n, const std::vector<Verdict>& verdicts);
+  // End of scenario: C1 and C4 (and L1 when the drain did not reach idle).
+  void at_end(bool idle, int drain_ticks);
+
+  const std::vector<Violation>& violations() const { return violations_; }
+  bool safety_violated() const { return safety_violated_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  // What the last call looked like to the oracle (for traces).
+  const std::string& note() const { return note_; }
+  // How many times each property was checked.
+  const std::array<std::uint64_t, kPropertyCount>& checks() const { return checks_; }
+
+ private:
+  enum class State { kSubmitted, kAccepted, kRejected };
+  struct Instance {
+    Message msg;
+    int step = 0;
+    bool valid_subject = false;
+    State state = State::kSubmitted;
+    int handled = 0;
+    model::SinkKind handled_kind = model::SinkKind::kPaper;
+    std::string handled_where;
+    int receipts = 0;
+  };
+  struct Hit {
+    std::uint32_t instance;
+    int part;
+  };
+  struct Content {
+    std::vector<Hit> hits;  // every known token, in order of appearance
+    int unknown = 0;        // tokens no message of this run carries
+    std::optional<std::uint32_t> primary;  // owner of the title's token, else of the first
+  };
+
+  Content analyse(const Message& m) const;
+  void scan(std::string_view text, Content& c) const;
+  std::string describe_hit(const Hit& h) const;
+  std::string describe_instance(std::uint32_t i) const;
+  void check_rejected(const Content& c, const std::string& where);
+  void handle(const Content& c, const Message& sent, model::SinkKind kind,
+              const std::string& where);
+  void check(Property p) { ++checks_[static_cast<int>(p)]; }
+  Violation& violate(Property p, std::string summary);
+
+  const model::World& world_;
+  CanaryMinter minter_;
+  std::vector<Instance> instances_;
+  std::unordered_map<std::uint64_t, Hit> canaries_;
+  std::map<std::pair<std::string, std::string>, std::vector<std::uint32_t>> by_key_;
+  std::vector<Violation> violations_;
+  std::vector<std::string> warnings_;
+  std::array<std::uint64_t, kPropertyCount> checks_{};
+  bool safety_violated_ = false;
+  int step_ = -1;
+  int line_ = 0;
+  int call_ = 0;
+  std::string call_text_;
+  std::string note_;
+};
+
+}  // namespace wrongbox

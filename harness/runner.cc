@@ -1,0 +1,304 @@
+// Plays a scenario: the harness's actors answer the switch from the model.
+#include "harness/runner.h"
+
+#include <set>
+
+#include "models/world.h"
+
+namespace wrongbox {
+namespace {
+
+std::string show_message(const Message& m) {
+  return m.sender + "/" + m.id + " about " + m.subject + ", " + std::to_string(m.parts.size()) +
+         " part(s)";
+}
+
+// The harness side of protocol v1 for one scenario run.
+class Actors final : public Calls {
+ public:
+  Actors(model::World& world, Oracle& oracle, RunResult& result, bool trace)
+      : world_(world), oracle_(oracle), result_(result), trace_(trace) {}
+
+  std::set<std::string> close_at_delivery;  // armed races
+
+  LookupReply lookup(const std::string& person) override {
+    begin("lookup " + person);
+    LookupReply r;
+    if (!world_.registry_up()) {
+      r.unavailable = true;
+      end("unavailable (registry down)");
+      return r;
+    }
+    const auto a = world_.lookup(person);
+    r.mailbox = a.mailbox;
+    r.is_protected = a.is_protected;
+    r.blocked_senders = a.blocked_senders;
+    if (trace_) {
+      std::string s = a.mailbox ? *a.mailbox : "no mailbox";
+      if (a.is_protected) s += ", protected";
+      for (const auto& b : a.blocked_senders) s += ", blocks " + b;
+      end(s);
+    }
+    return r;
+  }
+
+  DeliverReply deliver(const std::string& mailbox, const Message& m) override {
+    begin("deliver " + mailbox);
+    const auto op = model::operator_of(mailbox);
+    if (!world_.operator_up(op)) {
+      end("unavailable (operator " + std::string(op) + " down) [" + show_message(m) + "]");
+      return DeliverReply::kUnavailable;
+    }
+    if (close_at_delivery.erase(mailbox) > 0) {
+      world_.close_mailbox(mailbox);
+      end("no_such_mailbox (closed just now, between lookup and delivery)");
+      return DeliverReply::kNoSuchMailbox;
+    }
+    const auto owner = world_.open_owner(mailbox);
+    if (!owner) {
+      end("no_such_mailbox [" + show_message(m) + "]");
+      return DeliverReply::kNoSuchMailbox;
+    }
+    oracle_.on_deliver(mailbox, m, *owner);
+    end("ok, owner " + *owner + " [" + show_message(m) + "]");
+    return DeliverReply::kOk;
+  }
+
+  void print(const std::string& person, const Message& m) override {
+    begin("print for " + person);
+    oracle_.on_print(person, m);
+    end("ok [" + show_message(m) + "]");
+  }
+
+  void hold(const Message& m, const std::string& reason) override {
+    begin("hold");
+    oracle_.on_hold(m, reason);
+    end("ok [" + show_message(m) + "] reason: " + reason);
+  }
+
+  void receipt(const std::string& sender, const std::string& id, ReceiptStatus status) override {
+    begin("receipt to " + sender + " for " + id + " (" + to_string(status) + ")");
+    oracle_.on_receipt(sender, id, status);
+    end("ok");
+  }
+
+  void log(const std::string& text) override {
+    begin("log");
+    oracle_.on_log(text);
+    end("\"" + text.substr(0, 100) + "\"");
+  }
+
+ private:
+  void begin(std::string call) {
+    ++result_.stats.calls;
+    if (trace_) current_ = call;
+    oracle_.begin_call(std::move(call));
+  }
+  void end(const std::string& answer) {
+    if (!trace_) return;
+    std::string line = "    call: " + current_ + " -> " + answer;
+    if (!oracle_.note().empty()) line += "\n      oracle: " + oracle_.note();
+    result_.trace.push_back(std::move(line));
+  }
+
+  model::World& world_;
+  Oracle& oracle_;
+  RunResult& result_;
+  bool trace_;
+  std::string current_;
+};
+
+std::string apply_environment(const Step& st, model::World& w, Actors& actors) {
+  switch (st.kind) {
+    case StepKind::kOpen: return w.open_mailbox(st.mailbox, st.person, true);
+    case StepKind::kOpenUnregistered: return w.open_mailbox(st.mailbox, st.person, false);
+    case StepKind::kClose: return w.close_mailbox(st.mailbox);
+    case StepKind::kCloseAtDelivery:
+      if (!w.open_owner(st.mailbox)) return st.mailbox + " is not open";
+      actors.close_at_delivery.insert(st.mailbox);
+      return "";
+    case StepKind::kReopen: return w.reopen_mailbox(st.mailbox, st.person);
+    case StepKind::kRegister: return w.register_person(st.person, st.mailbox);
+    case StepKind::kUnregister: w.unregister_person(st.person); return "";
+    case StepKind::kProtect: w.set_protected(st.person, true); return "";
+    case StepKind::kUnprotect: w.set_protected(st.person, false); return "";
+    case StepKind::kBlock: w.set_blocked(st.person, st.sender, true); return "";
+    case StepKind::kUnblock: w.set_blocked(st.person, st.sender, false); return "";
+    case StepKind::kRegistryDown: w.set_registry_up(false); return "";
+    case StepKind::kRegistryUp: w.set_registry_up(true); return "";
+    case StepKind::kOperatorDown: w.set_operator_up(st.op, false); return "";
+    case StepKind::kOperatorUp: w.set_operator_up(st.op, true); return "";
+    default: return "not an environment action";
+  }
+}
+
+}  // namespace
+
+const char* to_string(Outcome o) {
+  switch (o) {
+    case Outcome::kPass: return "pass";
+    case Outcome::kViolation: return "violation";
+    case Outcome::kSwitchFailure: return "switch-failure";
+    case Outcome::kInputError: return "input-error";
+    case Outcome::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
+const Violation* RunResult::headline() const {
+  for (const auto& v : violations) {
+    if (is_safety(v.property)) return &v;
+  }
+  return violations.empty() ? nullptr : &violations.front();
+}
+
+RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
+  RunResult result;
+  model::World world;
+  Oracle oracle(world, opt.seed);
+  Actors actors(world, oracle, result, opt.trace);
+  std::int64_t now = 0;
+
+  auto fail = [&](Outcome o, std::string msg, int step, int line) {
+    result.outcome = o;
+    result.error = std::move(msg);
+    result.error_step = step;
+    result.error_line = line;
+  };
+  auto finish = [&]() -> RunResult& {
+    result.violations = oracle.violations();
+    result.warnings = oracle.warnings();
+    result.checks = oracle.checks();
+    if (result.outcome == Outcome::kPass && !result.violations.empty()) {
+      result.outcome = Outcome::kViolation;
+    }
+    return result;
+  };
+  auto do_tick = [&]() {
+    ++now;
+    ++result.stats.ticks;
+    world.advance_to(now);
+    return sut.tick(now, actors);
+  };
+
+  for (const auto& st : sc.steps) {
+    if (st.kind == StepKind::kRestart && !opt.can_restart) {
+      fail(Outcome::kSkipped, "the scenario restarts the switch, which has no 'restart' capability",
+           -1, 0);
+      return finish();
+    }
+  }
+  try {
+    sut.reset(senders_of(sc));
+  } catch (const std::exception& e) {
+    fail(Outcome::kSwitchFailure, std::string("reset failed: ") + e.what(), -1, 0);
+    return finish();
+  }
+
+  for (std::size_t i = 0; i < sc.steps.size(); ++i) {
+    const Step& st = sc.steps[i];
+    const int si = static_cast<int>(i);
+    oracle.set_step(si, st.line);
+    ++result.stats.steps;
+    if (opt.trace) {
+      std::string text = print_step(st);
+      for (std::size_t p; (p = text.find('\n')) != std::string::npos;) text.replace(p, 1, " | ");
+      result.trace.push_back("step " + std::to_string(i + 1) +
+                             (st.line ? " (line " + std::to_string(st.line) + ")" : "") + ": " +
+                             text);
+    }
+    if (!is_switch_command(st.kind)) {
+      if (auto e = apply_environment(st, world, actors); !e.empty()) {
+        fail(Outcome::kInputError, print_step(st) + ": " + e, si, st.line);
+        return finish();
+      }
+      continue;
+    }
+    try {
+      if (st.kind == StepKind::kSubmit) {
+        std::vector<Message> batch;
+        const auto first = static_cast<std::uint32_t>(oracle.message_count());
+        for (const auto& ms : st.messages) batch.push_back(oracle.message(oracle.add_message(ms, si)));
+        result.stats.messages += static_cast<int>(batch.size());
+        const auto verdicts = sut.submit(batch, actors);
+        oracle.on_verdicts(first, batch.size(), verdicts);
+        if (opt.trace) {
+          std::string v = "    verdicts:";
+          for (const auto& x : verdicts) {
+            v += " " + x.sender + "/" + x.id + "=" + (x.accepted ? "accepted" : "rejected");
+            if (!x.accepted && !x.reason.empty()) v += " (" + x.reason + ")";
+          }
+          result.trace.push_back(v);
+        }
+      } else if (st.kind == StepKind::kTick) {
+        for (int k = 0; k < st.count && !oracle.safety_violated(); ++k) {
+          const bool idle = do_tick();
+          if (opt.trace) {
+            result.trace.push_back("    tick now=" + std::to_string(now) +
+                                   (idle ? " -> idle" : " -> busy"));
+          }
+        }
+      } else {
+        sut.restart();
+      }
+    } catch (const std::exception& e) {
+      fail(Outcome::kSwitchFailure, e.what(), si, st.line);
+      return finish();
+    }
+    if (oracle.safety_violated()) return finish();
+  }
+
+  // Drain: outages end, races disarm, and the switch gets time to settle.
+  world.all_up();
+  actors.close_at_delivery.clear();
+  oracle.set_step(static_cast<int>(sc.steps.size()), 0);
+  if (opt.trace) result.trace.push_back("drain: registry and operators up; ticking until idle");
+  bool idle = false;
+  try {
+    for (int k = 0; k < opt.drain_ticks && !idle && !oracle.safety_violated(); ++k) {
+      idle = do_tick();
+    }
+  } catch (const std::exception& e) {
+    fail(Outcome::kSwitchFailure, std::string("during the drain: ") + e.what(),
+         static_cast<int>(sc.steps.size()), 0);
+    return finish();
+  }
+  if (opt.trace) {
+    result.trace.push_back(std::string("drain: ") + (idle ? "idle" : "still busy") + " after " +
+                           std::to_string(result.stats.ticks) + " ticks in all");
+  }
+  if (!oracle.safety_violated()) oracle.at_end(idle, opt.drain_ticks);
+  return finish();
+}
+
+std::string summarize(const RunResult& r) {
+  switch (r.outcome) {
+    case Outcome::kPass: return "PASS";
+    case Outcome::kViolation: {
+      const auto* v = r.headline();
+      std::string s = std::string("FAIL ") + to_string(v->property);
+      if (v->step >= 0) {
+        s += " at step " + std::to_string(v->step + 1);
+        if (v->line > 0) s += " (line " + std::to_string(v->line) + ")";
+      } else {
+        s += " at the end";
+      }
+      return s + ": " + v->summary;
+    }
+    case Outcome::kSwitchFailure:
+    case Outcome::kInputError:
+    case Outcome::kSkipped: {
+      std::string s = r.outcome == Outcome::kSwitchFailure ? "SWITCH FAILED"
+                      : r.outcome == Outcome::kInputError  ? "INPUT ERROR"
+                                                           : "SKIP";
+      if (r.error_step >= 0) {
+        s += " at step " + std::to_string(r.error_step + 1);
+        if (r.error_line > 0) s += " (line " + std::to_string(r.error_line) + ")";
+      }
+      return s + ": " + r.error;
+    }
+  }
+  return "?";
+}
+
+}  // namespace wrongbox

@@ -1,0 +1,30 @@
+// Small helpers of the switch interface.
+#include "harness/switch.h"
+
+#include <algorithm>
+
+namespace wrongbox {
+
+const char* to_string(DeliverReply r) {
+  switch (r) {
+    case DeliverReply::kOk: return "ok";
+    case DeliverReply::kUnavailable: return "unavailable";
+    case DeliverReply::kNoSuchMailbox: return "no_such_mailbox";
+  }
+  return "?";
+}
+
+const char* to_string(ReceiptStatus s) {
+  switch (s) {
+    case ReceiptStatus::kDelivered: return "delivered";
+    case ReceiptStatus::kPrinted: return "printed";
+    case ReceiptStatus::kHeld: return "held";
+  }
+  return "?";
+}
+
+bool HelloInfo::has(const std::string& cap) const {
+  return std::find(capabilities.begin(), capabilities.end(), cap) != capabilities.end();
+}
+
+}  // namespace wrongbox

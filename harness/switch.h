@@ -1,0 +1,98 @@
+// wrongbox::Switch: the in-process interface a switch under test implements.
+//
+// It mirrors protocol v1 (shared/spec/PROTOCOL.md) one to one: each virtual
+// of Switch is a command the harness sends; each virtual of Calls is a call
+// the switch may make back while it handles that command, answered by the
+// harness (which plays registry, mailbox operators, print service, manual
+// hold queue, senders' receipt inboxes and the staff log). The subprocess
+// adapter and the C ABI plugin are thin translations of this header.
+//
+// Contract for an implementation of Switch:
+//   - hello()   : name, version and capabilities ("restart" if restart() works).
+//   - reset()   : forget everything; a new scenario begins with these senders.
+//   - submit()  : returns exactly one Verdict per message, in order, naming the
+//                 message's (sender, id). May call `calls` any number of times.
+//   - tick()    : one unit of time passed (`now` is its number); do pending
+//                 work; return true when nothing is left to do (idle).
+//   - restart() : drop all volatile state as after a crash; accepted, unhandled
+//                 messages and the set of accepted (sender, id) must survive.
+//   - Calls may be used only during the command that received them.
+//   - Throwing SwitchFailure (or any std::exception) reports the switch as
+//     failed (exit code 3), never as a property violation.
+//
+// Example usage (a switch that prints everything, correct only without mailboxes):
+//   class PaperOnly : public wrongbox::Switch { ... submit: calls.print(m.subject, m); ... };
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/world.h"
+
+namespace wrongbox {
+
+using model::Message;
+using model::Part;
+
+// Answer to `lookup`. `unavailable` means the registry is down; the other
+// fields are then meaningless.
+struct LookupReply {
+  bool unavailable = false;
+  std::optional<std::string> mailbox;
+  bool is_protected = false;
+  std::vector<std::string> blocked_senders;
+};
+
+enum class DeliverReply { kOk, kUnavailable, kNoSuchMailbox };
+enum class ReceiptStatus { kDelivered, kPrinted, kHeld };
+const char* to_string(DeliverReply r);
+const char* to_string(ReceiptStatus s);
+
+struct Verdict {
+  std::string sender;
+  std::string id;
+  bool accepted = false;
+  std::string reason;  // free text, usually set when rejected
+};
+
+struct HelloInfo {
+  std::string name;
+  std::string version;
+  std::vector<std::string> capabilities;
+  bool has(const std::string& cap) const;
+};
+
+// The harness side of a command: the calls of protocol v1.
+class Calls {
+ public:
+  virtual ~Calls() = default;
+  virtual LookupReply lookup(const std::string& person) = 0;
+  virtual DeliverReply deliver(const std::string& mailbox, const Message& message) = 0;
+  virtual void print(const std::string& person, const Message& message) = 0;
+  virtual void hold(const Message& message, const std::string& reason) = 0;
+  virtual void receipt(const std::string& sender, const std::string& id, ReceiptStatus status) = 0;
+  virtual void log(const std::string& text) = 0;
+};
+
+// The system under test: the commands of protocol v1.
+class Switch {
+ public:
+  virtual ~Switch() = default;
+  virtual HelloInfo hello() = 0;
+  virtual void reset(const std::vector<std::string>& senders) = 0;
+  virtual std::vector<Verdict> submit(const std::vector<Message>& batch, Calls& calls) = 0;
+  virtual bool tick(std::int64_t now, Calls& calls) = 0;
+  virtual void restart() = 0;
+};
+
+// A switch that crashed, hung or broke the protocol. Distinct from a property
+// violation: the harness reports it with exit code 3.
+class SwitchFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace wrongbox

@@ -1,0 +1,121 @@
+// The reference model of the exchange: the environment a switch lives in
+// (registry, mailboxes and their owners, outages, time) and the routing rules
+// of EXCHANGE.md. Pure and deterministic: no I/O, no clocks, no randomness.
+//
+// The harness owns one World per scenario run; it changes it with the
+// scenario's environment actions and asks it, at each call the switch makes,
+// what a correct switch must do at that moment.
+//
+// Example usage:
+//   World w;
+//   w.open_mailbox("kivra/000042", "199001011239", /*register_owner=*/true);
+//   Route r = w.route("199001011239", "s1");   // {kMailbox, "kivra/000042"}
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wrongbox::model {
+
+struct Part {
+  std::string name;
+  std::string data;
+  bool operator==(const Part&) const = default;
+};
+
+// A message as a sender submits it. Identified by (sender, id).
+struct Message {
+  std::string sender;
+  std::string id;
+  std::string subject;  // the person it is about and for
+  std::string title;
+  std::vector<Part> parts;
+  bool operator==(const Message&) const = default;
+};
+
+// What the registry answers for one person.
+struct LookupAnswer {
+  std::optional<std::string> mailbox;
+  bool is_protected = false;
+  std::vector<std::string> blocked_senders;  // sorted
+};
+
+enum class SinkKind { kMailbox, kPaper, kHold };
+std::string_view to_string(SinkKind k);
+
+// Where a correct switch sends a message, given the registry at that moment.
+struct Route {
+  SinkKind kind = SinkKind::kPaper;
+  std::string mailbox;  // set when kind == kMailbox
+  bool operator==(const Route&) const = default;
+};
+std::string describe(const Route& r);
+
+// Quarantine, in ticks, before a closed account may be reopened.
+inline constexpr std::int64_t kReopenQuarantineTicks = 2;
+
+// "OPERATOR/ACCOUNT": empty string when valid, otherwise why not.
+std::string check_mailbox_address(std::string_view address);
+// The OPERATOR part of a mailbox address (text before the first '/').
+std::string_view operator_of(std::string_view address);
+
+class World {
+ public:
+  // Environment actions. Each returns "" on success, otherwise a sentence
+  // saying why the action is impossible in this state (the world is unchanged).
+  std::string open_mailbox(const std::string& mailbox, const std::string& owner,
+                           bool register_owner);
+  std::string close_mailbox(const std::string& mailbox);
+  std::string reopen_mailbox(const std::string& mailbox, const std::string& new_owner);
+  std::string register_person(const std::string& person, const std::string& mailbox);
+  void unregister_person(const std::string& person);
+  void set_protected(const std::string& person, bool on);
+  void set_blocked(const std::string& person, const std::string& sender, bool on);
+  void set_registry_up(bool up) { registry_up_ = up; }
+  void set_operator_up(const std::string& op, bool up);
+  void all_up();
+  void advance_to(std::int64_t now) { now_ = now; }
+
+  std::int64_t now() const { return now_; }
+  bool registry_up() const { return registry_up_; }
+  bool operator_up(std::string_view op) const;
+  bool operator_known(std::string_view op) const;
+
+  // The registry's answer (meaningful only while the registry is up).
+  LookupAnswer lookup(const std::string& person) const;
+  // Owner of `mailbox` if it is open, otherwise nullopt.
+  std::optional<std::string> open_owner(const std::string& mailbox) const;
+  bool is_protected(const std::string& person) const;
+  bool is_blocked(const std::string& person, const std::string& sender) const;
+  // Every person the world has heard of that is protected now.
+  std::vector<std::string> protected_persons() const;
+
+  // Routing rules 3-4 of EXCHANGE.md for a message from `sender` about `person`.
+  Route route(const std::string& person, const std::string& sender) const;
+
+ private:
+  struct MailboxState {
+    std::string owner;
+    bool open = true;
+    std::int64_t closed_at = 0;
+  };
+  struct PersonState {
+    std::optional<std::string> registered;
+    bool is_protected = false;
+    std::set<std::string> blocked;
+  };
+  PersonState& person(const std::string& p) { return persons_[p]; }
+
+  std::map<std::string, MailboxState> mailboxes_;
+  std::map<std::string, PersonState> persons_;
+  std::map<std::string, bool, std::less<>> operators_up_;
+  bool registry_up_ = true;
+  std::int64_t now_ = 0;
+};
+
+}  // namespace wrongbox::model
