@@ -250,10 +250,12 @@ void Oracle::on_deliver(const std::string& mailbox, const Message& sent, const s
     const auto& in = instances_[h.instance];
     if (in.msg.subject == owner) continue;
     auto& v = violate(Property::S1, "content delivered to a mailbox whose owner it is not about");
-    v.facts = {{"message", describe_instance(h.instance)},
+    const auto shown = c.primary.value_or(h.instance);
+    v.facts = {{"message", describe_instance(shown)},
                {"went to", where + ", owned now by " + owner},
                {"content", describe_hit(h)},
-               {"expected", describe(world_.route(in.msg.subject, in.msg.sender))}};
+               {"expected", "content of " + in.msg.subject + " goes to " +
+                                describe(world_.route(in.msg.subject, in.msg.sender))}};
     break;
   }
   check_rejected(c, where);
@@ -273,7 +275,8 @@ void Oracle::on_print(const std::string& person, const Message& sent) {
     const auto& in = instances_[h.instance];
     if (in.msg.subject != person) {
       auto& v = violate(Property::S2, "content printed for a person it is not about");
-      v.facts = {{"message", describe_instance(h.instance)}, {"went to", where},
+      v.facts = {{"message", describe_instance(c.primary.value_or(h.instance))},
+                 {"went to", where},
                  {"content", describe_hit(h)}};
       break;
     }

@@ -399,7 +399,8 @@ class Parser {
                          "unprotect, block, unblock, registry, operator, submit, tick, restart"};
     }
     // Known keyword, wrong shape: point at the first word that does not fit.
-    int col = kw.col + static_cast<int>(kw.text.size());
+    // Missing words: point just past the last word.
+    int col = t.back().col + static_cast<int>(t.back().text.size()) + 1;
     for (const auto& f : forms()) {
       if (f.keyword != kw.text) continue;
       for (std::size_t i = 0; i < f.args.size() && i + 1 < t.size(); ++i) {

@@ -93,11 +93,21 @@ int replay(const ReplayOptions& o) {
       if (r.outcome == Outcome::kViolation) ++failed;
       else if (r.outcome == Outcome::kSwitchFailure) ++switch_failed;
       else ++input_errors;
-      fmt::print("{}  {}: {}\n", r.outcome == Outcome::kViolation ? "FAIL" : "ERROR", file,
-                 line.substr(line.find(' ') + 1));
+      if (r.outcome == Outcome::kViolation) {
+        fmt::print("FAIL  {}: {}\n", file, line.substr(line.find(' ') + 1));
+      } else {
+        fmt::print("ERROR {}: {}\n", file, line);
+      }
     }
     if (o.trace) {
-      for (const auto& t : r.trace) fmt::print("  | {}\n", t);
+      for (const auto& t : r.trace) {
+        std::size_t start = 0;
+        while (start <= t.size()) {
+          const auto nl = std::min(t.find('\n', start), t.size());
+          fmt::print("  | {}\n", std::string_view(t).substr(start, nl - start));
+          start = nl + 1;
+        }
+      }
     }
     for (const auto& w : r.warnings) {
       if (!o.quiet) fmt::print("  warning: {}\n", w);

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The wrongbox command as a user runs it: output lines and exit codes.
+# Usage: cli_test.sh PATH/TO/wrongbox   (run from the source root)
+set -u
+WB="$1"
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {  # check NAME EXPECTED_RC COMMAND...  (stdout+stderr in $tmp/out)
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>&1
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $name: exit $rc, expected $want"; sed 's/^/  /' "$tmp/out" | head -20
+    fails=$((fails + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+contains() {  # contains NAME TEXT
+  if ! grep -qF -- "$2" "$tmp/out"; then
+    echo "FAIL $1: output lacks: $2"; sed 's/^/  /' "$tmp/out" | head -20
+    fails=$((fails + 1))
+  fi
+}
+
+check "suts lists the catalog" 0 "$WB" suts
+contains "suts first line" "builtin:reference"
+contains "suts has stale-route" "builtin:stale-route"
+[ "$(wc -l <"$tmp/out")" -eq 14 ] || { echo "FAIL suts: expected 14 lines"; fails=$((fails + 1)); }
+
+check "replay corpus on reference exits 0" 0 "$WB" replay corpus/regressions --sut builtin:reference
+contains "summary line" "passed, 0 failed, 0 input error(s), 0 switch failure(s), 0 skipped"
+
+for line in $("$WB" suts | grep -v reference); do
+  d=${line#builtin:}
+  check "replay corpus on $d exits 1" 1 "$WB" replay corpus/regressions --sut "$line" -q
+  contains "$d names a property" "FAIL  corpus/regressions/"
+  contains "$d prints a replay command" "replay: wrongbox replay"
+done
+
+check "trace shows calls and the oracle" 1 "$WB" replay \
+  corpus/regressions/03-stale-route-after-reopen.wbs --sut builtin:stale-route --trace
+contains "trace call" "call: deliver kivra/000042 -> ok, owner 198503142344"
+contains "trace oracle" "oracle: S1 VIOLATED"
+contains "report names the line" "03-stale-route-after-reopen.wbs:21"
+
+printf 'wrongbox-scenario 1\nopen kivra/a for 199001011238\n' >"$tmp/bad.wbs"
+check "parse error exits 2" 2 "$WB" replay "$tmp/bad.wbs"
+contains "parse error names file:line:col" "bad.wbs:2:18: '199001011238' is not a valid person number: check digit should be 9"
+
+printf 'wrongbox-scenario 1\nopen kivra/a for 199001011239\nclose kivra/a\nreopen kivra/a for 198503142344\n' >"$tmp/early.wbs"
+check "impossible step exits 2" 2 "$WB" replay "$tmp/early.wbs"
+contains "input error names the line" "INPUT ERROR at step 3 (line 4)"
+
+check "unknown sut exits 2" 2 "$WB" replay corpus/regressions --sut builtin:nope
+contains "unknown sut message" "unknown built-in switch 'nope'"
+check "missing path exits 2" 2 "$WB" replay "$tmp/none.wbs"
+check "no subcommand exits 2" 2 "$WB"
+check "unknown flag exits 2" 2 "$WB" replay corpus --frobnicate
+check "help exits 0" 0 "$WB" --help
+contains "help names replay" "replay"
+check "replay help exits 0" 0 "$WB" replay --help
+contains "replay help names --trace" "--trace"
+
+echo "cli_test: $fails failure(s)"
+[ "$fails" -eq 0 ]

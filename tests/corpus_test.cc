@@ -1,0 +1,100 @@
+// The regression corpus against every built-in switch: each scenario passes
+// on the reference switch, and each "guards DEFECT PROPERTY" line holds: the
+// scenario fails on builtin:DEFECT, naming PROPERTY first.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "examples/reference_switch.h"
+#include "harness/runner.h"
+#include "harness/sut.h"
+
+namespace wrongbox {
+namespace {
+
+std::vector<Scenario> load_corpus() {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator("corpus/regressions")) {
+    if (e.path().extension() == ".wbs") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Scenario> out;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto r = parse_scenario(ss.str(), f);
+    EXPECT_TRUE(r.ok()) << r.error.to_string();
+    if (r.ok()) out.push_back(std::move(*r.scenario));
+  }
+  return out;
+}
+
+TEST(CorpusTest, TheReferenceSwitchPassesEveryRegressionScenario) {
+  const auto corpus = load_corpus();
+  ASSERT_GE(corpus.size(), 13u);
+  auto sut = open_sut("builtin:reference");
+  for (const auto& sc : corpus) {
+    const auto r = run_scenario(sc, *sut.sw);
+    EXPECT_EQ(r.outcome, Outcome::kPass) << sc.source << ": " << summarize(r);
+    EXPECT_TRUE(r.warnings.empty()) << sc.source << ": " << r.warnings.front();
+  }
+}
+
+TEST(CorpusTest, EveryGuardFailsOnItsDefectNamingItsProperty) {
+  const auto corpus = load_corpus();
+  int guards = 0;
+  for (const auto& sc : corpus) {
+    for (const auto& g : sc.guards) {
+      ++guards;
+      auto sut = open_sut("builtin:" + g.defect);
+      const auto r = run_scenario(sc, *sut.sw);
+      ASSERT_EQ(r.outcome, Outcome::kViolation) << sc.source << " on " << g.defect << ": "
+                                                << summarize(r);
+      EXPECT_EQ(to_string(r.headline()->property), g.property)
+          << sc.source << " on " << g.defect << ": " << summarize(r);
+    }
+  }
+  EXPECT_GE(guards, 13);
+}
+
+TEST(CorpusTest, EveryDefectClassOfTheCatalogIsGuardedByTheCorpus) {
+  std::set<std::string> guarded;
+  for (const auto& sc : load_corpus()) {
+    for (const auto& g : sc.guards) guarded.insert(g.defect);
+  }
+  for (const auto& d : examples::catalog()) {
+    if (d.defect_class == 0) continue;
+    EXPECT_TRUE(guarded.count(std::string(d.name)))
+        << "defect class " << d.defect_class << " (" << d.name << ") has no regression scenario";
+  }
+  EXPECT_EQ(examples::catalog().size(), 14u);  // the reference and the 13 classes
+}
+
+TEST(CorpusTest, TheSwitchIsReusedAcrossScenariosThroughReset) {
+  // One switch instance replays the corpus twice; reset() must make runs independent.
+  const auto corpus = load_corpus();
+  auto sut = open_sut("builtin:reference");
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& sc : corpus) {
+      EXPECT_EQ(run_scenario(sc, *sut.sw).outcome, Outcome::kPass) << sc.source;
+    }
+  }
+}
+
+TEST(CorpusTest, UnknownSwitchNamesAreRefusedClearly) {
+  try {
+    open_sut("builtin:nope");
+    FAIL() << "no error";
+  } catch (const SutError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown built-in switch 'nope'"), std::string::npos);
+  }
+  EXPECT_THROW(open_sut("reference"), SutError);
+}
+
+}  // namespace
+}  // namespace wrongbox

@@ -1,0 +1,476 @@
+// The oracle is the product: each property fires on a crafted violation, at
+// the right step, and stays silent on correct behaviour.
+#include "harness/oracle.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "harness/runner.h"
+#include "harness/scenario.h"
+
+namespace wrongbox {
+namespace {
+
+const std::string kA = "199001011239";
+const std::string kB = "198503142344";
+const std::string kP = "198503742341";  // protected in the scenarios below
+
+// A switch whose behaviour each test writes inline.
+class ScriptedSwitch : public Switch {
+ public:
+  using SubmitFn = std::function<std::vector<Verdict>(const std::vector<Message>&, Calls&)>;
+  using TickFn = std::function<bool(std::int64_t, Calls&)>;
+  explicit ScriptedSwitch(SubmitFn s, TickFn t = [](std::int64_t, Calls&) { return true; })
+      : submit_(std::move(s)), tick_(std::move(t)) {}
+  HelloInfo hello() override { return {"scripted", "0", {"restart"}}; }
+  void reset(const std::vector<std::string>&) override {}
+  std::vector<Verdict> submit(const std::vector<Message>& b, Calls& c) override {
+    return submit_(b, c);
+  }
+  bool tick(std::int64_t now, Calls& c) override { return tick_(now, c); }
+  void restart() override {}
+
+ private:
+  SubmitFn submit_;
+  TickFn tick_;
+};
+
+std::vector<Verdict> accept_all(const std::vector<Message>& batch) {
+  std::vector<Verdict> v;
+  for (const auto& m : batch) v.push_back({m.sender, m.id, true, ""});
+  return v;
+}
+
+// What a correct switch does with one message when everything is up.
+void route_correctly(const Message& m, Calls& c) {
+  const auto r = c.lookup(m.subject);
+  const bool blocked = std::find(r.blocked_senders.begin(), r.blocked_senders.end(), m.sender) !=
+                       r.blocked_senders.end();
+  if (r.mailbox && !blocked && c.deliver(*r.mailbox, m) == DeliverReply::kOk) {
+    c.receipt(m.sender, m.id, ReceiptStatus::kDelivered);
+  } else if (r.is_protected) {
+    c.hold(m, "protected");
+    c.receipt(m.sender, m.id, ReceiptStatus::kHeld);
+  } else {
+    c.print(m.subject, m);
+    c.receipt(m.sender, m.id, ReceiptStatus::kPrinted);
+  }
+}
+
+ScriptedSwitch correct_switch() {
+  return ScriptedSwitch([](const std::vector<Message>& batch, Calls& c) {
+    for (const auto& m : batch) route_correctly(m, c);
+    return accept_all(batch);
+  });
+}
+
+// Mailboxes for A and B, C has none, P is protected; one message each.
+const char* kWorld = R"(wrongbox-scenario 1
+open kivra/a for 199001011239
+open kivra/b for 198503142344
+protect 198503742341
+submit
+  s1 1 to 199001011239 parts 2
+end
+)";
+
+RunResult run(const std::string& text, Switch& sw) {
+  const auto p = parse_scenario(text, "t.wbs");
+  EXPECT_TRUE(p.ok()) << p.error.to_string();
+  return run_scenario(*p.scenario, sw, RunOptions{});
+}
+
+void expect_violation(const RunResult& r, Property p, int step, const std::string& summary_part) {
+  ASSERT_EQ(r.outcome, Outcome::kViolation) << summarize(r);
+  const auto* v = r.headline();
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->property, p) << format_violation(*v);
+  EXPECT_EQ(v->step, step) << format_violation(*v);
+  EXPECT_NE(v->summary.find(summary_part), std::string::npos) << format_violation(*v);
+}
+
+TEST(OracleTest, SilentOnACorrectSwitchAcrossMailboxPaperHoldAndBlocked) {
+  auto sw = correct_switch();
+  const auto r = run(std::string(kWorld) + R"(block 198503142344 s2
+submit
+  s1 2 to 198503142344 parts 3
+  s2 2 to 198503142344
+  s1 3 to 197108215562
+  s1 4 to 198503742341 parts 0
+end
+)", sw);
+  EXPECT_EQ(r.outcome, Outcome::kPass) << summarize(r);
+  EXPECT_TRUE(r.violations.empty());
+  for (auto p : {Property::S1, Property::S2, Property::S3, Property::S4, Property::C1,
+                 Property::C2, Property::C3, Property::C4, Property::L1}) {
+    EXPECT_GT(r.checks[static_cast<int>(p)], 0u) << to_string(p) << " was never checked";
+  }
+}
+
+TEST(OracleTest, S1FiresWhenContentReachesAnotherPersonsMailbox) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.deliver("kivra/b", b[0]);
+    return accept_all(b);
+  });
+  const auto r = run(kWorld, sw);
+  expect_violation(r, Property::S1, 3, "whose owner it is not about");
+  const auto* v = r.headline();
+  EXPECT_EQ(v->call, 1);
+  EXPECT_EQ(v->call_text, "deliver kivra/b");
+  const auto text = format_violation(*v, "t.wbs");
+  EXPECT_NE(text.find("owned now by 198503142344"), std::string::npos) << text;
+  EXPECT_NE(text.find("belongs to 199001011239"), std::string::npos) << text;
+  EXPECT_NE(text.find("mailbox kivra/a"), std::string::npos) << text;
+  EXPECT_NE(text.find("t.wbs:5"), std::string::npos) << text;
+}
+
+TEST(OracleTest, S1ReadsContentNotHeadersEvenWhenTheEnvelopeIsRewritten) {
+  // The 2018 defect: B's envelope, A's content. A header check would pass it.
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    Message forged = b[0];
+    forged.subject = "198503142344";
+    forged.id = "999";
+    c.deliver("kivra/b", forged);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, sw), Property::S1, 3, "not about");
+}
+
+TEST(OracleTest, S1FiresForASingleForeignAttachment) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    Message mixed = b[1];
+    mixed.parts.push_back(b[0].parts[1]);
+    c.deliver("kivra/b", mixed);
+    return accept_all(b);
+  });
+  const auto r = run(R"(wrongbox-scenario 1
+open kivra/a for 199001011239
+open kivra/b for 198503142344
+submit
+  s1 1 to 199001011239 parts 2
+  s1 2 to 198503142344
+end
+)", sw);
+  expect_violation(r, Property::S1, 2, "not about");
+  EXPECT_EQ(r.headline()->facts[2].second, "part 2 of s1/1, which belongs to 199001011239");
+}
+
+TEST(OracleTest, S2FiresWhenPrintingForSomeoneElse) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.print("198503142344", b[0]);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, sw), Property::S2, 3, "printed for a person it is not about");
+}
+
+TEST(OracleTest, S2FiresWhenPrintingForAProtectedPerson) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.print(b[0].subject, b[0]);
+    return accept_all(b);
+  });
+  expect_violation(run(R"(wrongbox-scenario 1
+protect 198503742341
+submit
+  s1 1 to 198503742341
+end
+)", sw), Property::S2, 1, "protected person");
+}
+
+TEST(OracleTest, S3FiresOnContentInTheStaffLog) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.log("handling " + b[0].title);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, sw), Property::S3, 3, "holds message content");
+}
+
+TEST(OracleTest, S3FiresOnAProtectedNumberInEitherFormButNotOnOthers) {
+  for (const std::string line : {"person 198503742341", "person 8503742341"}) {
+    ScriptedSwitch sw([line](const std::vector<Message>& b, Calls& c) {
+      c.log(line);
+      for (const auto& m : b) route_correctly(m, c);
+      return accept_all(b);
+    });
+    expect_violation(run(kWorld, sw), Property::S3, 3, "protected person's number");
+  }
+  ScriptedSwitch ok([](const std::vector<Message>& b, Calls& c) {
+    c.log("person 199001011239 and 198503142344");  // not protected: allowed
+    for (const auto& m : b) route_correctly(m, c);
+    return accept_all(b);
+  });
+  EXPECT_EQ(run(kWorld, ok).outcome, Outcome::kPass);
+}
+
+TEST(OracleTest, S3FiresOnContentInAHoldReason) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.hold(b[0], "see " + b[0].parts[0].data);
+    return accept_all(b);
+  });
+  expect_violation(run(R"(wrongbox-scenario 1
+protect 198503742341
+submit
+  s1 1 to 198503742341
+end
+)", sw), Property::S3, 1, "hold reason");
+}
+
+TEST(OracleTest, S4FiresOnAReceiptToTheWrongSender) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.deliver("kivra/a", b[0]);
+    c.receipt("s2", b[0].id, ReceiptStatus::kDelivered);
+    return accept_all(b);
+  });
+  const auto r = run(R"(wrongbox-scenario 1
+open kivra/a for 199001011239
+submit
+  s1 1 to 199001011239
+end
+submit
+  s2 5 to 198503142344
+end
+)", sw);
+  expect_violation(r, Property::S4, 1, "no handled message with that id");
+}
+
+TEST(OracleTest, S4FiresOnAReceiptBeforeTheMessageIsHandled) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.receipt(b[0].sender, b[0].id, ReceiptStatus::kDelivered);
+    route_correctly(b[0], c);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, sw), Property::S4, 3, "no handled message");
+}
+
+TEST(OracleTest, S4FiresOnContentInAReceipt) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.deliver("kivra/a", b[0]);
+    c.receipt(b[0].sender, b[0].title, ReceiptStatus::kDelivered);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, sw), Property::S4, 3, "carries content");
+}
+
+TEST(OracleTest, S5FiresWhenARejectedMessageIsPrinted) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.print(b[0].subject, b[0]);
+    return std::vector<Verdict>{{b[0].sender, b[0].id, false, "no"}};
+  });
+  const auto r = run(R"(wrongbox-scenario 1
+submit
+  s1 1 to 197108215562
+end
+)", sw);
+  expect_violation(r, Property::S5, 0, "rejected after its content reached a sink");
+}
+
+TEST(OracleTest, S5FiresWhenAnInvalidSubjectReachesASink) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.print(b[0].subject, b[0]);
+    return accept_all(b);
+  });
+  expect_violation(run(R"(wrongbox-scenario 1
+submit
+  s1 1 to 199001011238
+end
+)", sw), Property::S5, 0, "invalid subject");
+}
+
+TEST(OracleTest, AcceptingAnInvalidSubjectThatGoesNowhereIsNoViolation) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls&) { return accept_all(b); });
+  EXPECT_EQ(run("wrongbox-scenario 1\nsubmit\n  s1 1 to 12345\nend\n", sw).outcome,
+            Outcome::kPass);
+}
+
+TEST(OracleTest, C1FiresWhenAnAcceptedMessageIsNeverHandled) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls&) { return accept_all(b); });
+  const auto r = run(kWorld, sw);
+  expect_violation(r, Property::C1, -1, "never reached");
+}
+
+TEST(OracleTest, C1FiresWhenAMessageReachesTwoSinks) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    route_correctly(b[0], c);
+    c.deliver("kivra/a", b[0]);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, sw), Property::C1, 3, "second sink");
+}
+
+TEST(OracleTest, C1FiresWhenTheSameSenderAndIdIsAcceptedTwice) {
+  auto sw = correct_switch();
+  expect_violation(run(std::string(kWorld) + "submit\n  s1 1 to 198503142344\nend\n", sw),
+                   Property::C1, 4, "accepted again");
+}
+
+TEST(OracleTest, C2FiresWhenAPartIsDroppedReorderedOrTheTitleChanged) {
+  const std::vector<std::function<void(Message&)>> edits = {
+      [](Message& m) { m.parts.pop_back(); },
+      [](Message& m) { std::swap(m.parts[0], m.parts[1]); },
+      [](Message& m) { m.title += " (copy)"; },
+      [](Message& m) { m.parts[1].name = "renamed.pdf"; },
+  };
+  for (const auto& edit : edits) {
+    ScriptedSwitch sw([&](const std::vector<Message>& b, Calls& c) {
+      Message m = b[0];
+      edit(m);
+      c.deliver("kivra/a", m);
+      c.receipt(m.sender, m.id, ReceiptStatus::kDelivered);
+      return accept_all(b);
+    });
+    const auto r = run(kWorld, sw);
+    EXPECT_EQ(r.outcome, Outcome::kViolation);
+    ASSERT_FALSE(r.violations.empty());
+    EXPECT_EQ(r.violations.front().property, Property::C2) << summarize(r);
+    EXPECT_EQ(r.violations.front().step, 3);
+  }
+}
+
+TEST(OracleTest, C2FiresOnContentWithNoCanary) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    Message m = b[0];
+    m.title = "Beslut";
+    m.parts.clear();
+    c.deliver("kivra/a", m);
+    route_correctly(b[0], c);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, sw), Property::C2, 3, "no recognisable content");
+}
+
+TEST(OracleTest, C3FiresWhenPaperIsChosenOverAnOpenMailbox) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.print(b[0].subject, b[0]);
+    c.receipt(b[0].sender, b[0].id, ReceiptStatus::kPrinted);
+    return accept_all(b);
+  });
+  const auto r = run(kWorld, sw);
+  expect_violation(r, Property::C3, 3, "another sink than the rules choose");
+  EXPECT_EQ(r.headline()->facts.back().second, "mailbox kivra/a (registry at this call)");
+}
+
+TEST(OracleTest, C3FiresForTheOwnersOtherMailboxWhichS1Allows) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.deliver("kivra/old", b[0]);
+    c.receipt(b[0].sender, b[0].id, ReceiptStatus::kDelivered);
+    return accept_all(b);
+  });
+  const auto r = run(R"(wrongbox-scenario 1
+open kivra/old owned-by 199001011239
+open kivra/new for 199001011239
+submit
+  s1 1 to 199001011239
+end
+)", sw);
+  expect_violation(r, Property::C3, 2, "another sink");
+  EXPECT_EQ(r.violations.size(), 1u);
+}
+
+TEST(OracleTest, C4FiresOnAMissingASecondOrAWrongReceipt) {
+  ScriptedSwitch none([](const std::vector<Message>& b, Calls& c) {
+    c.deliver("kivra/a", b[0]);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, none), Property::C4, -1, "no receipt");
+  ScriptedSwitch twice([](const std::vector<Message>& b, Calls& c) {
+    route_correctly(b[0], c);
+    c.receipt(b[0].sender, b[0].id, ReceiptStatus::kDelivered);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, twice), Property::C4, 3, "second receipt");
+  ScriptedSwitch wrong([](const std::vector<Message>& b, Calls& c) {
+    c.deliver("kivra/a", b[0]);
+    c.receipt(b[0].sender, b[0].id, ReceiptStatus::kPrinted);
+    return accept_all(b);
+  });
+  expect_violation(run(kWorld, wrong), Property::C4, 3, "status does not match");
+}
+
+TEST(OracleTest, L1FiresWhenTheSwitchNeverSettles) {
+  ScriptedSwitch sw(
+      [](const std::vector<Message>& b, Calls& c) {
+        for (const auto& m : b) route_correctly(m, c);
+        return accept_all(b);
+      },
+      [](std::int64_t, Calls&) { return false; });
+  const auto r = run(kWorld, sw);
+  expect_violation(r, Property::L1, -1, "not idle after 100 ticks");
+  EXPECT_EQ(r.stats.ticks, 100);
+}
+
+TEST(OracleTest, TheRunStopsAtTheFirstSafetyViolation) {
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    c.deliver("kivra/b", b[0]);
+    return accept_all(b);
+  });
+  const auto r = run(std::string(kWorld) + "tick 5\nsubmit\n  s1 9 to 199001011239\nend\n", sw);
+  EXPECT_EQ(r.stats.steps, 4);
+  EXPECT_EQ(r.stats.ticks, 0);
+}
+
+TEST(OracleTest, AWrongVerdictListIsASwitchFailureNotAViolation) {
+  ScriptedSwitch few([](const std::vector<Message>&, Calls&) { return std::vector<Verdict>{}; });
+  auto r = run(kWorld, few);
+  EXPECT_EQ(r.outcome, Outcome::kSwitchFailure);
+  EXPECT_EQ(r.error_step, 3);
+  EXPECT_NE(r.error.find("0 verdicts for 1 messages"), std::string::npos) << r.error;
+  ScriptedSwitch thrower([](const std::vector<Message>&, Calls&) -> std::vector<Verdict> {
+    throw std::runtime_error("segfault, in spirit");
+  });
+  r = run(kWorld, thrower);
+  EXPECT_EQ(r.outcome, Outcome::kSwitchFailure);
+  EXPECT_EQ(r.error, "segfault, in spirit");
+  EXPECT_EQ(r.error_line, 5);
+}
+
+TEST(OracleTest, AnImpossibleEnvironmentStepIsAnInputErrorWithItsLine) {
+  auto sw = correct_switch();
+  const auto r = run(R"(wrongbox-scenario 1
+open kivra/a for 199001011239
+close kivra/a
+tick
+reopen kivra/a for 198503142344
+)", sw);
+  EXPECT_EQ(r.outcome, Outcome::kInputError);
+  EXPECT_EQ(r.error_line, 5);
+  EXPECT_NE(r.error.find("quarantine lasts until tick 2"), std::string::npos) << r.error;
+}
+
+TEST(OracleTest, CloseAtDeliveryAnswersNoSuchMailboxAndTheRegistryFollows) {
+  // A switch that gives up after no_such_mailbox loses the message: C1.
+  ScriptedSwitch gives_up([](const std::vector<Message>& b, Calls& c) {
+    const auto r = c.lookup(b[0].subject);
+    EXPECT_EQ(c.deliver(*r.mailbox, b[0]), DeliverReply::kNoSuchMailbox);
+    EXPECT_FALSE(c.lookup(b[0].subject).mailbox.has_value());
+    return accept_all(b);
+  });
+  const std::string race = "wrongbox-scenario 1\nopen kivra/a for 199001011239\n"
+                           "close kivra/a at-delivery\nsubmit\n  s1 1 to 199001011239\nend\n";
+  expect_violation(run(race, gives_up), Property::C1, -1, "never reached");
+}
+
+TEST(OracleTest, OutagesAnswerUnavailableAndEndBeforeTheDrain) {
+  int ticks = 0;
+  std::vector<Message> waiting;
+  ScriptedSwitch sw(
+      [&](const std::vector<Message>& b, Calls& c) {
+        EXPECT_TRUE(c.lookup(b[0].subject).unavailable);
+        waiting = b;
+        return accept_all(b);
+      },
+      [&](std::int64_t, Calls& c) {
+        ++ticks;
+        if (waiting.empty()) return true;
+        if (c.lookup(waiting[0].subject).unavailable) return false;
+        route_correctly(waiting[0], c);
+        waiting.clear();
+        return true;
+      });
+  const auto r = run("wrongbox-scenario 1\nregistry down\nsubmit\n  s1 1 to 199001011239\nend\n"
+                     "tick 3\n", sw);
+  EXPECT_EQ(r.outcome, Outcome::kPass) << summarize(r);
+  EXPECT_EQ(ticks, 4);  // three while down, one in the drain
+}
+
+}  // namespace
+}  // namespace wrongbox

@@ -1,0 +1,182 @@
+// Scenario text format v1: exact round-trips and parse errors that say where.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/scenario.h"
+
+namespace wrongbox {
+namespace {
+
+const char* kCanonical = R"(wrongbox-scenario 1
+# What it guards against, in words.
+name stale-route
+tag reopen
+tag defect-class-3
+guards stale-route S1
+
+open kivra/000042 for 199001011239
+open kivra/b owned-by 198503142344
+register 198503142344 at kivra/b
+submit
+  s1 1 to 199001011239 parts 3
+  s2 "id with space" to 1990010112 parts 0
+  "end" 7 to 198503142344
+end
+
+# The race: closes as the delivery arrives.
+close kivra/000042 at-delivery
+close kivra/b
+tick 2
+reopen kivra/b for 199001011239
+unregister 199001011239
+protect 198503142344
+unprotect 198503142344
+block 199001011239 s1
+unblock 199001011239 s1
+registry down
+registry up
+operator kivra down
+operator kivra up
+open "kivra/a b+#%*>." for 198503742341
+restart
+tick
+
+# trailing note
+)";
+
+TEST(ScenarioFormatTest, CanonicalTextPrintsBackByteForByte) {
+  const auto r = parse_scenario(kCanonical, "x.wbs");
+  ASSERT_TRUE(r.ok()) << r.error.to_string();
+  EXPECT_EQ(print_scenario(*r.scenario), kCanonical);
+}
+
+TEST(ScenarioFormatTest, ParsedFieldsAreWhatTheTextSays) {
+  const auto r = parse_scenario(kCanonical, "x.wbs");
+  ASSERT_TRUE(r.ok());
+  const Scenario& s = *r.scenario;
+  EXPECT_EQ(s.name, "stale-route");
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"reopen", "defect-class-3"}));
+  ASSERT_EQ(s.guards.size(), 1u);
+  EXPECT_EQ(s.guards[0], (Guard{"stale-route", "S1"}));
+  ASSERT_GE(s.steps.size(), 4u);
+  EXPECT_EQ(s.steps[0].kind, StepKind::kOpen);
+  EXPECT_EQ(s.steps[0].line, 8);
+  EXPECT_EQ(s.steps[1].kind, StepKind::kOpenUnregistered);
+  const Step& submit = s.steps[3];
+  ASSERT_EQ(submit.kind, StepKind::kSubmit);
+  ASSERT_EQ(submit.messages.size(), 3u);
+  EXPECT_EQ(submit.messages[1].id, "id with space");
+  EXPECT_EQ(submit.messages[1].subject, "1990010112");  // invalid subjects are allowed in messages
+  EXPECT_EQ(submit.messages[1].parts, 0);
+  EXPECT_EQ(submit.messages[2].sender, "end");
+  EXPECT_EQ(s.steps[4].kind, StepKind::kCloseAtDelivery);
+  EXPECT_EQ(s.steps[4].comments, (std::vector<std::string>{"The race: closes as the delivery arrives."}));
+  EXPECT_EQ(s.trailing_comments, (std::vector<std::string>{"trailing note"}));
+  EXPECT_EQ(senders_of(s), (std::vector<std::string>{"end", "s1", "s2"}));
+}
+
+TEST(ScenarioFormatTest, PrintThenParseGivesTheSameScenarioForAwkwardValues) {
+  Scenario s;
+  s.name = "name with \"quotes\" and \\ backslash";
+  s.tags = {"#hash-first", "tab\there"};
+  s.header_comments = {"", "  indented"};
+  Step open;
+  open.kind = StepKind::kOpen;
+  open.mailbox = "op/\"quoted\\ \xc3\xa5 ";
+  open.person = "199001011239";
+  Step sub;
+  sub.kind = StepKind::kSubmit;
+  sub.messages = {{"s\x01", "", "\n", 64}, {"#s", "end", "x y", 1}};
+  sub.comments = {"c"};
+  s.steps = {open, sub};
+  ASSERT_EQ(validate_scenario(s), "");
+  const std::string text = print_scenario(s);
+  const auto r = parse_scenario(text);
+  ASSERT_TRUE(r.ok()) << r.error.to_string() << "\n" << text;
+  EXPECT_EQ(*r.scenario, s) << text;
+  EXPECT_EQ(print_scenario(*r.scenario), text);
+}
+
+struct BadInput {
+  const char* text;
+  int line;
+  int col;
+  const char* message_part;
+};
+
+class ScenarioParseErrorTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(ScenarioParseErrorTest, NamesFileLineColumnAndReason) {
+  const auto& p = GetParam();
+  const auto r = parse_scenario(p.text, "bad.wbs");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.file, "bad.wbs");
+  EXPECT_EQ(r.error.line, p.line) << r.error.to_string();
+  EXPECT_EQ(r.error.col, p.col) << r.error.to_string();
+  EXPECT_NE(r.error.message.find(p.message_part), std::string::npos) << r.error.to_string();
+  EXPECT_EQ(r.error.to_string().rfind("bad.wbs:" + std::to_string(p.line) + ":", 0), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ScenarioParseErrorTest,
+    ::testing::Values(
+        BadInput{"", 1, 1, "empty scenario"},
+        BadInput{"tick\n", 1, 1, "starts with the line 'wrongbox-scenario 1'"},
+        BadInput{"wrongbox-scenario 2\n", 1, 19, "reads version 1"},
+        BadInput{"wrongbox-scenario one\n", 1, 19, "whole number"},
+        BadInput{"wrongbox-scenario 1\nfly away\n", 2, 1, "unknown step 'fly'"},
+        BadInput{"wrongbox-scenario 1\nopen kivra/a for 199001011238\n", 2, 18,
+                 "check digit should be 9"},
+        BadInput{"wrongbox-scenario 1\nopen kivra/a with 199001011239\n", 2, 14,
+                 "expected: open MAILBOX for PERSON | open MAILBOX owned-by PERSON"},
+        BadInput{"wrongbox-scenario 1\nopen kivra for 199001011239\n", 2, 6, "OPERATOR/ACCOUNT"},
+        BadInput{"wrongbox-scenario 1\nclose kivra/a now\n", 2, 15, "expected: close MAILBOX"},
+        BadInput{"wrongbox-scenario 1\ntick 0\n", 2, 6, "from 1 to 1000"},
+        BadInput{"wrongbox-scenario 1\ntick 1 2\n", 2, 8, "expected: tick [COUNT]"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 1 to 199001011239\n", 2, 1, "no 'end'"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 1 at 199001011239\nend\n", 3, 8, "'to'"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 1 to 199001011239 parts 65\nend\n", 3, 30,
+                 "from 0 to 64"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 1 to\nend\n", 3, 3, "SENDER ID to SUBJECT"},
+        BadInput{"wrongbox-scenario 1\nsubmit now\nend\n", 2, 8, "stands alone"},
+        BadInput{"wrongbox-scenario 1\nopen \"kivra/a for 199001011239\n", 2, 6, "not closed"},
+        BadInput{"wrongbox-scenario 1\nopen \"kivra/\\q\" for 199001011239\n", 2, 13,
+                 "unknown escape"},
+        BadInput{"wrongbox-scenario 1\nopen kivra/\x01 for 199001011239\n", 2, 12,
+                 "control character"},
+        BadInput{"wrongbox-scenario 1\ntick\nname late\n", 3, 1, "belongs in the header"},
+        BadInput{"wrongbox-scenario 1\nguards stale-route S9\n", 2, 20, "not a property"},
+        BadInput{"wrongbox-scenario 1\nname a\nname b\n", 3, 1, "already has a name"},
+        BadInput{"wrongbox-scenario 1\noperator Kivra down\n", 2, 10, "a-z"},
+        BadInput{"wrongbox-scenario 1\nblock 199001011239\n", 2, 20, "block PERSON SENDER"}));
+
+TEST(ScenarioFormatTest, CommentsAndBlankLinesAnywhereAreAccepted) {
+  const auto r = parse_scenario(
+      "\n# before the header\nwrongbox-scenario 1\r\n\n   # indented comment\ntick\r\n"
+      "submit\n  # inside a submit\n\n  s1 1 to 199001011239\nend\n");
+  ASSERT_TRUE(r.ok()) << r.error.to_string();
+  EXPECT_EQ(r.scenario->steps.size(), 2u);
+  EXPECT_EQ(r.scenario->steps[1].messages.size(), 1u);
+}
+
+TEST(ScenarioFormatTest, EveryCorpusFileIsCanonical) {
+  int files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator("corpus")) {
+    if (e.path().extension() != ".wbs") continue;
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto r = parse_scenario(ss.str(), e.path().string());
+    ASSERT_TRUE(r.ok()) << r.error.to_string();
+    EXPECT_EQ(validate_scenario(*r.scenario), "") << e.path();
+    EXPECT_EQ(print_scenario(*r.scenario), ss.str()) << e.path() << " is not in canonical form";
+    ++files;
+  }
+  EXPECT_GE(files, 13);
+}
+
+}  // namespace
+}  // namespace wrongbox
