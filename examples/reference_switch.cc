@@ -214,8 +214,10 @@ class ReferenceSwitch final : public Switch {
     w.route = route;
     // DEFECT 6 (fallback leak): the worker keeps its last mailbox when the
     // registry names none.
-    if (route.mailbox) w.mailbox = *route.mailbox;
-    else if (defect_ != Defect::kFallbackLeak) w.mailbox.clear();
+    if (route.mailbox)
+      w.mailbox = *route.mailbox;
+    else if (defect_ != Defect::kFallbackLeak)
+      w.mailbox.clear();
     build(w, journal_.inbox[entry].msg);
   }
 
@@ -244,7 +246,8 @@ class ReferenceSwitch final : public Switch {
             calls.log("delivered " + key + " to " + w.mailbox);
             status = ReceiptStatus::kDelivered;
             return Outcome::kDone;
-          case DeliverReply::kUnavailable: return Outcome::kRetry;
+          case DeliverReply::kUnavailable:
+            return Outcome::kRetry;
           case DeliverReply::kNoSuchMailbox:
             forget(m.subject);
             channels_.erase(w.mailbox);

@@ -41,7 +41,7 @@ enum class Defect {
 
 struct DefectInfo {
   Defect defect;
-  int defect_class;    // number in EXCHANGE.md, 0 for the reference
+  int defect_class;          // number in EXCHANGE.md, 0 for the reference
   std::string_view name;     // builtin:<name>
   std::string_view summary;  // the mistake, in one sentence
 };

@@ -59,8 +59,10 @@ void scan_canaries(std::string_view t,
     for (std::size_t i = 0; ok && i < 16; ++i) {
       const char c = t[pos + 5 + i];
       int d = -1;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
       ok = d >= 0;
       v = (v << 4) | static_cast<std::uint64_t>(d < 0 ? 0 : d);
     }

@@ -13,18 +13,24 @@ constexpr std::array<const char*, kPropertyCount> kNames = {"S1", "S2", "S3", "S
 
 const char* status_word(model::SinkKind k) {
   switch (k) {
-    case model::SinkKind::kMailbox: return "delivered";
-    case model::SinkKind::kPaper: return "printed";
-    case model::SinkKind::kHold: return "held";
+    case model::SinkKind::kMailbox:
+      return "delivered";
+    case model::SinkKind::kPaper:
+      return "printed";
+    case model::SinkKind::kHold:
+      return "held";
   }
   return "?";
 }
 
 model::SinkKind kind_of(ReceiptStatus s) {
   switch (s) {
-    case ReceiptStatus::kDelivered: return model::SinkKind::kMailbox;
-    case ReceiptStatus::kPrinted: return model::SinkKind::kPaper;
-    case ReceiptStatus::kHeld: return model::SinkKind::kHold;
+    case ReceiptStatus::kDelivered:
+      return model::SinkKind::kMailbox;
+    case ReceiptStatus::kPrinted:
+      return model::SinkKind::kPaper;
+    case ReceiptStatus::kHeld:
+      return model::SinkKind::kHold;
   }
   return model::SinkKind::kPaper;
 }
@@ -35,7 +41,9 @@ std::string part_name(int part) {
 
 }  // namespace
 
-const char* to_string(Property p) { return kNames[static_cast<int>(p)]; }
+const char* to_string(Property p) {
+  return kNames[static_cast<int>(p)];
+}
 
 std::optional<Property> property_from_string(std::string_view s) {
   for (int i = 0; i < kPropertyCount; ++i) {
@@ -44,23 +52,33 @@ std::optional<Property> property_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-bool is_safety(Property p) { return static_cast<int>(p) <= static_cast<int>(Property::S5); }
+bool is_safety(Property p) {
+  return static_cast<int>(p) <= static_cast<int>(Property::S5);
+}
 
 const char* meaning(Property p) {
   switch (p) {
-    case Property::S1: return "content delivered to a mailbox belongs to that mailbox's owner";
+    case Property::S1:
+      return "content delivered to a mailbox belongs to that mailbox's owner";
     case Property::S2:
       return "content printed for a person belongs to them; nothing is printed for a protected "
              "person";
-    case Property::S3: return "the staff log holds no content and no protected person's number";
+    case Property::S3:
+      return "the staff log holds no content and no protected person's number";
     case Property::S4:
       return "a receipt goes only to the sender of the message it names and holds no content";
-    case Property::S5: return "a rejected message, or one with an invalid subject, goes nowhere";
-    case Property::C1: return "every accepted message reaches exactly one sink, exactly once";
-    case Property::C2: return "title and parts arrive byte-identical, in order, none missing or added";
-    case Property::C3: return "the sink is the one the routing rules choose at that moment";
-    case Property::C4: return "each handled message produces exactly one receipt to its sender";
-    case Property::L1: return "with registry and operators up, the switch is idle within 100 ticks";
+    case Property::S5:
+      return "a rejected message, or one with an invalid subject, goes nowhere";
+    case Property::C1:
+      return "every accepted message reaches exactly one sink, exactly once";
+    case Property::C2:
+      return "title and parts arrive byte-identical, in order, none missing or added";
+    case Property::C3:
+      return "the sink is the one the routing rules choose at that moment";
+    case Property::C4:
+      return "each handled message produces exactly one receipt to its sender";
+    case Property::L1:
+      return "with registry and operators up, the switch is idle within 100 ticks";
   }
   return "";
 }
@@ -69,7 +87,8 @@ std::string format_violation(const Violation& v, const std::string& source) {
   std::string out = std::string(to_string(v.property)) + " violated";
   if (v.step >= 0) {
     out += " at step " + std::to_string(v.step + 1);
-    if (v.line > 0) out += " (" + (source.empty() ? "line" : source + ":") + std::to_string(v.line) + ")";
+    if (v.line > 0)
+      out += " (" + (source.empty() ? "line" : source + ":") + std::to_string(v.line) + ")";
   } else {
     out += " when the scenario ended";
   }
@@ -80,8 +99,8 @@ std::string format_violation(const Violation& v, const std::string& source) {
   for (const auto& [k, val] : v.facts) {
     out += "  " + k + std::string(width - k.size(), ' ') + "  " + val + "\n";
   }
-  out += "  property" + std::string(width > 8 ? width - 8 : 0, ' ') + "  " +
-         meaning(v.property) + "\n";
+  out += "  property" + std::string(width > 8 ? width - 8 : 0, ' ') + "  " + meaning(v.property) +
+         "\n";
   return out;
 }
 
@@ -173,8 +192,10 @@ void Oracle::check_rejected(const Content& c, const std::string& where) {
                                         ? "a rejected message's content reached a sink"
                                         : "content of a message with an invalid subject "
                                           "number reached a sink");
-    v.facts = {{"message", describe_instance(h.instance)}, {"went to", where},
-               {"content", describe_hit(h)}, {"expected", "nowhere"}};
+    v.facts = {{"message", describe_instance(h.instance)},
+               {"went to", where},
+               {"content", describe_hit(h)},
+               {"expected", "nowhere"}};
     return;
   }
 }
@@ -183,8 +204,9 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
                     const std::string& where) {
   check(Property::C2);
   if (c.unknown > 0) {
-    auto& v = violate(Property::C2, "content carries a canary that no message of this run has "
-                                    "(corrupted or invented content)");
+    auto& v = violate(Property::C2,
+                      "content carries a canary that no message of this run has "
+                      "(corrupted or invented content)");
     v.facts = {{"went to", where}};
   }
   if (!c.primary) {
@@ -197,13 +219,14 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
   for (const auto& h : c.hits) {
     if (h.instance == idx) continue;
     auto& v = violate(Property::C2, "one message carries another message's content");
-    v.facts = {{"message", describe_instance(idx)}, {"went to", where},
-               {"foreign", describe_hit(h)}};
+    v.facts = {
+        {"message", describe_instance(idx)}, {"went to", where}, {"foreign", describe_hit(h)}};
     break;
   }
   if (sent.title != in.msg.title || sent.parts != in.msg.parts) {
     std::string diff;
-    if (sent.title != in.msg.title) diff = "the title differs";
+    if (sent.title != in.msg.title)
+      diff = "the title differs";
     else if (sent.parts.size() != in.msg.parts.size())
       diff = std::to_string(sent.parts.size()) + " parts arrived, " +
              std::to_string(in.msg.parts.size()) + " were sent";
@@ -221,8 +244,8 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
   check(Property::C1);
   if (in.handled > 0) {
     auto& v = violate(Property::C1, "a message reached a second sink");
-    v.facts = {{"message", describe_instance(idx)}, {"went to", where},
-               {"earlier", in.handled_where}};
+    v.facts = {
+        {"message", describe_instance(idx)}, {"went to", where}, {"earlier", in.handled_where}};
   }
   if (in.handled == 0) {
     in.handled_kind = kind;
@@ -236,7 +259,8 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
                     (kind != model::SinkKind::kMailbox || where == "mailbox " + expected.mailbox);
   if (!same) {
     auto& v = violate(Property::C3, "the message went to another sink than the rules choose");
-    v.facts = {{"message", describe_instance(idx)}, {"went to", where},
+    v.facts = {{"message", describe_instance(idx)},
+               {"went to", where},
                {"expected", describe(expected) + " (registry at this call)"}};
   }
   if (note_.empty()) note_ = "ok: " + describe_instance(idx) + " -> " + where;
@@ -325,10 +349,10 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
         check(Property::C4);
         if (kind_of(status) != in.handled_kind) {
           auto& v = violate(Property::C4, "the receipt's status does not match what happened");
-          v.facts = {{"message", describe_instance(i)},
-                     {"receipt", std::string("says ") + to_string(status)},
-                     {"happened", std::string(status_word(in.handled_kind)) + ": " +
-                                      in.handled_where}};
+          v.facts = {
+              {"message", describe_instance(i)},
+              {"receipt", std::string("says ") + to_string(status)},
+              {"happened", std::string(status_word(in.handled_kind)) + ": " + in.handled_where}};
         }
         if (note_.empty()) note_ = "ok: receipt for " + describe_instance(i);
         return;
@@ -343,15 +367,16 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
     v.facts = {{"message", describe_instance(done_with_receipt)}};
     return;
   }
-  auto& v = violate(Property::S4, "a receipt went to a sender that has no handled message "
-                                  "with that id");
+  auto& v = violate(Property::S4,
+                    "a receipt went to a sender that has no handled message "
+                    "with that id");
   v.facts = {{"receipt", "to " + sender + " for id " + id + " (" + to_string(status) + ")"}};
   for (const auto& [key, list] : by_key_) {
     if (key.second != id || key.first == sender) continue;
     for (auto i : list) {
-      v.facts.push_back({"same id", describe_instance(i) + (instances_[i].handled
-                                                               ? ", handled"
-                                                               : ", not handled yet")});
+      v.facts.push_back(
+          {"same id",
+           describe_instance(i) + (instances_[i].handled ? ", handled" : ", not handled yet")});
     }
   }
   if (it != by_key_.end()) {
@@ -373,8 +398,7 @@ void Oracle::on_log(const std::string& text) {
     const auto ten = model::ten_digit_form(p);
     if (text.find(ten) == std::string::npos) continue;  // the 12-digit form contains it
     auto& v = violate(Property::S3, "the staff log holds a protected person's number");
-    v.facts = {{"log line", text.substr(0, 120)},
-               {"person", p + " (protected identity)"}};
+    v.facts = {{"log line", text.substr(0, 120)}, {"person", p + " (protected identity)"}};
     return;
   }
 }
@@ -396,8 +420,9 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
       check(Property::C1);
       for (auto other : by_key_[{in.msg.sender, in.msg.id}]) {
         if (other == idx || instances_[other].state != State::kAccepted) continue;
-        auto& v = violate(Property::C1, "a message with an already accepted (sender, id) was "
-                                        "accepted again");
+        auto& v = violate(Property::C1,
+                          "a message with an already accepted (sender, id) was "
+                          "accepted again");
         v.facts = {{"message", describe_instance(idx)}, {"earlier", describe_instance(other)}};
         break;
       }
@@ -424,8 +449,7 @@ void Oracle::at_end(bool idle, int drain_ticks) {
   call_ = 0;
   check(Property::L1);
   if (!idle) {
-    auto& v = violate(Property::L1, "the switch was not idle after " +
-                                        std::to_string(drain_ticks) +
+    auto& v = violate(Property::L1, "the switch was not idle after " + std::to_string(drain_ticks) +
                                         " ticks with registry and operators up");
     std::size_t pending = 0;
     for (const auto& in : instances_) pending += in.state == State::kAccepted && in.handled == 0;

@@ -105,8 +105,8 @@ class Oracle {
     int part;
   };
   struct Content {
-    std::vector<Hit> hits;  // every known token, in order of appearance
-    int unknown = 0;        // tokens no message of this run carries
+    std::vector<Hit> hits;                 // every known token, in order of appearance
+    int unknown = 0;                       // tokens no message of this run carries
     std::optional<std::uint32_t> primary;  // owner of the title's token, else of the first
   };
 

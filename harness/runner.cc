@@ -110,25 +110,49 @@ class Actors final : public Calls {
 
 std::string apply_environment(const Step& st, model::World& w, Actors& actors) {
   switch (st.kind) {
-    case StepKind::kOpen: return w.open_mailbox(st.mailbox, st.person, true);
-    case StepKind::kOpenUnregistered: return w.open_mailbox(st.mailbox, st.person, false);
-    case StepKind::kClose: return w.close_mailbox(st.mailbox);
+    case StepKind::kOpen:
+      return w.open_mailbox(st.mailbox, st.person, true);
+    case StepKind::kOpenUnregistered:
+      return w.open_mailbox(st.mailbox, st.person, false);
+    case StepKind::kClose:
+      return w.close_mailbox(st.mailbox);
     case StepKind::kCloseAtDelivery:
       if (!w.open_owner(st.mailbox)) return st.mailbox + " is not open";
       actors.close_at_delivery.insert(st.mailbox);
       return "";
-    case StepKind::kReopen: return w.reopen_mailbox(st.mailbox, st.person);
-    case StepKind::kRegister: return w.register_person(st.person, st.mailbox);
-    case StepKind::kUnregister: w.unregister_person(st.person); return "";
-    case StepKind::kProtect: w.set_protected(st.person, true); return "";
-    case StepKind::kUnprotect: w.set_protected(st.person, false); return "";
-    case StepKind::kBlock: w.set_blocked(st.person, st.sender, true); return "";
-    case StepKind::kUnblock: w.set_blocked(st.person, st.sender, false); return "";
-    case StepKind::kRegistryDown: w.set_registry_up(false); return "";
-    case StepKind::kRegistryUp: w.set_registry_up(true); return "";
-    case StepKind::kOperatorDown: w.set_operator_up(st.op, false); return "";
-    case StepKind::kOperatorUp: w.set_operator_up(st.op, true); return "";
-    default: return "not an environment action";
+    case StepKind::kReopen:
+      return w.reopen_mailbox(st.mailbox, st.person);
+    case StepKind::kRegister:
+      return w.register_person(st.person, st.mailbox);
+    case StepKind::kUnregister:
+      w.unregister_person(st.person);
+      return "";
+    case StepKind::kProtect:
+      w.set_protected(st.person, true);
+      return "";
+    case StepKind::kUnprotect:
+      w.set_protected(st.person, false);
+      return "";
+    case StepKind::kBlock:
+      w.set_blocked(st.person, st.sender, true);
+      return "";
+    case StepKind::kUnblock:
+      w.set_blocked(st.person, st.sender, false);
+      return "";
+    case StepKind::kRegistryDown:
+      w.set_registry_up(false);
+      return "";
+    case StepKind::kRegistryUp:
+      w.set_registry_up(true);
+      return "";
+    case StepKind::kOperatorDown:
+      w.set_operator_up(st.op, false);
+      return "";
+    case StepKind::kOperatorUp:
+      w.set_operator_up(st.op, true);
+      return "";
+    default:
+      return "not an environment action";
   }
 }
 
@@ -136,11 +160,16 @@ std::string apply_environment(const Step& st, model::World& w, Actors& actors) {
 
 const char* to_string(Outcome o) {
   switch (o) {
-    case Outcome::kPass: return "pass";
-    case Outcome::kViolation: return "violation";
-    case Outcome::kSwitchFailure: return "switch-failure";
-    case Outcome::kInputError: return "input-error";
-    case Outcome::kSkipped: return "skipped";
+    case Outcome::kPass:
+      return "pass";
+    case Outcome::kViolation:
+      return "violation";
+    case Outcome::kSwitchFailure:
+      return "switch-failure";
+    case Outcome::kInputError:
+      return "input-error";
+    case Outcome::kSkipped:
+      return "skipped";
   }
   return "?";
 }
@@ -218,7 +247,8 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
       if (st.kind == StepKind::kSubmit) {
         std::vector<Message> batch;
         const auto first = static_cast<std::uint32_t>(oracle.message_count());
-        for (const auto& ms : st.messages) batch.push_back(oracle.message(oracle.add_message(ms, si)));
+        for (const auto& ms : st.messages)
+          batch.push_back(oracle.message(oracle.add_message(ms, si)));
         result.stats.messages += static_cast<int>(batch.size());
         const auto verdicts = sut.submit(batch, actors);
         oracle.on_verdicts(first, batch.size(), verdicts);
@@ -273,7 +303,8 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
 
 std::string summarize(const RunResult& r) {
   switch (r.outcome) {
-    case Outcome::kPass: return "PASS";
+    case Outcome::kPass:
+      return "PASS";
     case Outcome::kViolation: {
       const auto* v = r.headline();
       std::string s = std::string("FAIL ") + to_string(v->property);

@@ -24,10 +24,10 @@
 namespace wrongbox {
 
 struct RunOptions {
-  bool trace = false;          // fill RunResult::trace with every step and call
-  std::uint64_t seed = 1;      // canary key; any value works, fixed for reproducibility
-  int drain_ticks = 100;       // L1 bound
-  bool can_restart = true;     // from the switch's hello capabilities
+  bool trace = false;       // fill RunResult::trace with every step and call
+  std::uint64_t seed = 1;   // canary key; any value works, fixed for reproducibility
+  int drain_ticks = 100;    // L1 bound
+  bool can_restart = true;  // from the switch's hello capabilities
 };
 
 enum class Outcome {
@@ -50,8 +50,8 @@ struct RunResult {
   Outcome outcome = Outcome::kPass;
   std::vector<Violation> violations;  // in the order found
   std::vector<std::string> warnings;
-  std::string error;                  // for kSwitchFailure, kInputError, kSkipped
-  int error_step = -1;                // 0-based step of the error, -1 if none
+  std::string error;    // for kSwitchFailure, kInputError, kSkipped
+  int error_step = -1;  // 0-based step of the error, -1 if none
   int error_line = 0;
   RunStats stats;
   std::array<std::uint64_t, kPropertyCount> checks{};

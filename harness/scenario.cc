@@ -68,11 +68,26 @@ std::optional<Failure> tokenize(std::string_view line, int lineno, std::vector<T
           if (i + 1 >= line.size()) break;
           const char e = line[i + 1];
           switch (e) {
-            case '"': t.text.push_back('"'); i += 2; continue;
-            case '\\': t.text.push_back('\\'); i += 2; continue;
-            case 'n': t.text.push_back('\n'); i += 2; continue;
-            case 't': t.text.push_back('\t'); i += 2; continue;
-            case 'r': t.text.push_back('\r'); i += 2; continue;
+            case '"':
+              t.text.push_back('"');
+              i += 2;
+              continue;
+            case '\\':
+              t.text.push_back('\\');
+              i += 2;
+              continue;
+            case 'n':
+              t.text.push_back('\n');
+              i += 2;
+              continue;
+            case 't':
+              t.text.push_back('\t');
+              i += 2;
+              continue;
+            case 'r':
+              t.text.push_back('\r');
+              i += 2;
+              continue;
             case 'x': {
               const int h = i + 3 < line.size() ? hexval(line[i + 2]) : -1;
               const int l = i + 3 < line.size() ? hexval(line[i + 3]) : -1;
@@ -84,9 +99,9 @@ std::optional<Failure> tokenize(std::string_view line, int lineno, std::vector<T
               continue;
             }
             default:
-              return Failure{lineno, static_cast<int>(i) + 1,
-                             std::string("unknown escape \\") + e +
-                                 " (use \\\" \\\\ \\n \\t \\r or \\xHH)"};
+              return Failure{
+                  lineno, static_cast<int>(i) + 1,
+                  std::string("unknown escape \\") + e + " (use \\\" \\\\ \\n \\t \\r or \\xHH)"};
           }
         }
         t.text.push_back(static_cast<char>(d));
@@ -126,11 +141,21 @@ std::string quote(std::string_view s, bool keyword_position = false) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
@@ -178,12 +203,14 @@ struct Form {
 const std::vector<Form>& forms() {
   static const std::vector<Form> kForms = {
       {"open", StepKind::kOpen, {{Arg::kMailbox, ""}, {Arg::kLit, "for"}, {Arg::kPerson, ""}}},
-      {"open", StepKind::kOpenUnregistered,
+      {"open",
+       StepKind::kOpenUnregistered,
        {{Arg::kMailbox, ""}, {Arg::kLit, "owned-by"}, {Arg::kPerson, ""}}},
       {"close", StepKind::kClose, {{Arg::kMailbox, ""}}},
       {"close", StepKind::kCloseAtDelivery, {{Arg::kMailbox, ""}, {Arg::kLit, "at-delivery"}}},
       {"reopen", StepKind::kReopen, {{Arg::kMailbox, ""}, {Arg::kLit, "for"}, {Arg::kPerson, ""}}},
-      {"register", StepKind::kRegister,
+      {"register",
+       StepKind::kRegister,
        {{Arg::kPerson, ""}, {Arg::kLit, "at"}, {Arg::kMailbox, ""}}},
       {"unregister", StepKind::kUnregister, {{Arg::kPerson, ""}}},
       {"protect", StepKind::kProtect, {{Arg::kPerson, ""}}},
@@ -207,11 +234,21 @@ std::string usage_of(std::string_view keyword) {
     out += std::string(f.keyword);
     for (const auto& [a, lit] : f.args) {
       switch (a) {
-        case Arg::kPerson: out += " PERSON"; break;
-        case Arg::kMailbox: out += " MAILBOX"; break;
-        case Arg::kSender: out += " SENDER"; break;
-        case Arg::kOperator: out += " OPERATOR"; break;
-        case Arg::kLit: out += " " + std::string(lit); break;
+        case Arg::kPerson:
+          out += " PERSON";
+          break;
+        case Arg::kMailbox:
+          out += " MAILBOX";
+          break;
+        case Arg::kSender:
+          out += " SENDER";
+          break;
+        case Arg::kOperator:
+          out += " OPERATOR";
+          break;
+        case Arg::kLit:
+          out += " " + std::string(lit);
+          break;
       }
     }
   }
@@ -220,14 +257,18 @@ std::string usage_of(std::string_view keyword) {
 
 std::string check_arg(Arg a, const std::string& v) {
   switch (a) {
-    case Arg::kPerson: return check_person(v);
+    case Arg::kPerson:
+      return check_person(v);
     case Arg::kMailbox: {
       auto e = model::check_mailbox_address(v);
       return e.empty() ? "" : "'" + v + "' is not a mailbox address: " + e;
     }
-    case Arg::kSender: return v.empty() ? "a sender name is empty" : "";
-    case Arg::kOperator: return check_operator(v);
-    case Arg::kLit: return "";
+    case Arg::kSender:
+      return v.empty() ? "a sender name is empty" : "";
+    case Arg::kOperator:
+      return check_operator(v);
+    case Arg::kLit:
+      return "";
   }
   return "";
 }
@@ -235,13 +276,19 @@ std::string check_arg(Arg a, const std::string& v) {
 // Fills the step field an argument kind stands for.
 std::string& field_of(Step& s, Arg a) {
   switch (a) {
-    case Arg::kPerson: return s.person;
-    case Arg::kMailbox: return s.mailbox;
-    case Arg::kSender: return s.sender;
-    default: return s.op;
+    case Arg::kPerson:
+      return s.person;
+    case Arg::kMailbox:
+      return s.mailbox;
+    case Arg::kSender:
+      return s.sender;
+    default:
+      return s.op;
   }
 }
-const std::string& field_of(const Step& s, Arg a) { return field_of(const_cast<Step&>(s), a); }
+const std::string& field_of(const Step& s, Arg a) {
+  return field_of(const_cast<Step&>(s), a);
+}
 
 class Parser {
  public:
@@ -293,8 +340,7 @@ class Parser {
       const Token& kw = toks.front();
       if (!seen_magic) {
         if (!kw.is(kMagic)) {
-          return Failure{lineno_, kw.col,
-                         "a scenario starts with the line 'wrongbox-scenario 1'"};
+          return Failure{lineno_, kw.col, "a scenario starts with the line 'wrongbox-scenario 1'"};
         }
         if (toks.size() != 2) return Failure{lineno_, kw.col, "expected 'wrongbox-scenario 1'"};
         const auto v = parse_int(toks[1].text, 1, 1000000);
@@ -368,9 +414,9 @@ class Parser {
       if (t.size() == 2) {
         const auto n = parse_int(t[1].text, 1, kMaxTickCount);
         if (!n) {
-          return Failure{lineno_, t[1].col,
-                         "tick count must be a whole number from 1 to " +
-                             std::to_string(kMaxTickCount)};
+          return Failure{
+              lineno_, t[1].col,
+              "tick count must be a whole number from 1 to " + std::to_string(kMaxTickCount)};
         }
         st.count = *n;
       }

@@ -21,25 +21,26 @@ namespace wrongbox {
 
 enum class StepKind {
   // Environment actions (the harness's own actors change state).
-  kOpen,            // open MAILBOX for PERSON        (opens and registers PERSON there)
-  kOpenUnregistered,// open MAILBOX owned-by PERSON   (opens; registration unchanged)
-  kClose,           // close MAILBOX
-  kCloseAtDelivery, // close MAILBOX at-delivery      (race: closes as the next deliver to it arrives)
-  kReopen,          // reopen MAILBOX for PERSON      (after >= 2 ticks of quarantine)
-  kRegister,        // register PERSON at MAILBOX     (a move to another of PERSON's mailboxes)
-  kUnregister,      // unregister PERSON              (no digital mailbox any more)
-  kProtect,         // protect PERSON
-  kUnprotect,       // unprotect PERSON
-  kBlock,           // block PERSON SENDER            (PERSON refuses digital mail from SENDER)
-  kUnblock,         // unblock PERSON SENDER
-  kRegistryDown,    // registry down
-  kRegistryUp,      // registry up
-  kOperatorDown,    // operator OP down
-  kOperatorUp,      // operator OP up
+  kOpen,              // open MAILBOX for PERSON        (opens and registers PERSON there)
+  kOpenUnregistered,  // open MAILBOX owned-by PERSON   (opens; registration unchanged)
+  kClose,             // close MAILBOX
+  kCloseAtDelivery,   // close MAILBOX at-delivery      (race: closes as the next deliver to it
+                      // arrives)
+  kReopen,            // reopen MAILBOX for PERSON      (after >= 2 ticks of quarantine)
+  kRegister,          // register PERSON at MAILBOX     (a move to another of PERSON's mailboxes)
+  kUnregister,        // unregister PERSON              (no digital mailbox any more)
+  kProtect,           // protect PERSON
+  kUnprotect,         // unprotect PERSON
+  kBlock,             // block PERSON SENDER            (PERSON refuses digital mail from SENDER)
+  kUnblock,           // unblock PERSON SENDER
+  kRegistryDown,      // registry down
+  kRegistryUp,        // registry up
+  kOperatorDown,      // operator OP down
+  kOperatorUp,        // operator OP up
   // Switch commands.
-  kSubmit,          // submit / one message a line / end
-  kTick,            // tick [N]
-  kRestart,         // restart
+  kSubmit,   // submit / one message a line / end
+  kTick,     // tick [N]
+  kRestart,  // restart
 };
 
 bool is_switch_command(StepKind k);
@@ -59,8 +60,8 @@ struct Step {
   std::string person;
   std::string mailbox;
   std::string sender;
-  std::string op;  // operator name
-  int count = 1;   // ticks, for kTick
+  std::string op;                     // operator name
+  int count = 1;                      // ticks, for kTick
   std::vector<MessageSpec> messages;  // for kSubmit
   std::vector<std::string> comments;  // comment lines just before this step, without "# "
   int line = 0;                       // source line; not part of equality

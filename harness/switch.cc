@@ -7,18 +7,24 @@ namespace wrongbox {
 
 const char* to_string(DeliverReply r) {
   switch (r) {
-    case DeliverReply::kOk: return "ok";
-    case DeliverReply::kUnavailable: return "unavailable";
-    case DeliverReply::kNoSuchMailbox: return "no_such_mailbox";
+    case DeliverReply::kOk:
+      return "ok";
+    case DeliverReply::kUnavailable:
+      return "unavailable";
+    case DeliverReply::kNoSuchMailbox:
+      return "no_such_mailbox";
   }
   return "?";
 }
 
 const char* to_string(ReceiptStatus s) {
   switch (s) {
-    case ReceiptStatus::kDelivered: return "delivered";
-    case ReceiptStatus::kPrinted: return "printed";
-    case ReceiptStatus::kHeld: return "held";
+    case ReceiptStatus::kDelivered:
+      return "delivered";
+    case ReceiptStatus::kPrinted:
+      return "printed";
+    case ReceiptStatus::kHeld:
+      return "held";
   }
   return "?";
 }

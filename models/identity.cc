@@ -15,7 +15,9 @@ int digits(std::string_view s, std::size_t pos, std::size_t n) {
 
 }  // namespace
 
-bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap_year(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
   static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -75,21 +77,31 @@ IdentityCheck check_person_number(std::string_view s) {
 
 std::string describe(const IdentityCheck& c) {
   switch (c.error) {
-    case IdentityError::kOk: return "valid";
-    case IdentityError::kLength: return "a person number has exactly 12 digits (YYYYMMDDNNNC)";
-    case IdentityError::kNotDigits: return "a person number has only the digits 0-9";
-    case IdentityError::kYear: return "year must be 1800-2099";
-    case IdentityError::kMonth: return "month must be 01-12";
-    case IdentityError::kDay: return "day is not a date of that month (samordningsnummer: day+60)";
+    case IdentityError::kOk:
+      return "valid";
+    case IdentityError::kLength:
+      return "a person number has exactly 12 digits (YYYYMMDDNNNC)";
+    case IdentityError::kNotDigits:
+      return "a person number has only the digits 0-9";
+    case IdentityError::kYear:
+      return "year must be 1800-2099";
+    case IdentityError::kMonth:
+      return "month must be 01-12";
+    case IdentityError::kDay:
+      return "day is not a date of that month (samordningsnummer: day+60)";
     case IdentityError::kCheckDigit:
       return std::string("check digit should be ") + c.expected_check_digit;
   }
   return "invalid";
 }
 
-std::string ten_digit_form(std::string_view s) { return std::string(s.substr(2)); }
+std::string ten_digit_form(std::string_view s) {
+  return std::string(s.substr(2));
+}
 
-bool is_coordination_number(std::string_view s) { return digits(s, 6, 2) > 60; }
+bool is_coordination_number(std::string_view s) {
+  return digits(s, 6, 2) > 60;
+}
 
 std::optional<std::string> make_person_number(int year, int month, int day, int serial,
                                               bool coordination) {

@@ -20,12 +20,12 @@ namespace wrongbox::model {
 // Why a string is not a valid person number; kOk when it is.
 enum class IdentityError {
   kOk,
-  kLength,       // not exactly 12 characters
-  kNotDigits,    // a character outside 0-9
-  kYear,         // year outside 1800-2099
-  kMonth,        // month outside 01-12
-  kDay,          // day (after removing the +60 of a samordningsnummer) not in that month
-  kCheckDigit,   // last digit is not the Luhn check over the last 10 digits
+  kLength,      // not exactly 12 characters
+  kNotDigits,   // a character outside 0-9
+  kYear,        // year outside 1800-2099
+  kMonth,       // month outside 01-12
+  kDay,         // day (after removing the +60 of a samordningsnummer) not in that month
+  kCheckDigit,  // last digit is not the Luhn check over the last 10 digits
 };
 
 struct IdentityCheck {
@@ -36,7 +36,9 @@ struct IdentityCheck {
 
 // Validates a canonical 12-digit personnummer or samordningsnummer.
 IdentityCheck check_person_number(std::string_view s);
-inline bool is_valid_person_number(std::string_view s) { return check_person_number(s).ok(); }
+inline bool is_valid_person_number(std::string_view s) {
+  return check_person_number(s).ok();
+}
 
 // A human sentence for an error, e.g. "check digit should be 9".
 std::string describe(const IdentityCheck& check);

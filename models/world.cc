@@ -7,9 +7,12 @@ namespace wrongbox::model {
 
 std::string_view to_string(SinkKind k) {
   switch (k) {
-    case SinkKind::kMailbox: return "mailbox";
-    case SinkKind::kPaper: return "paper";
-    case SinkKind::kHold: return "hold";
+    case SinkKind::kMailbox:
+      return "mailbox";
+    case SinkKind::kPaper:
+      return "paper";
+    case SinkKind::kHold:
+      return "hold";
   }
   return "?";
 }
@@ -51,8 +54,10 @@ std::string World::open_mailbox(const std::string& mailbox, const std::string& o
   }
   mailboxes_[mailbox] = MailboxState{owner, true, 0};
   operators_up_.try_emplace(std::string(operator_of(mailbox)), true);
-  if (register_owner) person(owner).registered = mailbox;
-  else person(owner);
+  if (register_owner)
+    person(owner).registered = mailbox;
+  else
+    person(owner);
   return "";
 }
 
@@ -89,15 +94,23 @@ std::string World::register_person(const std::string& p, const std::string& mail
   return "";
 }
 
-void World::unregister_person(const std::string& p) { person(p).registered.reset(); }
-void World::set_protected(const std::string& p, bool on) { person(p).is_protected = on; }
-
-void World::set_blocked(const std::string& p, const std::string& sender, bool on) {
-  if (on) person(p).blocked.insert(sender);
-  else person(p).blocked.erase(sender);
+void World::unregister_person(const std::string& p) {
+  person(p).registered.reset();
+}
+void World::set_protected(const std::string& p, bool on) {
+  person(p).is_protected = on;
 }
 
-void World::set_operator_up(const std::string& op, bool up) { operators_up_[op] = up; }
+void World::set_blocked(const std::string& p, const std::string& sender, bool on) {
+  if (on)
+    person(p).blocked.insert(sender);
+  else
+    person(p).blocked.erase(sender);
+}
+
+void World::set_operator_up(const std::string& op, bool up) {
+  operators_up_[op] = up;
+}
 
 void World::all_up() {
   registry_up_ = true;

@@ -53,8 +53,8 @@ TEST(CorpusTest, EveryGuardFailsOnItsDefectNamingItsProperty) {
       ++guards;
       auto sut = open_sut("builtin:" + g.defect);
       const auto r = run_scenario(sc, *sut.sw);
-      ASSERT_EQ(r.outcome, Outcome::kViolation) << sc.source << " on " << g.defect << ": "
-                                                << summarize(r);
+      ASSERT_EQ(r.outcome, Outcome::kViolation)
+          << sc.source << " on " << g.defect << ": " << summarize(r);
       EXPECT_EQ(to_string(r.headline()->property), g.property)
           << sc.source << " on " << g.defect << ": " << summarize(r);
     }

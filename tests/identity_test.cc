@@ -34,7 +34,10 @@ TEST(IdentityTest, SamordningsnummerAddsSixtyToTheDay) {
   EXPECT_FALSE(is_coordination_number("198503142344"));
   // Day 31 + 60 = 91 is fine in March, day 30+60 = 90 is not fine in February.
   EXPECT_TRUE(make_person_number(1985, 3, 31, 1, true));
-  EXPECT_EQ(check_person_number("19850290" "0012").error, IdentityError::kDay);
+  EXPECT_EQ(check_person_number("19850290"
+                                "0012")
+                .error,
+            IdentityError::kDay);
 }
 
 TEST(IdentityTest, RejectsAWrongCheckDigitAndSaysWhichIsRight) {

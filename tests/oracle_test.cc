@@ -21,7 +21,8 @@ class ScriptedSwitch : public Switch {
  public:
   using SubmitFn = std::function<std::vector<Verdict>(const std::vector<Message>&, Calls&)>;
   using TickFn = std::function<bool(std::int64_t, Calls&)>;
-  explicit ScriptedSwitch(SubmitFn s, TickFn t = [](std::int64_t, Calls&) { return true; })
+  explicit ScriptedSwitch(
+      SubmitFn s, TickFn t = [](std::int64_t, Calls&) { return true; })
       : submit_(std::move(s)), tick_(std::move(t)) {}
   HelloInfo hello() override { return {"scripted", "0", {"restart"}}; }
   void reset(const std::vector<std::string>&) override {}
@@ -99,11 +100,12 @@ submit
   s1 3 to 197108215562
   s1 4 to 198503742341 parts 0
 end
-)", sw);
+)",
+                     sw);
   EXPECT_EQ(r.outcome, Outcome::kPass) << summarize(r);
   EXPECT_TRUE(r.violations.empty());
-  for (auto p : {Property::S1, Property::S2, Property::S3, Property::S4, Property::C1,
-                 Property::C2, Property::C3, Property::C4, Property::L1}) {
+  for (auto p : {Property::S1, Property::S2, Property::S3, Property::S4, Property::C1, Property::C2,
+                 Property::C3, Property::C4, Property::L1}) {
     EXPECT_GT(r.checks[static_cast<int>(p)], 0u) << to_string(p) << " was never checked";
   }
 }
@@ -151,7 +153,8 @@ submit
   s1 1 to 199001011239 parts 2
   s1 2 to 198503142344
 end
-)", sw);
+)",
+                     sw);
   expect_violation(r, Property::S1, 2, "not about");
   EXPECT_EQ(r.headline()->facts[2].second, "part 2 of s1/1, which belongs to 199001011239");
 }
@@ -174,7 +177,9 @@ protect 198503742341
 submit
   s1 1 to 198503742341
 end
-)", sw), Property::S2, 1, "protected person");
+)",
+                       sw),
+                   Property::S2, 1, "protected person");
 }
 
 TEST(OracleTest, S3FiresOnContentInTheStaffLog) {
@@ -212,7 +217,9 @@ protect 198503742341
 submit
   s1 1 to 198503742341
 end
-)", sw), Property::S3, 1, "hold reason");
+)",
+                       sw),
+                   Property::S3, 1, "hold reason");
 }
 
 TEST(OracleTest, S4FiresOnAReceiptToTheWrongSender) {
@@ -229,7 +236,8 @@ end
 submit
   s2 5 to 198503142344
 end
-)", sw);
+)",
+                     sw);
   expect_violation(r, Property::S4, 1, "no handled message with that id");
 }
 
@@ -260,7 +268,8 @@ TEST(OracleTest, S5FiresWhenARejectedMessageIsPrinted) {
 submit
   s1 1 to 197108215562
 end
-)", sw);
+)",
+                     sw);
   expect_violation(r, Property::S5, 0, "rejected after its content reached a sink");
 }
 
@@ -273,13 +282,14 @@ TEST(OracleTest, S5FiresWhenAnInvalidSubjectReachesASink) {
 submit
   s1 1 to 199001011238
 end
-)", sw), Property::S5, 0, "invalid subject");
+)",
+                       sw),
+                   Property::S5, 0, "invalid subject");
 }
 
 TEST(OracleTest, AcceptingAnInvalidSubjectThatGoesNowhereIsNoViolation) {
   ScriptedSwitch sw([](const std::vector<Message>& b, Calls&) { return accept_all(b); });
-  EXPECT_EQ(run("wrongbox-scenario 1\nsubmit\n  s1 1 to 12345\nend\n", sw).outcome,
-            Outcome::kPass);
+  EXPECT_EQ(run("wrongbox-scenario 1\nsubmit\n  s1 1 to 12345\nend\n", sw).outcome, Outcome::kPass);
 }
 
 TEST(OracleTest, C1FiresWhenAnAcceptedMessageIsNeverHandled) {
@@ -361,7 +371,8 @@ open kivra/new for 199001011239
 submit
   s1 1 to 199001011239
 end
-)", sw);
+)",
+                     sw);
   expect_violation(r, Property::C3, 2, "another sink");
   EXPECT_EQ(r.violations.size(), 1u);
 }
@@ -430,7 +441,8 @@ open kivra/a for 199001011239
 close kivra/a
 tick
 reopen kivra/a for 198503142344
-)", sw);
+)",
+                     sw);
   EXPECT_EQ(r.outcome, Outcome::kInputError);
   EXPECT_EQ(r.error_line, 5);
   EXPECT_NE(r.error.find("quarantine lasts until tick 2"), std::string::npos) << r.error;
@@ -444,8 +456,9 @@ TEST(OracleTest, CloseAtDeliveryAnswersNoSuchMailboxAndTheRegistryFollows) {
     EXPECT_FALSE(c.lookup(b[0].subject).mailbox.has_value());
     return accept_all(b);
   });
-  const std::string race = "wrongbox-scenario 1\nopen kivra/a for 199001011239\n"
-                           "close kivra/a at-delivery\nsubmit\n  s1 1 to 199001011239\nend\n";
+  const std::string race =
+      "wrongbox-scenario 1\nopen kivra/a for 199001011239\n"
+      "close kivra/a at-delivery\nsubmit\n  s1 1 to 199001011239\nend\n";
   expect_violation(run(race, gives_up), Property::C1, -1, "never reached");
 }
 
@@ -466,8 +479,10 @@ TEST(OracleTest, OutagesAnswerUnavailableAndEndBeforeTheDrain) {
         waiting.clear();
         return true;
       });
-  const auto r = run("wrongbox-scenario 1\nregistry down\nsubmit\n  s1 1 to 199001011239\nend\n"
-                     "tick 3\n", sw);
+  const auto r =
+      run("wrongbox-scenario 1\nregistry down\nsubmit\n  s1 1 to 199001011239\nend\n"
+          "tick 3\n",
+          sw);
   EXPECT_EQ(r.outcome, Outcome::kPass) << summarize(r);
   EXPECT_EQ(ticks, 4);  // three while down, one in the drain
 }

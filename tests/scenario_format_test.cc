@@ -73,7 +73,8 @@ TEST(ScenarioFormatTest, ParsedFieldsAreWhatTheTextSays) {
   EXPECT_EQ(submit.messages[1].parts, 0);
   EXPECT_EQ(submit.messages[2].sender, "end");
   EXPECT_EQ(s.steps[4].kind, StepKind::kCloseAtDelivery);
-  EXPECT_EQ(s.steps[4].comments, (std::vector<std::string>{"The race: closes as the delivery arrives."}));
+  EXPECT_EQ(s.steps[4].comments,
+            (std::vector<std::string>{"The race: closes as the delivery arrives."}));
   EXPECT_EQ(s.trailing_comments, (std::vector<std::string>{"trailing note"}));
   EXPECT_EQ(senders_of(s), (std::vector<std::string>{"end", "s1", "s2"}));
 }

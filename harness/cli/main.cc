@@ -1,7 +1,8 @@
 // wrongbox: command-line entry point. Parses arguments (CLI11) and hands over
 // to one subcommand in harness/cli/.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
 
 #include "harness/cli/commands.h"
 #include "harness/sut.h"

@@ -90,9 +90,12 @@ int replay(const ReplayOptions& o) {
       ++skipped;
       if (!o.quiet) fmt::print("SKIP  {}: {}\n", file, r.error);
     } else {
-      if (r.outcome == Outcome::kViolation) ++failed;
-      else if (r.outcome == Outcome::kSwitchFailure) ++switch_failed;
-      else ++input_errors;
+      if (r.outcome == Outcome::kViolation)
+        ++failed;
+      else if (r.outcome == Outcome::kSwitchFailure)
+        ++switch_failed;
+      else
+        ++input_errors;
       if (r.outcome == Outcome::kViolation) {
         fmt::print("FAIL  {}: {}\n", file, line.substr(line.find(' ') + 1));
       } else {
@@ -125,9 +128,10 @@ int replay(const ReplayOptions& o) {
     for (const auto& r : reports) fmt::print("\n{}", r);
     fmt::print("\n");
   }
-  fmt::print("replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
-             "switch failure(s), {} skipped\n",
-             files.size(), o.sut, passed, failed, input_errors, switch_failed, skipped);
+  fmt::print(
+      "replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
+      "switch failure(s), {} skipped\n",
+      files.size(), o.sut, passed, failed, input_errors, switch_failed, skipped);
   if (input_errors > 0) return kExitUsage;
   if (switch_failed > 0) return kExitSwitchFailed;
   if (failed > 0) return kExitViolation;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this script):
+#   1. install missing Debian packages (ci/install-deps.sh),
+#   2. build with GCC, warnings as errors, and run every test,
+#   3. build with clang under AddressSanitizer + UndefinedBehaviorSanitizer and run every test again.
+# Set WRONGBOX_SKIP_SANITIZERS=1 to skip step 3 on a quick local run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ci/install-deps.sh
+
+echo "== build (gcc, -Werror)"
+cmake -S . -B build -G Ninja -DWRONGBOX_WERROR=ON >/dev/null
+cmake --build build
+echo "== test"
+ctest --test-dir build --output-on-failure -j2
+
+if [ "${WRONGBOX_SKIP_SANITIZERS:-0}" != "1" ]; then
+  echo "== build (clang, ASan+UBSan, -Werror)"
+  CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DWRONGBOX_WERROR=ON \
+    -DCMAKE_BUILD_TYPE=Debug -DWRONGBOX_SANITIZE="address;undefined" >/dev/null
+  cmake --build build-asan
+  echo "== test (ASan+UBSan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j2
+fi
