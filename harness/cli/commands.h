@@ -29,3 +29,23 @@ std::vector<std::string> collect_scenarios(const std::vector<std::string>& paths
                                            std::vector<std::string>& errors);
 
 }  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+
+struct CheckCliOptions {
+  std::string sut = "builtin:reference";
+  int tests = 1000;
+  unsigned long long seed = 0;
+  int max_steps = 12;
+  double time_budget = 0;
+  std::string reproduce;
+  std::string save_failures = "wrongbox-failures";
+  bool no_memory = false;
+  std::string weights;
+  bool no_swarm = false;
+  bool quiet = false;
+};
+
+int check(const CheckCliOptions& o);
+
+}  // namespace wrongbox::cli

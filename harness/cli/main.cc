@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
+#include "harness/scenario.h"
 #include "harness/sut.h"
 
 int main(int argc, char** argv) {
@@ -33,6 +35,47 @@ int main(int argc, char** argv) {
   replay->add_option("--seed", ro.seed, "Canary key seed (any value; fixed for reproducible text)")
       ->capture_default_str();
 
+  cli::CheckCliOptions co;
+  auto* check = app.add_subcommand(
+      "check",
+      "Property-based campaign: generate scenarios aimed at misdelivery, play them against the "
+      "switch, shrink the first failure to a minimal scenario, save it, and print the command "
+      "that reproduces it. Saved failures are replayed first on the next run.");
+  check->add_option("--sut", co.sut, "Switch under test: builtin:NAME")->capture_default_str();
+  check->add_option("--tests", co.tests, "Scenarios that must pass")->capture_default_str();
+  check->add_option("--seed", co.seed, "Random seed (0: new each run; printed)")
+      ->capture_default_str();
+  check->add_option("--max-steps", co.max_steps, "Generated actions per scenario, at most")
+      ->capture_default_str();
+  check->add_option("--time-budget", co.time_budget, "Stop after this many seconds (0: none)")
+      ->capture_default_str();
+  check->add_option("--reproduce", co.reproduce,
+                    "Replay exactly one failure from the reproduce string a report printed");
+  check
+      ->add_option("--save-failures", co.save_failures,
+                   "Directory of failure memory; failures are saved under DIR/<sut>/ and "
+                   "replayed first next time ('' to disable)")
+      ->capture_default_str();
+  check->add_flag("--no-memory", co.no_memory, "Do not replay saved failures first");
+  check->add_option("--weights", co.weights,
+                    "Action weights, e.g. submit=8,reopen=3,restart=0 (kinds: open, close, "
+                    "close-race, reopen, unregister, protect, block, registry, operator, submit, "
+                    "tick, restart)");
+  check->add_flag("--no-swarm", co.no_swarm,
+                  "Enable every feature in every scenario (default: swarm testing switches "
+                  "features off per scenario)");
+  check->add_flag("--quiet,-q", co.quiet, "Print only a failure");
+
+  unsigned long long sample_seed = 1;
+  int sample_count = 3;
+  int sample_steps = 12;
+  auto* sample = app.add_subcommand(
+      "sample", "Print scenarios as `check` would generate them (no switch is run).");
+  sample->add_option("--seed", sample_seed, "Random seed")->capture_default_str();
+  sample->add_option("--count", sample_count, "How many scenarios")->capture_default_str();
+  sample->add_option("--max-steps", sample_steps, "Generated actions per scenario, at most")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -45,5 +88,14 @@ int main(int argc, char** argv) {
     return cli::kExitOk;
   }
   if (replay->parsed()) return cli::replay(ro);
+  if (check->parsed()) return cli::check(co);
+  if (sample->parsed()) {
+    check::GenConfig cfg;
+    cfg.max_steps = sample_steps;
+    for (const auto& sc : check::sample_scenarios(cfg, sample_seed, sample_count)) {
+      fmt::print("{}\n", print_scenario(sc));
+    }
+    return cli::kExitOk;
+  }
   return cli::kExitUsage;
 }

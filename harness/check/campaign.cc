@@ -1,0 +1,293 @@
+// Campaign driver around RapidCheck's checkProperty.
+#include "harness/check/campaign.h"
+
+#include <rapidcheck.h>
+#include <rapidcheck/detail/Configuration.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace wrongbox::check {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kPropertyId = "wrongbox-check";
+constexpr int kChunk = 50;
+
+class QuietListener final : public rc::detail::TestListener {
+ public:
+  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+};
+
+std::uint64_t splitmix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+bool is_failure(const RunResult& r) {
+  return r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure;
+}
+
+std::string failure_kind(const RunResult& r) {
+  if (r.outcome == Outcome::kSwitchFailure) return "switch-failure";
+  return to_string(r.headline()->property);
+}
+
+void count(CampaignStats& s, const Scenario& sc, const RunResult& r) {
+  ++s.scenarios;
+  s.steps += r.stats.steps;
+  s.messages += r.stats.messages;
+  s.calls += r.stats.calls;
+  for (int p = 0; p < kPropertyCount; ++p) s.checks[p] += r.checks[p];
+  const Coverage c = coverage_of(sc);
+  const bool flags[13] = {
+      c.collision, c.move,         c.reopen,  c.close, c.outage,  c.protected_person, c.blocked,
+      c.batch,     c.duplicate_id, c.restart, c.race,  c.invalid, c.tricky_address};
+  for (int i = 0; i < 13; ++i) s.covered[i] += flags[i];
+}
+
+std::string slug(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.';
+    out.push_back(ok ? c : '_');
+  }
+  return out.substr(0, 80);
+}
+
+std::string save_failure(const std::string& dir, const std::string& spec, const CheckOptions& o,
+                         CheckResult& r) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "";
+  Scenario sc = *r.counterexample;
+  const auto* v = r.failure.headline();
+  const std::string prop = v ? to_string(v->property) : "switch-failure";
+  sc.header_comments = {
+      "Found by wrongbox check against " + spec + " (seed " + std::to_string(r.seed) +
+          ") and shrunk to " + std::to_string(sc.steps.size()) + " steps.",
+      "Reproduce the search: " + reproduce_command(spec, o, r),
+      "Replay this file:     wrongbox replay THIS_FILE --sut " + spec + " --trace"};
+  if (v) {
+    std::stringstream rep(format_violation(*v));
+    for (std::string line; std::getline(rep, line);) sc.header_comments.push_back(line);
+  } else {
+    sc.header_comments.push_back("switch failure: " + r.failure.error);
+  }
+  sc.tags = {"found-by-check"};
+  if (spec.rfind("builtin:", 0) == 0 && spec != "builtin:reference" && v) {
+    sc.guards = {Guard{spec.substr(8), prop}};
+  }
+  const auto h = std::hash<std::string>{}(print_scenario(*r.counterexample));
+  char name[64];
+  std::snprintf(name, sizeof name, "%s-%016zx.wbs", prop.c_str(), h);
+  sc.name = std::string(name, std::strlen(name) - 4);
+  const auto path = (fs::path(dir) / name).string();
+  std::ofstream out(path, std::ios::binary);
+  out << print_scenario(sc);
+  return out ? path : "";
+}
+
+}  // namespace
+
+const std::array<const char*, 13>& coverage_labels() {
+  static const std::array<const char*, 13> kLabels = {"identity collisions",
+                                                      "moves",
+                                                      "reopened accounts",
+                                                      "closed accounts",
+                                                      "outages",
+                                                      "protected persons",
+                                                      "blocked senders",
+                                                      "batches > 1",
+                                                      "one id from two senders",
+                                                      "restarts",
+                                                      "close-at-delivery races",
+                                                      "invalid messages",
+                                                      "tricky addresses"};
+  return kLabels;
+}
+
+std::string failures_dir_for(const std::string& root, const std::string& sut_spec) {
+  return (fs::path(root) / slug(sut_spec)).string();
+}
+
+std::string reproduce_command(const std::string& spec, const CheckOptions& o,
+                              const CheckResult& r) {
+  std::string cmd = "wrongbox check --sut '" + spec + "' --seed " + std::to_string(r.seed) +
+                    " --max-steps " + std::to_string(o.gen.max_steps);
+  std::string weights;
+  const GenConfig defaults;
+  for (int k = 0; k < kActionKinds; ++k) {
+    if (o.gen.weights[k] != defaults.weights[k]) {
+      weights += std::string(weights.empty() ? "" : ",") + to_string(static_cast<ActionKind>(k)) +
+                 "=" + std::to_string(o.gen.weights[k]);
+    }
+  }
+  if (!weights.empty()) cmd += " --weights " + weights;
+  if (!o.gen.swarm) cmd += " --no-swarm";
+  if (!r.reproduce.empty()) cmd += " --reproduce '" + r.reproduce + "'";
+  return cmd;
+}
+
+CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& spec,
+                      const CheckOptions& o) {
+  CheckResult res;
+  const auto t0 = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  RunOptions ropt;
+  ropt.can_restart = hello.has("restart");
+
+  // 1. Failure memory: what failed before fails first.
+  if (o.replay_failures_first && !o.failures_dir.empty() && fs::is_directory(o.failures_dir)) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(o.failures_dir)) {
+      if (e.path().extension() == ".wbs") files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto parsed = parse_scenario(ss.str(), f.string());
+      if (!parsed.ok()) continue;  // a hand-damaged file is not a reason to stop testing
+      RunResult r = run_scenario(*parsed.scenario, sut, ropt);
+      if (is_failure(r)) {
+        res.failed = true;
+        res.from_memory = true;
+        res.memory_file = f.string();
+        res.counterexample = std::move(*parsed.scenario);
+        res.failure = std::move(r);
+        res.seconds = res.seconds_to_failure = elapsed();
+        return res;
+      }
+    }
+  }
+
+  // 2. The search.
+  res.seed = o.seed ? o.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
+  std::unordered_map<std::string, rc::detail::Reproduce> reproduce_map;
+  if (!o.reproduce.empty()) {
+    try {
+      const auto cfg = rc::detail::configFromString("reproduce=" + o.reproduce);
+      auto it = cfg.reproduce.find(kPropertyId);
+      if (it == cfg.reproduce.end()) throw std::runtime_error("no wrongbox-check entry");
+      reproduce_map = cfg.reproduce;
+    } catch (const std::exception& e) {
+      res.error =
+          std::string("--reproduce: not a reproduce string of wrongbox check (") + e.what() + ")";
+      return res;
+    }
+  }
+
+  bool failure_seen = false;
+  std::string target;
+  Scenario last_failing;
+  RunResult last_failing_result;
+  const GenConfig gen = o.gen;
+  auto property = [&] {
+    const Plan plan = *gen_plan(gen);
+    Scenario sc = interpret(plan, gen);
+    RunResult r = run_scenario(sc, sut, ropt);
+    if (!failure_seen) count(res.stats, sc, r);
+    // Shrinking keeps the failure first found: same property (or a switch failure
+    // again), so a misdelivery never shrinks into a lesser finding.
+    if (is_failure(r) && (!failure_seen || failure_kind(r) == target)) {
+      if (!failure_seen) {
+        res.seconds_to_failure = elapsed();
+        res.scenarios_to_failure = res.stats.scenarios;
+        target = failure_kind(r);
+      }
+      failure_seen = true;
+      last_failing = std::move(sc);
+      last_failing_result = r;
+      RC_FAIL(summarize(r));
+    }
+  };
+
+  QuietListener listener;
+  rc::detail::TestMetadata md;
+  md.id = kPropertyId;
+  md.description = "no property violated";
+  int chunk_no = 0;
+  while (res.tests_run < o.tests || !reproduce_map.empty()) {
+    if (o.time_budget > 0 && elapsed() >= o.time_budget) {
+      res.budget_exhausted = true;
+      break;
+    }
+    rc::detail::TestParams params;
+    params.seed = splitmix(res.seed + static_cast<std::uint64_t>(chunk_no++));
+    params.maxSuccess = std::min(kChunk, o.tests - res.tests_run);
+    if (params.maxSuccess <= 0) params.maxSuccess = 1;
+    params.maxSize = 100;
+    const auto result = rc::detail::checkTestable(property, md, params, listener, reproduce_map);
+    if (rc::detail::FailureResult fr; result.match(fr)) {
+      res.tests_run += fr.numSuccess;
+      if (!failure_seen) {
+        res.error = "RapidCheck reported a failure the harness did not see: " + fr.description;
+        break;
+      }
+      rc::detail::Configuration c;
+      c.testParams = params;
+      c.reproduce[kPropertyId] = fr.reproduce;
+      const auto s = rc::detail::configToMinimalString(c);
+      const auto at = s.find("reproduce=");
+      if (at != std::string::npos) {
+        res.reproduce = s.substr(at + 10);
+        res.reproduce = res.reproduce.substr(0, res.reproduce.find(' '));
+      }
+      res.failed = true;
+      // Replay the shrunk counterexample once more: it must fail the same way.
+      res.failure = run_scenario(last_failing, sut, ropt);
+      if (!is_failure(res.failure)) {
+        res.error =
+            "the shrunk counterexample did not fail again on replay: the switch is "
+            "not deterministic for the same scenario";
+      }
+      res.counterexample = std::move(last_failing);
+      break;
+    }
+    if (rc::detail::SuccessResult sr; result.match(sr)) {
+      res.tests_run += sr.numSuccess;
+    } else if (rc::detail::GaveUpResult gu; result.match(gu)) {
+      res.error = "RapidCheck gave up: " + gu.description;
+      break;
+    } else if (rc::detail::Error er; result.match(er)) {
+      res.error = "RapidCheck error: " + er.description;
+      break;
+    }
+    if (o.on_progress) o.on_progress(res.tests_run, elapsed());
+    if (!reproduce_map.empty()) break;
+  }
+  res.seconds = elapsed();
+  if (res.failed && !o.failures_dir.empty()) {
+    res.saved_to = save_failure(o.failures_dir, spec, o, res);
+  }
+  return res;
+}
+
+}  // namespace wrongbox::check
+
+namespace wrongbox::check {
+
+std::vector<Scenario> sample_scenarios(const GenConfig& cfg, std::uint64_t seed, int count) {
+  std::vector<Scenario> out;
+  const auto g = gen_plan(cfg);
+  for (int i = 0; i < count; ++i) {
+    const rc::Random random(splitmix(seed + static_cast<std::uint64_t>(i)));
+    out.push_back(interpret(g(random, 100).value(), cfg));
+  }
+  return out;
+}
+
+}  // namespace wrongbox::check

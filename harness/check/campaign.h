@@ -1,0 +1,85 @@
+// Property-based campaigns: generate scenarios, play them against a switch,
+// shrink the first failure to a minimal scenario, make it replayable.
+//
+// A campaign first replays the failures it saved before for the same switch
+// (failure memory, like Hypothesis's example database), then runs RapidCheck
+// in chunks of scenarios until `tests` scenarios passed, a failure is found,
+// or the time budget is spent.
+//
+// Example usage:
+//   CheckOptions o; o.tests = 1000; o.seed = 42;
+//   CheckResult r = run_check(*sut.sw, sut.hello, "builtin:reference", o);
+//   if (r.failed) std::cout << print_scenario(*r.counterexample);
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/check/generators.h"
+#include "harness/runner.h"
+#include "harness/scenario.h"
+#include "harness/switch.h"
+
+namespace wrongbox::check {
+
+struct CheckOptions {
+  int tests = 1000;        // scenarios that must pass
+  std::uint64_t seed = 0;  // 0: pick one from the clock (printed)
+  double time_budget = 0;  // seconds; 0 = none
+  std::string reproduce;   // RapidCheck reproduce string from an earlier report
+  GenConfig gen;
+  std::string failures_dir;  // failure memory for this switch; "" = none
+  bool replay_failures_first = true;
+  std::function<void(int tests_done, double seconds)> on_progress;  // after each chunk
+};
+
+struct CampaignStats {
+  int scenarios = 0;  // generated scenarios played (shrink runs not counted)
+  long steps = 0;
+  long messages = 0;
+  long calls = 0;
+  std::array<int, 13> covered{};  // scenarios per Coverage field, in declaration order
+  std::array<std::uint64_t, kPropertyCount> checks{};
+};
+// Labels for CampaignStats::covered, in order.
+const std::array<const char*, 13>& coverage_labels();
+
+struct CheckResult {
+  bool failed = false;       // a property was violated, or the switch failed
+  bool from_memory = false;  // the failure is a saved one that reproduced
+  std::string memory_file;   // which saved failure, when from_memory
+  std::string error;         // the campaign itself could not run (bad reproduce string, ...)
+  int tests_run = 0;
+  std::uint64_t seed = 0;
+  double seconds = 0;
+  double seconds_to_failure = 0;
+  int scenarios_to_failure = 0;
+  std::optional<Scenario> counterexample;  // shrunk
+  RunResult failure;                       // the counterexample's result
+  std::string reproduce;                   // RapidCheck reproduce string
+  std::string saved_to;                    // file the counterexample was saved as
+  bool budget_exhausted = false;
+  CampaignStats stats;
+};
+
+// REQUIRES: `sut` was opened for `sut_spec` (used in texts and file names).
+CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sut_spec,
+                      const CheckOptions& options);
+
+// The command line that reproduces a failure exactly.
+std::string reproduce_command(const std::string& sut_spec, const CheckOptions& o,
+                              const CheckResult& r);
+
+// Directory under `root` that holds `sut_spec`'s saved failures.
+std::string failures_dir_for(const std::string& root, const std::string& sut_spec);
+
+}  // namespace wrongbox::check
+
+namespace wrongbox::check {
+// `count` scenarios as the campaign would generate them for `seed` (for
+// looking at what the generators produce; no switch is involved).
+std::vector<Scenario> sample_scenarios(const GenConfig& cfg, std::uint64_t seed, int count);
+}  // namespace wrongbox::check

@@ -1,0 +1,111 @@
+// `wrongbox check`: a property-based campaign against one switch.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "harness/check/campaign.h"
+#include "harness/cli/commands.h"
+#include "harness/sut.h"
+
+namespace wrongbox::cli {
+
+int check(const CheckCliOptions& o) {
+  check::CheckOptions co;
+  co.tests = o.tests;
+  co.seed = o.seed;
+  co.time_budget = o.time_budget;
+  co.reproduce = o.reproduce;
+  co.gen.max_steps = o.max_steps;
+  co.gen.swarm = !o.no_swarm;
+  if (auto e = check::apply_weights(co.gen, o.weights); !e.empty()) {
+    fmt::print(stderr, "wrongbox: --weights: {}\n", e);
+    return kExitUsage;
+  }
+  if (o.tests < 1 || o.max_steps < 1 || o.max_steps > 200 || o.time_budget < 0) {
+    fmt::print(stderr, "wrongbox: --tests >= 1, --max-steps 1-200, --time-budget >= 0\n");
+    return kExitUsage;
+  }
+  OpenedSut sut;
+  try {
+    sut = open_sut(o.sut);
+  } catch (const SutError& e) {
+    fmt::print(stderr, "wrongbox: {}\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "wrongbox: switch {} failed to start: {}\n", o.sut, e.what());
+    return kExitSwitchFailed;
+  }
+  if (!o.save_failures.empty()) co.failures_dir = check::failures_dir_for(o.save_failures, o.sut);
+  co.replay_failures_first = !o.no_memory && o.reproduce.empty();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  double last_print = 0;
+  if (!o.quiet) {
+    co.on_progress = [&](int done, double secs) {
+      if (tty) {
+        fmt::print(stderr, "\rcheck: {}/{} scenarios passed, {:.1f} s", done, o.tests, secs);
+      } else if (secs - last_print >= 5 || done >= o.tests) {
+        fmt::print(stderr, "check: {}/{} scenarios passed, {:.1f} s\n", done, o.tests, secs);
+        last_print = secs;
+      }
+    };
+  }
+
+  const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
+  if (tty && !o.quiet) fmt::print(stderr, "\n");
+  if (!r.error.empty() && !r.failed) {
+    fmt::print(stderr, "wrongbox: {}\n", r.error);
+    return kExitUsage;
+  }
+
+  if (r.from_memory) {
+    fmt::print("wrongbox check against {}: replaying saved failures first\n", o.sut);
+  } else if (!o.quiet || r.failed) {
+    fmt::print("wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, r.seed, o.max_steps,
+               co.gen.swarm ? ", swarm" : "");
+  }
+  if (r.failed) {
+    const auto* v = r.failure.headline();
+    if (r.from_memory) {
+      fmt::print("FAIL: a saved failure reproduced before any new search: {}\n", r.memory_file);
+    } else {
+      fmt::print("FAIL: found after {} scenario(s) in {:.2f} s; shrunk to {} step(s):\n\n",
+                 r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
+    }
+    fmt::print("{}\n", print_scenario(*r.counterexample));
+    if (v) {
+      fmt::print("{}\n", format_violation(*v));
+    } else {
+      fmt::print("{}\n\n", summarize(r.failure));
+    }
+    if (!r.error.empty()) fmt::print("warning: {}\n", r.error);
+    if (!r.from_memory) fmt::print("reproduce: {}\n", check::reproduce_command(o.sut, co, r));
+    if (!r.saved_to.empty()) {
+      fmt::print("saved:     {}\nreplay:    wrongbox replay {} --sut {} --trace\n", r.saved_to,
+                 r.saved_to, o.sut);
+    } else if (r.from_memory) {
+      fmt::print("replay:    wrongbox replay {} --sut {} --trace\n", r.memory_file, o.sut);
+    }
+    return r.failure.outcome == Outcome::kSwitchFailure ? kExitSwitchFailed : kExitViolation;
+  }
+  if (!o.quiet) {
+    const auto& s = r.stats;
+    fmt::print("PASS: {} scenarios, no property violated ({:.2f} s{})\n", r.tests_run, r.seconds,
+               r.budget_exhausted ? ", time budget reached" : "");
+    fmt::print("\nexercised: {} steps, {} messages, {} switch calls\n", s.steps, s.messages,
+               s.calls);
+    fmt::print("scenarios with:\n");
+    for (std::size_t i = 0; i < s.covered.size(); ++i) {
+      const double pct = s.scenarios ? 100.0 * s.covered[i] / s.scenarios : 0;
+      fmt::print("  {:<26} {:>6}  {:5.1f}%\n", check::coverage_labels()[i], s.covered[i], pct);
+    }
+    fmt::print("property checks:");
+    for (int p = 0; p < kPropertyCount; ++p) {
+      fmt::print(" {}={}", to_string(static_cast<Property>(p)), s.checks[p]);
+    }
+    fmt::print("\n");
+  }
+  return kExitOk;
+}
+
+}  // namespace wrongbox::cli
