@@ -69,7 +69,7 @@ int check(const CheckCliOptions& o) {
     if (r.from_memory) {
       fmt::print("FAIL: a saved failure reproduced before any new search: {}\n", r.memory_file);
     } else {
-      fmt::print("FAIL: found after {} scenario(s) in {:.2f} s; shrunk to {} step(s):\n\n",
+      fmt::print("FAIL: found after {} scenario(s) in {:.4f} s; shrunk to {} step(s):\n\n",
                  r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
     }
     fmt::print("{}\n", print_scenario(*r.counterexample));

@@ -1,0 +1,178 @@
+// Property-based campaigns: generators make valid scenarios, the reference
+// passes, every defect is found and shrunk, failures reproduce and are remembered.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "examples/reference_switch.h"
+#include "harness/check/campaign.h"
+#include "harness/check/gtest.h"
+#include "harness/sut.h"
+#include "models/identity.h"
+
+namespace wrongbox::check {
+namespace {
+
+namespace fs = std::filesystem;
+
+RC_GTEST_PROP(GeneratorTest, EveryPlanBecomesAValidScenarioThatRoundTripsAndPlays, ()) {
+  const GenConfig cfg;
+  const Plan plan = *gen_plan(cfg);
+  const Scenario sc = interpret(plan, cfg);
+  RC_ASSERT(validate_scenario(sc) == "");
+  const auto parsed = parse_scenario(print_scenario(sc));
+  RC_ASSERT(parsed.ok());
+  RC_ASSERT(*parsed.scenario == sc);
+  auto sw = examples::make_reference_switch();
+  const auto r = run_scenario(sc, *sw);
+  RC_ASSERT(r.outcome == Outcome::kPass);
+}
+
+RC_GTEST_PROP(GeneratorTest, PersonPoolsHoldOnlyValidDistinctNumbers, ()) {
+  const auto pool = *gen_person_pool();
+  RC_ASSERT(!pool.empty());
+  std::set<std::string> seen(pool.begin(), pool.end());
+  RC_ASSERT(seen.size() == pool.size());
+  for (const auto& p : pool) RC_ASSERT(model::is_valid_person_number(p));
+}
+
+TEST(CheckTest, TheReferenceSwitchPassesAndEveryFeatureIsExercised) {
+  auto sut = open_sut("builtin:reference");
+  CheckOptions o;
+  o.tests = 3000;
+  o.seed = 11;
+  const auto r = run_check(*sut.sw, sut.hello, sut.spec, o);
+  ASSERT_FALSE(r.failed) << summarize(r.failure) << "\n"
+                         << (r.counterexample ? print_scenario(*r.counterexample) : "");
+  EXPECT_EQ(r.tests_run, 3000);
+  EXPECT_EQ(r.stats.scenarios, 3000);
+  for (std::size_t i = 0; i < r.stats.covered.size(); ++i) {
+    EXPECT_GT(r.stats.covered[i], 0) << coverage_labels()[i] << " never generated";
+  }
+  EXPECT_GT(r.stats.messages, r.stats.scenarios);
+  for (int p = 0; p < kPropertyCount; ++p) EXPECT_GT(r.stats.checks[p], 0u) << p;
+}
+
+class DefectSearchTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DefectSearchTest, IsFoundShrunkAndTheShrunkScenarioStillFails) {
+  auto sut = open_sut("builtin:" + GetParam());
+  CheckOptions o;
+  o.tests = 10000;
+  o.seed = 3;
+  const auto r = run_check(*sut.sw, sut.hello, sut.spec, o);
+  ASSERT_TRUE(r.failed) << GetParam() << " not found in " << r.tests_run << " scenarios";
+  ASSERT_TRUE(r.counterexample);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_LE(r.counterexample->steps.size(), 10u) << print_scenario(*r.counterexample);
+  // Shrinking kept the violation: replaying the minimal scenario fails the same way.
+  auto fresh = open_sut("builtin:" + GetParam());
+  const auto again = run_scenario(*r.counterexample, *fresh.sw);
+  ASSERT_EQ(again.outcome, Outcome::kViolation);
+  EXPECT_EQ(again.headline()->property, r.failure.headline()->property);
+  // And the reference switch passes it: the finding is the defect's, not the scenario's.
+  auto ref = open_sut("builtin:reference");
+  EXPECT_EQ(run_scenario(*r.counterexample, *ref.sw).outcome, Outcome::kPass);
+}
+
+std::vector<std::string> defect_names() {
+  std::vector<std::string> out;
+  for (const auto& d : examples::catalog()) {
+    if (d.defect_class > 0) out.emplace_back(d.name);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, DefectSearchTest, ::testing::ValuesIn(defect_names()),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(CheckTest, TheReproduceStringGivesTheSameCounterexample) {
+  auto sut = open_sut("builtin:fallback-leak");
+  CheckOptions o;
+  o.seed = 5;
+  const auto first = run_check(*sut.sw, sut.hello, sut.spec, o);
+  ASSERT_TRUE(first.failed);
+  ASSERT_FALSE(first.reproduce.empty());
+  CheckOptions again = o;
+  again.seed = 999;  // the reproduce string alone decides
+  again.reproduce = first.reproduce;
+  const auto second = run_check(*sut.sw, sut.hello, sut.spec, again);
+  ASSERT_TRUE(second.failed) << second.error;
+  EXPECT_EQ(print_scenario(*second.counterexample), print_scenario(*first.counterexample));
+  const auto cmd = reproduce_command(sut.spec, o, first);
+  EXPECT_NE(cmd.find("--seed 5"), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("--reproduce '" + first.reproduce + "'"), std::string::npos) << cmd;
+}
+
+TEST(CheckTest, AGarbledReproduceStringIsRefusedClearly) {
+  auto sut = open_sut("builtin:reference");
+  CheckOptions o;
+  o.reproduce = "not-base64!";
+  const auto r = run_check(*sut.sw, sut.hello, sut.spec, o);
+  EXPECT_FALSE(r.failed);
+  EXPECT_NE(r.error.find("--reproduce"), std::string::npos) << r.error;
+}
+
+TEST(CheckTest, SavedFailuresAreReplayedFirstAndArePromotableRegressions) {
+  const fs::path dir = fs::temp_directory_path() / ("wb-memory-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto sut = open_sut("builtin:concurrency");
+  CheckOptions o;
+  o.seed = 2;
+  o.failures_dir = failures_dir_for(dir.string(), sut.spec);
+  const auto first = run_check(*sut.sw, sut.hello, sut.spec, o);
+  ASSERT_TRUE(first.failed);
+  ASSERT_FALSE(first.saved_to.empty());
+  ASSERT_TRUE(fs::exists(first.saved_to));
+
+  o.seed = 12345;  // a different search would find something else; memory comes first
+  const auto second = run_check(*sut.sw, sut.hello, sut.spec, o);
+  ASSERT_TRUE(second.failed);
+  EXPECT_TRUE(second.from_memory);
+  EXPECT_EQ(second.memory_file, first.saved_to);
+  EXPECT_EQ(second.stats.scenarios, 0);  // no search was needed
+
+  std::ifstream in(first.saved_to);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto parsed = parse_scenario(ss.str(), first.saved_to);
+  ASSERT_TRUE(parsed.ok()) << parsed.error.to_string();
+  ASSERT_EQ(parsed.scenario->guards.size(), 1u);
+  EXPECT_EQ(parsed.scenario->guards[0].defect, "concurrency");
+  EXPECT_EQ(parsed.scenario->guards[0].property, to_string(first.failure.headline()->property));
+  EXPECT_NE(ss.str().find("# Reproduce the search: wrongbox check"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(CheckTest, WeightsAreParsedAndBadOnesExplained) {
+  GenConfig cfg;
+  EXPECT_EQ(apply_weights(cfg, "submit=5,reopen=0"), "");
+  EXPECT_EQ(cfg.weights[static_cast<int>(ActionKind::kSubmit)], 5);
+  EXPECT_EQ(cfg.weights[static_cast<int>(ActionKind::kReopen)], 0);
+  EXPECT_NE(apply_weights(cfg, "fly=1").find("unknown action kind 'fly'"), std::string::npos);
+  EXPECT_NE(apply_weights(cfg, "tick=x").find("whole number"), std::string::npos);
+  EXPECT_NE(apply_weights(cfg, "submit=0").find("above 0"), std::string::npos);
+}
+
+TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
+  CheckOptions o;
+  o.tests = 300;
+  o.seed = 1;
+  auto good = examples::make_reference_switch();
+  EXPECT_TRUE(PassesWrongboxCampaign(*good, o, "reference"));
+  auto bad = examples::make_reference_switch(examples::Defect::kLogLeak);
+  const auto res = PassesWrongboxCampaign(*bad, o, "log-leak");
+  EXPECT_FALSE(res);
+  EXPECT_NE(std::string(res.message()).find("S3 violated"), std::string::npos) << res.message();
+  EXPECT_NE(std::string(res.message()).find("wrongbox-scenario 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wrongbox::check
