@@ -310,8 +310,21 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
           emit(std::move(st));
         }
         break;
-      case ActionKind::kReopen:
-        if (auto mb = pick(false, a.a)) {
+      case ActionKind::kReopen: {
+        // Recycling an account: with none closed, close an open one first.
+        auto mb = pick(false, a.a);
+        if (!mb) {
+          if (auto open = pick(true, a.a)) {
+            w.close_mailbox(*open);
+            closed_at[*open] = now;
+            Step close;
+            close.kind = StepKind::kClose;
+            close.mailbox = *open;
+            emit(std::move(close));
+            mb = open;
+          }
+        }
+        if (mb) {
           std::string p = person(a.b);
           if (p == owner[*mb] && np > 1) p = person(a.b + 1);
           const auto wait = closed_at[*mb] + model::kReopenQuarantineTicks - now;
@@ -324,6 +337,7 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
           emit(std::move(st));
         }
         break;
+      }
       case ActionKind::kUnregister:
         if (w.lookup(person(a.a)).mailbox) {
           w.unregister_person(person(a.a));

@@ -49,3 +49,17 @@ struct CheckCliOptions {
 int check(const CheckCliOptions& o);
 
 }  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+
+struct MutantsOptions {
+  std::string corpus = "corpus/regressions";
+  int tests = 10000;              // property-based scenarios per defect, at most
+  double budget_per_defect = 10;  // seconds of search per defect
+  unsigned long long seed = 1;
+  std::string markdown;           // also write the matrix here
+};
+
+int mutants(const MutantsOptions& o);
+
+}  // namespace wrongbox::cli

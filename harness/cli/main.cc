@@ -66,6 +66,22 @@ int main(int argc, char** argv) {
                   "features off per scenario)");
   check->add_flag("--quiet,-q", co.quiet, "Print only a failure");
 
+  cli::MutantsOptions mo;
+  auto* mutants = app.add_subcommand(
+      "mutants",
+      "Defect-detection matrix: replay the regression corpus and run a property-based search "
+      "against every built-in defect variant, and confirm the reference switch stays clean. "
+      "Exit 0 when every defect class is caught and the reference is clean.");
+  mutants->add_option("--corpus", mo.corpus, "Regression corpus")->capture_default_str();
+  mutants->add_option("--tests", mo.tests, "Generated scenarios per switch, at most")
+      ->capture_default_str();
+  mutants
+      ->add_option("--budget-per-defect", mo.budget_per_defect,
+                   "Seconds of search per switch, at most")
+      ->capture_default_str();
+  mutants->add_option("--seed", mo.seed, "Random seed")->capture_default_str();
+  mutants->add_option("--markdown", mo.markdown, "Also write the matrix as Markdown to this file");
+
   unsigned long long sample_seed = 1;
   int sample_count = 3;
   int sample_steps = 12;
@@ -89,6 +105,7 @@ int main(int argc, char** argv) {
   }
   if (replay->parsed()) return cli::replay(ro);
   if (check->parsed()) return cli::check(co);
+  if (mutants->parsed()) return cli::mutants(mo);
   if (sample->parsed()) {
     check::GenConfig cfg;
     cfg.max_steps = sample_steps;
