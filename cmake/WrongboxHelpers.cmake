@@ -35,3 +35,23 @@ function(wrongbox_cc_test)
   gtest_discover_tests(${W_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
                        DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# wrongbox_add_campaign_test(NAME name SUT spec [TESTS n] [SEED s] [TIME_BUDGET sec]):
+# a ctest that runs `wrongbox check` against SUT; it fails (exit 1 or 3) when
+# the campaign finds a violation or the switch fails. Failures are saved under
+# the build tree and replayed first on the next run.
+function(wrongbox_add_campaign_test)
+  cmake_parse_arguments(W "" "NAME;SUT;TESTS;SEED;TIME_BUDGET" "" ${ARGN})
+  if(NOT W_TESTS)
+    set(W_TESTS 1000)
+  endif()
+  if(NOT W_SEED)
+    set(W_SEED 1)
+  endif()
+  set(_args check --sut ${W_SUT} --tests ${W_TESTS} --seed ${W_SEED} -q
+      --save-failures ${CMAKE_CURRENT_BINARY_DIR}/wrongbox-failures)
+  if(W_TIME_BUDGET)
+    list(APPEND _args --time-budget ${W_TIME_BUDGET})
+  endif()
+  add_test(NAME ${W_NAME} COMMAND $<TARGET_FILE:wrongbox> ${_args})
+endfunction()

@@ -65,5 +65,29 @@ contains "help names replay" "replay"
 check "replay help exits 0" 0 "$WB" replay --help
 contains "replay help names --trace" "--trace"
 
+check "check on reference exits 0" 0 "$WB" check --sut builtin:reference --tests 500 --seed 3 \
+  --save-failures "$tmp/mem"
+contains "check pass line" "PASS: 500 scenarios, no property violated"
+contains "check statistics" "identity collisions"
+check "check on a defect exits 1" 1 "$WB" check --sut builtin:log-leak --seed 3 --save-failures "$tmp/mem"
+contains "check shows the shrunk scenario" "wrongbox-scenario 1"
+contains "check names the property" "S3 violated"
+contains "check prints a reproduce command" "reproduce: wrongbox check --sut 'builtin:log-leak' --seed 3"
+contains "check saves the failure" "saved:     $tmp/mem/builtin_log-leak/S3-"
+saved=$(ls "$tmp"/mem/builtin_log-leak/*.wbs | head -1)
+check "saved failure replays as a regression" 1 "$WB" replay "$saved" --sut builtin:log-leak
+contains "saved failure fails with S3" "FAIL  $saved: S3"
+check "saved failure passes on the reference" 0 "$WB" replay "$saved" --sut builtin:reference
+check "memory replays first" 1 "$WB" check --sut builtin:log-leak --seed 99 --save-failures "$tmp/mem"
+contains "memory message" "a saved failure reproduced before any new search"
+check "bad weights exit 2" 2 "$WB" check --weights fly=2
+contains "bad weights message" "unknown action kind 'fly'"
+check "bad reproduce exits 2" 2 "$WB" check --reproduce xyz --save-failures ""
+check "sample prints scenarios" 0 "$WB" sample --count 2 --seed 4
+contains "sample output parses as the format" "wrongbox-scenario 1"
+check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md"
+contains "mutants summary" "13 of 13 defect classes caught; reference switch clean"
+grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
+
 echo "cli_test: $fails failure(s)"
 [ "$fails" -eq 0 ]
