@@ -2,6 +2,7 @@
 #include "harness/sut.h"
 
 #include "examples/reference_switch.h"
+#include "harness/exec_switch.h"
 
 namespace wrongbox {
 
@@ -11,7 +12,7 @@ std::vector<std::string> builtin_sut_names() {
   return out;
 }
 
-OpenedSut open_sut(const std::string& spec) {
+OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
   OpenedSut s;
   s.spec = spec;
   const std::string builtin = "builtin:";
@@ -22,11 +23,19 @@ OpenedSut open_sut(const std::string& spec) {
       throw SutError("unknown built-in switch '" + name + "'; `wrongbox suts` lists them");
     }
     s.sw = examples::make_reference_switch(*d);
-  } else if (spec.rfind("exec:", 0) == 0 || spec.rfind("plugin:", 0) == 0) {
-    throw SutError("'" + spec.substr(0, spec.find(':')) +
-                   ":' switches are not supported by this build yet; use builtin:NAME");
+  } else if (spec.rfind("exec:", 0) == 0) {
+    std::vector<std::string> words;
+    std::string error;
+    if (!split_command(spec.substr(5), words, error)) throw SutError("--sut exec: " + error);
+    if (options.timeout <= 0) throw SutError("--timeout must be above 0 seconds");
+    auto ex = std::make_unique<ExecSwitch>(spec.substr(5),
+                                           ExecOptions{options.timeout, options.switch_log});
+    s.log_path = ex->log_path();
+    s.sw = std::move(ex);
+  } else if (spec.rfind("plugin:", 0) == 0) {
+    throw SutError("'plugin:' switches are not supported by this build yet; use builtin: or exec:");
   } else {
-    throw SutError("--sut takes builtin:NAME; got '" + spec + "'");
+    throw SutError("--sut takes builtin:NAME or exec:COMMAND; got '" + spec + "'");
   }
   try {
     s.hello = s.sw->hello();

@@ -1,10 +1,11 @@
 // Resolving a --sut specification to a switch.
 //
-// Today: builtin:NAME (the reference switch and its defect catalog). exec:
-// (protocol v1 subprocess) and plugin: (C ABI) are resolved here when they land.
+// builtin:NAME   the reference switch and its defect catalog, in-process
+// exec:COMMAND   a process speaking protocol v1 (COMMAND split as a shell would)
 //
 // Example usage:
 //   OpenedSut s = open_sut("builtin:stale-route");   // throws SutError when unknown
+//   OpenedSut p = open_sut("exec:python3 examples/python/reference_switch.py", {.timeout = 5});
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/shell.h"
 #include "harness/switch.h"
 
 namespace wrongbox {
@@ -21,13 +23,20 @@ class SutError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+struct SutOptions {
+  double timeout = 10;     // exec: seconds per command
+  std::string switch_log;  // exec: the switch's standard error; "" = wrongbox-logs/switch-<pid>.log
+};
+
 struct OpenedSut {
   std::string spec;
   std::unique_ptr<Switch> sw;
   HelloInfo hello;
+  std::string log_path;  // exec: where the switch's standard error goes
 };
 
-OpenedSut open_sut(const std::string& spec);
+// Throws SutError for a bad spec, SwitchFailure when the switch does not start.
+OpenedSut open_sut(const std::string& spec, const SutOptions& options = {});
 // Every builtin:NAME, the reference first.
 std::vector<std::string> builtin_sut_names();
 

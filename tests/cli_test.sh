@@ -3,6 +3,7 @@
 # Usage: cli_test.sh PATH/TO/wrongbox   (run from the source root)
 set -u
 WB="$1"
+REF="$2"   # wrongbox-reference-switch (protocol v1)
 fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -88,6 +89,24 @@ contains "sample output parses as the format" "wrongbox-scenario 1"
 check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md"
 contains "mutants summary" "13 of 13 defect classes caught; reference switch clean"
 grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
+
+for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py"; do
+  check "corpus over protocol v1: $sut" 0 "$WB" replay corpus/regressions --sut "$sut" -q \
+    --switch-log "$tmp/switch.log"
+  check "campaign over protocol v1: $sut" 0 "$WB" check --sut "$sut" --tests 300 --seed 8 \
+    --save-failures "" -q --switch-log "$tmp/switch.log"
+done
+check "a defect over protocol v1 is a violation" 1 "$WB" replay corpus/regressions -q \
+  --sut "exec:$REF stale-route" --switch-log "$tmp/switch.log"
+contains "quoted replay command" "--sut 'exec:$REF stale-route' --trace"
+printf 'wrongbox-scenario 1\nsubmit\n  s1 boom to 199001011239\nend\n' >"$tmp/boom.wbs"
+check "a crashing switch exits 3" 3 "$WB" replay "$tmp/boom.wbs" \
+  --sut "exec:python3 tests/fixtures/bad_switch.py crash" --switch-log "$tmp/crash.log"
+contains "crash names the signal" "killed by signal 11 (SIGSEGV)"
+contains "crash names the log" "switch log: $tmp/crash.log"
+check "a hanging switch exits 3 after the timeout" 3 "$WB" replay "$tmp/boom.wbs" --timeout 0.5 \
+  --sut "exec:python3 tests/fixtures/bad_switch.py hang" --switch-log "$tmp/hang.log"
+contains "hang names the timeout" "no result within 0.500 s"
 
 echo "cli_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -11,6 +11,8 @@
 #include <random>
 #include <sstream>
 
+#include "harness/shell.h"
+
 namespace wrongbox::check {
 namespace {
 
@@ -124,8 +126,8 @@ std::string failures_dir_for(const std::string& root, const std::string& sut_spe
 
 std::string reproduce_command(const std::string& spec, const CheckOptions& o,
                               const CheckResult& r) {
-  std::string cmd = "wrongbox check --sut '" + spec + "' --seed " + std::to_string(r.seed) +
-                    " --max-steps " + std::to_string(o.gen.max_steps);
+  std::string cmd = "wrongbox check --sut " + shell_quote(spec) + " --seed " +
+                    std::to_string(r.seed) + " --max-steps " + std::to_string(o.gen.max_steps);
   std::string weights;
   const GenConfig defaults;
   for (int k = 0; k < kActionKinds; ++k) {

@@ -28,7 +28,7 @@ int check(const CheckCliOptions& o) {
   }
   OpenedSut sut;
   try {
-    sut = open_sut(o.sut);
+    sut = open_sut(o.sut, SutOptions{o.timeout, o.switch_log});
   } catch (const SutError& e) {
     fmt::print(stderr, "wrongbox: {}\n", e.what());
     return kExitUsage;
@@ -82,9 +82,10 @@ int check(const CheckCliOptions& o) {
     if (!r.from_memory) fmt::print("reproduce: {}\n", check::reproduce_command(o.sut, co, r));
     if (!r.saved_to.empty()) {
       fmt::print("saved:     {}\nreplay:    wrongbox replay {} --sut {} --trace\n", r.saved_to,
-                 r.saved_to, o.sut);
+                 shell_quote(r.saved_to), shell_quote(o.sut));
     } else if (r.from_memory) {
-      fmt::print("replay:    wrongbox replay {} --sut {} --trace\n", r.memory_file, o.sut);
+      fmt::print("replay:    wrongbox replay {} --sut {} --trace\n", shell_quote(r.memory_file),
+                 shell_quote(o.sut));
     }
     return r.failure.outcome == Outcome::kSwitchFailure ? kExitSwitchFailed : kExitViolation;
   }

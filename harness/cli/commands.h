@@ -16,6 +16,8 @@ inline constexpr int kExitSwitchFailed = 3;
 struct ReplayOptions {
   std::vector<std::string> paths;
   std::string sut = "builtin:reference";
+  double timeout = 10;
+  std::string switch_log;
   bool trace = false;
   bool quiet = false;
   unsigned long long seed = 1;
@@ -34,6 +36,8 @@ namespace wrongbox::cli {
 
 struct CheckCliOptions {
   std::string sut = "builtin:reference";
+  double timeout = 10;
+  std::string switch_log;
   int tests = 1000;
   unsigned long long seed = 0;
   int max_steps = 12;

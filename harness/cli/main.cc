@@ -27,8 +27,16 @@ int main(int argc, char** argv) {
       "Replay scenario files (or directories of *.wbs files) against a switch and print one "
       "line per scenario, the failures' reports, and a summary.");
   replay->add_option("paths", ro.paths, "Scenario files or directories")->required();
-  replay->add_option("--sut", ro.sut, "Switch under test: builtin:NAME (see `wrongbox suts`)")
+  replay
+      ->add_option("--sut", ro.sut,
+                   "Switch under test: builtin:NAME (see `wrongbox suts`) or exec:'COMMAND ARGS' "
+                   "(a program speaking protocol v1)")
       ->capture_default_str();
+  replay->add_option("--timeout", ro.timeout, "exec: seconds a command may take")
+      ->capture_default_str();
+  replay->add_option("--switch-log", ro.switch_log,
+                     "exec: file for the switch's standard error (default "
+                     "wrongbox-logs/switch-PID.log)");
   replay->add_flag("--trace", ro.trace,
                    "Print every step and every call the switch made, with the oracle's view");
   replay->add_flag("--quiet,-q", ro.quiet, "Print only failures and the summary");
@@ -41,7 +49,11 @@ int main(int argc, char** argv) {
       "Property-based campaign: generate scenarios aimed at misdelivery, play them against the "
       "switch, shrink the first failure to a minimal scenario, save it, and print the command "
       "that reproduces it. Saved failures are replayed first on the next run.");
-  check->add_option("--sut", co.sut, "Switch under test: builtin:NAME")->capture_default_str();
+  check->add_option("--sut", co.sut, "Switch under test: builtin:NAME or exec:'COMMAND ARGS'")
+      ->capture_default_str();
+  check->add_option("--timeout", co.timeout, "exec: seconds a command may take")
+      ->capture_default_str();
+  check->add_option("--switch-log", co.switch_log, "exec: file for the switch's standard error");
   check->add_option("--tests", co.tests, "Scenarios that must pass")->capture_default_str();
   check->add_option("--seed", co.seed, "Random seed (0: new each run; printed)")
       ->capture_default_str();

@@ -50,7 +50,7 @@ int replay(const ReplayOptions& o) {
   }
   OpenedSut sut;
   try {
-    sut = open_sut(o.sut);
+    sut = open_sut(o.sut, SutOptions{o.timeout, o.switch_log});
   } catch (const SutError& e) {
     fmt::print(stderr, "wrongbox: {}\n", e.what());
     return kExitUsage;
@@ -119,7 +119,11 @@ int replay(const ReplayOptions& o) {
       std::string rep = file + "\n" + format_violation(*r.headline(), file);
       const auto n = r.violations.size();
       if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
-      rep += fmt::format("  replay: wrongbox replay {} --sut {} --trace\n", file, o.sut);
+      rep += fmt::format("  replay: wrongbox replay {} --sut {} --trace\n", shell_quote(file),
+                         shell_quote(o.sut));
+      if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
+        rep += "  switch log: " + sut.log_path + "\n";
+      }
       reports.push_back(std::move(rep));
     }
   }

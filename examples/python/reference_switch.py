@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""A correct message switch in Python (standard library only), speaking
+Wrongbox protocol v1 on stdin/stdout. It shows a vendor everything an adapter
+must do; run it with:
+
+    wrongbox replay corpus/regressions --sut exec:'python3 examples/python/reference_switch.py'
+"""
+import json
+import sys
+
+
+def valid_person_number(s):
+    """12 digits YYYYMMDDNNNC; real date (day+60 allowed); Luhn over the last 10."""
+    if len(s) != 12 or not s.isdigit():
+        return False
+    year, month, day = int(s[0:4]), int(s[4:6]), int(s[6:8])
+    if not 1800 <= year <= 2099 or not 1 <= month <= 12:
+        return False
+    if day > 60:
+        day -= 60
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    if not 1 <= day <= days:
+        return False
+    total = 0
+    for i, c in enumerate(s[2:11]):
+        d = int(c) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return s[11] == str((10 - total % 10) % 10)
+
+
+class Switch:
+    def __init__(self, io):
+        self.io = io
+        self.reset()
+
+    def reset(self):
+        self.journal = []      # durable: accepted messages, with a done flag
+        self.accepted = set()  # durable: (sender, id)
+        self.cache = {}        # volatile, and valid for one command only
+
+    def restart(self):
+        self.cache = {}
+
+    def submit(self, messages):
+        verdicts = []
+        for m in messages:
+            key = (m["sender"], m["id"])
+            if not valid_person_number(m["subject"]):
+                verdicts.append({"sender": m["sender"], "id": m["id"], "status": "rejected",
+                                 "reason": "invalid subject number"})
+            elif not m["parts"]:
+                verdicts.append({"sender": m["sender"], "id": m["id"], "status": "rejected",
+                                 "reason": "no parts"})
+            elif key in self.accepted:
+                verdicts.append({"sender": m["sender"], "id": m["id"], "status": "rejected",
+                                 "reason": "duplicate (sender, id)"})
+            else:
+                self.accepted.add(key)
+                self.journal.append({"message": m, "done": False})
+                verdicts.append({"sender": m["sender"], "id": m["id"], "status": "accepted"})
+        self.work()
+        return {"verdicts": verdicts}
+
+    def tick(self, now):
+        self.work()
+        self.journal = [e for e in self.journal if not e["done"]]
+        return {"idle": not self.journal}
+
+    def lookup(self, person):
+        if person not in self.cache:
+            self.cache[person] = self.io.call({"call": "lookup", "person": person})
+        return self.cache[person]
+
+    def work(self):
+        self.cache = {}  # a lookup is valid only during the command that made it
+        for entry in self.journal:
+            if not entry["done"] and self.route(entry["message"]):
+                entry["done"] = True
+
+    def route(self, m):
+        key = m["sender"] + "/" + m["id"]
+        for _ in range(3):
+            r = self.lookup(m["subject"])
+            if "error" in r:
+                return False  # registry down: retry on a later tick
+            blocked = m["sender"] in r.get("blocked_senders", [])
+            if r.get("mailbox") and not blocked:
+                answer = self.io.call({"call": "deliver", "mailbox": r["mailbox"], "message": m})
+                if answer.get("ok"):
+                    self.io.call({"call": "log", "text": "delivered " + key})
+                    self.receipt(m, "delivered")
+                    return True
+                if answer.get("error") == "no_such_mailbox":
+                    self.cache.pop(m["subject"], None)
+                    continue
+                return False  # operator unavailable
+            if r.get("protected"):
+                self.io.call({"call": "hold", "message": m,
+                              "reason": "protected identity: manual handling"})
+                self.io.call({"call": "log", "text": "held " + key})
+                self.receipt(m, "held")
+                return True
+            self.io.call({"call": "print", "person": m["subject"], "message": m})
+            self.io.call({"call": "log", "text": "printed " + key})
+            self.receipt(m, "printed")
+            return True
+        return False
+
+    def receipt(self, m, status):
+        self.io.call({"call": "receipt", "sender": m["sender"], "id": m["id"], "status": status})
+
+
+class Io:
+    def call(self, obj):
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+        line = sys.stdin.readline()
+        if not line:
+            sys.exit(1)  # the harness went away in the middle of a call
+        return json.loads(line)
+
+    def result(self, obj):
+        sys.stdout.write(json.dumps({"result": obj}) + "\n")
+        sys.stdout.flush()
+
+
+def main():
+    io = Io()
+    switch = Switch(io)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        cmd = json.loads(line)
+        op = cmd.get("op")
+        if op == "hello":
+            if cmd.get("protocol") != 1:
+                io.result({"error": "protocol 1 only"})
+            else:
+                io.result({"name": "python-reference", "version": "1.0",
+                           "capabilities": ["restart"]})
+        elif op == "reset":
+            switch.reset()
+            io.result({})
+        elif op == "submit":
+            io.result(switch.submit(cmd["messages"]))
+        elif op == "tick":
+            io.result(switch.tick(cmd["now"]))
+        elif op == "restart":
+            switch.restart()
+            io.result({})
+        elif op == "bye":
+            io.result({})
+            return 0
+        else:
+            io.result({"error": "unknown op " + str(op)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,369 @@
+// Protocol v1 over a child process's stdin/stdout (POSIX).
+#include "harness/exec_switch.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+extern char** environ;
+
+namespace wrongbox {
+namespace {
+
+using protocol::Json;
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+constexpr std::size_t kMaxLine = 64u << 20;
+
+std::string shorten(const std::string& s, std::size_t n = 300) {
+  return s.size() <= n ? s : s.substr(0, n) + "... (" + std::to_string(s.size()) + " bytes)";
+}
+
+}  // namespace
+
+bool split_command(const std::string& text, std::vector<std::string>& words, std::string& error) {
+  words.clear();
+  std::string cur;
+  bool in_word = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(cur));
+      cur.clear();
+      in_word = false;
+    } else if (c == '\'') {
+      const auto end = text.find('\'', i + 1);
+      if (end == std::string::npos) {
+        error = "unclosed single quote in the command";
+        return false;
+      }
+      cur.append(text, i + 1, end - i - 1);
+      i = end;
+      in_word = true;
+    } else if (c == '"') {
+      in_word = true;
+      bool closed = false;
+      for (++i; i < text.size(); ++i) {
+        if (text[i] == '"') {
+          closed = true;
+          break;
+        }
+        if (text[i] == '\\' && i + 1 < text.size() &&
+            std::strchr("\"\\$`\n", text[i + 1]) != nullptr) {
+          ++i;
+        }
+        cur.push_back(text[i]);
+      }
+      if (!closed) {
+        error = "unclosed double quote in the command";
+        return false;
+      }
+    } else if (c == '\\') {
+      if (i + 1 < text.size()) cur.push_back(text[++i]);
+      in_word = true;
+    } else {
+      cur.push_back(c);
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(cur));
+  if (words.empty()) {
+    error = "the command is empty";
+    return false;
+  }
+  return true;
+}
+
+ExecSwitch::ExecSwitch(std::string command, ExecOptions options)
+    : command_text_(std::move(command)), options_(std::move(options)) {
+  std::string error;
+  if (!split_command(command_text_, argv_, error)) throw SwitchFailure("exec: " + error);
+  if (options_.log_path.empty()) {
+    std::filesystem::create_directories("wrongbox-logs");
+    options_.log_path = "wrongbox-logs/switch-" + std::to_string(::getpid()) + ".log";
+  }
+  ::signal(SIGPIPE, SIG_IGN);  // a dead switch shows up as EPIPE, not as our death
+}
+
+ExecSwitch::~ExecSwitch() {
+  stop(true);
+}
+
+void ExecSwitch::start() {
+  stop(false);
+  int in[2], out[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
+    throw SwitchFailure(std::string("exec: pipe: ") + std::strerror(errno));
+  }
+  const int log =
+      ::open(options_.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log < 0) {
+    throw SwitchFailure("exec: cannot open the switch log " + options_.log_path + ": " +
+                        std::strerror(errno));
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, log, 2);
+  std::vector<char*> args;
+  for (auto& a : argv_) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(log);
+  if (rc != 0) {
+    ::close(in[1]);
+    ::close(out[0]);
+    throw SwitchFailure("exec: cannot start '" + argv_[0] + "': " + std::strerror(rc));
+  }
+  pid_ = pid;
+  to_child_ = in[1];
+  from_child_ = out[0];
+  buffer_.clear();
+  said_hello_ = false;
+  ++starts_;
+}
+
+void ExecSwitch::stop(bool polite) {
+  if (pid_ < 0) return;
+  if (polite && said_hello_) {
+    const double saved = options_.timeout_seconds;
+    options_.timeout_seconds = 2;
+    try {
+      command({{"op", "bye"}}, nullptr);
+    } catch (const std::exception&) {
+      // Going away anyway; fail() has already stopped the process.
+    }
+    options_.timeout_seconds = saved;
+    if (pid_ < 0) return;
+  }
+  if (to_child_ >= 0) ::close(to_child_);
+  to_child_ = -1;
+  // Give it a moment to exit on end of input, then insist.
+  int status = 0;
+  const double until = now_seconds() + (polite ? 2.0 : 0.0);
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (now_seconds() >= until) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    ::usleep(2000);
+  }
+  if (from_child_ >= 0) ::close(from_child_);
+  from_child_ = -1;
+  pid_ = -1;
+}
+
+std::string ExecSwitch::exit_description() {
+  if (pid_ < 0) return "the switch is not running";
+  int status = 0;
+  pid_t r = 0;
+  for (int i = 0; i < 500 && (r = ::waitpid(pid_, &status, WNOHANG)) == 0; ++i) ::usleep(1000);
+  if (r == 0) return "the switch closed its output but is still running";
+  pid_ = -1;
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char* name = sigabbrev_np(sig);
+    return "the switch was killed by signal " + std::to_string(sig) + " (SIG" +
+           (name ? name : "?") + ")";
+  }
+  return "the switch exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+void ExecSwitch::fail(const std::string& what, const std::string& offending) {
+  std::string msg = "protocol error during '" + op_ + "': " + what;
+  if (!offending.empty()) msg += "\n  offending line: " + shorten(offending);
+  msg += "\n  switch log: " + options_.log_path;
+  stop(false);
+  throw SwitchFailure(msg);
+}
+
+void ExecSwitch::write_line(const std::string& l) {
+  std::size_t done = 0;
+  while (done < l.size()) {
+    const auto n = ::write(to_child_, l.data() + done, l.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = exit_description();
+      fail("could not write to the switch (" + why + ")");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+bool ExecSwitch::read_line(std::string& out, double deadline) {
+  while (true) {
+    const auto nl = buffer_.find('\n');
+    if (nl != std::string::npos) {
+      out = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      if (!out.empty() && out.back() == '\r') out.pop_back();
+      return true;
+    }
+    if (buffer_.size() > kMaxLine) fail("a line longer than 64 MiB");
+    const double left = deadline - now_seconds();
+    if (left <= 0) return false;
+    pollfd p{from_child_, POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(left * 1000) + 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) continue;  // re-check the deadline
+    char chunk[65536];
+    const auto n = ::read(from_child_, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string why = exit_description();
+      fail(why + (buffer_.empty() ? "" : " after writing an unfinished line"), buffer_);
+    }
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+Json ExecSwitch::command(const Json& cmd, Calls* calls) {
+  op_ = cmd.at("op").get<std::string>();
+  if (pid_ < 0) fail("the switch is not running");
+  write_line(protocol::line(cmd));
+  const double deadline = now_seconds() + options_.timeout_seconds;
+  std::string raw;
+  while (true) {
+    if (!read_line(raw, deadline)) {
+      fail("no result within " + std::to_string(options_.timeout_seconds).substr(0, 5) +
+           " s (the switch hangs, or waits for input)");
+    }
+    const Json j = Json::parse(raw, nullptr, false);
+    if (j.is_discarded()) fail("a line that is not valid JSON", raw);
+    if (!j.is_object()) fail("a line that is not a JSON object", raw);
+    if (auto r = j.find("result"); r != j.end()) {
+      if (!r->is_object()) fail("'result' must be an object", raw);
+      if (auto e = r->find("error"); e != r->end()) {
+        fail("the switch answered with an error: " + e->dump(), raw);
+      }
+      return *r;
+    }
+    if (j.contains("call")) {
+      if (calls == nullptr) fail("a call during '" + op_ + "', which takes none", raw);
+      write_line(protocol::line(serve_call(j, raw, *calls)));
+      continue;
+    }
+    fail("a line with neither \"call\" nor \"result\"", raw);
+  }
+}
+
+Json ExecSwitch::serve_call(const Json& j, const std::string& raw, Calls& calls) {
+  std::string name, error;
+  if (!protocol::get_string(j, "call", name, error)) fail(error, raw);
+  auto need = [&](const char* field) {
+    std::string v;
+    if (!protocol::get_string(j, field, v, error)) fail(name + " call: " + error, raw);
+    return v;
+  };
+  auto message = [&]() {
+    Message m;
+    auto it = j.find("message");
+    if (it == j.end()) fail(name + " call: missing field 'message'", raw);
+    if (!protocol::decode(*it, m, error)) fail(name + " call: " + error, raw);
+    return m;
+  };
+  if (name == "lookup") return protocol::encode(calls.lookup(need("person")));
+  if (name == "deliver") {
+    const auto mailbox = need("mailbox");
+    return protocol::encode(calls.deliver(mailbox, message()));
+  }
+  if (name == "print") {
+    const auto person = need("person");
+    calls.print(person, message());
+    return {{"ok", true}};
+  }
+  if (name == "hold") {
+    const auto m = message();
+    calls.hold(m, need("reason"));
+    return {{"ok", true}};
+  }
+  if (name == "receipt") {
+    ReceiptStatus s{};
+    const auto sender = need("sender");
+    const auto id = need("id");
+    if (!protocol::decode(j, s, error)) fail(error, raw);
+    calls.receipt(sender, id, s);
+    return {{"ok", true}};
+  }
+  if (name == "log") {
+    calls.log(need("text"));
+    return {{"ok", true}};
+  }
+  fail("unknown call '" + name + "'", raw);
+}
+
+HelloInfo ExecSwitch::hello() {
+  if (pid_ < 0) start();
+  if (said_hello_) return hello_;
+  const Json r = command({{"op", "hello"}, {"protocol", protocol::kVersion}}, nullptr);
+  HelloInfo h;
+  std::string error;
+  if (!protocol::get_string(r, "name", h.name, error)) fail("hello result: " + error, r.dump());
+  if (auto v = r.find("version"); v != r.end() && v->is_string()) h.version = v->get<std::string>();
+  if (auto c = r.find("capabilities"); c != r.end()) {
+    if (!c->is_array()) fail("hello result: 'capabilities' must be an array", r.dump());
+    for (const auto& x : *c) {
+      if (x.is_string()) h.capabilities.push_back(x.get<std::string>());
+    }
+  }
+  hello_ = h;
+  said_hello_ = true;
+  return h;
+}
+
+void ExecSwitch::reset(const std::vector<std::string>& senders) {
+  if (pid_ < 0 || !said_hello_) hello();  // a fresh process after a failure
+  const Json r = command({{"op", "reset"}, {"senders", senders}}, nullptr);
+  if (r.contains("verdicts") || r.contains("idle")) fail("a result for another command", r.dump());
+}
+
+std::vector<Verdict> ExecSwitch::submit(const std::vector<Message>& batch, Calls& calls) {
+  Json msgs = Json::array();
+  for (const auto& m : batch) msgs.push_back(protocol::encode(m));
+  const Json r = command({{"op", "submit"}, {"messages", msgs}}, &calls);
+  auto it = r.find("verdicts");
+  if (it == r.end() || !it->is_array()) {
+    fail("submit result without a 'verdicts' array (a result for another command?)", r.dump());
+  }
+  std::vector<Verdict> out;
+  std::string error;
+  for (const auto& v : *it) {
+    Verdict verdict;
+    if (!protocol::decode(v, verdict, error)) fail(error, r.dump());
+    out.push_back(std::move(verdict));
+  }
+  return out;
+}
+
+bool ExecSwitch::tick(std::int64_t now, Calls& calls) {
+  const Json r = command({{"op", "tick"}, {"now", now}}, &calls);
+  auto it = r.find("idle");
+  if (it == r.end() || !it->is_boolean()) {
+    fail("tick result without a boolean 'idle' (a result for another command?)", r.dump());
+  }
+  return it->get<bool>();
+}
+
+void ExecSwitch::restart() {
+  const Json r = command({{"op", "restart"}}, nullptr);
+  if (r.contains("verdicts") || r.contains("idle")) fail("a result for another command", r.dump());
+}
+
+}  // namespace wrongbox

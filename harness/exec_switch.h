@@ -1,0 +1,77 @@
+// ExecSwitch: a switch in another process, driven over protocol v1 on its
+// standard input and output (`--sut exec:'COMMAND ARGS'`).
+//
+// The process is started on first use and kept across scenarios (`reset`
+// between them). Anything it writes to standard error goes to a log file.
+// Every departure from the protocol (a line that is not JSON, an unknown
+// call, a missing field, a result for the wrong command, an exit or a crash,
+// no result within the timeout) throws SwitchFailure naming the command, the
+// offending line or signal, and the log file; the process is then killed and
+// started afresh at the next reset, so one bad scenario costs only itself.
+//
+// Example usage:
+//   ExecSwitch sw("python3 examples/python/reference_switch.py", {.timeout_seconds = 5});
+//   HelloInfo h = sw.hello();
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "harness/protocol.h"
+#include "harness/switch.h"
+
+namespace wrongbox {
+
+struct ExecOptions {
+  double timeout_seconds = 10;  // per command, calls included
+  std::string log_path;         // the switch's standard error; "" = wrongbox-logs/switch-<pid>.log
+};
+
+// Splits a command line into words as a POSIX shell would (single quotes,
+// double quotes with \" \\ \$ \`, backslash escapes), without running a shell
+// or expanding anything. Returns false with `error` set on unbalanced quotes.
+bool split_command(const std::string& text, std::vector<std::string>& words, std::string& error);
+
+class ExecSwitch final : public Switch {
+ public:
+  ExecSwitch(std::string command, ExecOptions options);
+  ~ExecSwitch() override;
+  ExecSwitch(const ExecSwitch&) = delete;
+  ExecSwitch& operator=(const ExecSwitch&) = delete;
+
+  HelloInfo hello() override;
+  void reset(const std::vector<std::string>& senders) override;
+  std::vector<Verdict> submit(const std::vector<Message>& batch, Calls& calls) override;
+  bool tick(std::int64_t now, Calls& calls) override;
+  void restart() override;
+
+  const std::string& log_path() const { return options_.log_path; }
+  // How many times the process was started (1 + restarts after failures).
+  int starts() const { return starts_; }
+
+ private:
+  void start();
+  void stop(bool polite);
+  protocol::Json command(const protocol::Json& cmd, Calls* calls);
+  protocol::Json serve_call(const protocol::Json& j, const std::string& raw, Calls& calls);
+  bool read_line(std::string& out, double deadline);
+  void write_line(const std::string& l);
+  [[noreturn]] void fail(const std::string& what, const std::string& offending = "");
+  std::string exit_description();
+
+  std::string command_text_;
+  std::vector<std::string> argv_;
+  ExecOptions options_;
+  pid_t pid_ = -1;
+  int to_child_ = -1;
+  int from_child_ = -1;
+  std::string buffer_;
+  std::string op_;  // the command in progress
+  HelloInfo hello_;
+  bool said_hello_ = false;
+  int starts_ = 0;
+};
+
+}  // namespace wrongbox

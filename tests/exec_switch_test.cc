@@ -1,0 +1,178 @@
+// Switches in other processes (protocol v1): every way a switch can break the
+// protocol is a switch failure with the offending line or signal, never a
+// property violation; the process is restarted for the next scenario.
+#include "harness/exec_switch.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness/check/campaign.h"
+#include "harness/runner.h"
+#include "harness/sut.h"
+
+namespace wrongbox {
+namespace {
+
+const char* kBoom = R"(wrongbox-scenario 1
+open kivra/a for 199001011239
+submit
+  s1 boom to 199001011239
+end
+)";
+const char* kFine = R"(wrongbox-scenario 1
+open kivra/a for 199001011239
+submit
+  s1 1 to 199001011239
+  s1 2 to 198503142344
+end
+tick
+)";
+
+Scenario parse(const char* text) {
+  auto r = parse_scenario(text, "t.wbs");
+  EXPECT_TRUE(r.ok()) << r.error.to_string();
+  return *r.scenario;
+}
+
+std::string log_path(const std::string& mode) {
+  return (std::filesystem::temp_directory_path() /
+          ("wb-exec-" + mode + "-" + std::to_string(::getpid()) + ".log"))
+      .string();
+}
+
+struct Case {
+  const char* mode;
+  const char* message_part;  // must appear in the failure
+};
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.mode;
+}
+
+class ExecFailureTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ExecFailureTest, IsASwitchFailureWithTheReasonAndTheNextScenarioRunsOnAFreshProcess) {
+  const auto& c = GetParam();
+  const auto log = log_path(c.mode);
+  ExecSwitch sw(std::string("python3 tests/fixtures/bad_switch.py ") + c.mode, {1.0, log});
+  ASSERT_EQ(sw.hello().name, std::string("bad-") + c.mode);
+  const auto bad = run_scenario(parse(kBoom), sw, {});
+  EXPECT_EQ(bad.outcome, Outcome::kSwitchFailure) << summarize(bad);
+  EXPECT_TRUE(bad.violations.empty());
+  EXPECT_EQ(bad.error_step, 1);
+  EXPECT_EQ(bad.error_line, 3);
+  EXPECT_NE(bad.error.find("protocol error during 'submit'"), std::string::npos) << bad.error;
+  EXPECT_NE(bad.error.find(c.message_part), std::string::npos) << bad.error;
+  EXPECT_NE(bad.error.find("switch log: " + log), std::string::npos) << bad.error;
+  // The switch's standard error was kept.
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(std::string("misbehaving as ") + c.mode), std::string::npos) << text;
+  // The next scenario gets a new process and passes.
+  const auto good = run_scenario(parse(kFine), sw, {});
+  EXPECT_EQ(good.outcome, Outcome::kPass) << summarize(good);
+  EXPECT_EQ(sw.starts(), 2);
+  std::filesystem::remove(log);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, ExecFailureTest,
+    ::testing::Values(
+        Case{"garbage", "a line that is not valid JSON\n  offending line: this is not json"},
+        Case{"unknown-call", "unknown call 'teleport'\n  offending line: {\"call\""},
+        Case{"wrong-result", "submit result without a 'verdicts' array"},
+        Case{"missing-field", "deliver call: missing field 'mailbox'"},
+        Case{"early-exit", "the switch exited with status 3"},
+        Case{"crash", "the switch was killed by signal 11 (SIGSEGV)"},
+        Case{"hang", "no result within 1.000 s"},
+        Case{"partial-line",
+             "after writing an unfinished line\n  offending line: {\"call\": \"look"},
+        Case{"error-result", "the switch answered with an error: \"database on fire\""}),
+    [](const auto& param_info) {
+      std::string n = param_info.param.mode;
+      std::replace(n.begin(), n.end(), '-', '_');
+      return n;
+    });
+
+TEST(ExecSwitchTest, AHelloErrorIsASwitchFailureAtStart) {
+  ExecSwitch sw("python3 tests/fixtures/bad_switch.py bad-hello", {1.0, log_path("hello")});
+  try {
+    sw.hello();
+    FAIL() << "no failure";
+  } catch (const SwitchFailure& e) {
+    EXPECT_NE(std::string(e.what()).find("during 'hello'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("I speak protocol 7"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(log_path("hello"));
+}
+
+TEST(ExecSwitchTest, AMissingProgramIsReportedClearly) {
+  try {
+    auto s = open_sut("exec:/nonexistent/switch --flag", {1.0, log_path("missing")});
+    FAIL() << "no failure";
+  } catch (const SwitchFailure& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot start '/nonexistent/switch'"), std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove(log_path("missing"));
+}
+
+TEST(ExecSwitchTest, AViolationOverTheProtocolIsAViolationNotAFailure) {
+  auto sut = open_sut(std::string("exec:") + WRONGBOX_REFERENCE_SWITCH + " concurrency",
+                      {5.0, log_path("violation")});
+  const auto r = run_scenario(parse(kFine), *sut.sw, {});
+  EXPECT_EQ(r.outcome, Outcome::kViolation) << summarize(r);
+  EXPECT_TRUE(r.error.empty());
+  std::filesystem::remove(log_path("violation"));
+}
+
+TEST(ExecSwitchTest, ReplayAndCampaignGiveTheSameVerdictsInProcessAndOverTheProtocol) {
+  std::vector<Scenario> corpus;
+  for (const auto& e : std::filesystem::directory_iterator("corpus/regressions")) {
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    corpus.push_back(*parse_scenario(text, e.path().string()).scenario);
+  }
+  for (const std::string variant : {"reference", "stale-route", "receipt-mixup", "fault-path"}) {
+    auto builtin = open_sut("builtin:" + variant);
+    auto exec = open_sut(std::string("exec:") + WRONGBOX_REFERENCE_SWITCH + " " + variant,
+                         {5.0, log_path("parity")});
+    for (const auto& sc : corpus) {
+      const auto a = run_scenario(sc, *builtin.sw, {});
+      const auto b = run_scenario(sc, *exec.sw, {});
+      EXPECT_EQ(summarize(a), summarize(b)) << variant << " " << sc.source;
+    }
+    check::CheckOptions o;
+    o.tests = 300;
+    o.seed = 17;
+    const auto ca = check::run_check(*builtin.sw, builtin.hello, builtin.spec, o);
+    const auto cb = check::run_check(*exec.sw, exec.hello, exec.spec, o);
+    EXPECT_EQ(ca.failed, cb.failed) << variant;
+    EXPECT_EQ(ca.tests_run, cb.tests_run) << variant;
+    if (ca.failed && cb.failed) {
+      EXPECT_EQ(print_scenario(*ca.counterexample), print_scenario(*cb.counterexample)) << variant;
+      EXPECT_EQ(summarize(ca.failure), summarize(cb.failure)) << variant;
+    }
+  }
+  std::filesystem::remove(log_path("parity"));
+}
+
+TEST(SplitCommandTest, SplitsLikeAShellWithoutExpanding) {
+  std::vector<std::string> w;
+  std::string e;
+  ASSERT_TRUE(split_command(R"(java -jar 'my switch.jar' "a \"b\" c" d\ e $HOME *)", w, e));
+  EXPECT_EQ(w, (std::vector<std::string>{"java", "-jar", "my switch.jar", "a \"b\" c", "d e",
+                                         "$HOME", "*"}));
+  ASSERT_TRUE(split_command("x ''", w, e));
+  EXPECT_EQ(w, (std::vector<std::string>{"x", ""}));
+  EXPECT_FALSE(split_command("a 'b", w, e));
+  EXPECT_NE(e.find("unclosed single quote"), std::string::npos);
+  EXPECT_FALSE(split_command("a \"b", w, e));
+  EXPECT_FALSE(split_command("   ", w, e));
+  EXPECT_NE(e.find("empty"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wrongbox
