@@ -73,7 +73,7 @@ contains "check statistics" "identity collisions"
 check "check on a defect exits 1" 1 "$WB" check --sut builtin:log-leak --seed 3 --save-failures "$tmp/mem"
 contains "check shows the shrunk scenario" "wrongbox-scenario 1"
 contains "check names the property" "S3 violated"
-contains "check prints a reproduce command" "reproduce: wrongbox check --sut 'builtin:log-leak' --seed 3"
+contains "check prints a reproduce command" "reproduce: wrongbox check --sut builtin:log-leak --seed 3"
 contains "check saves the failure" "saved:     $tmp/mem/builtin_log-leak/S3-"
 saved=$(ls "$tmp"/mem/builtin_log-leak/*.wbs | head -1)
 check "saved failure replays as a regression" 1 "$WB" replay "$saved" --sut builtin:log-leak
