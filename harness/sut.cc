@@ -3,6 +3,7 @@
 
 #include "examples/reference_switch.h"
 #include "harness/exec_switch.h"
+#include "harness/plugin_switch.h"
 
 namespace wrongbox {
 
@@ -33,9 +34,14 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
     s.log_path = ex->log_path();
     s.sw = std::move(ex);
   } else if (spec.rfind("plugin:", 0) == 0) {
-    throw SutError("'plugin:' switches are not supported by this build yet; use builtin: or exec:");
+    std::vector<std::string> words;
+    std::string error;
+    if (!split_command(spec.substr(7), words, error)) throw SutError("--sut plugin: " + error);
+    std::string arg;
+    for (std::size_t i = 1; i < words.size(); ++i) arg += (i > 1 ? " " : "") + words[i];
+    s.sw = std::make_unique<PluginSwitch>(words[0], arg);
   } else {
-    throw SutError("--sut takes builtin:NAME or exec:COMMAND; got '" + spec + "'");
+    throw SutError("--sut takes builtin:NAME, exec:COMMAND or plugin:PATH.so; got '" + spec + "'");
   }
   try {
     s.hello = s.sw->hello();

@@ -4,6 +4,7 @@
 set -u
 WB="$1"
 REF="$2"   # wrongbox-reference-switch (protocol v1)
+PLUGIN="$3"  # libwrongbox-reference-plugin.so (C ABI)
 fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -90,7 +91,7 @@ check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tm
 contains "mutants summary" "13 of 13 defect classes caught; reference switch clean"
 grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
 
-for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py"; do
+for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py" "plugin:$PLUGIN"; do
   check "corpus over protocol v1: $sut" 0 "$WB" replay corpus/regressions --sut "$sut" -q \
     --switch-log "$tmp/switch.log"
   check "campaign over protocol v1: $sut" 0 "$WB" check --sut "$sut" --tests 300 --seed 8 \

@@ -137,26 +137,49 @@ TEST(ExecSwitchTest, ReplayAndCampaignGiveTheSameVerdictsInProcessAndOverTheProt
   }
   for (const std::string variant : {"reference", "stale-route", "receipt-mixup", "fault-path"}) {
     auto builtin = open_sut("builtin:" + variant);
-    auto exec = open_sut(std::string("exec:") + WRONGBOX_REFERENCE_SWITCH + " " + variant,
-                         {5.0, log_path("parity")});
-    for (const auto& sc : corpus) {
-      const auto a = run_scenario(sc, *builtin.sw, {});
-      const auto b = run_scenario(sc, *exec.sw, {});
-      EXPECT_EQ(summarize(a), summarize(b)) << variant << " " << sc.source;
-    }
-    check::CheckOptions o;
-    o.tests = 300;
-    o.seed = 17;
+    const check::CheckOptions o = [] {
+      check::CheckOptions x;
+      x.tests = 300;
+      x.seed = 17;
+      return x;
+    }();
     const auto ca = check::run_check(*builtin.sw, builtin.hello, builtin.spec, o);
-    const auto cb = check::run_check(*exec.sw, exec.hello, exec.spec, o);
-    EXPECT_EQ(ca.failed, cb.failed) << variant;
-    EXPECT_EQ(ca.tests_run, cb.tests_run) << variant;
-    if (ca.failed && cb.failed) {
-      EXPECT_EQ(print_scenario(*ca.counterexample), print_scenario(*cb.counterexample)) << variant;
-      EXPECT_EQ(summarize(ca.failure), summarize(cb.failure)) << variant;
+    for (const std::string& seam : {std::string("exec:") + WRONGBOX_REFERENCE_SWITCH,
+                                    std::string("plugin:") + WRONGBOX_REFERENCE_PLUGIN}) {
+      auto other = open_sut(seam + " " + variant, {5.0, log_path("parity")});
+      for (const auto& sc : corpus) {
+        const auto a = run_scenario(sc, *builtin.sw, {});
+        const auto b = run_scenario(sc, *other.sw, {});
+        EXPECT_EQ(summarize(a), summarize(b)) << seam << " " << variant << " " << sc.source;
+      }
+      const auto cb = check::run_check(*other.sw, other.hello, other.spec, o);
+      EXPECT_EQ(ca.failed, cb.failed) << seam << " " << variant;
+      EXPECT_EQ(ca.tests_run, cb.tests_run) << seam << " " << variant;
+      if (ca.failed && cb.failed) {
+        EXPECT_EQ(print_scenario(*ca.counterexample), print_scenario(*cb.counterexample))
+            << seam << " " << variant;
+        EXPECT_EQ(summarize(ca.failure), summarize(cb.failure)) << seam << " " << variant;
+      }
     }
   }
   std::filesystem::remove(log_path("parity"));
+}
+
+TEST(PluginSwitchTest, LoadErrorsAreSwitchFailuresThatSayWhy) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"plugin:/nonexistent/lib.so", "cannot load"},
+      {"plugin:libm.so.6", "exports no wrongbox_plugin_v1() function"},
+      {std::string("plugin:") + WRONGBOX_REFERENCE_PLUGIN + " no-such-variant",
+       "create(\"no-such-variant\") failed"},
+  };
+  for (const auto& [spec, part] : cases) {
+    try {
+      open_sut(spec);
+      ADD_FAILURE() << spec << ": no failure";
+    } catch (const SwitchFailure& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(SplitCommandTest, SplitsLikeAShellWithoutExpanding) {

@@ -1,0 +1,12 @@
+// The reference switch (and its defect variants) as a C ABI plugin:
+//   --sut plugin:build/examples/libwrongbox-reference-plugin.so [DEFECT-NAME]
+#include "examples/reference_switch.h"
+#include "harness/plugin_switch.h"
+
+extern "C" __attribute__((visibility("default"))) const wb_plugin* wrongbox_plugin_v1(void) {
+  return wrongbox::plugin_from_switch([](const std::string& arg) {
+    const auto d = wrongbox::examples::defect_by_name(arg.empty() ? "reference" : arg);
+    if (!d) throw wrongbox::SwitchFailure("unknown variant '" + arg + "'");
+    return wrongbox::examples::make_reference_switch(*d);
+  });
+}

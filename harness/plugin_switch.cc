@@ -1,0 +1,325 @@
+// The plugin C ABI, both directions: PluginSwitch loads a plugin (harness
+// side); plugin_from_switch exports a C++ Switch as one (switch side).
+#include "harness/plugin_switch.h"
+
+#include <dlfcn.h>
+
+#include <exception>
+
+namespace wrongbox {
+namespace {
+
+wb_string S(const std::string& s) {
+  return wb_string{s.data(), s.size()};
+}
+std::string S(wb_string s) {
+  return s.data ? std::string(s.data, s.size) : std::string();
+}
+
+// A message in C form, with the storage its pointers point into.
+struct CMessage {
+  std::vector<wb_part> parts;
+  wb_message m{};
+  explicit CMessage(const Message& msg) {
+    for (const auto& p : msg.parts) parts.push_back({S(p.name), S(p.data)});
+    m = {S(msg.sender), S(msg.id), S(msg.subject), S(msg.title), parts.data(), parts.size()};
+  }
+};
+
+Message from_c(const wb_message* c) {
+  Message m{S(c->sender), S(c->id), S(c->subject), S(c->title), {}};
+  for (std::size_t i = 0; i < c->part_count; ++i) {
+    m.parts.push_back({S(c->parts[i].name), S(c->parts[i].data)});
+  }
+  return m;
+}
+
+// ---- harness side: C callbacks into a C++ Calls ----
+
+struct CallsContext {
+  Calls* calls;
+  LookupReply last;  // storage behind the last lookup answer
+  std::vector<wb_string> blocked;
+  std::exception_ptr error;  // an exception must not cross C frames
+};
+
+template <typename F>
+void guarded(CallsContext* c, F&& f) {
+  if (c->error) return;
+  try {
+    f();
+  } catch (...) {
+    c->error = std::current_exception();
+  }
+}
+
+void cb_lookup(void* ctx, wb_string person, wb_lookup* out) {
+  auto* c = static_cast<CallsContext*>(ctx);
+  *out = wb_lookup{1, 0, {nullptr, 0}, 0, nullptr, 0};
+  guarded(c, [&] {
+    c->last = c->calls->lookup(S(person));
+    c->blocked.clear();
+    for (const auto& b : c->last.blocked_senders) c->blocked.push_back(S(b));
+    out->unavailable = c->last.unavailable ? 1 : 0;
+    out->has_mailbox = c->last.mailbox ? 1 : 0;
+    if (c->last.mailbox) out->mailbox = S(*c->last.mailbox);
+    out->is_protected = c->last.is_protected ? 1 : 0;
+    out->blocked_senders = c->blocked.data();
+    out->blocked_count = c->blocked.size();
+  });
+}
+int cb_deliver(void* ctx, wb_string mailbox, const wb_message* m) {
+  auto* c = static_cast<CallsContext*>(ctx);
+  int rc = WB_DELIVER_UNAVAILABLE;
+  guarded(c, [&] { rc = static_cast<int>(c->calls->deliver(S(mailbox), from_c(m))); });
+  return rc;
+}
+void cb_print(void* ctx, wb_string person, const wb_message* m) {
+  auto* c = static_cast<CallsContext*>(ctx);
+  guarded(c, [&] { c->calls->print(S(person), from_c(m)); });
+}
+void cb_hold(void* ctx, const wb_message* m, wb_string reason) {
+  auto* c = static_cast<CallsContext*>(ctx);
+  guarded(c, [&] { c->calls->hold(from_c(m), S(reason)); });
+}
+void cb_receipt(void* ctx, wb_string sender, wb_string id, int status) {
+  auto* c = static_cast<CallsContext*>(ctx);
+  guarded(c, [&] {
+    if (status < 0 || status > 2) throw SwitchFailure("plugin: receipt status out of range");
+    c->calls->receipt(S(sender), S(id), static_cast<ReceiptStatus>(status));
+  });
+}
+void cb_log(void* ctx, wb_string text) {
+  auto* c = static_cast<CallsContext*>(ctx);
+  guarded(c, [&] { c->calls->log(S(text)); });
+}
+
+// ---- switch side: a C++ Switch behind the C table ----
+
+struct Instance {
+  std::unique_ptr<Switch> sw;
+  std::string error;
+  HelloInfo hello;
+  std::vector<wb_string> caps;
+  std::vector<Verdict> verdicts;
+};
+
+// Calls for a C++ switch, forwarding to the harness's wb_calls.
+class CCalls final : public Calls {
+ public:
+  explicit CCalls(const wb_calls* c) : c_(c) {}
+  LookupReply lookup(const std::string& person) override {
+    wb_lookup a{};
+    c_->lookup(c_->ctx, S(person), &a);
+    LookupReply r;
+    r.unavailable = a.unavailable != 0;
+    if (a.has_mailbox) r.mailbox = S(a.mailbox);
+    r.is_protected = a.is_protected != 0;
+    for (std::size_t i = 0; i < a.blocked_count; ++i)
+      r.blocked_senders.push_back(S(a.blocked_senders[i]));
+    return r;
+  }
+  DeliverReply deliver(const std::string& mailbox, const Message& m) override {
+    CMessage cm(m);
+    const int rc = c_->deliver(c_->ctx, S(mailbox), &cm.m);
+    return rc == WB_DELIVER_OK                ? DeliverReply::kOk
+           : rc == WB_DELIVER_NO_SUCH_MAILBOX ? DeliverReply::kNoSuchMailbox
+                                              : DeliverReply::kUnavailable;
+  }
+  void print(const std::string& person, const Message& m) override {
+    CMessage cm(m);
+    c_->print(c_->ctx, S(person), &cm.m);
+  }
+  void hold(const Message& m, const std::string& reason) override {
+    CMessage cm(m);
+    c_->hold(c_->ctx, &cm.m, S(reason));
+  }
+  void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
+    c_->receipt(c_->ctx, S(sender), S(id), static_cast<int>(s));
+  }
+  void log(const std::string& text) override { c_->log(c_->ctx, S(text)); }
+
+ private:
+  const wb_calls* c_;
+};
+
+std::function<std::unique_ptr<Switch>(const std::string&)>& factory() {
+  static std::function<std::unique_ptr<Switch>(const std::string&)> f;
+  return f;
+}
+
+template <typename F>
+int run(void* self, F&& f) {
+  auto* in = static_cast<Instance*>(self);
+  try {
+    f(*in);
+    return 0;
+  } catch (const std::exception& e) {
+    in->error = e.what();
+  } catch (...) {
+    in->error = "unknown exception";
+  }
+  return 1;
+}
+
+void* p_create(wb_string arg) {
+  try {
+    auto in = std::make_unique<Instance>();
+    in->sw = factory()(S(arg));
+    return in->sw ? in.release() : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+void p_destroy(void* self) {
+  delete static_cast<Instance*>(self);
+}
+int p_hello(void* self, wb_hello* out) {
+  return run(self, [&](Instance& in) {
+    in.hello = in.sw->hello();
+    in.caps.clear();
+    for (const auto& c : in.hello.capabilities) in.caps.push_back(S(c));
+    *out = {S(in.hello.name), S(in.hello.version), in.caps.data(), in.caps.size()};
+  });
+}
+int p_reset(void* self, const wb_string* senders, std::size_t n) {
+  return run(self, [&](Instance& in) {
+    std::vector<std::string> s;
+    for (std::size_t i = 0; i < n; ++i) s.push_back(S(senders[i]));
+    in.sw->reset(s);
+  });
+}
+int p_submit(void* self, const wb_message* batch, std::size_t n, const wb_calls* calls,
+             wb_verdict* out) {
+  return run(self, [&](Instance& in) {
+    std::vector<Message> msgs;
+    msgs.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) msgs.push_back(from_c(&batch[i]));
+    CCalls cc(calls);
+    in.verdicts = in.sw->submit(msgs, cc);
+    if (in.verdicts.size() != n) {
+      throw SwitchFailure("submit returned " + std::to_string(in.verdicts.size()) +
+                          " verdicts for " + std::to_string(n) + " messages");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& v = in.verdicts[i];
+      out[i] = {S(v.sender), S(v.id), v.accepted ? 1 : 0, S(v.reason)};
+    }
+  });
+}
+int p_tick(void* self, std::int64_t now, const wb_calls* calls, int* idle) {
+  return run(self, [&](Instance& in) {
+    CCalls cc(calls);
+    *idle = in.sw->tick(now, cc) ? 1 : 0;
+  });
+}
+int p_restart(void* self) {
+  return run(self, [&](Instance& in) { in.sw->restart(); });
+}
+const char* p_last_error(void* self) {
+  return static_cast<Instance*>(self)->error.c_str();
+}
+
+}  // namespace
+
+const wb_plugin* plugin_from_switch(
+    std::function<std::unique_ptr<Switch>(const std::string& arg)> make) {
+  factory() = std::move(make);
+  static const wb_plugin kTable = {WRONGBOX_PLUGIN_ABI_VERSION,
+                                   p_create,
+                                   p_destroy,
+                                   p_hello,
+                                   p_reset,
+                                   p_submit,
+                                   p_tick,
+                                   p_restart,
+                                   p_last_error};
+  return &kTable;
+}
+
+PluginSwitch::PluginSwitch(const std::string& path, const std::string& arg) : path_(path) {
+  handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_) throw SwitchFailure(std::string("plugin: cannot load: ") + ::dlerror());
+  auto entry = reinterpret_cast<wb_plugin_entry>(::dlsym(handle_, WRONGBOX_PLUGIN_ENTRY));
+  if (!entry) {
+    throw SwitchFailure("plugin: " + path + " exports no " WRONGBOX_PLUGIN_ENTRY "() function");
+  }
+  plugin_ = entry();
+  if (!plugin_ || plugin_->abi_version != WRONGBOX_PLUGIN_ABI_VERSION) {
+    throw SwitchFailure("plugin: " + path + " is built for ABI version " +
+                        (plugin_ ? std::to_string(plugin_->abi_version) : "?") +
+                        "; this wrongbox speaks version " +
+                        std::to_string(WRONGBOX_PLUGIN_ABI_VERSION));
+  }
+  self_ = plugin_->create(S(arg));
+  if (!self_) throw SwitchFailure("plugin: create(\"" + arg + "\") failed");
+}
+
+PluginSwitch::~PluginSwitch() {
+  if (plugin_ && self_) plugin_->destroy(self_);
+  // The library stays loaded: code of it may still be on the stack of
+  // atexit handlers or thread-local destructors.
+}
+
+void PluginSwitch::check(int rc, const char* command) {
+  if (rc != 0) {
+    const char* e = plugin_->last_error(self_);
+    throw SwitchFailure(std::string("plugin ") + command + " failed: " + (e ? e : "(no reason)"));
+  }
+}
+
+HelloInfo PluginSwitch::hello() {
+  wb_hello h{};
+  check(plugin_->hello(self_, &h), "hello");
+  HelloInfo out{S(h.name), S(h.version), {}};
+  for (std::size_t i = 0; i < h.capability_count; ++i)
+    out.capabilities.push_back(S(h.capabilities[i]));
+  return out;
+}
+
+void PluginSwitch::reset(const std::vector<std::string>& senders) {
+  std::vector<wb_string> s;
+  for (const auto& x : senders) s.push_back(S(x));
+  check(plugin_->reset(self_, s.data(), s.size()), "reset");
+}
+
+namespace {
+wb_calls make_calls(CallsContext& ctx) {
+  return wb_calls{&ctx, cb_lookup, cb_deliver, cb_print, cb_hold, cb_receipt, cb_log};
+}
+}  // namespace
+
+std::vector<Verdict> PluginSwitch::submit(const std::vector<Message>& batch, Calls& calls) {
+  std::vector<CMessage> storage;
+  storage.reserve(batch.size());
+  std::vector<wb_message> msgs;
+  for (const auto& m : batch) {
+    storage.emplace_back(m);
+    msgs.push_back(storage.back().m);
+  }
+  CallsContext ctx{&calls, {}, {}, nullptr};
+  const wb_calls c = make_calls(ctx);
+  std::vector<wb_verdict> out(batch.size());
+  const int rc = plugin_->submit(self_, msgs.data(), msgs.size(), &c, out.data());
+  if (ctx.error) std::rethrow_exception(ctx.error);
+  check(rc, "submit");
+  std::vector<Verdict> vs;
+  for (const auto& v : out) vs.push_back({S(v.sender), S(v.id), v.accepted != 0, S(v.reason)});
+  return vs;
+}
+
+bool PluginSwitch::tick(std::int64_t now, Calls& calls) {
+  CallsContext ctx{&calls, {}, {}, nullptr};
+  const wb_calls c = make_calls(ctx);
+  int idle = 0;
+  const int rc = plugin_->tick(self_, now, &c, &idle);
+  if (ctx.error) std::rethrow_exception(ctx.error);
+  check(rc, "tick");
+  return idle != 0;
+}
+
+void PluginSwitch::restart() {
+  check(plugin_->restart(self_), "restart");
+}
+
+}  // namespace wrongbox
