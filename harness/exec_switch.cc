@@ -309,6 +309,29 @@ Json ExecSwitch::serve_call(const Json& j, const std::string& raw, Calls& calls)
   fail("unknown call '" + name + "'", raw);
 }
 
+void ExecSwitch::bye() {
+  if (pid_ < 0) hello();
+  const Json r = command({{"op", "bye"}}, nullptr);
+  if (r.contains("verdicts") || r.contains("idle")) fail("a result for another command", r.dump());
+  ::close(to_child_);
+  to_child_ = -1;
+  int status = 0;
+  pid_t got = 0;
+  for (int i = 0; i < 2000 && (got = ::waitpid(pid_, &status, WNOHANG)) == 0; ++i) ::usleep(1000);
+  if (got == 0) fail("the switch did not exit within 2 s after bye");
+  pid_ = -1;
+  ::close(from_child_);
+  from_child_ = -1;
+  said_hello_ = false;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw SwitchFailure(
+        "after bye the switch " +
+        std::string(WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                                      : "was killed by a signal") +
+        "; it must exit 0");
+  }
+}
+
 HelloInfo ExecSwitch::hello() {
   if (pid_ < 0) start();
   if (said_hello_) return hello_;

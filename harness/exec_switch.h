@@ -47,6 +47,10 @@ class ExecSwitch final : public Switch {
   bool tick(std::int64_t now, Calls& calls) override;
   void restart() override;
 
+  // Sends bye and waits for the process to exit with status 0; throws
+  // SwitchFailure naming what happened otherwise. The switch is stopped after.
+  void bye();
+
   const std::string& log_path() const { return options_.log_path; }
   // How many times the process was started (1 + restarts after failures).
   int starts() const { return starts_; }

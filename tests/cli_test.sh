@@ -109,5 +109,13 @@ check "a hanging switch exits 3 after the timeout" 3 "$WB" replay "$tmp/boom.wbs
   --sut "exec:python3 tests/fixtures/bad_switch.py hang" --switch-log "$tmp/hang.log"
 contains "hang names the timeout" "no result within 0.500 s"
 
+check "conformance over protocol v1" 0 "$WB" conformance \
+  --sut "exec:python3 examples/python/reference_switch.py" --switch-log "$tmp/c.log"
+contains "conformance bye" "PASS  bye"
+contains "conformance total" "8 of 8 checks passed"
+check "conformance of a bad hello exits 3" 3 "$WB" conformance \
+  --sut "exec:python3 tests/fixtures/bad_switch.py bad-hello" --switch-log "$tmp/c.log"
+contains "conformance bad hello says why" "I speak protocol 7"
+
 echo "cli_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

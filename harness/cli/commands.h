@@ -67,3 +67,15 @@ struct MutantsOptions {
 int mutants(const MutantsOptions& o);
 
 }  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+
+struct ConformanceOptions {
+  std::string sut = "builtin:reference";
+  double timeout = 10;
+  std::string switch_log;
+};
+
+int conformance(const ConformanceOptions& o);
+
+}  // namespace wrongbox::cli

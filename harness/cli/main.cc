@@ -94,6 +94,17 @@ int main(int argc, char** argv) {
   mutants->add_option("--seed", mo.seed, "Random seed")->capture_default_str();
   mutants->add_option("--markdown", mo.markdown, "Also write the matrix as Markdown to this file");
 
+  cli::ConformanceOptions cfo;
+  auto* conformance = app.add_subcommand(
+      "conformance",
+      "Check that a switch speaks the protocol (hello, reset, idle after reset, verdicts, calls "
+      "in order, reset forgets, restart, bye) and explain each departure. Exit 0 or 3.");
+  conformance->add_option("--sut", cfo.sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
+      ->capture_default_str();
+  conformance->add_option("--timeout", cfo.timeout, "exec: seconds a command may take")
+      ->capture_default_str();
+  conformance->add_option("--switch-log", cfo.switch_log, "exec: file for the switch's stderr");
+
   unsigned long long sample_seed = 1;
   int sample_count = 3;
   int sample_steps = 12;
@@ -118,6 +129,7 @@ int main(int argc, char** argv) {
   if (replay->parsed()) return cli::replay(ro);
   if (check->parsed()) return cli::check(co);
   if (mutants->parsed()) return cli::mutants(mo);
+  if (conformance->parsed()) return cli::conformance(cfo);
   if (sample->parsed()) {
     check::GenConfig cfg;
     cfg.max_steps = sample_steps;
