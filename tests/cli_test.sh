@@ -117,5 +117,40 @@ check "conformance of a bad hello exits 3" 3 "$WB" conformance \
   --sut "exec:python3 tests/fixtures/bad_switch.py bad-hello" --switch-log "$tmp/c.log"
 contains "conformance bad hello says why" "I speak protocol 7"
 
+# Evidence: every command records; verify; reports parse; a killed run stays consistent.
+EV="$tmp/ev.db"
+check "replay records evidence" 1 "$WB" replay corpus/regressions --sut builtin:stale-route -q --evidence "$EV"
+contains "replay names the store" "evidence: $EV (run #1)"
+check "check records evidence" 1 "$WB" check --sut builtin:log-leak --seed 3 --save-failures "" --evidence "$EV"
+check "conformance records evidence" 0 "$WB" conformance --evidence "$EV"
+check "verify an intact store" 0 "$WB" evidence verify "$EV"
+contains "verify says intact" "3 run(s), 3 complete, hash chain intact"
+"$WB" check --sut builtin:reference --tests 100000000 --save-failures "" -q --evidence "$EV" >/dev/null 2>&1 &
+victim=$!
+sleep 0.5
+kill -9 "$victim"; wait "$victim" 2>/dev/null
+check "a killed run leaves the store verifiable" 0 "$WB" evidence verify "$EV"
+contains "the killed run is incomplete" "incomplete (killed or still running): run #4 (check against builtin:reference"
+for f in md json junit sarif; do
+  check "report $f" 0 "$WB" report --evidence "$EV" --format "$f" --out "$tmp/report.$f"
+done
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['schema']=='wrongbox-report/1' and len(d['runs'])==4" "$tmp/report.json" \
+  || { echo "FAIL json report"; fails=$((fails + 1)); }
+python3 -c "import xml.etree.ElementTree as E,sys; r=E.parse(sys.argv[1]).getroot(); assert r.tag=='testsuites' and len(r)==4 and int(r.get('failures'))>=2" "$tmp/report.junit" \
+  || { echo "FAIL junit report"; fails=$((fails + 1)); }
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); r=d['runs'][0]; assert d['version']=='2.1.0' and r['tool']['driver']['name']=='wrongbox' and len(r['results'])>=2 and all(x['ruleId'] in [y['id'] for y in r['tool']['driver']['rules']] for x in r['results'])" "$tmp/report.sarif" \
+  || { echo "FAIL sarif report"; fails=$((fails + 1)); }
+grep -q "Wrongbox evidence report" "$tmp/report.md" || { echo "FAIL md report"; fails=$((fails + 1)); }
+python3 - "$EV" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE scenarios SET outcome='pass' WHERE outcome='violation'"); c.commit()
+PY
+check "verify a tampered store exits 1" 1 "$WB" evidence verify "$EV"
+contains "verify names the run" "TAMPERED: $EV: run #1 (replay against builtin:stale-route"
+printf 'garbage' >"$tmp/garbage.db"
+check "a non-store is refused" 2 "$WB" replay corpus/regressions -q --evidence "$tmp/garbage.db"
+contains "refusal says why" "is not an evidence database"
+[ "$(cat "$tmp/garbage.db")" = "garbage" ] || { echo "FAIL garbage.db was modified"; fails=$((fails + 1)); }
+
 echo "cli_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/record.h"
+#include "harness/shell.h"
 #include "harness/sut.h"
 
 namespace wrongbox::cli {
@@ -51,7 +54,53 @@ int check(const CheckCliOptions& o) {
     };
   }
 
+  std::optional<Recorder> rec;
+  try {
+    rec.emplace(o.evidence, "check", &sut, o.sut,
+                fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
+                            "\"swarm\":{},\"weights\":\"{}\"}}",
+                            o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm, o.weights));
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
   const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
+  const int rc = !r.error.empty() && !r.failed                  ? kExitUsage
+                 : !r.failed                                    ? kExitOk
+                 : r.failure.outcome == Outcome::kSwitchFailure ? kExitSwitchFailed
+                                                                : kExitViolation;
+  try {
+    if (rec->on()) {
+      evidence::RunTotals t;
+      t.exit_code = rc;
+      t.verdict = verdict_word(rc);
+      t.scenarios = r.stats.scenarios;
+      t.steps = r.stats.steps;
+      t.messages = r.stats.messages;
+      t.checks = r.stats.checks;
+      std::string cov = "{";
+      for (std::size_t i = 0; i < r.stats.covered.size(); ++i) {
+        cov += fmt::format("{}\"{}\":{}", i ? "," : "", check::coverage_labels()[i],
+                           r.stats.covered[i]);
+      }
+      t.coverage_json = cov + "}";
+      if (r.failed) {
+        const auto* v = r.failure.headline();
+        if (v) ++t.violations[static_cast<int>(v->property)];
+        rec->store()->add_counterexample(
+            rec->run(),
+            {v ? to_string(v->property) : "switch-failure", print_scenario(*r.counterexample),
+             v ? format_violation(*v) : summarize(r.failure),
+             r.from_memory
+                 ? "wrongbox replay " + shell_quote(r.memory_file) + " --sut " + shell_quote(o.sut)
+                 : check::reproduce_command(o.sut, co, r)});
+      }
+      rec->finish(t);
+    }
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
   if (tty && !o.quiet) fmt::print(stderr, "\n");
   if (!r.error.empty() && !r.failed) {
     fmt::print(stderr, "wrongbox: {}\n", r.error);
@@ -87,7 +136,8 @@ int check(const CheckCliOptions& o) {
       fmt::print("replay:    wrongbox replay {} --sut {} --trace\n", shell_quote(r.memory_file),
                  shell_quote(o.sut));
     }
-    return r.failure.outcome == Outcome::kSwitchFailure ? kExitSwitchFailed : kExitViolation;
+    if (rec->on()) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());
+    return rc;
   }
   if (!o.quiet) {
     const auto& s = r.stats;
@@ -106,6 +156,7 @@ int check(const CheckCliOptions& o) {
     }
     fmt::print("\n");
   }
+  if (rec->on() && !o.quiet) fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
   return kExitOk;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/cli/record.h"
+
 namespace wrongbox::cli {
 
 inline constexpr int kExitOk = 0;
@@ -21,6 +23,7 @@ struct ReplayOptions {
   bool trace = false;
   bool quiet = false;
   unsigned long long seed = 1;
+  EvidenceOptions evidence;
 };
 
 int replay(const ReplayOptions& o);
@@ -48,6 +51,7 @@ struct CheckCliOptions {
   std::string weights;
   bool no_swarm = false;
   bool quiet = false;
+  EvidenceOptions evidence;
 };
 
 int check(const CheckCliOptions& o);
@@ -61,7 +65,8 @@ struct MutantsOptions {
   int tests = 10000;              // property-based scenarios per defect, at most
   double budget_per_defect = 10;  // seconds of search per defect
   unsigned long long seed = 1;
-  std::string markdown;           // also write the matrix here
+  std::string markdown;  // also write the matrix here
+  EvidenceOptions evidence;
 };
 
 int mutants(const MutantsOptions& o);
@@ -74,8 +79,15 @@ struct ConformanceOptions {
   std::string sut = "builtin:reference";
   double timeout = 10;
   std::string switch_log;
+  EvidenceOptions evidence;
 };
 
 int conformance(const ConformanceOptions& o);
 
+}  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+int evidence_verify(const std::string& path);
+int evidence_merge(const std::string& out, const std::vector<std::string>& inputs);
+int report(const std::string& path, const std::string& format, const std::string& out);
 }  // namespace wrongbox::cli

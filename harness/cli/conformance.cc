@@ -3,7 +3,10 @@
 
 #include <fmt/core.h>
 
+#include <optional>
+
 #include "harness/cli/commands.h"
+#include "harness/cli/record.h"
 #include "harness/exec_switch.h"
 #include "harness/sut.h"
 
@@ -22,6 +25,13 @@ int conformance(const ConformanceOptions& o) {
   }
   std::function<void()> bye;
   if (auto* ex = dynamic_cast<ExecSwitch*>(sut.sw.get())) bye = [ex] { ex->bye(); };
+  std::optional<Recorder> rec;
+  try {
+    rec.emplace(o.evidence, "conformance", &sut, o.sut, "{}");
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
   const auto rep = check_conformance(*sut.sw, bye);
   fmt::print("conformance of {}\n", o.sut);
   int passed = 0;
@@ -31,7 +41,25 @@ int conformance(const ConformanceOptions& o) {
   }
   fmt::print("{} of {} checks passed{}\n", passed, rep.checks.size(),
              sut.log_path.empty() ? "" : "; switch log: " + sut.log_path);
-  return rep.ok() ? kExitOk : kExitSwitchFailed;
+  const int rc = rep.ok() ? kExitOk : kExitSwitchFailed;
+  try {
+    if (rec->on()) {
+      for (const auto& c : rep.checks) {
+        rec->store()->add_scenario(rec->run(),
+                                   {c.name, c.passed ? "pass" : "fail", c.explanation, ""});
+      }
+      evidence::RunTotals t;
+      t.exit_code = rc;
+      t.verdict = verdict_word(rc);
+      t.scenarios = static_cast<long>(rep.checks.size());
+      rec->finish(t);
+      fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
+    }
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+  return rc;
 }
 
 }  // namespace wrongbox::cli

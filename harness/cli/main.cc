@@ -7,6 +7,7 @@
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/scenario.h"
+#include "harness/shell.h"
 #include "harness/sut.h"
 
 int main(int argc, char** argv) {
@@ -43,6 +44,11 @@ int main(int argc, char** argv) {
   replay->add_option("--seed", ro.seed, "Canary key seed (any value; fixed for reproducible text)")
       ->capture_default_str();
 
+  replay
+      ->add_option("--evidence", ro.evidence.path, "Evidence store (SQLite) to record this run in")
+      ->capture_default_str();
+  replay->add_flag("--no-evidence", ro.evidence.disabled, "Do not record this run");
+
   cli::CheckCliOptions co;
   auto* check = app.add_subcommand(
       "check",
@@ -78,6 +84,10 @@ int main(int argc, char** argv) {
                   "features off per scenario)");
   check->add_flag("--quiet,-q", co.quiet, "Print only a failure");
 
+  check->add_option("--evidence", co.evidence.path, "Evidence store (SQLite) to record this run in")
+      ->capture_default_str();
+  check->add_flag("--no-evidence", co.evidence.disabled, "Do not record this run");
+
   cli::MutantsOptions mo;
   auto* mutants = app.add_subcommand(
       "mutants",
@@ -94,6 +104,11 @@ int main(int argc, char** argv) {
   mutants->add_option("--seed", mo.seed, "Random seed")->capture_default_str();
   mutants->add_option("--markdown", mo.markdown, "Also write the matrix as Markdown to this file");
 
+  mutants
+      ->add_option("--evidence", mo.evidence.path, "Evidence store (SQLite) to record this run in")
+      ->capture_default_str();
+  mutants->add_flag("--no-evidence", mo.evidence.disabled, "Do not record this run");
+
   cli::ConformanceOptions cfo;
   auto* conformance = app.add_subcommand(
       "conformance",
@@ -105,6 +120,32 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   conformance->add_option("--switch-log", cfo.switch_log, "exec: file for the switch's stderr");
 
+  conformance
+      ->add_option("--evidence", cfo.evidence.path, "Evidence store (SQLite) to record this run in")
+      ->capture_default_str();
+  conformance->add_flag("--no-evidence", cfo.evidence.disabled, "Do not record this run");
+
+  auto* evidence = app.add_subcommand("evidence", "Work with an evidence store.");
+  evidence->require_subcommand(1);
+  std::string verify_path;
+  auto* verify = evidence->add_subcommand(
+      "verify",
+      "Recompute the hash chain; name the first run that was changed, removed or "
+      "reordered. Exit 0 intact, 1 tampered, 2 unreadable.");
+  verify->add_option("file", verify_path, "Evidence store")->required();
+  std::string merge_out;
+  std::vector<std::string> merge_in;
+  auto* merge = evidence->add_subcommand(
+      "merge", "Join stores (e.g. from sharded CI jobs) into OUT; every input must verify.");
+  merge->add_option("out", merge_out, "Store to merge into (created if missing)")->required();
+  merge->add_option("inputs", merge_in, "Stores to merge")->required();
+
+  std::string report_path = "wrongbox-evidence.db", report_format = "md", report_out;
+  auto* report = app.add_subcommand("report", "Render a report from an evidence store.");
+  report->add_option("--evidence", report_path, "Evidence store")->capture_default_str();
+  report->add_option("--format", report_format, "md, json, junit or sarif")->capture_default_str();
+  report->add_option("--out", report_out, "Output file (default: standard output)");
+
   unsigned long long sample_seed = 1;
   int sample_count = 3;
   int sample_steps = 12;
@@ -115,6 +156,9 @@ int main(int argc, char** argv) {
   sample->add_option("--max-steps", sample_steps, "Generated actions per scenario, at most")
       ->capture_default_str();
 
+  for (int i = 0; i < argc; ++i) {
+    cli::command_line() += (i ? " " : "") + shell_quote(argv[i]);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -130,6 +174,9 @@ int main(int argc, char** argv) {
   if (check->parsed()) return cli::check(co);
   if (mutants->parsed()) return cli::mutants(mo);
   if (conformance->parsed()) return cli::conformance(cfo);
+  if (verify->parsed()) return cli::evidence_verify(verify_path);
+  if (merge->parsed()) return cli::evidence_merge(merge_out, merge_in);
+  if (report->parsed()) return cli::report(report_path, report_format, report_out);
   if (sample->parsed()) {
     check::GenConfig cfg;
     cfg.max_steps = sample_steps;

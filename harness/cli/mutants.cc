@@ -6,11 +6,13 @@
 #include <fmt/os.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/record.h"
 #include "harness/runner.h"
 #include "harness/sut.h"
 
@@ -49,6 +51,16 @@ int mutants(const MutantsOptions& o) {
   for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
   if (!errors.empty()) return kExitUsage;
 
+  std::optional<Recorder> rec;
+  try {
+    rec.emplace(o.evidence, "mutants", nullptr, "builtin:*",
+                fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
+                            "\"{}\",\"corpus_scenarios\":{}}}",
+                            o.tests, o.budget_per_defect, o.seed, o.corpus, corpus.size()));
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
   std::vector<Row> rows;
   for (const auto& d : examples::catalog()) {
     Row row;
@@ -125,7 +137,27 @@ int mutants(const MutantsOptions& o) {
     }
     fmt::print("matrix written to {}\n", o.markdown);
   }
-  return ok ? kExitOk : kExitViolation;
+  const int rc = ok ? kExitOk : kExitViolation;
+  try {
+    if (rec->on()) {
+      evidence::RunTotals t;
+      t.exit_code = rc;
+      t.verdict = verdict_word(rc);
+      for (const auto& r : rows) {
+        t.scenarios += r.scenarios;
+        rec->store()->add_mutant(
+            rec->run(), {r.name, r.defect_class, r.corpus_caught > 0 || r.search_found,
+                         r.corpus_caught, r.corpus_property, r.search_property, r.scenarios,
+                         r.seconds, static_cast<long>(r.shrunk_steps)});
+      }
+      rec->finish(t);
+      fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
+    }
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+  return rc;
 }
 
 }  // namespace wrongbox::cli

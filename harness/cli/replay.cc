@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/record.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "harness/sut.h"
@@ -59,6 +61,15 @@ int replay(const ReplayOptions& o) {
     return kExitSwitchFailed;
   }
 
+  std::optional<Recorder> rec;
+  try {
+    rec.emplace(o.evidence, "replay", &sut, o.sut,
+                fmt::format("{{\"seed\":{},\"paths\":{}}}", o.seed, files.size()));
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+  evidence::RunTotals totals;
   int passed = 0, failed = 0, input_errors = static_cast<int>(errors.size()), switch_failed = 0,
       skipped = 0;
   std::vector<std::string> reports;
@@ -79,10 +90,18 @@ int replay(const ReplayOptions& o) {
     if (!parsed.ok()) {
       fmt::print("ERROR {}\n", parsed.error.to_string());
       ++input_errors;
+      if (rec->on()) {
+        rec->store()->add_scenario(rec->run(), {file, "input-error", parsed.error.to_string(), ""});
+      }
       continue;
     }
     const RunResult r = run_scenario(*parsed.scenario, *sut.sw, ropt);
     const std::string line = summarize(r);
+    ++totals.scenarios;
+    totals.steps += r.stats.steps;
+    totals.messages += r.stats.messages;
+    for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
+    if (const auto* h = r.headline()) ++totals.violations[static_cast<int>(h->property)];
     if (r.outcome == Outcome::kPass) {
       ++passed;
       if (!o.quiet) fmt::print("PASS  {}\n", file);
@@ -124,7 +143,18 @@ int replay(const ReplayOptions& o) {
       if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
         rep += "  switch log: " + sut.log_path + "\n";
       }
+      if (rec->on()) {
+        rec->store()->add_counterexample(
+            rec->run(), {to_string(r.headline()->property), buf.str(), rep,
+                         fmt::format("wrongbox replay {} --sut {} --trace", shell_quote(file),
+                                     shell_quote(o.sut))});
+      }
       reports.push_back(std::move(rep));
+    }
+    if (rec->on()) {
+      rec->store()->add_scenario(rec->run(),
+                                 {file, to_string(r.outcome), line,
+                                  r.headline() ? format_violation(*r.headline(), file) : r.error});
     }
   }
   if (!reports.empty()) {
@@ -136,10 +166,20 @@ int replay(const ReplayOptions& o) {
       "replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
       "switch failure(s), {} skipped\n",
       files.size(), o.sut, passed, failed, input_errors, switch_failed, skipped);
-  if (input_errors > 0) return kExitUsage;
-  if (switch_failed > 0) return kExitSwitchFailed;
-  if (failed > 0) return kExitViolation;
-  return kExitOk;
+  const int rc = input_errors > 0    ? kExitUsage
+                 : switch_failed > 0 ? kExitSwitchFailed
+                 : failed > 0        ? kExitViolation
+                                     : kExitOk;
+  totals.exit_code = rc;
+  totals.verdict = verdict_word(rc);
+  try {
+    rec->finish(totals);
+    if (rec->on()) fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+  return rc;
 }
 
 }  // namespace wrongbox::cli

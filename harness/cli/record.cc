@@ -1,0 +1,81 @@
+// Evidence recording helpers for the CLI.
+#include "harness/cli/record.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "harness/cli/commands.h"
+#include "harness/exec_switch.h"
+
+namespace wrongbox::cli {
+
+std::string& command_line() {
+  static std::string s;
+  return s;
+}
+
+std::string fingerprint(const std::string& spec) {
+  namespace fs = std::filesystem;
+  if (spec.rfind("builtin:", 0) == 0) {
+    return "wrongbox=" + evidence::sha256_file("/proc/self/exe");
+  }
+  std::vector<std::string> words;
+  std::string error;
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos || !split_command(spec.substr(colon + 1), words, error)) return "";
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::string path = words[i];
+    if (i == 0 && path.find('/') == std::string::npos) {
+      std::stringstream dirs(std::getenv("PATH") ? std::getenv("PATH") : "");
+      for (std::string d; std::getline(dirs, d, ':');) {
+        if (fs::is_regular_file(fs::path(d) / path)) {
+          path = (fs::path(d) / path).string();
+          break;
+        }
+      }
+    }
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) continue;
+    out += (out.empty() ? "" : " ") + words[i] + "=" + evidence::sha256_file(path);
+  }
+  return out;
+}
+
+Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const OpenedSut* sut,
+                   const std::string& sut_spec, const std::string& settings_json) {
+  if (o.disabled) return;
+  path_ = o.path;
+  store_.emplace(evidence::Store::open(o.path));
+  evidence::RunHeader h;
+  h.command = command;
+  h.command_line = command_line();
+  h.sut_spec = sut_spec;
+  if (sut) {
+    h.sut_name = sut->hello.name;
+    h.sut_version = sut->hello.version;
+  }
+  h.sut_sha256 = sut_spec.empty() ? "" : fingerprint(sut_spec);
+  h.settings_json = settings_json;
+  run_ = store_->begin_run(h);
+}
+
+void Recorder::finish(const evidence::RunTotals& t) {
+  if (store_) store_->finish_run(run_, t);
+}
+
+std::string verdict_word(int exit_code) {
+  switch (exit_code) {
+    case kExitOk:
+      return "pass";
+    case kExitViolation:
+      return "violation";
+    case kExitSwitchFailed:
+      return "switch-failure";
+    default:
+      return "input-error";
+  }
+}
+
+}  // namespace wrongbox::cli

@@ -1,0 +1,46 @@
+// Recording a command's run into the evidence store, when one is wanted.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "harness/evidence/evidence.h"
+#include "harness/oracle.h"
+#include "harness/sut.h"
+
+namespace wrongbox::cli {
+
+struct EvidenceOptions {
+  std::string path = "wrongbox-evidence.db";
+  bool disabled = false;
+};
+
+// The command line as typed (set by main).
+std::string& command_line();
+
+// SHA-256 fingerprint of what runs as the switch: the wrongbox executable for
+// builtin:, the program (and any file arguments, e.g. a script) for exec:,
+// the shared library for plugin:.
+std::string fingerprint(const std::string& sut_spec);
+
+class Recorder {
+ public:
+  // Opens the store and starts a run, unless disabled. Throws EvidenceError.
+  Recorder(const EvidenceOptions& o, const std::string& command, const OpenedSut* sut,
+           const std::string& sut_spec, const std::string& settings_json);
+  bool on() const { return store_.has_value(); }
+  evidence::Store* store() { return store_ ? &*store_ : nullptr; }
+  std::int64_t run() const { return run_; }
+  void finish(const evidence::RunTotals& t);
+  const std::string& path() const { return path_; }
+
+ private:
+  std::optional<evidence::Store> store_;
+  std::int64_t run_ = 0;
+  std::string path_;
+};
+
+std::string verdict_word(int exit_code);
+
+}  // namespace wrongbox::cli

@@ -1,0 +1,537 @@
+// Evidence store on SQLite, hash chain with libsodium's SHA-256.
+#include "harness/evidence/evidence.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+namespace wrongbox::evidence {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY, uuid TEXT UNIQUE NOT NULL, command TEXT NOT NULL,
+  command_line TEXT NOT NULL, harness_version TEXT NOT NULL, harness_commit TEXT NOT NULL,
+  sut_spec TEXT NOT NULL, sut_name TEXT NOT NULL, sut_version TEXT NOT NULL,
+  sut_sha256 TEXT NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT,
+  settings_json TEXT NOT NULL, status TEXT NOT NULL, verdict TEXT, exit_code INTEGER,
+  scenarios INTEGER, steps INTEGER, messages INTEGER, coverage_json TEXT);
+CREATE TABLE properties(run_id INTEGER NOT NULL REFERENCES runs(id), property TEXT NOT NULL,
+  checks INTEGER NOT NULL, violations INTEGER NOT NULL, PRIMARY KEY(run_id, property));
+CREATE TABLE scenarios(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+  source TEXT NOT NULL, outcome TEXT NOT NULL, summary TEXT NOT NULL, report TEXT NOT NULL);
+CREATE TABLE counterexamples(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+  property TEXT NOT NULL, scenario_text TEXT NOT NULL, report TEXT NOT NULL,
+  reproduce TEXT NOT NULL);
+CREATE TABLE mutants(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+  defect TEXT NOT NULL, defect_class INTEGER NOT NULL, caught INTEGER NOT NULL,
+  corpus_caught INTEGER NOT NULL, corpus_property TEXT NOT NULL, search_property TEXT NOT NULL,
+  scenarios INTEGER NOT NULL, seconds REAL NOT NULL, shrunk_steps INTEGER NOT NULL);
+CREATE TABLE chain(seq INTEGER PRIMARY KEY, run_uuid TEXT NOT NULL, kind TEXT NOT NULL,
+  content_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+)sql";
+
+constexpr const char* kProperties[10] = {"S1", "S2", "S3", "S4", "S5",
+                                         "C1", "C2", "C3", "C4", "L1"};
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
+      throw EvidenceError(std::string("evidence: ") + sqlite3_errmsg(db));
+    }
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind_value(int i, sqlite3_value* v) {
+    sqlite3_bind_value(s_, i, v);
+    return *this;
+  }
+  sqlite3_value* value(int i) const { return sqlite3_column_value(s_, i); }
+  Stmt& bind_double(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw EvidenceError(std::string("evidence: ") + sqlite3_errmsg(db_));
+  }
+  std::string text(int i) const {
+    const auto* p = sqlite3_column_text(s_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<std::size_t>(sqlite3_column_bytes(s_, i)))
+             : std::string();
+  }
+  std::int64_t integer(int i) const { return sqlite3_column_int64(s_, i); }
+  int columns() const { return sqlite3_column_count(s_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string e = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw EvidenceError("evidence: " + e);
+  }
+}
+
+// Runs `f` inside BEGIN IMMEDIATE ... COMMIT; rolls back on an exception.
+template <typename F>
+auto transaction(sqlite3* db, F&& f) {
+  exec(db, "BEGIN IMMEDIATE");
+  try {
+    auto r = f();
+    exec(db, "COMMIT");
+    return r;
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::string now_iso() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string new_uuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  char out[40];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+std::string hostname() {
+  char h[256] = {};
+  ::gethostname(h, sizeof h - 1);
+  return h;
+}
+
+// Canonical content: every column of every selected row, length-prefixed.
+void append_rows(sqlite3* db, const char* sql, const std::string& key, std::string& out) {
+  Stmt s(db, sql);
+  s.bind(1, key);
+  while (s.step()) {
+    out += "row;";
+    for (int i = 0; i < s.columns(); ++i) {
+      const auto v = s.text(i);
+      out += std::to_string(v.size()) + ":" + v + ";";
+    }
+  }
+}
+
+std::string content(sqlite3* db, const std::string& uuid, const std::string& kind) {
+  std::string out = kind + ";";
+  if (kind == "start") {
+    append_rows(db,
+                "SELECT uuid, command, command_line, harness_version, harness_commit, sut_spec, "
+                "sut_name, sut_version, sut_sha256, host, started_at, settings_json "
+                "FROM runs WHERE uuid = ?1",
+                uuid, out);
+    return out;
+  }
+  append_rows(db,
+              "SELECT uuid, command, command_line, harness_version, harness_commit, sut_spec, "
+              "sut_name, sut_version, sut_sha256, host, started_at, ended_at, settings_json, "
+              "status, verdict, exit_code, scenarios, steps, messages, coverage_json "
+              "FROM runs WHERE uuid = ?1",
+              uuid, out);
+  const char* children[] = {
+      "SELECT property, checks, violations FROM properties WHERE run_id = "
+      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY property",
+      "SELECT source, outcome, summary, report FROM scenarios WHERE run_id = "
+      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY id",
+      "SELECT property, scenario_text, report, reproduce FROM counterexamples WHERE run_id = "
+      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY id",
+      "SELECT defect, defect_class, caught, corpus_caught, corpus_property, search_property, "
+      "scenarios, seconds, shrunk_steps FROM mutants WHERE run_id = "
+      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY id"};
+  for (const char* sql : children) {
+    out += "table;";
+    append_rows(db, sql, uuid, out);
+  }
+  return out;
+}
+
+std::string link_hash(const std::string& prev, std::int64_t seq, const std::string& uuid,
+                      const std::string& kind, const std::string& content_hash) {
+  return sha256_hex(prev + "|" + std::to_string(seq) + "|" + uuid + "|" + kind + "|" +
+                    content_hash);
+}
+
+void append_link(sqlite3* db, const std::string& uuid, const std::string& kind) {
+  std::int64_t seq = 1;
+  std::string prev;
+  {
+    Stmt last(db, "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1");
+    if (last.step()) {
+      seq = last.integer(0) + 1;
+      prev = last.text(1);
+    }
+  }
+  const auto ch = sha256_hex(content(db, uuid, kind));
+  Stmt ins(db,
+           "INSERT INTO chain(seq, run_uuid, kind, content_hash, prev_hash, hash) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  ins.bind(1, seq).bind(2, uuid).bind(3, kind).bind(4, ch).bind(5, prev);
+  ins.bind(6, link_hash(prev, seq, uuid, kind, ch));
+  ins.step();
+}
+
+// Copies the rows of `table` selected by `key_col = src_key` from src to dst,
+// values with their types; with dst_key >= 0 the copies get run_id = dst_key.
+void copy_rows(sqlite3* src, sqlite3* dst, const std::string& table, const std::string& cols,
+               const std::string& order, const std::string& key_col, std::int64_t src_key,
+               std::int64_t dst_key) {
+  const int n = static_cast<int>(std::count(cols.begin(), cols.end(), ',')) + 1;
+  Stmt sel(src,
+           ("SELECT " + cols + " FROM " + table + " WHERE " + key_col + " = ?1 ORDER BY " + order)
+               .c_str());
+  sel.bind(1, src_key);
+  std::string marks;
+  for (int i = 1; i <= n; ++i) marks += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  const std::string insert = dst_key >= 0
+                                 ? "INSERT INTO " + table + "(run_id, " + cols + ") VALUES (?" +
+                                       std::to_string(n + 1) + ", " + marks + ")"
+                                 : "INSERT INTO " + table + "(" + cols + ") VALUES (" + marks + ")";
+  while (sel.step()) {
+    Stmt ins(dst, insert.c_str());
+    for (int i = 0; i < n; ++i) ins.bind_value(i + 1, sel.value(i));
+    if (dst_key >= 0) ins.bind(n + 1, dst_key);
+    ins.step();
+  }
+}
+
+std::string uuid_of(sqlite3* db, std::int64_t run) {
+  Stmt s(db, "SELECT uuid FROM runs WHERE id = ?1");
+  s.bind(1, run);
+  if (!s.step()) throw EvidenceError("evidence: no run " + std::to_string(run));
+  return s.text(0);
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& data) {
+  if (sodium_init() < 0) throw EvidenceError("libsodium failed to initialise");
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : h) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::string sha256_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  if (sodium_init() < 0) return "";
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(buf),
+                              static_cast<unsigned long long>(in.gcount()));
+  }
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&st, h);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : h) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+Store Store::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string e = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw EvidenceError(path + ": cannot open: " + e);
+  }
+  Store store(db, path);
+  sqlite3_busy_timeout(db, 30000);
+  auto pragma_int = [&](const char* sql) {
+    try {
+      Stmt s(db, sql);
+      return s.step() ? s.integer(0) : 0;
+    } catch (const EvidenceError&) {
+      const int code = sqlite3_errcode(db);
+      if (code == SQLITE_NOTADB) {
+        throw EvidenceError(path +
+                            " is not an evidence database (not a SQLite file); "
+                            "refusing to touch it");
+      }
+      throw EvidenceError(path + " is corrupt: " + sqlite3_errmsg(db));
+    }
+  };
+  const auto app = pragma_int("PRAGMA application_id");
+  const auto version = pragma_int("PRAGMA user_version");
+  const auto tables = pragma_int("SELECT count(*) FROM sqlite_master");
+  if (app != kApplicationId && (tables > 0 || app != 0)) {
+    throw EvidenceError(path +
+                        " is a SQLite database of another application, not a Wrongbox "
+                        "evidence store; refusing to touch it");
+  }
+  if (version > kSchemaVersion) {
+    throw EvidenceError(path + " was written by a newer wrongbox (evidence schema " +
+                        std::to_string(version) + "; this build reads up to " +
+                        std::to_string(kSchemaVersion) + "); refusing to touch it");
+  }
+  {
+    Stmt check(db, "PRAGMA quick_check");
+    if (check.step() && check.text(0) != "ok") {
+      throw EvidenceError(path + " is corrupt (" + check.text(0) + "); refusing to touch it");
+    }
+  }
+  exec(db, "PRAGMA journal_mode = WAL");
+  exec(db, "PRAGMA foreign_keys = ON");
+  if (app == 0 && tables == 0) {
+    transaction(db, [&] {
+      exec(db, kSchema);
+      exec(db, ("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+      exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+      return 0;
+    });
+  }
+  // Forward migrations go here: if (version < 2) { ...; user_version = 2 }.
+  return store;
+}
+
+Store::Store(Store&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) {
+  o.db_ = nullptr;
+}
+Store& Store::operator=(Store&& o) noexcept {
+  std::swap(db_, o.db_);
+  std::swap(path_, o.path_);
+  return *this;
+}
+Store::~Store() {
+  if (db_) sqlite3_close(db_);
+}
+
+std::int64_t Store::begin_run(const RunHeader& h) {
+  return transaction(db_, [&] {
+    Stmt ins(db_,
+             "INSERT INTO runs(uuid, command, command_line, harness_version, harness_commit, "
+             "sut_spec, sut_name, sut_version, sut_sha256, host, started_at, settings_json, "
+             "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running')");
+    const auto uuid = new_uuid();
+    ins.bind(1, uuid).bind(2, h.command).bind(3, h.command_line).bind(4, WRONGBOX_VERSION_STR);
+    ins.bind(5, WRONGBOX_GIT_COMMIT).bind(6, h.sut_spec).bind(7, h.sut_name);
+    ins.bind(8, h.sut_version).bind(9, h.sut_sha256).bind(10, hostname()).bind(11, now_iso());
+    ins.bind(12, h.settings_json.empty() ? "{}" : h.settings_json);
+    ins.step();
+    const auto id = sqlite3_last_insert_rowid(db_);
+    append_link(db_, uuid, "start");
+    return id;
+  });
+}
+
+void Store::add_scenario(std::int64_t run, const ScenarioRecord& r) {
+  Stmt s(db_,
+         "INSERT INTO scenarios(run_id, source, outcome, summary, report) "
+         "VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, run).bind(2, r.source).bind(3, r.outcome).bind(4, r.summary).bind(5, r.report);
+  s.step();
+}
+
+void Store::add_counterexample(std::int64_t run, const CounterexampleRecord& r) {
+  Stmt s(db_,
+         "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce) "
+         "VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, run).bind(2, r.property).bind(3, r.scenario_text).bind(4, r.report);
+  s.bind(5, r.reproduce);
+  s.step();
+}
+
+void Store::add_mutant(std::int64_t run, const MutantRecord& r) {
+  Stmt s(db_,
+         "INSERT INTO mutants(run_id, defect, defect_class, caught, corpus_caught, "
+         "corpus_property, search_property, scenarios, seconds, shrunk_steps) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  s.bind(1, run).bind(2, r.defect).bind(3, std::int64_t{r.defect_class});
+  s.bind(4, std::int64_t{r.caught}).bind(5, std::int64_t{r.corpus_caught});
+  s.bind(6, r.corpus_property).bind(7, r.search_property).bind(8, std::int64_t{r.scenarios});
+  s.bind_double(9, r.seconds).bind(10, std::int64_t{r.shrunk_steps});
+  s.step();
+}
+
+void Store::finish_run(std::int64_t run, const RunTotals& t) {
+  transaction(db_, [&] {
+    for (int p = 0; p < 10; ++p) {
+      Stmt s(db_,
+             "INSERT OR REPLACE INTO properties(run_id, property, checks, violations) "
+             "VALUES (?1, ?2, ?3, ?4)");
+      s.bind(1, run).bind(2, kProperties[p]).bind(3, static_cast<std::int64_t>(t.checks[p]));
+      s.bind(4, static_cast<std::int64_t>(t.violations[p]));
+      s.step();
+    }
+    Stmt u(db_,
+           "UPDATE runs SET ended_at = ?2, status = 'complete', verdict = ?3, exit_code = ?4, "
+           "scenarios = ?5, steps = ?6, messages = ?7, coverage_json = ?8 WHERE id = ?1");
+    u.bind(1, run).bind(2, now_iso()).bind(3, t.verdict).bind(4, std::int64_t{t.exit_code});
+    u.bind(5, std::int64_t{t.scenarios}).bind(6, std::int64_t{t.steps});
+    u.bind(7, std::int64_t{t.messages}).bind(8, t.coverage_json.empty() ? "{}" : t.coverage_json);
+    u.step();
+    append_link(db_, uuid_of(db_, run), "end");
+    return 0;
+  });
+}
+
+VerifyResult Store::verify() {
+  VerifyResult v;
+  auto describe_run = [&](const std::string& uuid) {
+    Stmt s(db_, "SELECT id, command, started_at, sut_spec FROM runs WHERE uuid = ?1");
+    s.bind(1, uuid);
+    if (!s.step()) return "run " + uuid;
+    return "run #" + s.text(0) + " (" + s.text(1) + " against " + s.text(3) + ", started " +
+           s.text(2) + ", uuid " + uuid + ")";
+  };
+  auto bad = [&](std::string what) {
+    if (v.ok) {
+      v.ok = false;
+      v.problem = std::move(what);
+    }
+  };
+  std::set<std::string> started, ended;
+  {
+    Stmt s(db_,
+           "SELECT seq, run_uuid, kind, content_hash, prev_hash, hash FROM chain ORDER BY seq");
+    std::int64_t expect = 1;
+    std::string prev;
+    while (s.step() && v.ok) {
+      const auto seq = s.integer(0);
+      const auto uuid = s.text(1);
+      const auto kind = s.text(2);
+      if (seq != expect) {
+        bad("the chain jumps from record " + std::to_string(expect - 1) + " to " +
+            std::to_string(seq) + ": records were removed before " + describe_run(uuid));
+        break;
+      }
+      if (s.text(4) != prev) {
+        bad("record " + std::to_string(seq) + " (" + kind + " of " + describe_run(uuid) +
+            ") does not follow the record before it: runs were removed or reordered");
+        break;
+      }
+      const auto ch = sha256_hex(content(db_, uuid, kind));
+      Stmt exists(db_, "SELECT 1 FROM runs WHERE uuid = ?1");
+      exists.bind(1, uuid);
+      if (!exists.step()) {
+        bad("run " + uuid + " was removed (its chain records remain)");
+        break;
+      }
+      if (ch != s.text(3)) {
+        bad(describe_run(uuid) + " was changed after it was recorded (" + kind + " record " +
+            std::to_string(seq) + " no longer matches)");
+        break;
+      }
+      if (link_hash(prev, seq, uuid, kind, ch) != s.text(5)) {
+        bad("chain record " + std::to_string(seq) + " was edited");
+        break;
+      }
+      (kind == "start" ? started : ended).insert(uuid);
+      prev = s.text(5);
+      ++expect;
+    }
+  }
+  Stmt runs(db_, "SELECT uuid FROM runs ORDER BY id");
+  while (runs.step()) {
+    const auto uuid = runs.text(0);
+    ++v.runs;
+    if (!started.count(uuid)) {
+      bad(describe_run(uuid) + " is not in the chain (added by hand?)");
+    } else if (ended.count(uuid)) {
+      ++v.complete;
+    } else {
+      v.incomplete.push_back(describe_run(uuid));
+    }
+  }
+  return v;
+}
+
+int merge(const std::string& out, const std::vector<std::string>& inputs) {
+  for (const auto& in : inputs) {
+    auto src = Store::open(in);
+    const auto r = src.verify();
+    if (!r.ok) throw EvidenceError(in + " does not verify, so it was not merged: " + r.problem);
+  }
+  auto dst = Store::open(out);
+  int copied = 0;
+  for (const auto& in : inputs) {
+    auto src = Store::open(in);
+    Stmt runs(src.db(), "SELECT id, uuid, status FROM runs ORDER BY id");
+    while (runs.step()) {
+      const auto src_id = runs.integer(0);
+      const auto uuid = runs.text(1);
+      const bool complete = runs.text(2) == "complete";
+      {
+        Stmt have(dst.db(), "SELECT 1 FROM runs WHERE uuid = ?1");
+        have.bind(1, uuid);
+        if (have.step()) continue;
+      }
+      transaction(dst.db(), [&] {
+        const std::string cols =
+            "uuid, command, command_line, harness_version, harness_commit, sut_spec, sut_name, "
+            "sut_version, sut_sha256, host, started_at, ended_at, settings_json, status, "
+            "verdict, exit_code, scenarios, steps, messages, coverage_json";
+        copy_rows(src.db(), dst.db(), "runs", cols, "id", "id", src_id, -1);
+        const auto dst_id = sqlite3_last_insert_rowid(dst.db());
+        append_link(dst.db(), uuid, "start");
+        copy_rows(src.db(), dst.db(), "properties", "property, checks, violations", "property",
+                  "run_id", src_id, dst_id);
+        copy_rows(src.db(), dst.db(), "scenarios", "source, outcome, summary, report", "id",
+                  "run_id", src_id, dst_id);
+        copy_rows(src.db(), dst.db(), "counterexamples",
+                  "property, scenario_text, report, reproduce", "id", "run_id", src_id, dst_id);
+        copy_rows(src.db(), dst.db(), "mutants",
+                  "defect, defect_class, caught, corpus_caught, corpus_property, "
+                  "search_property, scenarios, seconds, shrunk_steps",
+                  "id", "run_id", src_id, dst_id);
+        if (complete) append_link(dst.db(), uuid, "end");
+        return 0;
+      });
+      ++copied;
+    }
+  }
+  return copied;
+}
+
+}  // namespace wrongbox::evidence

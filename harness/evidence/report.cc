@@ -1,0 +1,346 @@
+// Report rendering from the evidence store.
+#include "harness/evidence/report.h"
+
+#include <fmt/core.h>
+#include <sqlite3.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "harness/oracle.h"
+
+namespace wrongbox::evidence {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Every run with its children, as JSON: the one model all formats render.
+Json load(Store& store) {
+  sqlite3* db = store.db();
+  auto query = [&](const std::string& sql, std::int64_t key, auto&& row) {
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr);
+    if (key >= 0) sqlite3_bind_int64(s, 1, key);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      Json j;
+      for (int i = 0; i < sqlite3_column_count(s); ++i) {
+        const std::string name = sqlite3_column_name(s, i);
+        switch (sqlite3_column_type(s, i)) {
+          case SQLITE_INTEGER:
+            j[name] = sqlite3_column_int64(s, i);
+            break;
+          case SQLITE_FLOAT:
+            j[name] = sqlite3_column_double(s, i);
+            break;
+          case SQLITE_NULL:
+            j[name] = nullptr;
+            break;
+          default:
+            j[name] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, i)),
+                                  static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+        }
+      }
+      row(j);
+    }
+    sqlite3_finalize(s);
+  };
+  Json runs = Json::array();
+  query(
+      "SELECT id, uuid, command, command_line, harness_version, harness_commit, sut_spec, "
+      "sut_name, sut_version, sut_sha256, host, started_at, ended_at, status, verdict, "
+      "exit_code, scenarios, steps, messages, settings_json, coverage_json FROM runs ORDER BY id",
+      -1, [&](Json& r) {
+        const auto id = r["id"].get<std::int64_t>();
+        for (const char* k : {"settings_json", "coverage_json"}) {
+          if (r[k].is_string()) r[k] = Json::parse(r[k].get<std::string>(), nullptr, false);
+        }
+        r["settings"] = r["settings_json"];
+        r["coverage"] = r["coverage_json"];
+        r.erase("settings_json");
+        r.erase("coverage_json");
+        Json props = Json::object();
+        query(
+            "SELECT property, checks, violations FROM properties WHERE run_id = ?1 ORDER BY "
+            "property",
+            id, [&](Json& p) {
+              props[p["property"].get<std::string>()] = {{"checks", p["checks"]},
+                                                         {"violations", p["violations"]}};
+            });
+        r["properties"] = props;
+        for (const auto& [key, sql] : std::map<std::string, std::string>{
+                 {"scenario_results",
+                  "SELECT source, outcome, summary, report FROM scenarios WHERE run_id = ?1 "
+                  "ORDER BY id"},
+                 {"counterexamples",
+                  "SELECT property, scenario_text, report, reproduce FROM counterexamples WHERE "
+                  "run_id = ?1 ORDER BY id"},
+                 {"mutants",
+                  "SELECT defect, defect_class, caught, corpus_caught, corpus_property, "
+                  "search_property, scenarios, seconds, shrunk_steps FROM mutants WHERE run_id "
+                  "= ?1 ORDER BY id"}}) {
+          Json list = Json::array();
+          query(sql, id, [&](Json& x) { list.push_back(x); });
+          r[key] = list;
+        }
+        runs.push_back(r);
+      });
+  const auto v = store.verify();
+  Json incomplete = Json::array();
+  for (const auto& i : v.incomplete) incomplete.push_back(i);
+  return {{"schema", "wrongbox-report/1"},
+          {"store", store.path()},
+          {"verified",
+           {{"ok", v.ok},
+            {"problem", v.problem},
+            {"runs", v.runs},
+            {"complete", v.complete},
+            {"incomplete", incomplete}}},
+          {"runs", runs}};
+}
+
+// A property's row of a run, or zeros when the run never finished.
+Json property_row(const Json& run, const std::string& p) {
+  const auto& props = run["properties"];
+  if (props.is_object() && props.contains(p)) return props[p];
+  return Json{{"checks", 0}, {"violations", 0}};
+}
+
+std::string str(const Json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_null()) return "";
+  return j.dump();
+}
+
+std::string xml(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&apos;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+          o += "?";  // not representable in XML 1.0
+        } else {
+          o.push_back(c);
+        }
+    }
+  }
+  return o;
+}
+
+std::string markdown(const Json& m) {
+  std::string o = "# Wrongbox evidence report\n\n";
+  const auto& v = m["verified"];
+  o += v["ok"].get<bool>()
+           ? fmt::format("Evidence store `{}`: hash chain **verified** ({} runs, {} complete).\n",
+                         str(m["store"]), v["runs"].get<int>(), v["complete"].get<int>())
+           : fmt::format("Evidence store `{}`: **TAMPERED** — {}\n", str(m["store"]),
+                         str(v["problem"]));
+  for (const auto& i : v["incomplete"])
+    o += "- incomplete (killed or still running): " + str(i) + "\n";
+  o += "\n| run | command | switch | started | verdict | scenarios | messages |\n"
+       "|---|---|---|---|---|---|---|\n";
+  for (const auto& r : m["runs"]) {
+    o += fmt::format("| #{} | {} | `{}` | {} | {} | {} | {} |\n", r["id"].get<std::int64_t>(),
+                     str(r["command"]), str(r["sut_spec"]), str(r["started_at"]),
+                     r["status"] == "complete" ? str(r["verdict"]) : "incomplete",
+                     str(r["scenarios"]), str(r["messages"]));
+  }
+  if (m["runs"].empty()) return o;
+  const auto& last = m["runs"].back();
+  o += fmt::format("\n## Latest run #{}: {} against `{}`\n\n", last["id"].get<std::int64_t>(),
+                   str(last["command"]), str(last["sut_spec"]));
+  o += fmt::format("- switch: {} {} (sha256 {})\n- harness: wrongbox {} ({})\n- command: `{}`\n",
+                   str(last["sut_name"]), str(last["sut_version"]), str(last["sut_sha256"]),
+                   str(last["harness_version"]), str(last["harness_commit"]),
+                   str(last["command_line"]));
+  std::int64_t checked = 0;
+  for (const auto& [p, x] : last["properties"].items()) checked += x["checks"].get<std::int64_t>();
+  if (checked > 0) {
+    o += "\n| property | meaning | checks | violations |\n|---|---|---|---|\n";
+    for (int i = 0; i < kPropertyCount; ++i) {
+      const auto prop = static_cast<Property>(i);
+      const Json x = property_row(last, to_string(prop));
+      o += fmt::format("| {} | {} | {} | {} |\n", to_string(prop), meaning(prop), str(x["checks"]),
+                       str(x["violations"]));
+    }
+  }
+  for (const auto& c : last["counterexamples"]) {
+    o += "\n### Counterexample (" + str(c["property"]) + ")\n\n```\n" + str(c["scenario_text"]) +
+         "```\n\n```\n" + str(c["report"]) + "```\n\nReproduce: `" + str(c["reproduce"]) + "`\n";
+  }
+  if (!last["mutants"].empty()) {
+    o += "\n| class | defect | caught | corpus | search | scenarios | seconds | shrunk |\n"
+         "|---|---|---|---|---|---|---|---|\n";
+    for (const auto& x : last["mutants"]) {
+      o += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", str(x["defect_class"]),
+                       str(x["defect"]), x["caught"].get<int>() ? "yes" : "no",
+                       str(x["corpus_caught"]), str(x["search_property"]), str(x["scenarios"]),
+                       str(x["seconds"]), str(x["shrunk_steps"]));
+    }
+  }
+  return o;
+}
+
+std::string junit(const Json& m) {
+  std::string suites;
+  int total = 0, failures = 0, errors = 0;
+  for (const auto& r : m["runs"]) {
+    std::string cases;
+    int t = 0, f = 0, e = 0, sk = 0;
+    auto add = [&](const std::string& name, const std::string& outcome, const std::string& msg,
+                   const std::string& detail) {
+      ++t;
+      cases += "    <testcase classname=\"" + xml(str(r["command"]) + "." + str(r["sut_spec"])) +
+               "\" name=\"" + xml(name) + "\">";
+      if (outcome == "violation" || outcome == "fail") {
+        ++f;
+        cases += "<failure message=\"" + xml(msg) + "\">" + xml(detail) + "</failure>";
+      } else if (outcome == "switch-failure" || outcome == "input-error") {
+        ++e;
+        cases += "<error message=\"" + xml(msg) + "\">" + xml(detail) + "</error>";
+      } else if (outcome == "skipped") {
+        ++sk;
+        cases += "<skipped message=\"" + xml(msg) + "\"/>";
+      }
+      cases += "</testcase>\n";
+    };
+    for (const auto& s : r["scenario_results"]) {
+      add(str(s["source"]), str(s["outcome"]), str(s["summary"]), str(s["report"]));
+    }
+    if (r["command"] == "check") {
+      for (int i = 0; i < kPropertyCount; ++i) {
+        const std::string p = to_string(static_cast<Property>(i));
+        const Json x = property_row(r, p);
+        std::string detail;
+        for (const auto& c : r["counterexamples"]) {
+          if (c["property"] == p)
+            detail += str(c["scenario_text"]) + "\n" + str(c["report"]) +
+                      "\nreproduce: " + str(c["reproduce"]) + "\n";
+        }
+        add(p, x["violations"].get<std::int64_t>() > 0 ? "violation" : "pass",
+            fmt::format("{} checks, {} violations", str(x["checks"]), str(x["violations"])),
+            detail);
+      }
+      if (r["exit_code"].is_number() && r["exit_code"] == 3) {
+        add("switch", "switch-failure", "the switch failed", "");
+      }
+    }
+    for (const auto& x : r["mutants"]) {
+      const bool reference = x["defect_class"].get<int>() == 0;
+      const bool caught = x["caught"].get<int>() != 0;
+      add(str(x["defect"]), reference == caught ? "violation" : "pass",
+          reference ? (caught ? "reference switch not clean" : "clean")
+                    : (caught ? "caught" : "defect class not detected"),
+          "");
+    }
+    if (r["status"] != "complete")
+      add("run", "input-error", "the run did not finish (killed?)", "");
+    total += t;
+    failures += f;
+    errors += e;
+    suites += fmt::format(
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+        "timestamp=\"{}\" hostname=\"{}\">\n{}  </testsuite>\n",
+        xml("wrongbox " + str(r["command"]) + " #" + str(r["id"]) + " " + str(r["sut_spec"])), t, f,
+        e, sk, xml(str(r["started_at"]).substr(0, 19)), xml(str(r["host"])), cases);
+  }
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"wrongbox\" tests=\"{}\" "
+      "failures=\"{}\" errors=\"{}\">\n{}</testsuites>\n",
+      total, failures, errors, suites);
+}
+
+std::string sarif(const Json& m) {
+  Json rules = Json::array();
+  for (int i = 0; i < kPropertyCount; ++i) {
+    const auto p = static_cast<Property>(i);
+    rules.push_back({{"id", to_string(p)},
+                     {"name", std::string("Property") + to_string(p)},
+                     {"shortDescription", {{"text", meaning(p)}}},
+                     {"defaultConfiguration", {{"level", "error"}}}});
+  }
+  Json results = Json::array();
+  for (const auto& r : m["runs"]) {
+    for (const auto& c : r["counterexamples"]) {
+      std::string uri = "wrongbox-run-" + str(r["id"]);
+      int line = 1;
+      for (const auto& s : r["scenario_results"]) {
+        if (s["report"] == c["report"] || str(s["report"]).find(str(c["property"])) == 0) {
+          uri = str(s["source"]);
+          break;
+        }
+      }
+      // A line number from "(FILE:LINE)" in the report, when it has one.
+      const auto rep = str(c["report"]);
+      if (auto at = rep.find(uri + ":"); at != std::string::npos) {
+        line = std::max(1, std::atoi(rep.c_str() + at + uri.size() + 1));
+      }
+      results.push_back(
+          {{"ruleId", str(c["property"])},
+           {"level", "error"},
+           {"message", {{"text", rep + "\nreproduce: " + str(c["reproduce"])}}},
+           {"locations",
+            {{{"physicalLocation",
+               {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}}}},
+           {"properties",
+            {{"run", r["uuid"]}, {"switch", r["sut_spec"]}, {"scenario", c["scenario_text"]}}}});
+    }
+  }
+  Json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs",
+               {{{"tool",
+                  {{"driver",
+                    {{"name", "wrongbox"},
+                     {"version", m["runs"].empty() ? "" : str(m["runs"].back()["harness_version"])},
+                     {"rules", rules}}}}},
+                 {"results", results}}}}};
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace
+
+bool parse_format(const std::string& name, ReportFormat& out) {
+  if (name == "md" || name == "markdown")
+    out = ReportFormat::kMarkdown;
+  else if (name == "json")
+    out = ReportFormat::kJson;
+  else if (name == "junit")
+    out = ReportFormat::kJunit;
+  else if (name == "sarif")
+    out = ReportFormat::kSarif;
+  else
+    return false;
+  return true;
+}
+
+std::string render_report(Store& store, ReportFormat format) {
+  const Json m = load(store);
+  switch (format) {
+    case ReportFormat::kMarkdown:
+      return markdown(m);
+    case ReportFormat::kJson:
+      return m.dump(2) + "\n";
+    case ReportFormat::kJunit:
+      return junit(m);
+    case ReportFormat::kSarif:
+      return sarif(m);
+  }
+  return "";
+}
+
+}  // namespace wrongbox::evidence

@@ -1,0 +1,19 @@
+// Reports from an evidence store: Markdown (PR comments), JSON (tools;
+// schema "wrongbox-report/1", docs/evidence.md), JUnit XML (CI test tabs),
+// SARIF 2.1.0 (code-scanning UIs). Every report states whether the store's
+// hash chain verified.
+#pragma once
+
+#include <string>
+
+#include "harness/evidence/evidence.h"
+
+namespace wrongbox::evidence {
+
+enum class ReportFormat { kMarkdown, kJson, kJunit, kSarif };
+// "md", "json", "junit", "sarif"; false when unknown.
+bool parse_format(const std::string& name, ReportFormat& out);
+
+std::string render_report(Store& store, ReportFormat format);
+
+}  // namespace wrongbox::evidence

@@ -1,0 +1,301 @@
+// The evidence store keeps what was recorded, refuses what it cannot trust,
+// and says which run was tampered with.
+#include "harness/evidence/evidence.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness/evidence/report.h"
+
+namespace wrongbox::evidence {
+namespace {
+
+namespace fs = std::filesystem;
+
+class EvidenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("wb-evidence-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  static std::int64_t record(Store& s, const std::string& sut, int scenarios, bool finish = true) {
+    const auto run = s.begin_run({"replay", "wrongbox replay x", sut, "n", "1", "abc", "{}"});
+    for (int i = 0; i < scenarios; ++i) {
+      s.add_scenario(run, {"s" + std::to_string(i) + ".wbs", "pass", "PASS", ""});
+    }
+    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox replay"});
+    if (finish) {
+      RunTotals t;
+      t.verdict = "violation";
+      t.exit_code = 1;
+      t.scenarios = scenarios;
+      t.checks[0] = 7;
+      t.violations[0] = 1;
+      s.finish_run(run, t);
+    }
+    return run;
+  }
+  static void sql(const std::string& file, const std::string& statement) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+        << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  static std::string bytes(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(EvidenceTest, RunsAreRecordedChainedAndVerified) {
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:a", 3);
+  }
+  auto s = Store::open(path("e.db"));
+  record(s, "builtin:b", 2);
+  const auto v = s.verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.runs, 2);
+  EXPECT_EQ(v.complete, 2);
+  EXPECT_TRUE(v.incomplete.empty());
+}
+
+TEST_F(EvidenceTest, AChangedRowIsFoundAndTheRunNamed) {
+  auto s = Store::open(path("e.db"));
+  record(s, "builtin:a", 3);
+  record(s, "builtin:b", 3);
+  sql(path("e.db"), "UPDATE scenarios SET outcome = 'pass' WHERE run_id = 2 AND id = 5");
+  sql(path("e.db"), "UPDATE counterexamples SET report = 'nothing to see' WHERE run_id = 2");
+  const auto v = s.verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("run #2"), std::string::npos) << v.problem;
+  EXPECT_NE(v.problem.find("was changed after it was recorded"), std::string::npos) << v.problem;
+}
+
+TEST_F(EvidenceTest, AChangedVerdictIsFound) {
+  auto s = Store::open(path("e.db"));
+  record(s, "builtin:a", 1);
+  sql(path("e.db"), "UPDATE runs SET verdict = 'pass', exit_code = 0");
+  EXPECT_NE(s.verify().problem.find("run #1"), std::string::npos);
+}
+
+TEST_F(EvidenceTest, ADeletedRunIsFound) {
+  auto s = Store::open(path("e.db"));
+  record(s, "builtin:a", 1);
+  record(s, "builtin:b", 1);
+  record(s, "builtin:c", 1);
+  // Remove run 2 with everything that points at it, chain records included.
+  sql(path("e.db"),
+      "DELETE FROM chain WHERE run_uuid = (SELECT uuid FROM runs WHERE id = 2);"
+      "DELETE FROM scenarios WHERE run_id = 2; DELETE FROM counterexamples WHERE run_id = 2;"
+      "DELETE FROM properties WHERE run_id = 2; DELETE FROM runs WHERE id = 2;");
+  const auto v = s.verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("records were removed before run #3"), std::string::npos) << v.problem;
+  // Removing only the row is found too.
+  auto t = Store::open(path("f.db"));
+  record(t, "builtin:a", 1);
+  sql(path("f.db"),
+      "DELETE FROM scenarios; DELETE FROM counterexamples; DELETE FROM properties;"
+      "DELETE FROM runs;");
+  EXPECT_NE(t.verify().problem.find("was removed"), std::string::npos) << t.verify().problem;
+}
+
+TEST_F(EvidenceTest, AReorderedChainIsFound) {
+  auto s = Store::open(path("e.db"));
+  record(s, "builtin:a", 1);
+  record(s, "builtin:b", 1);
+  sql(path("e.db"),
+      "UPDATE chain SET seq = seq + 100 WHERE seq IN (1, 2);"
+      "UPDATE chain SET seq = seq - 2 WHERE seq IN (3, 4);"
+      "UPDATE chain SET seq = seq - 98 WHERE seq IN (101, 102);");
+  const auto v = s.verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("does not follow"), std::string::npos) << v.problem;
+}
+
+TEST_F(EvidenceTest, AFileThatIsNotAStoreIsRefusedAndLeftAlone) {
+  std::ofstream(path("notes.db")) << "these are my notes, not a database\n";
+  const auto before = bytes(path("notes.db"));
+  try {
+    Store::open(path("notes.db"));
+    FAIL() << "opened";
+  } catch (const EvidenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not an evidence database"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(bytes(path("notes.db")), before);
+
+  sql(path("other.db"), "CREATE TABLE accounts(id INTEGER)");
+  const auto other = bytes(path("other.db"));
+  try {
+    Store::open(path("other.db"));
+    FAIL() << "opened";
+  } catch (const EvidenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("another application"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(bytes(path("other.db")), other);
+}
+
+TEST_F(EvidenceTest, ANewerSchemaIsRefused) {
+  { auto s = Store::open(path("e.db")); }
+  sql(path("e.db"), "PRAGMA user_version = 2");
+  try {
+    Store::open(path("e.db"));
+    FAIL() << "opened";
+  } catch (const EvidenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 2; this build reads up "
+                                         "to 1)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(EvidenceTest, ACorruptFileIsRefusedAndLeftAlone) {
+  {
+    auto s = Store::open(path("e.db"));
+    for (int i = 0; i < 20; ++i) record(s, "builtin:a", 20);
+  }
+  sql(path("e.db"), "PRAGMA wal_checkpoint(TRUNCATE)");
+  std::string b = bytes(path("e.db"));
+  ASSERT_GT(b.size(), 20000u);
+  for (std::size_t i = 8192; i < 16384; ++i) b[i] = static_cast<char>(0xA5);
+  std::ofstream(path("e.db"), std::ios::binary | std::ios::trunc) << b;
+  try {
+    auto s = Store::open(path("e.db"));
+    const auto v = s.verify();
+    FAIL() << "opened; verify says " << v.problem;
+  } catch (const EvidenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(bytes(path("e.db")), b);
+}
+
+TEST_F(EvidenceTest, AKilledWriterLeavesAConsistentStoreWithAnIncompleteRun) {
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:before", 2);
+  }
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto s = Store::open(path("e.db"));
+    const auto run = s.begin_run({"check", "wrongbox check", "builtin:x", "x", "1", "", "{}"});
+    for (int i = 0; i < 50; ++i) s.add_scenario(run, {"s.wbs", "pass", "PASS", ""});
+    ::raise(SIGKILL);  // killed mid-run, with no chance to finish
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto s = Store::open(path("e.db"));
+  const auto v = s.verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.runs, 2);
+  EXPECT_EQ(v.complete, 1);
+  ASSERT_EQ(v.incomplete.size(), 1u);
+  EXPECT_NE(v.incomplete[0].find("check against builtin:x"), std::string::npos);
+  // What the killed run had recorded is still there, and the next run chains on.
+  record(s, "builtin:after", 1);
+  EXPECT_TRUE(s.verify().ok);
+  const auto md = render_report(s, ReportFormat::kMarkdown);
+  EXPECT_NE(md.find("| incomplete |"), std::string::npos) << md;
+}
+
+TEST_F(EvidenceTest, TwoWritersAtOnceBothLand) {
+  { auto s = Store::open(path("e.db")); }
+  std::vector<pid_t> kids;
+  for (int k = 0; k < 2; ++k) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      try {
+        auto s = Store::open(path("e.db"));
+        for (int i = 0; i < 25; ++i) record(s, "builtin:writer" + std::to_string(k), 3);
+        ::_exit(0);
+      } catch (...) {
+        ::_exit(1);
+      }
+    }
+    kids.push_back(child);
+  }
+  for (auto k : kids) {
+    int status = 0;
+    ::waitpid(k, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto s = Store::open(path("e.db"));
+  const auto v = s.verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.runs, 50);
+  EXPECT_EQ(v.complete, 50);
+}
+
+TEST_F(EvidenceTest, ThreeStoresMergeIntoOneThatVerifies) {
+  int expected = 0;
+  for (int k = 0; k < 3; ++k) {
+    auto s = Store::open(path("shard" + std::to_string(k) + ".db"));
+    for (int i = 0; i <= k; ++i, ++expected) record(s, "builtin:shard" + std::to_string(k), 2);
+  }
+  // One shard also holds an unfinished run; it is merged as unfinished.
+  {
+    auto s = Store::open(path("shard2.db"));
+    record(s, "builtin:killed", 1, false);
+    ++expected;
+  }
+  const std::vector<std::string> in = {path("shard0.db"), path("shard1.db"), path("shard2.db")};
+  EXPECT_EQ(merge(path("all.db"), in), expected);
+  auto all = Store::open(path("all.db"));
+  auto v = all.verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.runs, expected);
+  EXPECT_EQ(v.incomplete.size(), 1u);
+  // Merging again adds nothing; the content is the shards' content.
+  EXPECT_EQ(merge(path("all.db"), in), 0);
+  const auto json = render_report(all, ReportFormat::kJson);
+  EXPECT_NE(json.find("builtin:shard2"), std::string::npos);
+  // A tampered input is refused.
+  sql(path("shard1.db"), "UPDATE runs SET sut_spec = 'builtin:other' WHERE id = 1");
+  try {
+    merge(path("all2.db"), in);
+    FAIL() << "merged a tampered store";
+  } catch (const EvidenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("shard1.db does not verify"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(EvidenceTest, ReportsStateTamperingAndCarryTheCounterexamples) {
+  auto s = Store::open(path("e.db"));
+  record(s, "builtin:a", 2);
+  const auto junit = render_report(s, ReportFormat::kJunit);
+  EXPECT_NE(junit.find("<testsuites name=\"wrongbox\" tests=\"2\" failures=\"0\""),
+            std::string::npos)
+      << junit;
+  const auto sarif = render_report(s, ReportFormat::kSarif);
+  EXPECT_NE(sarif.find("\"version\": \"2.1.0\""), std::string::npos);
+  EXPECT_NE(sarif.find("\"ruleId\": \"S1\""), std::string::npos) << sarif;
+  sql(path("e.db"), "UPDATE runs SET host = 'elsewhere'");
+  const auto md = render_report(s, ReportFormat::kMarkdown);
+  EXPECT_NE(md.find("**TAMPERED**"), std::string::npos) << md;
+}
+
+}  // namespace
+}  // namespace wrongbox::evidence
