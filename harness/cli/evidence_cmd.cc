@@ -45,7 +45,7 @@ int evidence_merge(const std::string& out, const std::vector<std::string>& input
 int report(const std::string& path, const std::string& format, const std::string& out) {
   evidence::ReportFormat f{};
   if (!evidence::parse_format(format, f)) {
-    fmt::print(stderr, "wrongbox: --format is md, json, junit or sarif\n");
+    fmt::print(stderr, "wrongbox: --format is html, md, json, junit or sarif\n");
     return kExitUsage;
   }
   try {

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "harness/oracle.h"
 
@@ -312,6 +313,201 @@ std::string sarif(const Json& m) {
   return doc.dump(2) + "\n";
 }
 
+std::string h(const std::string& s) {
+  return xml(s);
+}
+
+std::string badge_as(const std::string& text, const std::string& cls) {
+  return "<span class=\"badge " + cls + "\">" + xml(text) + "</span>";
+}
+
+std::string badge(const std::string& verdict) {
+  const std::string cls = verdict == "pass"        ? "ok"
+                          : verdict == "violation" ? "bad"
+                          : verdict.empty()        ? "warn"
+                                                   : "warn";
+  return "<span class=\"badge " + cls + "\">" + h(verdict.empty() ? "incomplete" : verdict) +
+         "</span>";
+}
+
+// Scenarios per run as bars, coloured by verdict: the trend over runs.
+std::string trend_svg(const Json& runs) {
+  const std::size_t n = runs.size();
+  if (n == 0) return "";
+  double most = 1;
+  for (const auto& r : runs)
+    most = std::max(most, r["scenarios"].is_number() ? r["scenarios"].get<double>() : 0.0);
+  const int w = 640, hgt = 160, pad = 30;
+  const double bw = std::max(4.0, (w - 2.0 * pad) / static_cast<double>(n) - 4);
+  std::string svg = fmt::format(
+      "<svg role=\"img\" aria-label=\"scenarios per run\" width=\"{}\" height=\"{}\" "
+      "viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">"
+      "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999\"/>",
+      w, hgt + 20, w, hgt + 20, pad, hgt, w - pad, hgt);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& r = runs[i];
+    const double v = r["scenarios"].is_number() ? r["scenarios"].get<double>() : 0.0;
+    const double bh = (hgt - 10) * v / most;
+    const std::string verdict = str(r["verdict"]);
+    const char* color = r["status"] != "complete" ? "#c9a227"
+                        : verdict == "pass"       ? "#2e7d32"
+                                                  : "#c62828";
+    const double x = pad + static_cast<double>(i) * (bw + 4) + 2;
+    svg += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
+        "<title>run #{} {}: {} scenarios, {}</title></rect>"
+        "<text x=\"{:.1f}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">#{}</text>",
+        x, hgt - bh, bw, bh, color, str(r["id"]), h(str(r["command"])), v,
+        h(verdict.empty() ? "incomplete" : verdict), x + bw / 2, hgt + 14, str(r["id"]));
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"12\" font-size=\"10\">{:.0f} scenarios</text></svg>", pad,
+                     most);
+  return svg;
+}
+
+std::string html(const Json& m) {
+  const auto& v = m["verified"];
+  const bool ok = v["ok"].get<bool>();
+  std::string o = R"(<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Wrongbox evidence report</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;color:#222;line-height:1.4}
+h1{margin-bottom:.2rem} h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5rem;overflow-x:auto;white-space:pre-wrap}
+.badge{display:inline-block;padding:0 .5rem;border-radius:.6rem;font-weight:600;color:#fff}
+.ok{background:#2e7d32}.bad{background:#c62828}.warn{background:#c9a227}
+.banner{padding:.8rem 1rem;border-radius:.4rem;margin:1rem 0;font-size:1.1rem}
+.banner.ok{background:#e8f5e9;color:#1b5e20;border:1px solid #2e7d32}.banner.bad{background:#ffebee;color:#b71c1c;border:1px solid #c62828}
+.figures{display:flex;gap:1rem;flex-wrap:wrap}.figure{border:1px solid #ccc;border-radius:.4rem;padding:.5rem 1rem;min-width:8rem}
+.figure b{display:block;font-size:1.6rem}
+@media print{body{margin:0;max-width:none}.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{page-break-inside:avoid}}
+</style></head><body>
+<h1>Wrongbox evidence report</h1>
+)";
+  o += "<p>Store <code>" + h(str(m["store"])) + "</code></p>";
+  o += ok ? fmt::format(
+                "<div class=\"banner ok\" id=\"integrity\">Hash chain verified: {} runs "
+                "recorded, {} complete; no run was changed, removed or reordered.</div>",
+                v["runs"].get<int>(), v["complete"].get<int>())
+          : "<div class=\"banner bad\" id=\"integrity\">TAMPERED: " + h(str(v["problem"])) +
+                "</div>";
+  for (const auto& i : v["incomplete"]) {
+    o += "<p>Incomplete run (killed or still running): " + h(str(i)) + "</p>";
+  }
+  if (m["runs"].empty()) return o + "<p>No runs recorded.</p></body></html>\n";
+  const auto& last = m["runs"].back();
+  // The latest verdict of each kind of run: what an auditor asks first.
+  o += "<h2>Latest verdicts</h2><table id=\"verdicts\"><tr><th>run</th><th>command</th>"
+       "<th>switch</th><th>when</th><th>verdict</th><th>scenarios</th></tr>";
+  std::set<std::string> seen;
+  for (auto it = m["runs"].rbegin(); it != m["runs"].rend(); ++it) {
+    const auto key = str((*it)["command"]) + " " + str((*it)["sut_spec"]);
+    if (!seen.insert(key).second) continue;
+    o += fmt::format(
+        "<tr><td>#{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>",
+        str((*it)["id"]), h(str((*it)["command"])), h(str((*it)["sut_spec"])),
+        h(str((*it)["started_at"])),
+        (*it)["status"] == "complete" ? badge(str((*it)["verdict"])) : badge(""),
+        str((*it)["scenarios"]));
+  }
+  o += "</table>";
+  o += "<h2>Latest run: #" + str(last["id"]) + " " + h(str(last["command"])) +
+       "</h2><div class=\"figures\">";
+  o += "<div class=\"figure\">verdict<b id=\"verdict\">" + badge(str(last["verdict"])) +
+       "</b></div>";
+  o += "<div class=\"figure\">scenarios<b id=\"scenarios\">" + h(str(last["scenarios"])) +
+       "</b></div>";
+  o +=
+      "<div class=\"figure\">messages<b id=\"messages\">" + h(str(last["messages"])) + "</b></div>";
+  o += "<div class=\"figure\">counterexamples<b id=\"counterexamples\">" +
+       std::to_string(last["counterexamples"].size()) + "</b></div></div>";
+  o += "<h2>What was tested</h2><table>";
+  auto row = [&](const std::string& k, const std::string& val) {
+    o += "<tr><th>" + h(k) + "</th><td>" + h(val) + "</td></tr>";
+  };
+  row("command", str(last["command"]));
+  row("switch",
+      str(last["sut_spec"]) + " (" + str(last["sut_name"]) + " " + str(last["sut_version"]) + ")");
+  row("switch fingerprint (SHA-256)", str(last["sut_sha256"]));
+  row("harness",
+      "wrongbox " + str(last["harness_version"]) + ", commit " + str(last["harness_commit"]));
+  row("host", str(last["host"]));
+  row("started / ended", str(last["started_at"]) + " / " + str(last["ended_at"]));
+  row("command line", str(last["command_line"]));
+  row("settings", last["settings"].dump());
+  o += "</table>";
+  std::int64_t checked = 0;
+  for (const auto& [p, x] : last["properties"].items()) checked += x["checks"].get<std::int64_t>();
+  if (checked > 0) {
+    o += "<h2>Properties</h2><table><tr><th>property</th><th>what it promises</th><th>checks</th>"
+         "<th>violations</th></tr>";
+    for (int i = 0; i < kPropertyCount; ++i) {
+      const auto prop = static_cast<Property>(i);
+      const Json x = property_row(last, to_string(prop));
+      const bool bad = x["violations"].get<std::int64_t>() > 0;
+      o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", to_string(prop),
+                       h(meaning(prop)), str(x["checks"]),
+                       bad ? badge("violation") + " " + str(x["violations"]) : "0");
+    }
+    o += "</table>";
+  }
+  if (last["coverage"].is_object() && !last["coverage"].empty()) {
+    o +=
+        "<h2>What the generators covered</h2><table><tr><th>scenarios with</th><th>count</th></tr>";
+    for (const auto& [k, x] : last["coverage"].items()) {
+      o += "<tr><td>" + h(k) + "</td><td>" + h(str(x)) + "</td></tr>";
+    }
+    o += "</table>";
+  }
+  // Counterexamples of every run, newest first (at most 25).
+  int shown = 0;
+  for (auto it = m["runs"].rbegin(); it != m["runs"].rend() && shown < 25; ++it) {
+    for (const auto& c : (*it)["counterexamples"]) {
+      if (shown++ >= 25) break;
+      o += "<h2>Counterexample: " + h(str(c["property"])) + " (run #" + str((*it)["id"]) + ", " +
+           h(str((*it)["command"])) + " against <code>" + h(str((*it)["sut_spec"])) +
+           "</code>)</h2><pre>" + h(str(c["scenario_text"])) + "</pre><pre>" + h(str(c["report"])) +
+           "</pre><p>Reproduce: <code>" + h(str(c["reproduce"])) + "</code></p>";
+    }
+  }
+  // The most recent defect-detection matrix in the store.
+  for (auto it = m["runs"].rbegin(); it != m["runs"].rend(); ++it) {
+    if ((*it)["mutants"].empty()) continue;
+    o += "<h2>Defect-detection matrix (run #" + str((*it)["id"]) +
+         ")</h2><table id=\"matrix\"><tr><th>class</th><th>defect</th><th>caught</th>"
+         "<th>corpus scenarios</th><th>search found</th><th>scenarios</th><th>seconds</th>"
+         "<th>shrunk steps</th></tr>";
+    for (const auto& x : (*it)["mutants"]) {
+      const bool reference = x["defect_class"].get<int>() == 0;
+      const bool caught = x["caught"].get<int>() != 0;
+      o += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+          "<td>{}</td></tr>",
+          reference ? "-" : str(x["defect_class"]), h(str(x["defect"])),
+          reference ? (caught ? badge_as("NOT clean", "bad") : badge_as("clean", "ok"))
+                    : (caught ? badge_as("caught", "ok") : badge_as("MISSED", "bad")),
+          str(x["corpus_caught"]), h(str(x["search_property"])), str(x["scenarios"]),
+          fmt::format("{:.4f}", x["seconds"].get<double>()), str(x["shrunk_steps"]));
+    }
+    o += "</table>";
+    break;
+  }
+  o += "<h2>All runs</h2>" + trend_svg(m["runs"]) +
+       "<table><tr><th>run</th><th>command</th><th>switch</th><th>started</th><th>verdict</th>"
+       "<th>scenarios</th><th>messages</th></tr>";
+  for (const auto& r : m["runs"]) {
+    o += fmt::format(
+        "<tr><td>#{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}</td></tr>",
+        str(r["id"]), h(str(r["command"])), h(str(r["sut_spec"])), h(str(r["started_at"])),
+        r["status"] == "complete" ? badge(str(r["verdict"])) : badge(""), str(r["scenarios"]),
+        str(r["messages"]));
+  }
+  return o + "</table></body></html>\n";
+}
+
 }  // namespace
 
 bool parse_format(const std::string& name, ReportFormat& out) {
@@ -323,6 +519,8 @@ bool parse_format(const std::string& name, ReportFormat& out) {
     out = ReportFormat::kJunit;
   else if (name == "sarif")
     out = ReportFormat::kSarif;
+  else if (name == "html")
+    out = ReportFormat::kHtml;
   else
     return false;
   return true;
@@ -339,6 +537,8 @@ std::string render_report(Store& store, ReportFormat format) {
       return junit(m);
     case ReportFormat::kSarif:
       return sarif(m);
+    case ReportFormat::kHtml:
+      return html(m);
   }
   return "";
 }
