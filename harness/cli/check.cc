@@ -29,16 +29,10 @@ int check(const CheckCliOptions& o) {
     fmt::print(stderr, "wrongbox: --tests >= 1, --max-steps 1-200, --time-budget >= 0\n");
     return kExitUsage;
   }
-  OpenedSut sut;
-  try {
-    sut = open_sut(o.sut, SutOptions{o.timeout, o.switch_log});
-  } catch (const SutError& e) {
-    fmt::print(stderr, "wrongbox: {}\n", e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "wrongbox: switch {} failed to start: {}\n", o.sut, e.what());
-    return kExitSwitchFailed;
-  }
+  int open_rc = kExitOk;
+  auto opened = open_sut_for_cli(o.sut, SutOptions{o.timeout, o.switch_log}, open_rc);
+  if (!opened) return open_rc;
+  OpenedSut& sut = *opened;
   if (!o.save_failures.empty()) co.failures_dir = check::failures_dir_for(o.save_failures, o.sut);
   co.replay_failures_first = !o.no_memory && o.reproduce.empty();
   const bool tty = isatty(STDERR_FILENO) != 0;
@@ -54,16 +48,12 @@ int check(const CheckCliOptions& o) {
     };
   }
 
-  std::optional<Recorder> rec;
-  try {
-    rec.emplace(o.evidence, "check", &sut, o.sut,
-                fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
-                            "\"swarm\":{},\"weights\":\"{}\"}}",
-                            o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm, o.weights));
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  auto rec = start_recording(
+      o.evidence, "check", &sut, o.sut,
+      fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
+                  "\"swarm\":{},\"weights\":\"{}\"}}",
+                  o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm, o.weights));
+  if (!rec) return kExitUsage;
   const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
   const int rc = !r.error.empty() && !r.failed                  ? kExitUsage
                  : !r.failed                                    ? kExitOk

@@ -25,13 +25,8 @@ int conformance(const ConformanceOptions& o) {
   }
   std::function<void()> bye;
   if (auto* ex = dynamic_cast<ExecSwitch*>(sut.sw.get())) bye = [ex] { ex->bye(); };
-  std::optional<Recorder> rec;
-  try {
-    rec.emplace(o.evidence, "conformance", &sut, o.sut, "{}");
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  auto rec = start_recording(o.evidence, "conformance", &sut, o.sut, "{}");
+  if (!rec) return kExitUsage;
   const auto rep = check_conformance(*sut.sw, bye);
   fmt::print("conformance of {}\n", o.sut);
   int passed = 0;

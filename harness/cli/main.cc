@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
   std::string report_path = "wrongbox-evidence.db", report_format = "md", report_out;
   auto* report = app.add_subcommand("report", "Render a report from an evidence store.");
   report->add_option("--evidence", report_path, "Evidence store")->capture_default_str();
-  report->add_option("--format", report_format, "html, md, json, junit or sarif")->capture_default_str();
+  report->add_option("--format", report_format, "html, md, json, junit or sarif")
+      ->capture_default_str();
   report->add_option("--out", report_out, "Output file (default: standard output)");
 
   unsigned long long sample_seed = 1;

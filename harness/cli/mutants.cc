@@ -51,16 +51,12 @@ int mutants(const MutantsOptions& o) {
   for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
   if (!errors.empty()) return kExitUsage;
 
-  std::optional<Recorder> rec;
-  try {
-    rec.emplace(o.evidence, "mutants", nullptr, "builtin:*",
-                fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
-                            "\"{}\",\"corpus_scenarios\":{}}}",
-                            o.tests, o.budget_per_defect, o.seed, o.corpus, corpus.size()));
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  auto rec =
+      start_recording(o.evidence, "mutants", nullptr, "builtin:*",
+                      fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
+                                  "\"{}\",\"corpus_scenarios\":{}}}",
+                                  o.tests, o.budget_per_defect, o.seed, o.corpus, corpus.size()));
+  if (!rec) return kExitUsage;
   std::vector<Row> rows;
   for (const auto& d : examples::catalog()) {
     Row row;

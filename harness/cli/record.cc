@@ -1,6 +1,8 @@
 // Evidence recording helpers for the CLI.
 #include "harness/cli/record.h"
 
+#include <fmt/core.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -63,6 +65,31 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
 
 void Recorder::finish(const evidence::RunTotals& t) {
   if (store_) store_->finish_run(run_, t);
+}
+
+std::optional<OpenedSut> open_sut_for_cli(const std::string& spec, const SutOptions& options,
+                                          int& exit_code) {
+  try {
+    return open_sut(spec, options);
+  } catch (const SutError& e) {
+    fmt::print(stderr, "wrongbox: {}\n", e.what());
+    exit_code = kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "wrongbox: switch {} failed to start: {}\n", spec, e.what());
+    exit_code = kExitSwitchFailed;
+  }
+  return std::nullopt;
+}
+
+std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::string& command,
+                                        const OpenedSut* sut, const std::string& sut_spec,
+                                        const std::string& settings_json) {
+  try {
+    return std::optional<Recorder>(std::in_place, o, command, sut, sut_spec, settings_json);
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return std::nullopt;
+  }
 }
 
 std::string verdict_word(int exit_code) {

@@ -43,4 +43,15 @@ class Recorder {
 
 std::string verdict_word(int exit_code);
 
+// Opens --sut for a command. On failure prints why and sets `exit_code`
+// (2 for a bad spec, 3 for a switch that does not start); returns nullopt.
+std::optional<OpenedSut> open_sut_for_cli(const std::string& spec, const SutOptions& options,
+                                          int& exit_code);
+
+// Starts recording for a command (a disabled recorder with --no-evidence).
+// On an unusable store prints why and returns nullopt (exit code 2).
+std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::string& command,
+                                        const OpenedSut* sut, const std::string& sut_spec,
+                                        const std::string& settings_json);
+
 }  // namespace wrongbox::cli

@@ -50,25 +50,14 @@ int replay(const ReplayOptions& o) {
     fmt::print(stderr, "wrongbox: no scenario files (*.wbs) found\n");
     return kExitUsage;
   }
-  OpenedSut sut;
-  try {
-    sut = open_sut(o.sut, SutOptions{o.timeout, o.switch_log});
-  } catch (const SutError& e) {
-    fmt::print(stderr, "wrongbox: {}\n", e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "wrongbox: switch {} failed to start: {}\n", o.sut, e.what());
-    return kExitSwitchFailed;
-  }
+  int open_rc = kExitOk;
+  auto opened = open_sut_for_cli(o.sut, SutOptions{o.timeout, o.switch_log}, open_rc);
+  if (!opened) return open_rc;
+  OpenedSut& sut = *opened;
 
-  std::optional<Recorder> rec;
-  try {
-    rec.emplace(o.evidence, "replay", &sut, o.sut,
-                fmt::format("{{\"seed\":{},\"paths\":{}}}", o.seed, files.size()));
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  auto rec = start_recording(o.evidence, "replay", &sut, o.sut,
+                             fmt::format("{{\"seed\":{},\"paths\":{}}}", o.seed, files.size()));
+  if (!rec) return kExitUsage;
   evidence::RunTotals totals;
   int passed = 0, failed = 0, input_errors = static_cast<int>(errors.size()), switch_failed = 0,
       skipped = 0;

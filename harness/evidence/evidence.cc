@@ -241,19 +241,23 @@ std::string uuid_of(sqlite3* db, std::int64_t run) {
   return s.text(0);
 }
 
+std::string to_hex(const unsigned char* p, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(kHex[p[i] >> 4]);
+    out.push_back(kHex[p[i] & 15]);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string sha256_hex(const std::string& data) {
   if (sodium_init() < 0) throw EvidenceError("libsodium failed to initialise");
   unsigned char h[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : h) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
+  return to_hex(h, sizeof h);
 }
 
 std::string sha256_file(const std::string& path) {
@@ -269,13 +273,7 @@ std::string sha256_file(const std::string& path) {
   }
   unsigned char h[crypto_hash_sha256_BYTES];
   crypto_hash_sha256_final(&st, h);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : h) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
+  return to_hex(h, sizeof h);
 }
 
 Store Store::open(const std::string& path) {
