@@ -152,5 +152,28 @@ check "a non-store is refused" 2 "$WB" replay corpus/regressions -q --evidence "
 contains "refusal says why" "is not an evidence database"
 [ "$(cat "$tmp/garbage.db")" = "garbage" ] || { echo "FAIL garbage.db was modified"; fails=$((fails + 1)); }
 
+# The campaign, as CI sees it (no TTY, CI=true): plain lines, no redraws.
+CI=true "$WB" campaign --budget 4 --evidence "$tmp/camp.db" --report "$tmp/camp.html" \
+  --logs "$tmp/logs" --save-failures "$tmp/mem2" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL campaign exit $rc"; fails=$((fails + 1)); }
+for line in "replay       ok    replayed 17 scenario(s): 17 passed" "check        ok    PASS: " \
+            "fuzz         skip  the libFuzzer targets are not built yet" \
+            "campaign against builtin:reference: nothing violated" "report: $tmp/camp.html"; do
+  contains "campaign line: $line" "$line"
+done
+if grep -q $'\r\|\x1b' "$tmp/out"; then echo "FAIL campaign redraws in CI"; fails=$((fails + 1)); fi
+[ -s "$tmp/camp.html" ] || { echo "FAIL campaign wrote no report"; fails=$((fails + 1)); }
+check "campaign --json" 1 "$WB" campaign --json --budget 3 --sut builtin:fallback-leak \
+  --evidence "$tmp/camp.db" --report "$tmp/camp2.html" --logs "$tmp/logs" --save-failures "$tmp/mem2"
+python3 -c "
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+kinds = [e['event'] for e in events]
+assert kinds[0] == 'phase-start' and kinds[-1] == 'done', kinds
+assert events[-1]['exit_code'] == 1, events[-1]
+assert any(e['event'] == 'phase-end' and e['phase'] == 'replay' and e['exit_code'] == 1 for e in events)
+" "$tmp/out" || { echo "FAIL campaign --json events"; fails=$((fails + 1)); }
+
 echo "cli_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

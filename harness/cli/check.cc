@@ -37,7 +37,9 @@ int check(const CheckCliOptions& o) {
   co.replay_failures_first = !o.no_memory && o.reproduce.empty();
   const bool tty = isatty(STDERR_FILENO) != 0;
   double last_print = 0;
-  if (!o.quiet) {
+  if (o.progress) {
+    co.on_progress = o.progress;
+  } else if (!o.quiet) {
     co.on_progress = [&](int done, double secs) {
       if (tty) {
         fmt::print(stderr, "\rcheck: {}/{} scenarios passed, {:.1f} s", done, o.tests, secs);

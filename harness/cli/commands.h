@@ -3,6 +3,7 @@
 // 3 the switch failed (crash, hang, protocol error).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,8 @@ struct CheckCliOptions {
   bool no_swarm = false;
   bool quiet = false;
   EvidenceOptions evidence;
+  // When set, called after each chunk of scenarios instead of printing progress.
+  std::function<void(int tests_done, double seconds)> progress;
 };
 
 int check(const CheckCliOptions& o);
@@ -90,4 +93,25 @@ namespace wrongbox::cli {
 int evidence_verify(const std::string& path);
 int evidence_merge(const std::string& out, const std::vector<std::string>& inputs);
 int report(const std::string& path, const std::string& format, const std::string& out);
+}  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+
+struct CampaignOptions {
+  std::string sut = "builtin:reference";
+  double budget = 60;  // seconds, all phases
+  std::string corpus = "corpus/regressions";
+  std::string failures = "wrongbox-failures";
+  std::string report = "wrongbox-report.html";
+  std::string logs = "wrongbox-logs";
+  unsigned long long seed = 0;
+  double timeout = 10;
+  std::string switch_log;
+  bool quiet = false;
+  bool json = false;
+  EvidenceOptions evidence;
+};
+
+int campaign(const CampaignOptions& o);
+
 }  // namespace wrongbox::cli

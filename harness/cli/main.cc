@@ -147,6 +147,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   report->add_option("--out", report_out, "Output file (default: standard output)");
 
+  cli::CampaignOptions cmo;
+  auto* campaign = app.add_subcommand(
+      "campaign",
+      "The whole job: conformance (exec:, plugin:), the regression corpus and saved failures, a "
+      "property-based search for the rest of the budget, the evidence chain verified and the "
+      "HTML report written. One line per phase; full output in --logs.");
+  campaign->add_option("--sut", cmo.sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
+      ->capture_default_str();
+  campaign->add_option("--budget", cmo.budget, "Seconds for the whole campaign")
+      ->capture_default_str();
+  campaign->add_option("--corpus", cmo.corpus, "Regression corpus")->capture_default_str();
+  campaign->add_option("--save-failures", cmo.failures, "Failure memory directory")
+      ->capture_default_str();
+  campaign->add_option("--report", cmo.report, "HTML report to write")->capture_default_str();
+  campaign->add_option("--logs", cmo.logs, "Directory for each phase's full output")
+      ->capture_default_str();
+  campaign->add_option("--seed", cmo.seed, "Random seed (0: new each run)")->capture_default_str();
+  campaign->add_option("--timeout", cmo.timeout, "exec: seconds a command may take")
+      ->capture_default_str();
+  campaign->add_option("--switch-log", cmo.switch_log, "exec: file for the switch's stderr");
+  campaign->add_flag("--quiet,-q", cmo.quiet, "Print only the report path (and errors)");
+  campaign->add_flag("--json", cmo.json, "One JSON object per event, for tools");
+  campaign->add_option("--evidence", cmo.evidence.path, "Evidence store")->capture_default_str();
+  campaign->add_flag("--no-evidence", cmo.evidence.disabled, "Do not record (no report either)");
+
   unsigned long long sample_seed = 1;
   int sample_count = 3;
   int sample_steps = 12;
@@ -175,6 +200,7 @@ int main(int argc, char** argv) {
   if (check->parsed()) return cli::check(co);
   if (mutants->parsed()) return cli::mutants(mo);
   if (conformance->parsed()) return cli::conformance(cfo);
+  if (campaign->parsed()) return cli::campaign(cmo);
   if (verify->parsed()) return cli::evidence_verify(verify_path);
   if (merge->parsed()) return cli::evidence_merge(merge_out, merge_in);
   if (report->parsed()) return cli::report(report_path, report_format, report_out);
