@@ -152,6 +152,12 @@ check "a non-store is refused" 2 "$WB" replay corpus/regressions -q --evidence "
 contains "refusal says why" "is not an evidence database"
 [ "$(cat "$tmp/garbage.db")" = "garbage" ] || { echo "FAIL garbage.db was modified"; fails=$((fails + 1)); }
 
+check "explain a failure exits 1" 1 "$WB" explain corpus/regressions/13-address-prefix-of-another.wbs \
+  --sut builtin:address-as-pattern
+contains "explain hint" "kivra/a is a prefix of kivra/a/b"
+check "explain a pass exits 0" 0 "$WB" explain corpus/regressions/13-address-prefix-of-another.wbs
+contains "explain pass" "Nothing to explain"
+
 # The campaign, as CI sees it (no TTY, CI=true): plain lines, no redraws.
 CI=true "$WB" campaign --budget 4 --evidence "$tmp/camp.db" --report "$tmp/camp.html" \
   --logs "$tmp/logs" --save-failures "$tmp/mem2" >"$tmp/out" 2>&1

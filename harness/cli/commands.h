@@ -115,3 +115,7 @@ struct CampaignOptions {
 int campaign(const CampaignOptions& o);
 
 }  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+int explain(const std::string& file, const std::string& sut, double timeout);
+}  // namespace wrongbox::cli

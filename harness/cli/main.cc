@@ -172,6 +172,18 @@ int main(int argc, char** argv) {
   campaign->add_option("--evidence", cmo.evidence.path, "Evidence store")->capture_default_str();
   campaign->add_flag("--no-evidence", cmo.evidence.disabled, "Do not record (no report either)");
 
+  std::string explain_file, explain_sut = "builtin:reference";
+  double explain_timeout = 10;
+  auto* explain = app.add_subcommand(
+      "explain",
+      "Replay one scenario and tell the story of its first violation in plain words, "
+      "with the steps that set the trap marked.");
+  explain->add_option("file", explain_file, "Scenario file")->required();
+  explain->add_option("--sut", explain_sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
+      ->capture_default_str();
+  explain->add_option("--timeout", explain_timeout, "exec: seconds a command may take")
+      ->capture_default_str();
+
   unsigned long long sample_seed = 1;
   int sample_count = 3;
   int sample_steps = 12;
@@ -201,6 +213,7 @@ int main(int argc, char** argv) {
   if (mutants->parsed()) return cli::mutants(mo);
   if (conformance->parsed()) return cli::conformance(cfo);
   if (campaign->parsed()) return cli::campaign(cmo);
+  if (explain->parsed()) return cli::explain(explain_file, explain_sut, explain_timeout);
   if (verify->parsed()) return cli::evidence_verify(verify_path);
   if (merge->parsed()) return cli::evidence_merge(merge_out, merge_in);
   if (report->parsed()) return cli::report(report_path, report_format, report_out);
