@@ -8,6 +8,10 @@ function(wrongbox_apply_flags target)
   if(WRONGBOX_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
+  if(WRONGBOX_FUZZ)
+    # Coverage for libFuzzer in every target; the fuzz binaries link the engine.
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
   if(WRONGBOX_SANITIZE)
     list(JOIN WRONGBOX_SANITIZE "," _san)
     target_compile_options(${target} PRIVATE -fsanitize=${_san} -fno-omit-frame-pointer

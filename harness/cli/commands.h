@@ -119,3 +119,7 @@ int campaign(const CampaignOptions& o);
 namespace wrongbox::cli {
 int explain(const std::string& file, const std::string& sut, double timeout);
 }  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+int convert(const std::string& in, const std::string& out);
+}  // namespace wrongbox::cli

@@ -184,6 +184,14 @@ int main(int argc, char** argv) {
   explain->add_option("--timeout", explain_timeout, "exec: seconds a command may take")
       ->capture_default_str();
 
+  std::string convert_in, convert_out;
+  auto* convert = app.add_subcommand(
+      "convert",
+      "A fuzzer input becomes a scenario file, a scenario file (*.wbs) becomes a "
+      "fuzzer input: a crash becomes corpus/regressions/NAME.wbs in one command.");
+  convert->add_option("input", convert_in, "Fuzzer input, or a *.wbs scenario")->required();
+  convert->add_option("--out,-o", convert_out, "Output file (default: standard output)");
+
   unsigned long long sample_seed = 1;
   int sample_count = 3;
   int sample_steps = 12;
@@ -213,6 +221,7 @@ int main(int argc, char** argv) {
   if (mutants->parsed()) return cli::mutants(mo);
   if (conformance->parsed()) return cli::conformance(cfo);
   if (campaign->parsed()) return cli::campaign(cmo);
+  if (convert->parsed()) return cli::convert(convert_in, convert_out);
   if (explain->parsed()) return cli::explain(explain_file, explain_sut, explain_timeout);
   if (verify->parsed()) return cli::evidence_verify(verify_path);
   if (merge->parsed()) return cli::evidence_merge(merge_out, merge_in);

@@ -1,0 +1,332 @@
+// Structure-aware byte encoding of scenarios.
+#include "fuzz/scenario_codec.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "models/identity.h"
+#include "models/world.h"
+
+namespace wrongbox::fuzz {
+namespace {
+
+constexpr std::array<const char*, 3> kOperators = {"kivra", "minmyndighetspost", "billo"};
+constexpr int kStepKinds = 18;
+constexpr std::size_t kMaxPersons = 8, kMaxMailboxes = 8, kMaxSenders = 4, kMaxBatch = 16;
+
+struct Reader {
+  const std::uint8_t* p;
+  std::size_t n;
+  std::size_t i = 0;
+  std::uint8_t u8() { return i < n ? p[i++] : 0; }
+  std::uint16_t u16() {
+    const auto lo = u8();
+    return static_cast<std::uint16_t>(lo | (u8() << 8));
+  }
+  bool done() const { return i >= n; }
+  // A string of printable ASCII (0x20-0x7e), length lo..hi.
+  std::string text(int lo, int hi) {
+    const int len = lo + u8() % (hi - lo + 1);
+    std::string s;
+    for (int k = 0; k < len; ++k) s.push_back(static_cast<char>(0x20 + u8() % 95));
+    return s;
+  }
+};
+
+struct Writer {
+  std::vector<std::uint8_t> out;
+  void u8(int v) { out.push_back(static_cast<std::uint8_t>(v)); }
+  void u16(int v) {
+    u8(v & 0xff);
+    u8((v >> 8) & 0xff);
+  }
+  bool text(const std::string& s, int lo, int hi) {
+    if (static_cast<int>(s.size()) < lo || static_cast<int>(s.size()) > hi) return false;
+    u8(static_cast<int>(s.size()) - lo);
+    for (char c : s) {
+      if (c < 0x20 || c > 0x7e) return false;
+      u8(c - 0x20);
+    }
+    return true;
+  }
+};
+
+std::string person_from(Reader& r) {
+  const int year = 1800 + r.u16() % 300;
+  const int month = 1 + r.u8() % 12;
+  const int day = 1 + r.u8() % model::days_in_month(year, month);
+  const int serial = r.u16() % 1000;
+  const bool coord = r.u8() & 1;
+  return *model::make_person_number(year, month, day, serial, coord);
+}
+
+void person_to(Writer& w, const std::string& p) {
+  const int year = std::stoi(p.substr(0, 4));
+  int day = std::stoi(p.substr(6, 2));
+  const bool coord = day > 60;
+  if (coord) day -= 60;
+  w.u16(year - 1800);
+  w.u8(std::stoi(p.substr(4, 2)) - 1);
+  w.u8(day - 1);
+  w.u16(std::stoi(p.substr(8, 3)));
+  w.u8(coord ? 1 : 0);
+}
+
+// Keeps the decoded scenario playable: applies each environment step to a
+// model and drops it when the runner would refuse it.
+class Validator {
+ public:
+  bool accept(const Step& st) {
+    if (!st.mailbox.empty() && raced_.count(st.mailbox)) return false;
+    std::string e;
+    switch (st.kind) {
+      case StepKind::kOpen:
+        e = w_.open_mailbox(st.mailbox, st.person, true);
+        break;
+      case StepKind::kOpenUnregistered:
+        e = w_.open_mailbox(st.mailbox, st.person, false);
+        break;
+      case StepKind::kClose:
+        e = w_.close_mailbox(st.mailbox);
+        break;
+      case StepKind::kCloseAtDelivery:
+        if (!w_.open_owner(st.mailbox)) return false;
+        raced_.insert(st.mailbox);
+        break;
+      case StepKind::kReopen:
+        e = w_.reopen_mailbox(st.mailbox, st.person);
+        break;
+      case StepKind::kRegister:
+        e = w_.register_person(st.person, st.mailbox);
+        break;
+      case StepKind::kTick:
+        now_ += st.count;
+        w_.advance_to(now_);
+        break;
+      default:
+        break;
+    }
+    return e.empty();
+  }
+
+ private:
+  model::World w_;
+  std::int64_t now_ = 0;
+  std::set<std::string> raced_;
+};
+
+}  // namespace
+
+Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
+  Reader r{data, size};
+  std::vector<std::string> persons, mailboxes, senders;
+  const int np = 1 + r.u8() % kMaxPersons;
+  for (int i = 0; i < np; ++i) persons.push_back(person_from(r));
+  const int nm = 1 + r.u8() % kMaxMailboxes;
+  for (int i = 0; i < nm; ++i) {
+    const std::string op = kOperators[r.u8() % kOperators.size()];
+    mailboxes.push_back(op + "/" + r.text(1, 64));
+  }
+  const int ns = 1 + r.u8() % kMaxSenders;
+  for (int i = 0; i < ns; ++i) senders.push_back(r.text(1, 8));
+  auto person = [&] { return persons[r.u8() % persons.size()]; };
+  auto mailbox = [&] { return mailboxes[r.u8() % mailboxes.size()]; };
+  auto sender = [&] { return senders[r.u8() % senders.size()]; };
+
+  Scenario sc;
+  Validator v;
+  while (!r.done() && sc.steps.size() < kMaxDecodedSteps) {
+    Step st;
+    st.kind = static_cast<StepKind>(r.u8() % kStepKinds);
+    switch (st.kind) {
+      case StepKind::kOpen:
+      case StepKind::kOpenUnregistered:
+      case StepKind::kReopen:
+        st.mailbox = mailbox();
+        st.person = person();
+        break;
+      case StepKind::kClose:
+      case StepKind::kCloseAtDelivery:
+        st.mailbox = mailbox();
+        break;
+      case StepKind::kRegister:
+        st.person = person();
+        st.mailbox = mailbox();
+        break;
+      case StepKind::kUnregister:
+      case StepKind::kProtect:
+      case StepKind::kUnprotect:
+        st.person = person();
+        break;
+      case StepKind::kBlock:
+      case StepKind::kUnblock:
+        st.person = person();
+        st.sender = sender();
+        break;
+      case StepKind::kOperatorDown:
+      case StepKind::kOperatorUp:
+        st.op = kOperators[r.u8() % kOperators.size()];
+        break;
+      case StepKind::kSubmit: {
+        const int n = r.u8() % (kMaxBatch + 1);
+        for (int k = 0; k < n; ++k) {
+          MessageSpec m;
+          m.sender = sender();
+          m.id = r.text(0, 8);
+          const auto tag = r.u8();
+          m.subject = (tag & 1) ? r.text(0, 16) : person();
+          m.parts = r.u8() % (kMaxParts + 1);
+          st.messages.push_back(std::move(m));
+        }
+        break;
+      }
+      case StepKind::kTick:
+        st.count = 1 + r.u16() % kMaxTickCount;
+        break;
+      default:
+        break;
+    }
+    if (v.accept(st)) sc.steps.push_back(std::move(st));
+  }
+  return sc;
+}
+
+std::optional<std::vector<std::uint8_t>> encode_scenario(const Scenario& s, std::string& why) {
+  std::vector<std::string> persons, mailboxes, senders;
+  auto index = [](std::vector<std::string>& table, const std::string& x) {
+    auto it = std::find(table.begin(), table.end(), x);
+    if (it != table.end()) return static_cast<int>(it - table.begin());
+    table.push_back(x);
+    return static_cast<int>(table.size() - 1);
+  };
+  for (const auto& st : s.steps) {
+    if (!st.person.empty()) index(persons, st.person);
+    if (!st.mailbox.empty()) index(mailboxes, st.mailbox);
+    if (!st.sender.empty()) index(senders, st.sender);
+    for (const auto& m : st.messages) {
+      index(senders, m.sender);
+      if (model::is_valid_person_number(m.subject)) index(persons, m.subject);
+    }
+  }
+  if (persons.empty()) persons.push_back("199001011239");
+  if (mailboxes.empty()) mailboxes.push_back("kivra/a");
+  if (senders.empty()) senders.push_back("s1");
+  if (persons.size() > kMaxPersons || mailboxes.size() > kMaxMailboxes ||
+      senders.size() > kMaxSenders || s.steps.size() > kMaxDecodedSteps) {
+    why = "the fuzzer encoding holds at most 8 persons, 8 mailboxes, 4 senders and 32 steps";
+    return std::nullopt;
+  }
+  Writer w;
+  w.u8(static_cast<int>(persons.size()) - 1);
+  for (const auto& p : persons) person_to(w, p);
+  w.u8(static_cast<int>(mailboxes.size()) - 1);
+  for (const auto& mb : mailboxes) {
+    const auto slash = mb.find('/');
+    const auto op = mb.substr(0, slash);
+    auto it = std::find(kOperators.begin(), kOperators.end(), op);
+    if (it == kOperators.end()) {
+      why = "operator '" + op + "' is not one of kivra, minmyndighetspost, billo";
+      return std::nullopt;
+    }
+    w.u8(static_cast<int>(it - kOperators.begin()));
+    if (!w.text(mb.substr(slash + 1), 1, 64)) {
+      why = "account of " + mb + " is not 1-64 printable ASCII characters";
+      return std::nullopt;
+    }
+  }
+  w.u8(static_cast<int>(senders.size()) - 1);
+  for (const auto& x : senders) {
+    if (!w.text(x, 1, 8)) {
+      why = "sender '" + x + "' is not 1-8 printable ASCII characters";
+      return std::nullopt;
+    }
+  }
+  auto at = [](const std::vector<std::string>& t, const std::string& x) {
+    return static_cast<int>(std::find(t.begin(), t.end(), x) - t.begin());
+  };
+  for (const auto& st : s.steps) {
+    w.u8(static_cast<int>(st.kind));
+    switch (st.kind) {
+      case StepKind::kOpen:
+      case StepKind::kOpenUnregistered:
+      case StepKind::kReopen:
+        w.u8(at(mailboxes, st.mailbox));
+        w.u8(at(persons, st.person));
+        break;
+      case StepKind::kClose:
+      case StepKind::kCloseAtDelivery:
+        w.u8(at(mailboxes, st.mailbox));
+        break;
+      case StepKind::kRegister:
+        w.u8(at(persons, st.person));
+        w.u8(at(mailboxes, st.mailbox));
+        break;
+      case StepKind::kUnregister:
+      case StepKind::kProtect:
+      case StepKind::kUnprotect:
+        w.u8(at(persons, st.person));
+        break;
+      case StepKind::kBlock:
+      case StepKind::kUnblock:
+        w.u8(at(persons, st.person));
+        w.u8(at(senders, st.sender));
+        break;
+      case StepKind::kOperatorDown:
+      case StepKind::kOperatorUp: {
+        auto it = std::find(kOperators.begin(), kOperators.end(), st.op);
+        if (it == kOperators.end()) {
+          why = "operator '" + st.op + "' is not one of kivra, minmyndighetspost, billo";
+          return std::nullopt;
+        }
+        w.u8(static_cast<int>(it - kOperators.begin()));
+        break;
+      }
+      case StepKind::kSubmit:
+        if (st.messages.size() > kMaxBatch) {
+          why = "a submit of more than 16 messages";
+          return std::nullopt;
+        }
+        w.u8(static_cast<int>(st.messages.size()));
+        for (const auto& m : st.messages) {
+          w.u8(at(senders, m.sender));
+          if (!w.text(m.id, 0, 8)) {
+            why = "message id '" + m.id + "' is not 0-8 printable ASCII characters";
+            return std::nullopt;
+          }
+          if (model::is_valid_person_number(m.subject)) {
+            w.u8(0);
+            w.u8(at(persons, m.subject));
+          } else {
+            w.u8(1);
+            if (!w.text(m.subject, 0, 16)) {
+              why = "subject '" + m.subject + "' is not 0-16 printable ASCII characters";
+              return std::nullopt;
+            }
+          }
+          w.u8(m.parts);
+        }
+        break;
+      case StepKind::kTick:
+        w.u16(st.count - 1);
+        break;
+      default:
+        break;
+    }
+  }
+  // Exact or nothing: the bytes must decode to the same steps.
+  const auto back = decode_scenario(w.out.data(), w.out.size());
+  bool same = back.steps.size() == s.steps.size();
+  for (std::size_t i = 0; same && i < back.steps.size(); ++i) {
+    same = print_step(back.steps[i]) == print_step(s.steps[i]);
+  }
+  if (!same) {
+    why =
+        "the scenario has steps the fuzzer encoding drops (e.g. steps on a mailbox after "
+        "'close ... at-delivery', or a step the runner would refuse)";
+    return std::nullopt;
+  }
+  return w.out;
+}
+
+}  // namespace wrongbox::fuzz

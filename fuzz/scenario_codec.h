@@ -1,0 +1,35 @@
+// Scenario <-> bytes, for coverage-guided fuzzing.
+//
+// decode_scenario turns ANY byte string into a valid, playable scenario
+// (structure-aware: a small change to the bytes is a small change to the
+// scenario), so libFuzzer's mutations always mean something. encode_scenario
+// is its inverse for the scenarios it can express, so a fuzzer finding becomes
+// a readable .wbs file and a .wbs file becomes a seed (`wrongbox convert`).
+//
+// Layout: a table of persons (7 bytes each: year u16, month, day, serial u16,
+// flags), a table of mailboxes (operator index, account length and bytes), a
+// table of senders, then steps until the input ends: an opcode byte and its
+// arguments (table indices, counts, strings as length + bytes). Every read
+// past the end yields 0. Steps that the state makes impossible (closing a
+// closed mailbox, reopening before the quarantine) are dropped.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/scenario.h"
+
+namespace wrongbox::fuzz {
+
+inline constexpr std::size_t kMaxDecodedSteps = 32;
+
+Scenario decode_scenario(const std::uint8_t* data, std::size_t size);
+
+// The bytes that decode to `s`'s steps, or nullopt with `why` set when the
+// encoding cannot express it exactly (e.g. an account with non-ASCII text).
+std::optional<std::vector<std::uint8_t>> encode_scenario(const Scenario& s, std::string& why);
+
+}  // namespace wrongbox::fuzz
