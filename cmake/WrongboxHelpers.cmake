@@ -8,7 +8,7 @@ function(wrongbox_apply_flags target)
   if(WRONGBOX_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
-  if(WRONGBOX_FUZZ)
+  if(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE)
     # Coverage for libFuzzer in every target; the fuzz binaries link the engine.
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
   endif()

@@ -1,0 +1,3 @@
+#!/bin/bash -eu
+# ClusterFuzzLite / OSS-Fuzz entry point: the project's own fuzz/build.sh.
+exec "$SRC/wrongbox/fuzz/build.sh"

@@ -1,0 +1,38 @@
+#!/bin/bash -eu
+# Builds Wrongbox's fuzz targets the way OSS-Fuzz and ClusterFuzzLite call a
+# project's build.sh: honours $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE
+# $OUT (and $SRC/$WORK when set), and writes to $OUT each target with its
+# <target>_seed_corpus.zip, <target>.dict and <target>.options.
+#   CC=clang CXX=clang++ CFLAGS="-fsanitize=address,fuzzer-no-link" \
+#   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out fuzz/build.sh
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=${WORK:-$(mktemp -d)}
+: "${OUT:?set OUT}" "${LIB_FUZZING_ENGINE:?set LIB_FUZZING_ENGINE}"
+mkdir -p "$OUT"
+
+cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DWRONGBOX_TESTS=OFF -DWRONGBOX_FUZZ=ON -DWRONGBOX_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" \
+  -DCMAKE_C_COMPILER="${CC:-clang}" -DCMAKE_CXX_COMPILER="${CXX:-clang++}" \
+  -DCMAKE_C_FLAGS="${CFLAGS:-}" -DCMAKE_CXX_FLAGS="${CXXFLAGS:-}"
+cmake --build "$work/build" --target switch_fuzzer scenario_parser_fuzzer protocol_fuzzer wrongbox
+
+targets="switch_fuzzer scenario_parser_fuzzer protocol_fuzzer"
+for t in $targets; do cp "$work/build/fuzz/$t" "$OUT/"; done
+python3 "$here/fuzz/make_dict.py" "$OUT"
+
+# Seeds: the regression corpus, as bytes for switch_fuzzer and as text for the parser.
+seeds="$work/seeds"
+rm -rf "$seeds" && mkdir -p "$seeds/switch" "$seeds/parser" "$seeds/protocol"
+for f in "$here"/corpus/regressions/*.wbs; do
+  "$work/build/harness/wrongbox" convert "$f" --out "$seeds/switch/$(basename "$f" .wbs).bin" 2>/dev/null
+  cp "$f" "$seeds/parser/"
+done
+cp "$here"/corpus/fuzz/protocol/* "$seeds/protocol/"
+(cd "$seeds/switch" && zip -q -r "$OUT/switch_fuzzer_seed_corpus.zip" .)
+(cd "$seeds/parser" && zip -q -r "$OUT/scenario_parser_fuzzer_seed_corpus.zip" .)
+(cd "$seeds/protocol" && zip -q -r "$OUT/protocol_fuzzer_seed_corpus.zip" .)
+
+for t in $targets; do
+  printf '[libfuzzer]\nmax_len = 4096\ntimeout = 10\ndict = %s.dict\n' "$t" >"$OUT/$t.options"
+done
+echo "fuzz/build.sh: wrote $(ls "$OUT" | wc -l) files to $OUT"
