@@ -87,7 +87,7 @@ int check(const CheckCliOptions& o) {
                  ? "wrongbox replay " + shell_quote(r.memory_file) + " --sut " + shell_quote(o.sut)
                  : check::reproduce_command(o.sut, co, r)});
       }
-      rec->finish(t);
+      if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
     }
   } catch (const evidence::EvidenceError& e) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());

@@ -47,8 +47,7 @@ int conformance(const ConformanceOptions& o) {
       t.exit_code = rc;
       t.verdict = verdict_word(rc);
       t.scenarios = static_cast<long>(rep.checks.size());
-      rec->finish(t);
-      fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
+      if (!rec->finish(t)) return kExitUsage;
     }
   } catch (const evidence::EvidenceError& e) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());

@@ -10,6 +10,25 @@
 #include "harness/shell.h"
 #include "harness/sut.h"
 
+namespace {
+
+// Options every command that records a run takes.
+void add_evidence_options(CLI::App* sub, wrongbox::cli::EvidenceOptions& e) {
+  sub->add_option("--evidence", e.path, "Evidence store (SQLite) to record this run in")
+      ->capture_default_str();
+  sub->add_flag("--no-evidence", e.disabled, "Do not record this run");
+}
+
+// Options for exec: switches, on every command that takes --sut.
+void add_exec_options(CLI::App* sub, double& timeout, std::string& switch_log) {
+  sub->add_option("--timeout", timeout, "exec: seconds a command may take")->capture_default_str();
+  sub->add_option("--switch-log", switch_log,
+                  "exec: file for the switch's standard error (default "
+                  "wrongbox-logs/switch-PID.log)");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace wrongbox;
   CLI::App app{
@@ -33,21 +52,14 @@ int main(int argc, char** argv) {
                    "Switch under test: builtin:NAME (see `wrongbox suts`) or exec:'COMMAND ARGS' "
                    "(a program speaking protocol v1)")
       ->capture_default_str();
-  replay->add_option("--timeout", ro.timeout, "exec: seconds a command may take")
-      ->capture_default_str();
-  replay->add_option("--switch-log", ro.switch_log,
-                     "exec: file for the switch's standard error (default "
-                     "wrongbox-logs/switch-PID.log)");
+  add_exec_options(replay, ro.timeout, ro.switch_log);
   replay->add_flag("--trace", ro.trace,
                    "Print every step and every call the switch made, with the oracle's view");
   replay->add_flag("--quiet,-q", ro.quiet, "Print only failures and the summary");
   replay->add_option("--seed", ro.seed, "Canary key seed (any value; fixed for reproducible text)")
       ->capture_default_str();
 
-  replay
-      ->add_option("--evidence", ro.evidence.path, "Evidence store (SQLite) to record this run in")
-      ->capture_default_str();
-  replay->add_flag("--no-evidence", ro.evidence.disabled, "Do not record this run");
+  add_evidence_options(replay, ro.evidence);
 
   cli::CheckCliOptions co;
   auto* check = app.add_subcommand(
@@ -57,9 +69,7 @@ int main(int argc, char** argv) {
       "that reproduces it. Saved failures are replayed first on the next run.");
   check->add_option("--sut", co.sut, "Switch under test: builtin:NAME or exec:'COMMAND ARGS'")
       ->capture_default_str();
-  check->add_option("--timeout", co.timeout, "exec: seconds a command may take")
-      ->capture_default_str();
-  check->add_option("--switch-log", co.switch_log, "exec: file for the switch's standard error");
+  add_exec_options(check, co.timeout, co.switch_log);
   check->add_option("--tests", co.tests, "Scenarios that must pass")->capture_default_str();
   check->add_option("--seed", co.seed, "Random seed (0: new each run; printed)")
       ->capture_default_str();
@@ -84,9 +94,7 @@ int main(int argc, char** argv) {
                   "features off per scenario)");
   check->add_flag("--quiet,-q", co.quiet, "Print only a failure");
 
-  check->add_option("--evidence", co.evidence.path, "Evidence store (SQLite) to record this run in")
-      ->capture_default_str();
-  check->add_flag("--no-evidence", co.evidence.disabled, "Do not record this run");
+  add_evidence_options(check, co.evidence);
 
   cli::MutantsOptions mo;
   auto* mutants = app.add_subcommand(
@@ -104,10 +112,7 @@ int main(int argc, char** argv) {
   mutants->add_option("--seed", mo.seed, "Random seed")->capture_default_str();
   mutants->add_option("--markdown", mo.markdown, "Also write the matrix as Markdown to this file");
 
-  mutants
-      ->add_option("--evidence", mo.evidence.path, "Evidence store (SQLite) to record this run in")
-      ->capture_default_str();
-  mutants->add_flag("--no-evidence", mo.evidence.disabled, "Do not record this run");
+  add_evidence_options(mutants, mo.evidence);
 
   cli::ConformanceOptions cfo;
   auto* conformance = app.add_subcommand(
@@ -116,14 +121,9 @@ int main(int argc, char** argv) {
       "in order, reset forgets, restart, bye) and explain each departure. Exit 0 or 3.");
   conformance->add_option("--sut", cfo.sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
       ->capture_default_str();
-  conformance->add_option("--timeout", cfo.timeout, "exec: seconds a command may take")
-      ->capture_default_str();
-  conformance->add_option("--switch-log", cfo.switch_log, "exec: file for the switch's stderr");
+  add_exec_options(conformance, cfo.timeout, cfo.switch_log);
 
-  conformance
-      ->add_option("--evidence", cfo.evidence.path, "Evidence store (SQLite) to record this run in")
-      ->capture_default_str();
-  conformance->add_flag("--no-evidence", cfo.evidence.disabled, "Do not record this run");
+  add_evidence_options(conformance, cfo.evidence);
 
   auto* evidence = app.add_subcommand("evidence", "Work with an evidence store.");
   evidence->require_subcommand(1);
@@ -164,13 +164,11 @@ int main(int argc, char** argv) {
   campaign->add_option("--logs", cmo.logs, "Directory for each phase's full output")
       ->capture_default_str();
   campaign->add_option("--seed", cmo.seed, "Random seed (0: new each run)")->capture_default_str();
-  campaign->add_option("--timeout", cmo.timeout, "exec: seconds a command may take")
-      ->capture_default_str();
-  campaign->add_option("--switch-log", cmo.switch_log, "exec: file for the switch's stderr");
+  add_exec_options(campaign, cmo.timeout, cmo.switch_log);
   campaign->add_flag("--quiet,-q", cmo.quiet, "Print only the report path (and errors)");
   campaign->add_flag("--json", cmo.json, "One JSON object per event, for tools");
-  campaign->add_option("--evidence", cmo.evidence.path, "Evidence store")->capture_default_str();
-  campaign->add_flag("--no-evidence", cmo.evidence.disabled, "Do not record (no report either)");
+  add_evidence_options(campaign, cmo.evidence);
+  campaign->get_option("--no-evidence")->description("Do not record (and so write no report)");
 
   std::string explain_file, explain_sut = "builtin:reference";
   double explain_timeout = 10;

@@ -146,8 +146,7 @@ int mutants(const MutantsOptions& o) {
                          r.corpus_caught, r.corpus_property, r.search_property, r.scenarios,
                          r.seconds, static_cast<long>(r.shrunk_steps)});
       }
-      rec->finish(t);
-      fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
+      if (!rec->finish(t)) return kExitUsage;
     }
   } catch (const evidence::EvidenceError& e) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());

@@ -63,8 +63,16 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
   run_ = store_->begin_run(h);
 }
 
-void Recorder::finish(const evidence::RunTotals& t) {
-  if (store_) store_->finish_run(run_, t);
+bool Recorder::finish(const evidence::RunTotals& t, bool quiet) {
+  if (!store_) return true;
+  try {
+    store_->finish_run(run_, t);
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return false;
+  }
+  if (!quiet) fmt::print("evidence: {} (run #{})\n", path_, run_);
+  return true;
 }
 
 std::optional<OpenedSut> open_sut_for_cli(const std::string& spec, const SutOptions& options,

@@ -32,7 +32,9 @@ class Recorder {
   bool on() const { return store_.has_value(); }
   evidence::Store* store() { return store_ ? &*store_ : nullptr; }
   std::int64_t run() const { return run_; }
-  void finish(const evidence::RunTotals& t);
+  // Records the totals and closes the run. Prints "evidence: PATH (run #N)"
+  // unless `quiet`; returns false (after saying why) when the store fails.
+  bool finish(const evidence::RunTotals& t, bool quiet = false);
   const std::string& path() const { return path_; }
 
  private:

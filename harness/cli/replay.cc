@@ -162,8 +162,7 @@ int replay(const ReplayOptions& o) {
   totals.exit_code = rc;
   totals.verdict = verdict_word(rc);
   try {
-    rec->finish(totals);
-    if (rec->on()) fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
+    if (!rec->finish(totals)) return kExitUsage;
   } catch (const evidence::EvidenceError& e) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
     return kExitUsage;
