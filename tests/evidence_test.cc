@@ -157,16 +157,85 @@ TEST_F(EvidenceTest, AFileThatIsNotAStoreIsRefusedAndLeftAlone) {
 
 TEST_F(EvidenceTest, ANewerSchemaIsRefused) {
   { auto s = Store::open(path("e.db")); }
-  sql(path("e.db"), "PRAGMA user_version = 2");
+  sql(path("e.db"), "PRAGMA user_version = 3");
   try {
     Store::open(path("e.db"));
     FAIL() << "opened";
   } catch (const EvidenceError& e) {
-    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 2; this build reads up "
-                                         "to 1)"),
+    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 3; this build reads up "
+                                         "to 2)"),
               std::string::npos)
         << e.what();
   }
+}
+
+// A mutants run: the matrix rows, with or without the fuzzing columns.
+std::int64_t record_mutants(Store& s, bool fuzzed) {
+  const auto run = s.begin_run({"mutants", "wrongbox mutants", "builtin:*", "n", "1", "abc", "{}"});
+  MutantRecord m;
+  m.defect = "stale-route";
+  m.defect_class = 3;
+  m.caught = true;
+  m.corpus_caught = 2;
+  m.corpus_property = m.search_property = "C3";
+  m.scenarios = 40;
+  m.seconds = 0.002;
+  m.shrunk_steps = 3;
+  if (fuzzed) {
+    m.fuzz_ran = true;
+    m.fuzz_property = "C3";
+    m.fuzz_inputs = 1234;
+    m.fuzz_seconds = 0.8;
+    m.fuzz_steps = 4;
+  }
+  s.add_mutant(run, m);
+  RunTotals t;
+  t.verdict = "pass";
+  s.finish_run(run, t);
+  return run;
+}
+
+TEST_F(EvidenceTest, ASchema1StoreIsMigratedAndStillVerifies) {
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:a", 2);
+    record_mutants(s, /*fuzzed=*/false);
+  }
+  // Back to schema 1 as an older wrongbox wrote it: no fuzzing columns.
+  sql(path("e.db"),
+      "ALTER TABLE mutants DROP COLUMN fuzz_ran; ALTER TABLE mutants DROP COLUMN fuzz_property;"
+      "ALTER TABLE mutants DROP COLUMN fuzz_inputs; ALTER TABLE mutants DROP COLUMN fuzz_seconds;"
+      "ALTER TABLE mutants DROP COLUMN fuzz_steps; PRAGMA user_version = 1");
+  auto s = Store::open(path("e.db"));
+  auto v = s.verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.complete, 2);
+  record_mutants(s, /*fuzzed=*/true);
+  v = s.verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.complete, 3);
+}
+
+TEST_F(EvidenceTest, AChangedFuzzingFigureIsFound) {
+  {
+    auto s = Store::open(path("e.db"));
+    record_mutants(s, /*fuzzed=*/true);
+  }
+  sql(path("e.db"), "UPDATE mutants SET fuzz_seconds = 0.1");
+  auto s = Store::open(path("e.db"));
+  const auto v = s.verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("run #1"), std::string::npos) << v.problem;
+}
+
+TEST_F(EvidenceTest, HidingThatFuzzingRanIsFound) {
+  {
+    auto s = Store::open(path("e.db"));
+    record_mutants(s, /*fuzzed=*/true);
+  }
+  sql(path("e.db"), "UPDATE mutants SET fuzz_ran = 0");
+  auto s = Store::open(path("e.db"));
+  EXPECT_FALSE(s.verify().ok);
 }
 
 TEST_F(EvidenceTest, ACorruptFileIsRefusedAndLeftAlone) {

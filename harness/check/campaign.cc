@@ -70,28 +70,40 @@ std::string slug(const std::string& s) {
 
 std::string save_failure(const std::string& dir, const std::string& spec, const CheckOptions& o,
                          CheckResult& r) {
+  return save_counterexample(
+      dir, spec, *r.counterexample, r.failure,
+      {"Found by wrongbox check against " + spec + " (seed " + std::to_string(r.seed) +
+           ") and shrunk to " + std::to_string(r.counterexample->steps.size()) + " steps.",
+       "Reproduce the search: " + reproduce_command(spec, o, r)},
+      "found-by-check");
+}
+
+}  // namespace
+
+std::string save_counterexample(const std::string& dir, const std::string& spec, Scenario sc,
+                                const RunResult& failure, std::vector<std::string> how_found,
+                                const std::string& tag) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return "";
-  Scenario sc = *r.counterexample;
-  const auto* v = r.failure.headline();
+  const std::string steps_text = print_scenario(sc);
+  const auto* v = failure.headline();
   const std::string prop = v ? to_string(v->property) : "switch-failure";
-  sc.header_comments = {
-      "Found by wrongbox check against " + spec + " (seed " + std::to_string(r.seed) +
-          ") and shrunk to " + std::to_string(sc.steps.size()) + " steps.",
-      "Reproduce the search: " + reproduce_command(spec, o, r),
-      "Replay this file:     wrongbox replay THIS_FILE --sut " + spec + " --trace"};
+  sc.header_comments = std::move(how_found);
+  sc.header_comments.push_back("Replay this file:     wrongbox replay THIS_FILE --sut " + spec +
+                               " --trace");
   if (v) {
     std::stringstream rep(format_violation(*v));
     for (std::string line; std::getline(rep, line);) sc.header_comments.push_back(line);
   } else {
-    sc.header_comments.push_back("switch failure: " + r.failure.error);
+    sc.header_comments.push_back("switch failure: " + failure.error);
   }
-  sc.tags = {"found-by-check"};
+  sc.tags = {tag};
+  sc.guards.clear();
   if (spec.rfind("builtin:", 0) == 0 && spec != "builtin:reference" && v) {
     sc.guards = {Guard{spec.substr(8), prop}};
   }
-  const auto h = std::hash<std::string>{}(print_scenario(*r.counterexample));
+  const auto h = std::hash<std::string>{}(steps_text);
   char name[64];
   std::snprintf(name, sizeof name, "%s-%016zx.wbs", prop.c_str(), h);
   sc.name = std::string(name, std::strlen(name) - 4);
@@ -100,8 +112,6 @@ std::string save_failure(const std::string& dir, const std::string& spec, const 
   out << print_scenario(sc);
   return out ? path : "";
 }
-
-}  // namespace
 
 const std::array<const char*, 13>& coverage_labels() {
   static const std::array<const char*, 13> kLabels = {"identity collisions",

@@ -73,6 +73,13 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& su
 std::string reproduce_command(const std::string& sut_spec, const CheckOptions& o,
                               const CheckResult& r);
 
+// Writes `sc` (a failing scenario) as DIR/PROPERTY-HASH.wbs: `how_found`
+// and the violation report as header comments, `tag`, and a guards line for
+// a built-in defect variant. Returns the path, or "" when it cannot write.
+std::string save_counterexample(const std::string& dir, const std::string& sut_spec, Scenario sc,
+                                const RunResult& failure, std::vector<std::string> how_found,
+                                const std::string& tag);
+
 // Directory under `root` that holds `sut_spec`'s saved failures.
 std::string failures_dir_for(const std::string& root, const std::string& sut_spec);
 

@@ -1,7 +1,8 @@
 // `wrongbox campaign`: the whole job in one command. Phases: conformance
 // (exec: and plugin: switches), the regression corpus and remembered
-// failures, a property-based search for the rest of the budget, then the
-// evidence chain verified and the HTML report written. Each phase's full
+// failures, a property-based search and (in-process switch, libFuzzer build)
+// coverage-guided fuzzing sharing the rest of the budget, then the evidence
+// chain verified and the HTML report written. Each phase's full
 // output goes to a log file; the display shows one line per phase.
 #include "harness/check/campaign.h"
 
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/fuzz_engine.h"
 
 namespace wrongbox::cli {
 namespace {
@@ -73,19 +75,21 @@ class Display {
     if (!quiet_ && !json_) print("{:<12} {}\n", phase, what);
     last_ = 0;
   }
-  void progress(const std::string& phase, int done, double secs, double budget, int violations) {
+  void progress(const std::string& phase, long done, double secs, double budget, int violations,
+                const char* unit = "scenarios") {
     event({{"event", "progress"},
            {"phase", phase},
-           {"scenarios", done},
+           {unit, done},
            {"seconds", secs},
            {"budget", budget},
            {"violations", violations}});
     if (quiet_ || json_) return;
-    const double rate = secs > 0 ? done / secs : 0;
+    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
     const auto line = fmt::format(
-        "{:<12} {} scenarios, {:.0f}/s, {:.1f} s elapsed, {:.1f} s left, "
+        "{:<12} {} {}, {:.0f}/s, {:.1f} s elapsed, {:.1f} s left, "
         "{} violation(s)",
-        phase, done, rate, secs, std::max(0.0, budget - secs), violations);
+        phase, done, unit, static_cast<double>(rate), secs, std::max(0.0, budget - secs),
+        violations);
     if (tty_) {
       print("\r\x1b[2K{}", line);
     } else if (secs - last_ >= 5) {
@@ -200,9 +204,17 @@ int campaign(const CampaignOptions& o) {
     note(rc);
   }
 
-  // 3. Property-based search for the rest of the budget (at least 5 s).
+  // 3. Property-based search, and 4. coverage-guided fuzzing when the switch
+  // runs in-process and this build has libFuzzer: they share the rest of the
+  // budget (at least 5 s each).
+  const std::string fuzzer = o.fuzzer.empty() ? default_fuzzer() : o.fuzzer;
+  std::string no_fuzz_why = o.no_fuzz ? "--no-fuzz" : why_not_fuzzable(o.sut);
+  if (no_fuzz_why.empty() && fuzzer.empty()) {
+    no_fuzz_why = "this build has no libFuzzer (configure with clang and -DWRONGBOX_FUZZ=ON)";
+  }
+  const double rest = o.budget - elapsed() - 2.0;
   {
-    const double budget = std::max(5.0, o.budget - elapsed() - 2.0);
+    const double budget = std::max(5.0, no_fuzz_why.empty() ? rest / 2 : rest);
     d.start("check", fmt::format("property-based search, {:.0f} s budget", budget));
     CheckCliOptions c;
     c.sut = o.sut;
@@ -226,12 +238,38 @@ int campaign(const CampaignOptions& o) {
     note(rc);
   }
 
-  // 4. Fuzzing runs in the libFuzzer build (docs/fuzzing.md), not in this process.
-  d.event({{"event", "phase-skipped"},
-           {"phase", "fuzz"},
-           {"why", "fuzzing runs with the libFuzzer build (docs/fuzzing.md)"}});
-  if (!o.quiet && !o.json)
-    d.print("{:<12} skip  fuzzing runs with the libFuzzer build (docs/fuzzing.md)\n", "fuzz");
+  if (!no_fuzz_why.empty()) {
+    d.event({{"event", "phase-skipped"}, {"phase", "fuzz"}, {"why", no_fuzz_why}});
+    if (!o.quiet && !o.json) d.print("{:<12} skip  {}\n", "fuzz", no_fuzz_why);
+    rows.push_back({"fuzz", 0, "skipped: " + no_fuzz_why});
+  } else {
+    const double budget = std::max(5.0, o.budget - elapsed() - 2.0);
+    d.start("fuzz", fmt::format("coverage-guided fuzzing (libFuzzer), {:.0f} s budget", budget));
+    FuzzCliOptions f;
+    f.sut = o.sut;
+    f.budget = budget;
+    f.fuzzer = fuzzer;
+    f.seeds = paths;
+    f.work = o.fuzz_work;
+    f.log = log("fuzzer");
+    f.save_failures = o.failures;
+    f.seed = o.seed;
+    f.evidence = o.evidence;
+    f.progress = [&](long done, double secs) {
+      d.progress("fuzz", done, secs, budget, 0, "inputs");
+    };
+    int rc;
+    {
+      StdoutTo out(log("fuzz"));
+      rc = fuzz(f);
+    }
+    std::string s = last_line_with(log("fuzz"), "PASS: ");
+    if (s.empty()) s = last_line_with(log("fuzz"), "FAIL: ");
+    if (s.empty()) s = fmt::format("the fuzzer did not run (exit {}); see {}", rc, log("fuzzer"));
+    d.end("fuzz", rc, s, log("fuzz"));
+    rows.push_back({"fuzz", rc, s});
+    note(rc);
+  }
 
   // 5. Evidence and the report.
   std::string report_line;

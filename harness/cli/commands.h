@@ -69,6 +69,10 @@ struct MutantsOptions {
   double budget_per_defect = 10;  // seconds of search per defect
   unsigned long long seed = 1;
   std::string markdown;  // also write the matrix here
+  std::string defects;   // comma-separated names; "" = all (the reference always runs)
+  std::string fuzzer;    // "" = default_fuzzer()
+  bool no_fuzz = false;  // leave out the fuzzing engine
+  std::string fuzz_work = "wrongbox-fuzz";
   EvidenceOptions evidence;
 };
 
@@ -109,10 +113,35 @@ struct CampaignOptions {
   std::string switch_log;
   bool quiet = false;
   bool json = false;
+  std::string fuzzer;    // "" = default_fuzzer()
+  bool no_fuzz = false;  // skip the fuzzing phase
+  std::string fuzz_work = "wrongbox-fuzz";
   EvidenceOptions evidence;
 };
 
 int campaign(const CampaignOptions& o);
+
+}  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+
+struct FuzzCliOptions {
+  std::string sut = "builtin:reference";
+  double budget = 60;                  // seconds
+  std::string fuzzer;                  // "" = default_fuzzer()
+  std::vector<std::string> seeds;      // scenario files or directories
+  std::string work = "wrongbox-fuzz";  // WORK/<switch>/corpus grows across runs
+  std::string log;                     // "" = WORK/<switch>/fuzzer.log
+  std::string save_failures = "wrongbox-failures";
+  unsigned long long seed = 0;
+  int max_len = 512;
+  bool quiet = false;
+  EvidenceOptions evidence;
+  // When set, called about once a second instead of printing progress.
+  std::function<void(long inputs, double seconds)> progress;
+};
+
+int fuzz(const FuzzCliOptions& o);
 
 }  // namespace wrongbox::cli
 

@@ -99,17 +99,25 @@ int main(int argc, char** argv) {
   cli::MutantsOptions mo;
   auto* mutants = app.add_subcommand(
       "mutants",
-      "Defect-detection matrix: replay the regression corpus and run a property-based search "
-      "against every built-in defect variant, and confirm the reference switch stays clean. "
+      "Defect-detection matrix: against every built-in defect variant, replay the regression "
+      "corpus, run a property-based search and (in a libFuzzer build) coverage-guided fuzzing "
+      "from an empty corpus; confirm the reference switch stays clean under all three. "
       "Exit 0 when every defect class is caught and the reference is clean.");
   mutants->add_option("--corpus", mo.corpus, "Regression corpus")->capture_default_str();
   mutants->add_option("--tests", mo.tests, "Generated scenarios per switch, at most")
       ->capture_default_str();
   mutants
       ->add_option("--budget-per-defect", mo.budget_per_defect,
-                   "Seconds of search per switch, at most")
+                   "Seconds of search per switch and engine, at most")
       ->capture_default_str();
   mutants->add_option("--seed", mo.seed, "Random seed")->capture_default_str();
+  mutants->add_option("--defects", mo.defects,
+                      "Only these defect variants, comma-separated (the reference always runs)");
+  mutants->add_option("--fuzzer", mo.fuzzer,
+                      "libFuzzer switch_fuzzer (default: $WRONGBOX_FUZZER, else this build's)");
+  mutants->add_flag("--no-fuzz", mo.no_fuzz, "Leave out the fuzzing engine");
+  mutants->add_option("--fuzz-work", mo.fuzz_work, "Directory for the fuzzer's work files")
+      ->capture_default_str();
   mutants->add_option("--markdown", mo.markdown, "Also write the matrix as Markdown to this file");
 
   add_evidence_options(mutants, mo.evidence);
@@ -151,8 +159,9 @@ int main(int argc, char** argv) {
   auto* campaign = app.add_subcommand(
       "campaign",
       "The whole job: conformance (exec:, plugin:), the regression corpus and saved failures, a "
-      "property-based search for the rest of the budget, the evidence chain verified and the "
-      "HTML report written. One line per phase; full output in --logs.");
+      "property-based search and, for in-process switches in a libFuzzer build, coverage-guided "
+      "fuzzing, sharing the rest of the budget; the evidence chain verified and the HTML report "
+      "written. One line per phase; full output in --logs.");
   campaign->add_option("--sut", cmo.sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
       ->capture_default_str();
   campaign->add_option("--budget", cmo.budget, "Seconds for the whole campaign")
@@ -165,10 +174,42 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   campaign->add_option("--seed", cmo.seed, "Random seed (0: new each run)")->capture_default_str();
   add_exec_options(campaign, cmo.timeout, cmo.switch_log);
+  campaign->add_option("--fuzzer", cmo.fuzzer,
+                       "libFuzzer switch_fuzzer for the fuzzing phase (default: $WRONGBOX_FUZZER, "
+                       "else this build's; none: the phase is skipped)");
+  campaign->add_flag("--no-fuzz", cmo.no_fuzz, "Skip the fuzzing phase");
+  campaign
+      ->add_option("--fuzz-work", cmo.fuzz_work,
+                   "Directory for the fuzzer's growing corpus (kept across runs)")
+      ->capture_default_str();
   campaign->add_flag("--quiet,-q", cmo.quiet, "Print only the report path (and errors)");
   campaign->add_flag("--json", cmo.json, "One JSON object per event, for tools");
   add_evidence_options(campaign, cmo.evidence);
   campaign->get_option("--no-evidence")->description("Do not record (and so write no report)");
+
+  cli::FuzzCliOptions fzo;
+  auto* fuzz = app.add_subcommand(
+      "fuzz",
+      "Coverage-guided fuzzing of an in-process switch (builtin:, plugin:) with the libFuzzer "
+      "build of switch_fuzzer, seeded from scenario files. A finding is replayed here, "
+      "minimized, saved as a scenario file and recorded. Needs a build with -DWRONGBOX_FUZZ=ON "
+      "(clang) or --fuzzer.");
+  fuzz->add_option("--sut", fzo.sut, "Switch: builtin:NAME or plugin:PATH")->capture_default_str();
+  fuzz->add_option("--budget", fzo.budget, "Seconds of fuzzing")->capture_default_str();
+  fuzz->add_option("--seeds", fzo.seeds, "Scenario files or directories to start from");
+  fuzz->add_option("--fuzzer", fzo.fuzzer,
+                   "libFuzzer switch_fuzzer binary (default: $WRONGBOX_FUZZER, else this "
+                   "build's)");
+  fuzz->add_option("--work", fzo.work, "Directory for the growing corpus and the fuzzer's log")
+      ->capture_default_str();
+  fuzz->add_option("--seed", fzo.seed, "libFuzzer seed (0: new each run)")->capture_default_str();
+  fuzz->add_option("--max-len", fzo.max_len, "Bytes per fuzzer input, at most")
+      ->capture_default_str();
+  fuzz->add_option("--save-failures", fzo.save_failures,
+                   "Failure memory directory (\"\" to not save)")
+      ->capture_default_str();
+  fuzz->add_flag("--quiet,-q", fzo.quiet, "Print only the verdict");
+  add_evidence_options(fuzz, fzo.evidence);
 
   std::string explain_file, explain_sut = "builtin:reference";
   double explain_timeout = 10;
@@ -219,6 +260,7 @@ int main(int argc, char** argv) {
   if (mutants->parsed()) return cli::mutants(mo);
   if (conformance->parsed()) return cli::conformance(cfo);
   if (campaign->parsed()) return cli::campaign(cmo);
+  if (fuzz->parsed()) return cli::fuzz(fzo);
   if (convert->parsed()) return cli::convert(convert_in, convert_out);
   if (explain->parsed()) return cli::explain(explain_file, explain_sut, explain_timeout);
   if (verify->parsed()) return cli::evidence_verify(verify_path);

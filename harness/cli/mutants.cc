@@ -1,17 +1,21 @@
 // `wrongbox mutants`: the defect-detection matrix. For every built-in defect
 // variant: does the regression corpus catch it, does a property-based search
-// find it (how fast, how short the shrunk counterexample)? And does the
-// reference switch stay clean under the same corpus and search?
+// find it, does coverage-guided fuzzing from an empty corpus find it (how
+// fast, how short the shrunk or minimized counterexample)? And does the
+// reference switch stay clean under the same corpus, search and fuzzing?
 #include <fmt/core.h>
 #include <fmt/os.h>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/fuzz_engine.h"
 #include "harness/cli/record.h"
 #include "harness/runner.h"
 #include "harness/sut.h"
@@ -30,7 +34,53 @@ struct Row {
   std::size_t shrunk_steps = 0;
   std::string search_property;
   std::string reproduce;
+  bool fuzz_ran = false;
+  bool fuzz_found = false;
+  std::string fuzz_property;
+  long fuzz_inputs = 0;
+  double fuzz_seconds = 0;
+  std::size_t fuzz_steps = 0;
+  std::string fuzz_note;  // why it did not run, or what went wrong
+  bool caught() const { return corpus_caught > 0 || search_found || fuzz_found; }
 };
+
+// Coverage-guided fuzzing from an empty corpus (the regression corpus would
+// hand it each defect), with the same budget as the property-based search.
+void fuzz_defect(const MutantsOptions& o, const std::string& fuzzer, OpenedSut& sut, Row& row) {
+  namespace fs = std::filesystem;
+  FuzzEngineOptions fo;
+  fo.fuzzer = fuzzer;
+  fo.sut = sut.spec;
+  fo.budget = o.budget_per_defect;
+  fo.seed = o.seed;
+  fo.work_dir = (fs::path(o.fuzz_work) / ("mutants-" + row.name)).string();
+  std::error_code ec;
+  fs::remove_all(fo.work_dir, ec);
+  fs::create_directories(fo.work_dir, ec);
+  fo.log = (fs::path(fo.work_dir) / "fuzzer.log").string();
+  const auto r = run_fuzz_engine(fo);
+  if (!r.error.empty()) {
+    row.fuzz_note = r.error;
+    return;
+  }
+  row.fuzz_ran = true;
+  row.fuzz_inputs = r.execs;
+  row.fuzz_seconds = r.seconds;
+  if (!r.found) return;
+  std::ifstream in(r.artifact, std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                        std::istreambuf_iterator<char>());
+  const auto f = analyse_fuzz_input(bytes, *sut.sw, {});
+  row.fuzz_found = true;
+  if (!f.reproduced) {
+    row.fuzz_property = r.kind;  // e.g. a sanitizer report only the child saw
+    row.fuzz_note = "the fuzzer's " + r.kind + " did not reproduce in-process: " + fo.log;
+    return;
+  }
+  const auto* v = f.minimized.result.headline();
+  row.fuzz_property = v ? to_string(v->property) : "switch";
+  row.fuzz_steps = f.minimized.scenario.steps.size();
+}
 
 }  // namespace
 
@@ -51,14 +101,37 @@ int mutants(const MutantsOptions& o) {
   for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
   if (!errors.empty()) return kExitUsage;
 
-  auto rec =
-      start_recording(o.evidence, "mutants", nullptr, "builtin:*",
-                      fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
-                                  "\"{}\",\"corpus_scenarios\":{}}}",
-                                  o.tests, o.budget_per_defect, o.seed, o.corpus, corpus.size()));
+  const std::string fuzzer = o.no_fuzz ? "" : (o.fuzzer.empty() ? default_fuzzer() : o.fuzzer);
+  const std::string no_fuzz_why =
+      o.no_fuzz ? "--no-fuzz"
+                : (fuzzer.empty() ? "this build has no libFuzzer (clang, -DWRONGBOX_FUZZ=ON)" : "");
+  std::vector<std::string> only;
+  for (std::size_t at = 0; at < o.defects.size();) {
+    const auto comma = std::min(o.defects.find(',', at), o.defects.size());
+    only.push_back(o.defects.substr(at, comma - at));
+    at = comma + 1;
+  }
+  for (const auto& n : only) {
+    const auto& cat = examples::catalog();
+    if (std::none_of(cat.begin(), cat.end(), [&](const auto& d) { return d.name == n; })) {
+      fmt::print(stderr, "wrongbox: --defects: no built-in switch {} (see `wrongbox suts`)\n", n);
+      return kExitUsage;
+    }
+  }
+
+  auto rec = start_recording(
+      o.evidence, "mutants", nullptr, "builtin:*",
+      fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
+                  "\"{}\",\"corpus_scenarios\":{},\"fuzzing\":{},\"defects\":\"{}\"}}",
+                  o.tests, o.budget_per_defect, o.seed, o.corpus, corpus.size(),
+                  no_fuzz_why.empty(), o.defects.empty() ? "all" : o.defects));
   if (!rec) return kExitUsage;
   std::vector<Row> rows;
   for (const auto& d : examples::catalog()) {
+    if (!only.empty() && d.defect_class != 0 &&
+        std::find(only.begin(), only.end(), d.name) == only.end()) {
+      continue;
+    }
     Row row;
     row.name = std::string(d.name);
     row.defect_class = d.defect_class;
@@ -86,6 +159,11 @@ int mutants(const MutantsOptions& o) {
           r.failure.headline() ? to_string(r.failure.headline()->property) : "switch";
       row.reproduce = check::reproduce_command(sut.spec, co, r);
     }
+    if (no_fuzz_why.empty()) {
+      fuzz_defect(o, fuzzer, sut, row);
+    } else {
+      row.fuzz_note = no_fuzz_why;
+    }
     rows.push_back(std::move(row));
     fmt::print(stderr, "mutants: {} done\n", rows.back().name);
   }
@@ -93,36 +171,47 @@ int mutants(const MutantsOptions& o) {
   bool ok = true;
   std::string table =
       "| class | defect | caught | by corpus | by property-based search | scenarios | seconds | "
-      "shrunk steps |\n|---|---|---|---|---|---|---|---|\n";
+      "shrunk steps | by fuzzing | inputs | seconds | minimized steps |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows) {
     const bool reference = r.defect_class == 0;
-    const bool caught = r.corpus_caught > 0 || r.search_found;
+    const bool caught = r.caught();
     if (reference ? caught : !caught) ok = false;
     const std::string verdict =
         reference ? (caught ? "**NOT CLEAN**" : "clean (expected)") : (caught ? "yes" : "**NO**");
-    table += fmt::format(
-        "| {} | {} | {} | {} | {} | {} | {:.4f} | {} |\n",
-        reference ? "-" : std::to_string(r.defect_class), r.name, verdict,
-        r.corpus_caught
-            ? fmt::format("{} scenario(s), first {}", r.corpus_caught, r.corpus_property)
-            : "-",
-        r.search_found ? r.search_property : (reference ? "no violation" : "not found"),
-        r.scenarios, r.seconds, r.search_found ? std::to_string(r.shrunk_steps) : "-");
+    const std::string none = reference ? "no violation" : "not found";
+    table += fmt::format("| {} | {} | {} | {} | {} | {} | {:.4f} | {} | {} | {} | {} | {} |\n",
+                         reference ? "-" : std::to_string(r.defect_class), r.name, verdict,
+                         r.corpus_caught ? fmt::format("{} scenario(s), first {}", r.corpus_caught,
+                                                       r.corpus_property)
+                                         : "-",
+                         r.search_found ? r.search_property : none, r.scenarios, r.seconds,
+                         r.search_found ? std::to_string(r.shrunk_steps) : "-",
+                         r.fuzz_ran ? (r.fuzz_found ? r.fuzz_property : none) : "not run",
+                         r.fuzz_ran ? std::to_string(r.fuzz_inputs) : "-",
+                         r.fuzz_ran ? fmt::format("{:.2f}", r.fuzz_seconds) : "-",
+                         r.fuzz_found && r.fuzz_steps ? std::to_string(r.fuzz_steps) : "-");
   }
   const std::string summary = fmt::format(
       "{} of {} defect classes caught; reference switch {} ({} corpus scenarios, up "
-      "to {} generated scenarios or {} s per switch, seed {})",
+      "to {} generated scenarios or {} s per switch and engine, seed {})",
       std::count_if(rows.begin(), rows.end(),
-                    [](const Row& r) {
-                      return r.defect_class > 0 && (r.corpus_caught > 0 || r.search_found);
-                    }),
-      rows.size() - 1,
-      rows.front().corpus_caught == 0 && !rows.front().search_found ? "clean" : "NOT clean",
-      corpus.size(), o.tests, o.budget_per_defect, o.seed);
-  fmt::print("Defect-detection matrix\n\n{}\n{}\n", table, summary);
+                    [](const Row& r) { return r.defect_class > 0 && r.caught(); }),
+      rows.size() - 1, rows.front().caught() ? "NOT clean" : "clean", corpus.size(), o.tests,
+      o.budget_per_defect, o.seed);
+  std::string notes;
+  if (!no_fuzz_why.empty()) {
+    notes = "fuzzing not run: " + no_fuzz_why + "\n";
+  } else {
+    for (const auto& r : rows) {
+      if (!r.fuzz_note.empty()) notes += "fuzzing " + r.name + ": " + r.fuzz_note + "\n";
+    }
+  }
+  fmt::print("Defect-detection matrix\n\n{}\n{}\n{}", table, summary, notes);
   if (!o.markdown.empty()) {
     std::ofstream md(o.markdown);
     md << "# Wrongbox defect-detection matrix\n\n" << table << "\n" << summary << "\n\n";
+    if (!notes.empty()) md << notes << "\n";
     md << "Reproduce each property-based finding:\n\n";
     for (const auto& r : rows) {
       if (!r.reproduce.empty()) md << "- " << r.name << ": `" << r.reproduce << "`\n";
@@ -142,9 +231,11 @@ int mutants(const MutantsOptions& o) {
       for (const auto& r : rows) {
         t.scenarios += r.scenarios;
         rec->store()->add_mutant(
-            rec->run(), {r.name, r.defect_class, r.corpus_caught > 0 || r.search_found,
-                         r.corpus_caught, r.corpus_property, r.search_property, r.scenarios,
-                         r.seconds, static_cast<long>(r.shrunk_steps)});
+            rec->run(),
+            {r.name, r.defect_class, r.caught(), r.corpus_caught, r.corpus_property,
+             r.search_property, r.scenarios, r.seconds, static_cast<long>(r.shrunk_steps),
+             r.fuzz_ran, r.fuzz_found ? r.fuzz_property : "", r.fuzz_inputs, r.fuzz_seconds,
+             static_cast<long>(r.fuzz_steps)});
       }
       if (!rec->finish(t)) return kExitUsage;
     }

@@ -35,7 +35,10 @@ CREATE TABLE counterexamples(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REF
 CREATE TABLE mutants(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
   defect TEXT NOT NULL, defect_class INTEGER NOT NULL, caught INTEGER NOT NULL,
   corpus_caught INTEGER NOT NULL, corpus_property TEXT NOT NULL, search_property TEXT NOT NULL,
-  scenarios INTEGER NOT NULL, seconds REAL NOT NULL, shrunk_steps INTEGER NOT NULL);
+  scenarios INTEGER NOT NULL, seconds REAL NOT NULL, shrunk_steps INTEGER NOT NULL,
+  fuzz_ran INTEGER NOT NULL DEFAULT 0, fuzz_property TEXT NOT NULL DEFAULT '',
+  fuzz_inputs INTEGER NOT NULL DEFAULT 0, fuzz_seconds REAL NOT NULL DEFAULT 0,
+  fuzz_steps INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE chain(seq INTEGER PRIMARY KEY, run_uuid TEXT NOT NULL, kind TEXT NOT NULL,
   content_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 )sql";
@@ -182,6 +185,14 @@ std::string content(sqlite3* db, const std::string& uuid, const std::string& kin
     out += "table;";
     append_rows(db, sql, uuid, out);
   }
+  // Schema 2: the fuzzing columns of the matrix, only where fuzzing ran, so
+  // runs recorded before schema 2 keep their hashes.
+  std::string fuzz;
+  append_rows(db,
+              "SELECT defect, fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps FROM mutants "
+              "WHERE run_id = (SELECT id FROM runs WHERE uuid = ?1) AND fuzz_ran != 0 ORDER BY id",
+              uuid, fuzz);
+  if (!fuzz.empty()) out += "table;" + fuzz;
   return out;
 }
 
@@ -329,7 +340,19 @@ Store Store::open(const std::string& path) {
       return 0;
     });
   }
-  // Forward migrations go here: if (version < 2) { ...; user_version = 2 }.
+  // Forward migrations: schema 1 -> 2 adds the matrix's fuzzing columns.
+  if (version == 1) {
+    transaction(db, [&] {
+      exec(db,
+           "ALTER TABLE mutants ADD COLUMN fuzz_ran INTEGER NOT NULL DEFAULT 0;"
+           "ALTER TABLE mutants ADD COLUMN fuzz_property TEXT NOT NULL DEFAULT '';"
+           "ALTER TABLE mutants ADD COLUMN fuzz_inputs INTEGER NOT NULL DEFAULT 0;"
+           "ALTER TABLE mutants ADD COLUMN fuzz_seconds REAL NOT NULL DEFAULT 0;"
+           "ALTER TABLE mutants ADD COLUMN fuzz_steps INTEGER NOT NULL DEFAULT 0;"
+           "PRAGMA user_version = 2");
+      return 0;
+    });
+  }
   return store;
 }
 
@@ -383,12 +406,17 @@ void Store::add_counterexample(std::int64_t run, const CounterexampleRecord& r) 
 void Store::add_mutant(std::int64_t run, const MutantRecord& r) {
   Stmt s(db_,
          "INSERT INTO mutants(run_id, defect, defect_class, caught, corpus_caught, "
-         "corpus_property, search_property, scenarios, seconds, shrunk_steps) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+         "corpus_property, search_property, scenarios, seconds, shrunk_steps, fuzz_ran, "
+         "fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   s.bind(1, run).bind(2, r.defect).bind(3, std::int64_t{r.defect_class});
   s.bind(4, std::int64_t{r.caught}).bind(5, std::int64_t{r.corpus_caught});
   s.bind(6, r.corpus_property).bind(7, r.search_property).bind(8, std::int64_t{r.scenarios});
   s.bind_double(9, r.seconds).bind(10, std::int64_t{r.shrunk_steps});
+  s.bind(11, std::int64_t{r.fuzz_ran})
+      .bind(12, r.fuzz_property)
+      .bind(13, std::int64_t{r.fuzz_inputs});
+  s.bind_double(14, r.fuzz_seconds).bind(15, std::int64_t{r.fuzz_steps});
   s.step();
 }
 
@@ -521,7 +549,8 @@ int merge(const std::string& out, const std::vector<std::string>& inputs) {
                   "property, scenario_text, report, reproduce", "id", "run_id", src_id, dst_id);
         copy_rows(src.db(), dst.db(), "mutants",
                   "defect, defect_class, caught, corpus_caught, corpus_property, "
-                  "search_property, scenarios, seconds, shrunk_steps",
+                  "search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property, "
+                  "fuzz_inputs, fuzz_seconds, fuzz_steps",
                   "id", "run_id", src_id, dst_id);
         if (complete) append_link(dst.db(), uuid, "end");
         return 0;

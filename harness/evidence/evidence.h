@@ -12,7 +12,8 @@
 //                                                             conformance checks)
 //   counterexamples(id, run_id, property, scenario_text, report, reproduce)
 //   mutants(id, run_id, defect, defect_class, caught, corpus_caught, corpus_property,
-//           search_property, scenarios, seconds, shrunk_steps)
+//           search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property,
+//           fuzz_inputs, fuzz_seconds, fuzz_steps)                  (fuzz_*: schema 2)
 //   chain(seq, run_uuid, kind 'start'|'end', content_hash, prev_hash, hash)
 //
 // Every run appends a 'start' link when it begins and an 'end' link when it
@@ -42,7 +43,7 @@ struct sqlite3;
 
 namespace wrongbox::evidence {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr int kApplicationId = 0x57424F58;
 
 class EvidenceError : public std::runtime_error {
@@ -84,6 +85,11 @@ struct MutantRecord {
   long scenarios = 0;
   double seconds = 0;
   long shrunk_steps = 0;
+  bool fuzz_ran = false;      // coverage-guided fuzzing was tried (schema 2)
+  std::string fuzz_property;  // what it found first ("" = nothing)
+  long fuzz_inputs = 0;       // inputs run, to the finding when found
+  double fuzz_seconds = 0;
+  long fuzz_steps = 0;  // minimized scenario length
 };
 
 struct RunTotals {

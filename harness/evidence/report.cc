@@ -77,8 +77,9 @@ Json load(Store& store) {
                   "run_id = ?1 ORDER BY id"},
                  {"mutants",
                   "SELECT defect, defect_class, caught, corpus_caught, corpus_property, "
-                  "search_property, scenarios, seconds, shrunk_steps FROM mutants WHERE run_id "
-                  "= ?1 ORDER BY id"}}) {
+                  "search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property, "
+                  "fuzz_inputs, fuzz_seconds, fuzz_steps FROM mutants WHERE run_id = ?1 ORDER "
+                  "BY id"}}) {
           Json list = Json::array();
           query(sql, id, [&](Json& x) { list.push_back(x); });
           r[key] = list;
@@ -184,13 +185,20 @@ std::string markdown(const Json& m) {
          "```\n\n```\n" + str(c["report"]) + "```\n\nReproduce: `" + str(c["reproduce"]) + "`\n";
   }
   if (!last["mutants"].empty()) {
-    o += "\n| class | defect | caught | corpus | search | scenarios | seconds | shrunk |\n"
-         "|---|---|---|---|---|---|---|---|\n";
+    o += "\n| class | defect | caught | corpus | search | scenarios | seconds | shrunk | "
+         "fuzzing | inputs | seconds | minimized |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& x : last["mutants"]) {
-      o += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", str(x["defect_class"]),
-                       str(x["defect"]), x["caught"].get<int>() ? "yes" : "no",
-                       str(x["corpus_caught"]), str(x["search_property"]), str(x["scenarios"]),
-                       str(x["seconds"]), str(x["shrunk_steps"]));
+      const bool fuzzed = x["fuzz_ran"].get<int>() != 0;
+      o += fmt::format(
+          "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", str(x["defect_class"]),
+          str(x["defect"]), x["caught"].get<int>() ? "yes" : "no", str(x["corpus_caught"]),
+          str(x["search_property"]), str(x["scenarios"]), str(x["seconds"]), str(x["shrunk_steps"]),
+          fuzzed ? (str(x["fuzz_property"]).empty() ? "not found" : str(x["fuzz_property"]))
+                 : "not run",
+          fuzzed ? str(x["fuzz_inputs"]) : "-",
+          fuzzed ? fmt::format("{:.2f}", x["fuzz_seconds"].get<double>()) : "-",
+          fuzzed && !str(x["fuzz_property"]).empty() ? str(x["fuzz_steps"]) : "-");
     }
   }
   return o;
@@ -478,18 +486,25 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
     o += "<h2>Defect-detection matrix (run #" + str((*it)["id"]) +
          ")</h2><table id=\"matrix\"><tr><th>class</th><th>defect</th><th>caught</th>"
          "<th>corpus scenarios</th><th>search found</th><th>scenarios</th><th>seconds</th>"
-         "<th>shrunk steps</th></tr>";
+         "<th>shrunk steps</th><th>fuzzing found</th><th>fuzz inputs</th><th>fuzz seconds</th>"
+         "<th>minimized steps</th></tr>";
     for (const auto& x : (*it)["mutants"]) {
       const bool reference = x["defect_class"].get<int>() == 0;
       const bool caught = x["caught"].get<int>() != 0;
+      const bool fuzzed = x["fuzz_ran"].get<int>() != 0;
+      const bool fuzz_found = fuzzed && !str(x["fuzz_property"]).empty();
       o += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-          "<td>{}</td></tr>",
+          "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
           reference ? "-" : str(x["defect_class"]), h(str(x["defect"])),
           reference ? (caught ? badge_as("NOT clean", "bad") : badge_as("clean", "ok"))
                     : (caught ? badge_as("caught", "ok") : badge_as("MISSED", "bad")),
           str(x["corpus_caught"]), h(str(x["search_property"])), str(x["scenarios"]),
-          fmt::format("{:.4f}", x["seconds"].get<double>()), str(x["shrunk_steps"]));
+          fmt::format("{:.4f}", x["seconds"].get<double>()), str(x["shrunk_steps"]),
+          fuzzed ? (fuzz_found ? h(str(x["fuzz_property"])) : "not found") : "not run",
+          fuzzed ? str(x["fuzz_inputs"]) : "-",
+          fuzzed ? fmt::format("{:.2f}", x["fuzz_seconds"].get<double>()) : "-",
+          fuzz_found ? str(x["fuzz_steps"]) : "-");
     }
     o += "</table>";
     break;

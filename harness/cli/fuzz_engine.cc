@@ -1,0 +1,193 @@
+#include "harness/cli/fuzz_engine.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "fuzz/scenario_codec.h"
+
+extern char** environ;
+
+namespace wrongbox::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The number after `key` in `line`, or -1.
+long number_after(const std::string& line, const std::string& key) {
+  const auto at = line.find(key);
+  if (at == std::string::npos) return -1;
+  return std::strtol(line.c_str() + at + key.size(), nullptr, 10);
+}
+
+}  // namespace
+
+std::string default_fuzzer() {
+  if (const char* e = std::getenv("WRONGBOX_FUZZER"); e && *e) return e;
+#ifdef WRONGBOX_SWITCH_FUZZER
+  return WRONGBOX_SWITCH_FUZZER;
+#else
+  return "";
+#endif
+}
+
+std::string why_not_fuzzable(const std::string& sut) {
+  if (sut.rfind("builtin:", 0) == 0 || sut.rfind("plugin:", 0) == 0) return "";
+  return "fuzzing needs an in-process switch (builtin: or plugin:); " + sut +
+         " runs in another process";
+}
+
+FuzzEngineResult run_fuzz_engine(const FuzzEngineOptions& o) {
+  FuzzEngineResult res;
+  std::error_code ec;
+  const fs::path work(o.work_dir);
+  const fs::path corpus = work / "corpus";
+  const fs::path artifacts = work / "artifacts";
+  fs::remove_all(artifacts, ec);
+  fs::create_directories(corpus, ec);
+  fs::create_directories(artifacts, ec);
+  if (ec) {
+    res.error = "cannot create " + artifacts.string() + ": " + ec.message();
+    return res;
+  }
+  for (std::size_t i = 0; i < o.seeds.size(); ++i) {
+    std::ofstream f(corpus / ("seed-" + std::to_string(i)), std::ios::binary);
+    f.write(reinterpret_cast<const char*>(o.seeds[i].data()),
+            static_cast<std::streamsize>(o.seeds[i].size()));
+  }
+
+  std::vector<std::string> args = {
+      o.fuzzer,
+      "-max_total_time=" + std::to_string(std::max(1L, std::lround(o.budget))),
+      "-artifact_prefix=" + artifacts.string() + "/",
+      "-max_len=" + std::to_string(o.max_len),
+      "-timeout=10",
+      "-print_final_stats=1",
+  };
+  if (o.seed) args.push_back("-seed=" + std::to_string(o.seed % 4000000000ULL));
+  if (fs::exists(o.fuzzer + ".dict", ec)) args.push_back("-dict=" + o.fuzzer + ".dict");
+  args.push_back(corpus.string());
+
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "WRONGBOX_SUT=", 13) != 0) env_store.emplace_back(*e);
+  }
+  env_store.push_back("WRONGBOX_SUT=" + o.sut);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  std::ofstream log(o.log, std::ios::binary);
+  if (!log) {
+    res.error = "cannot write " + o.log;
+    return res;
+  }
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    res.error = std::string("pipe: ") + std::strerror(errno);
+    return res;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+  pid_t pid = -1;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto secs = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  const int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    res.error = "cannot start the fuzzer " + o.fuzzer + ": " + std::strerror(rc);
+    return res;
+  }
+
+  // Follow its output until it closes; insist when it overruns its budget.
+  const double hard_limit = o.budget + 60;
+  std::string pending;
+  double last_progress = 0;
+  bool killed = false;
+  char buf[8192];
+  for (;;) {
+    pollfd p{out[0], POLLIN, 0};
+    const int n = ::poll(&p, 1, 250);
+    if (n > 0) {
+      const ssize_t got = ::read(out[0], buf, sizeof buf);
+      if (got <= 0) break;
+      log.write(buf, got);
+      pending.append(buf, static_cast<std::size_t>(got));
+      for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+        const std::string line = pending.substr(0, nl);
+        pending.erase(0, nl + 1);
+        if (!line.empty() && line[0] == '#') {
+          if (const long e = number_after(line, "#"); e >= 0) res.execs = e;
+          if (const long r = number_after(line, "exec/s: "); r >= 0) res.exec_per_sec = r;
+        }
+        if (const long e = number_after(line, "stat::number_of_executed_units: "); e >= 0) {
+          res.execs = e;
+        }
+        if (const long r = number_after(line, "stat::average_exec_per_sec: "); r >= 0) {
+          res.exec_per_sec = r;
+        }
+      }
+    }
+    if (o.progress && secs() - last_progress >= 1) {
+      o.progress(res.execs, secs());
+      last_progress = secs();
+    }
+    if (!killed && secs() > hard_limit) {
+      ::kill(pid, SIGKILL);
+      killed = true;
+    }
+  }
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  res.seconds = secs();
+  log.flush();
+  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+  for (const auto& e : fs::directory_iterator(artifacts, ec)) {
+    const std::string name = e.path().filename().string();
+    const auto dash = name.find('-');
+    if (dash == std::string::npos) continue;
+    res.found = true;
+    res.artifact = e.path().string();
+    res.kind = name.substr(0, dash);
+    break;
+  }
+  if (killed) {
+    res.error = "the fuzzer overran its budget by 60 s and was killed (see " + o.log + ")";
+  } else if (!res.found && res.exit_code != 0) {
+    res.error = "the fuzzer exited with status " + std::to_string(res.exit_code) +
+                " and saved no input (see " + o.log + ")";
+  }
+  return res;
+}
+
+FuzzFinding analyse_fuzz_input(const std::vector<std::uint8_t>& bytes, Switch& sw,
+                               const RunOptions& ro) {
+  FuzzFinding f;
+  f.original = fuzz::decode_scenario(bytes.data(), bytes.size());
+  f.minimized = minimize_scenario(f.original, sw, ro);
+  const auto outcome = f.minimized.result.outcome;
+  f.reproduced = outcome == Outcome::kViolation || outcome == Outcome::kSwitchFailure;
+  return f;
+}
+
+}  // namespace wrongbox::cli
