@@ -1,6 +1,7 @@
 # One helper per kind of artefact; each also makes the wrongbox::name alias.
 
 function(wrongbox_apply_flags target)
+  cmake_parse_arguments(W "FUZZ_TARGET" "" "" ${ARGN})
   target_compile_features(${target} PUBLIC cxx_std_20)
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
@@ -11,6 +12,10 @@ function(wrongbox_apply_flags target)
   if(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE)
     # Coverage for libFuzzer in every target; the fuzz binaries link the engine.
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+    get_target_property(_type ${target} TYPE)
+    if(_type STREQUAL "EXECUTABLE" AND NOT W_FUZZ_TARGET)
+      target_link_libraries(${target} PRIVATE ${WRONGBOX_FUZZER_NO_MAIN})
+    endif()
   endif()
   if(WRONGBOX_SANITIZE)
     list(JOIN WRONGBOX_SANITIZE "," _san)

@@ -52,12 +52,28 @@ struct Writer {
   }
 };
 
-std::string person_from(Reader& r) {
-  const int year = 1800 + r.u16() % 300;
-  const int month = 1 + r.u8() % 12;
-  const int day = 1 + r.u8() % model::days_in_month(year, month);
-  const int serial = r.u16() % 1000;
-  const bool coord = r.u8() & 1;
+// Flags byte of a person: bit 0 coordination number; bit 1 "the previous
+// person one century later (or earlier)": same 10-digit form, a collision
+// family that random dates would almost never produce.
+std::string person_from(Reader& r, const std::string* previous) {
+  int year = 1800 + r.u16() % 300;
+  int month = 1 + r.u8() % 12;
+  int day_byte = r.u8();
+  int serial = r.u16() % 1000;
+  const auto flags = r.u8();
+  bool coord = flags & 1;
+  if ((flags & 2) && previous) {
+    const auto& p = *previous;
+    const int y = std::stoi(p.substr(0, 4));
+    year = y + 100 <= 2099 ? y + 100 : y - 100;
+    month = std::stoi(p.substr(4, 2));
+    day_byte = std::stoi(p.substr(6, 2));
+    coord = day_byte > 60;
+    if (coord) day_byte -= 60;
+    day_byte = std::min(day_byte, model::days_in_month(year, month)) - 1;
+    serial = std::stoi(p.substr(8, 3));
+  }
+  const int day = 1 + day_byte % model::days_in_month(year, month);
   return *model::make_person_number(year, month, day, serial, coord);
 }
 
@@ -122,11 +138,18 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
   Reader r{data, size};
   std::vector<std::string> persons, mailboxes, senders;
   const int np = 1 + r.u8() % kMaxPersons;
-  for (int i = 0; i < np; ++i) persons.push_back(person_from(r));
+  for (int i = 0; i < np; ++i) persons.push_back(person_from(r, i ? &persons.back() : nullptr));
   const int nm = 1 + r.u8() % kMaxMailboxes;
   for (int i = 0; i < nm; ++i) {
-    const std::string op = kOperators[r.u8() % kOperators.size()];
-    mailboxes.push_back(op + "/" + r.text(1, 64));
+    // Operator byte: bit 7 "the previous address extended by /ACCOUNT" (one
+    // address a prefix of another), else the operator of a new address.
+    const auto opb = r.u8();
+    if ((opb & 0x80) && i > 0) {
+      mailboxes.push_back(mailboxes.back() + "/" + r.text(1, 8));
+    } else {
+      mailboxes.push_back(std::string(kOperators[(opb & 0x7f) % kOperators.size()]) + "/" +
+                          r.text(1, 64));
+    }
   }
   const int ns = 1 + r.u8() % kMaxSenders;
   for (int i = 0; i < ns; ++i) senders.push_back(r.text(1, 8));
@@ -181,9 +204,12 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
         }
         break;
       }
-      case StepKind::kTick:
-        st.count = 1 + r.u16() % kMaxTickCount;
+      case StepKind::kTick: {
+        // Mostly a few ticks (enough for any quarantine); bit 7: up to 1000.
+        const auto b = r.u8();
+        st.count = (b & 0x80) ? 1 + (((b & 0x7f) << 8) | r.u8()) % kMaxTickCount : 1 + (b & 0x0f);
         break;
+      }
       default:
         break;
     }
@@ -308,7 +334,12 @@ std::optional<std::vector<std::uint8_t>> encode_scenario(const Scenario& s, std:
         }
         break;
       case StepKind::kTick:
-        w.u16(st.count - 1);
+        if (st.count <= 16) {
+          w.u8(st.count - 1);
+        } else {
+          w.u8(0x80 | ((st.count - 1) >> 8));
+          w.u8((st.count - 1) & 0xff);
+        }
         break;
       default:
         break;

@@ -7,10 +7,13 @@
 // a readable .wbs file and a .wbs file becomes a seed (`wrongbox convert`).
 //
 // Layout: a table of persons (7 bytes each: year u16, month, day, serial u16,
-// flags), a table of mailboxes (operator index, account length and bytes), a
-// table of senders, then steps until the input ends: an opcode byte and its
-// arguments (table indices, counts, strings as length + bytes). Every read
-// past the end yields 0. Steps that the state makes impossible (closing a
+// flags; a flag makes a person the previous one a century apart, so identity
+// collisions are one bit away), a table of mailboxes (operator byte, whose
+// top bit makes the address the previous one plus "/ACCOUNT", then account
+// length and bytes), a table of senders, then steps until the input ends: an
+// opcode byte and its arguments (table indices, tick counts as one byte of
+// 1-16 or two of up to 1000, strings as length + bytes). Every read past the
+// end yields 0. Steps that the state makes impossible (closing a
 // closed mailbox, reopening before the quarantine) are dropped.
 #pragma once
 

@@ -134,7 +134,7 @@ FuzzEngineResult run_fuzz_engine(const FuzzEngineOptions& o) {
       for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
         const std::string line = pending.substr(0, nl);
         pending.erase(0, nl + 1);
-        if (!line.empty() && line[0] == '#') {
+        if (line.size() > 1 && line[0] == '#' && line[1] >= '0' && line[1] <= '9') {
           if (const long e = number_after(line, "#"); e >= 0) res.execs = e;
           if (const long r = number_after(line, "exec/s: "); r >= 0) res.exec_per_sec = r;
         }
