@@ -1,7 +1,7 @@
 # One helper per kind of artefact; each also makes the wrongbox::name alias.
 
 function(wrongbox_apply_flags target)
-  cmake_parse_arguments(W "FUZZ_TARGET" "" "" ${ARGN})
+  cmake_parse_arguments(W "FUZZ_TARGET;NO_CMP_TRACE;NO_COVERAGE" "" "" ${ARGN})
   target_compile_features(${target} PUBLIC cxx_std_20)
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
@@ -9,9 +9,17 @@ function(wrongbox_apply_flags target)
   if(WRONGBOX_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
-  if(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE)
+  if(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE AND W_NO_COVERAGE)
+    # Plumbing the fuzzer never needs to explore (JSON, SQLite glue, the CLI):
+    # fewer counters for libFuzzer to scan after every input.
+  elseif(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE)
     # Coverage for libFuzzer in every target; the fuzz binaries link the engine.
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+    if(W_NO_CMP_TRACE)
+      # Edge coverage only: comparison tracing in the harness's own hashing
+      # and bookkeeping costs the fuzzer speed and guides it nowhere useful.
+      target_compile_options(${target} PRIVATE -fno-sanitize-coverage=trace-cmp)
+    endif()
     get_target_property(_type ${target} TYPE)
     if(_type STREQUAL "EXECUTABLE" AND NOT W_FUZZ_TARGET)
       target_link_libraries(${target} PRIVATE ${WRONGBOX_FUZZER_NO_MAIN})
@@ -25,14 +33,22 @@ function(wrongbox_apply_flags target)
   endif()
 endfunction()
 
-# wrongbox_cc_library(NAME name SRCS ... DEPS ... [PUBLIC_INCLUDE dir])
+# wrongbox_cc_library(NAME name SRCS ... DEPS ... [NO_CMP_TRACE] [NO_COVERAGE])
+# In a libFuzzer build: NO_CMP_TRACE, edge coverage only (harness code);
+# NO_COVERAGE, none (plumbing the fuzzer does not explore).
 function(wrongbox_cc_library)
-  cmake_parse_arguments(W "" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(W "NO_CMP_TRACE;NO_COVERAGE" "NAME" "SRCS;DEPS" ${ARGN})
   add_library(wrongbox_${W_NAME} STATIC ${W_SRCS})
   add_library(wrongbox::${W_NAME} ALIAS wrongbox_${W_NAME})
   target_include_directories(wrongbox_${W_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(wrongbox_${W_NAME} PUBLIC ${W_DEPS})
-  wrongbox_apply_flags(wrongbox_${W_NAME})
+  set(_kind)
+  if(W_NO_CMP_TRACE)
+    set(_kind NO_CMP_TRACE)
+  elseif(W_NO_COVERAGE)
+    set(_kind NO_COVERAGE)
+  endif()
+  wrongbox_apply_flags(wrongbox_${W_NAME} ${_kind})
 endfunction()
 
 # wrongbox_cc_test(NAME name SRCS ... DEPS ...): a GoogleTest binary, one ctest per test.

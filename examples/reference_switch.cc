@@ -218,7 +218,8 @@ class ReferenceSwitch final : public Switch {
       w.mailbox = *route.mailbox;
     else if (defect_ != Defect::kFallbackLeak)
       w.mailbox.clear();
-    build(w, journal_.inbox[entry].msg);
+    // Nothing goes out while the registry is down: no need to copy the message.
+    if (!route.unavailable) build(w, journal_.inbox[entry].msg);
   }
 
   void build(Worker& w, const Message& m) {
@@ -275,6 +276,10 @@ class ReferenceSwitch final : public Switch {
   // Periodic maintenance: drop handled entries from the journal.
   void compact() {
     auto& j = journal_;
+    if (std::none_of(j.inbox.begin(), j.inbox.end(), [](const Entry& e) { return e.done; })) {
+      std::erase_if(j.pending, [&](std::size_t p) { return p >= j.inbox.size(); });
+      return;
+    }
     std::vector<std::size_t> remap(j.inbox.size(), SIZE_MAX);
     std::vector<Entry> kept;
     for (std::size_t i = 0; i < j.inbox.size(); ++i) {

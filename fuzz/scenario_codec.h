@@ -12,7 +12,9 @@
 // top bit makes the address the previous one plus "/ACCOUNT", then account
 // length and bytes), a table of senders, then steps until the input ends: an
 // opcode byte and its arguments (table indices, tick counts as one byte of
-// 1-16 or two of up to 1000, strings as length + bytes). Every read past the
+// 1-16 or two of up to 1000, batch sizes 0-4 or with the top bit up to 16,
+// part counts 0-3 or with the top bit up to 64, strings as length + bytes),
+// at most kMaxDecodedSteps steps. Every read past the
 // end yields 0. Steps that the state makes impossible (closing a
 // closed mailbox, reopening before the quarantine) are dropped.
 #pragma once
@@ -27,7 +29,7 @@
 
 namespace wrongbox::fuzz {
 
-inline constexpr std::size_t kMaxDecodedSteps = 32;
+inline constexpr std::size_t kMaxDecodedSteps = 16;
 
 Scenario decode_scenario(const std::uint8_t* data, std::size_t size);
 
