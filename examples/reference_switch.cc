@@ -155,13 +155,16 @@ class ReferenceSwitch final : public Switch {
 
     // Prefetch: one lookup per distinct subject; reuse within this command only.
     std::vector<std::string> distinct;
+    distinct.reserve(j.pending.size());
     for (auto i : j.pending) {
       const auto& s = j.inbox[i].msg.subject;
       if (std::find(distinct.begin(), distinct.end(), s) == distinct.end()) distinct.push_back(s);
     }
     std::vector<LookupReply> answers;
+    answers.reserve(distinct.size());
     for (const auto& s : distinct) answers.push_back(lookup(s, calls));
-    std::vector<LookupReply> routes;
+    std::vector<std::size_t> routes;  // index into answers, per pending message
+    routes.reserve(j.pending.size());
     for (std::size_t k = 0; k < j.pending.size(); ++k) {
       const auto& s = j.inbox[j.pending[k]].msg.subject;
       auto at = static_cast<std::size_t>(std::find(distinct.begin(), distinct.end(), s) -
@@ -169,15 +172,19 @@ class ReferenceSwitch final : public Switch {
       // DEFECT 1 (batch offset): answers are zipped with messages by position,
       // as if every message had a distinct subject.
       if (defect_ == Defect::kBatchOffset) at = std::min(k, answers.size() - 1);
-      routes.push_back(answers[at]);
+      routes.push_back(at);
     }
 
     // Dispatch in pairs on two workers.
     std::vector<std::size_t> still;
     std::vector<std::pair<std::size_t, ReceiptStatus>> receipts;
+    still.reserve(j.pending.size());
+    receipts.reserve(j.pending.size());
     for (std::size_t k = 0; k < j.pending.size(); k += 2) {
       const std::size_t n = std::min<std::size_t>(2, j.pending.size() - k);
-      for (std::size_t w = 0; w < n; ++w) prepare(workers_[w], j.pending[k + w], routes[k + w]);
+      for (std::size_t w = 0; w < n; ++w) {
+        prepare(workers_[w], j.pending[k + w], answers[routes[k + w]]);
+      }
       for (std::size_t w = 0; w < n; ++w) {
         Worker& wk = workers_[w];
         // DEFECT 11 (concurrency): workers send the shared "current message".

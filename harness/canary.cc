@@ -24,29 +24,47 @@ CanaryMinter::CanaryMinter(std::uint64_t seed) {
 std::uint64_t CanaryMinter::value(std::uint32_t instance, int part, std::string_view sender,
                                   std::string_view id, std::string_view subject) const {
   // Length-prefixed fields: no two different tuples share an encoding.
-  std::string buf;
-  buf.reserve(32 + sender.size() + id.size() + subject.size());
-  auto put32 = [&](std::uint32_t v) { buf.append(reinterpret_cast<const char*>(&v), 4); };
+  // Built on the stack when it fits (it nearly always does).
+  const std::size_t need = 20 + sender.size() + id.size() + subject.size();
+  char small[256];
+  std::string large;
+  char* buf = small;
+  if (need > sizeof small) {
+    large.resize(need);
+    buf = large.data();
+  }
+  std::size_t n = 0;
+  auto put32 = [&](std::uint32_t v) {
+    std::memcpy(buf + n, &v, 4);
+    n += 4;
+  };
   put32(instance);
   put32(static_cast<std::uint32_t>(part));
   for (auto f : {sender, id, subject}) {
     put32(static_cast<std::uint32_t>(f.size()));
-    buf.append(f);
+    if (!f.empty()) std::memcpy(buf + n, f.data(), f.size());
+    n += f.size();
   }
   unsigned char out[crypto_shorthash_BYTES];
-  crypto_shorthash(out, reinterpret_cast<const unsigned char*>(buf.data()), buf.size(),
-                   key_.data());
+  crypto_shorthash(out, reinterpret_cast<const unsigned char*>(buf), n, key_.data());
   std::uint64_t v;
   std::memcpy(&v, out, 8);
   return v;
 }
 
 std::string CanaryMinter::text(std::uint64_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(kCanaryPrefix);
-  for (int i = 15; i >= 0; --i) s.push_back(kHex[(v >> (4 * i)) & 15]);
-  s.push_back(']');
+  std::string s;
+  append_text(s, v);
   return s;
+}
+
+void CanaryMinter::append_text(std::string& out, std::uint64_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char t[kCanaryLength];
+  std::memcpy(t, kCanaryPrefix.data(), kCanaryPrefix.size());
+  for (int i = 0; i < 16; ++i) t[kCanaryPrefix.size() + i] = kHex[(v >> (4 * (15 - i))) & 15];
+  t[kCanaryLength - 1] = ']';
+  out.append(t, kCanaryLength);
 }
 
 void scan_canaries(std::string_view t,

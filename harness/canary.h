@@ -32,6 +32,8 @@ class CanaryMinter {
   std::uint64_t value(std::uint32_t instance, int part, std::string_view sender,
                       std::string_view id, std::string_view subject) const;
   static std::string text(std::uint64_t value);
+  // Appends text(value) to `out` without a temporary.
+  static void append_text(std::string& out, std::uint64_t value);
 
  private:
   std::array<unsigned char, 16> key_{};

@@ -108,27 +108,37 @@ Oracle::Oracle(const model::World& world, std::uint64_t seed) : world_(world), m
 
 std::uint32_t Oracle::add_message(const MessageSpec& spec, int step) {
   const auto idx = static_cast<std::uint32_t>(instances_.size());
-  Instance in;
+  Instance& in = instances_.emplace_back();
   in.step = step;
   in.valid_subject = model::is_valid_person_number(spec.subject);
   in.msg.sender = spec.sender;
   in.msg.id = spec.id;
   in.msg.subject = spec.subject;
-  auto token = [&](int part) {
+  auto token = [&](std::string& out, int part) {
     const auto v = minter_.value(idx, part, spec.sender, spec.id, spec.subject);
     canaries_[v] = Hit{idx, part};
-    return CanaryMinter::text(v);
+    CanaryMinter::append_text(out, v);
   };
-  in.msg.title = "Beslut " + spec.id + " " + token(kTitlePart);
+  in.msg.title.reserve(8 + spec.id.size() + kCanaryLength);
+  in.msg.title.append("Beslut ").append(spec.id).append(" ");
+  token(in.msg.title, kTitlePart);
+  in.msg.parts.resize(static_cast<std::size_t>(std::max(0, spec.parts)));
   for (int k = 0; k < spec.parts; ++k) {
-    Part p;
+    Part& p = in.msg.parts[static_cast<std::size_t>(k)];
     p.name = k == 0 ? "beslut.txt" : "bilaga-" + std::to_string(k) + ".pdf";
-    p.data = "\xc3\x84rende " + spec.id + ", del " + std::to_string(k + 1) + ": " + token(k) + "\n";
-    in.msg.parts.push_back(std::move(p));
+    const std::string del = std::to_string(k + 1);
+    p.data.reserve(20 + spec.id.size() + del.size() + kCanaryLength);
+    p.data.append("\xc3\x84rende ").append(spec.id).append(", del ").append(del).append(": ");
+    token(p.data, k);
+    p.data.push_back('\n');
   }
   by_key_[{spec.sender, spec.id}].push_back(idx);
-  instances_.push_back(std::move(in));
   return idx;
+}
+
+void Oracle::reserve(std::size_t messages) {
+  instances_.reserve(messages);
+  canaries_.reserve(messages * 3);
 }
 
 void Oracle::scan(std::string_view text, Content& c) const {

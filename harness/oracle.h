@@ -62,6 +62,8 @@ class Oracle {
     line_ = line;
     call_ = 0;
   }
+  // Room for this many messages (a hint; add_message works without it).
+  void reserve(std::size_t messages);
   void begin_call(std::string text) {
     ++call_;
     call_text_ = std::move(text);

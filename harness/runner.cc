@@ -26,7 +26,7 @@ class Actors final : public Calls {
     LookupReply r;
     if (!world_.registry_up()) {
       r.unavailable = true;
-      end("unavailable (registry down)");
+      end([&] { return std::string("unavailable (registry down)"); });
       return r;
     }
     const auto a = world_.lookup(person);
@@ -37,7 +37,7 @@ class Actors final : public Calls {
       std::string s = a.mailbox ? *a.mailbox : "no mailbox";
       if (a.is_protected) s += ", protected";
       for (const auto& b : a.blocked_senders) s += ", blocks " + b;
-      end(s);
+      end_text(s);
     }
     return r;
   }
@@ -46,46 +46,50 @@ class Actors final : public Calls {
     begin("deliver " + mailbox);
     const auto op = model::operator_of(mailbox);
     if (!world_.operator_up(op)) {
-      end("unavailable (operator " + std::string(op) + " down) [" + show_message(m) + "]");
+      end([&] {
+        return "unavailable (operator " + std::string(op) + " down) [" + show_message(m) + "]";
+      });
       return DeliverReply::kUnavailable;
     }
     if (close_at_delivery.erase(mailbox) > 0) {
       world_.close_mailbox(mailbox);
-      end("no_such_mailbox (closed just now, between lookup and delivery)");
+      end([&] {
+        return std::string("no_such_mailbox (closed just now, between lookup and delivery)");
+      });
       return DeliverReply::kNoSuchMailbox;
     }
     const auto owner = world_.open_owner(mailbox);
     if (!owner) {
-      end("no_such_mailbox [" + show_message(m) + "]");
+      end([&] { return "no_such_mailbox [" + show_message(m) + "]"; });
       return DeliverReply::kNoSuchMailbox;
     }
     oracle_.on_deliver(mailbox, m, *owner);
-    end("ok, owner " + *owner + " [" + show_message(m) + "]");
+    end([&] { return "ok, owner " + *owner + " [" + show_message(m) + "]"; });
     return DeliverReply::kOk;
   }
 
   void print(const std::string& person, const Message& m) override {
     begin("print for " + person);
     oracle_.on_print(person, m);
-    end("ok [" + show_message(m) + "]");
+    end([&] { return "ok [" + show_message(m) + "]"; });
   }
 
   void hold(const Message& m, const std::string& reason) override {
     begin("hold");
     oracle_.on_hold(m, reason);
-    end("ok [" + show_message(m) + "] reason: " + reason);
+    end([&] { return "ok [" + show_message(m) + "] reason: " + reason; });
   }
 
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus status) override {
     begin("receipt to " + sender + " for " + id + " (" + to_string(status) + ")");
     oracle_.on_receipt(sender, id, status);
-    end("ok");
+    end([&] { return std::string("ok"); });
   }
 
   void log(const std::string& text) override {
     begin("log");
     oracle_.on_log(text);
-    end("\"" + text.substr(0, 100) + "\"");
+    end([&] { return "\"" + text.substr(0, 100) + "\""; });
   }
 
  private:
@@ -94,8 +98,13 @@ class Actors final : public Calls {
     if (trace_) current_ = call;
     oracle_.begin_call(std::move(call));
   }
-  void end(const std::string& answer) {
+  // The answer is only described when tracing: `answer` makes the text.
+  template <typename F>
+  void end(F&& answer) {
     if (!trace_) return;
+    end_text(answer());
+  }
+  void end_text(const std::string& answer) {
     std::string line = "    call: " + current_ + " -> " + answer;
     if (!oracle_.note().empty()) line += "\n      oracle: " + oracle_.note();
     result_.trace.push_back(std::move(line));
@@ -185,6 +194,11 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   RunResult result;
   model::World world;
   Oracle oracle(world, opt.seed);
+  {
+    std::size_t messages = 0;
+    for (const auto& st : sc.steps) messages += st.messages.size();
+    oracle.reserve(messages);
+  }
   Actors actors(world, oracle, result, opt.trace);
   std::int64_t now = 0;
 
