@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The main job, as the README's first command: install missing packages,
-# build, then
+# build with clang and libFuzzer (build-main/), then
 #   1. `wrongbox campaign` against the built-in reference switch: the
-#      regression corpus and saved failures, a property-based search for the
-#      budget, every run recorded in the evidence store;
+#      regression corpus and saved failures, a property-based search and
+#      coverage-guided fuzzing sharing the budget, every run recorded in the
+#      evidence store;
 #   2. `wrongbox mutants`: the defect-detection matrix over its 13 defect
-#      variants, recorded too;
+#      variants (corpus, property-based search, fuzzing), recorded too;
 #   3. the evidence chain verified and the reports written: HTML (auditors),
 #      Markdown, JUnit, SARIF.
 # Output in out/ (WRONGBOX_OUT=dir); evidence accumulates in out/evidence.db.
@@ -15,8 +16,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh || exit 2
-cmake -S . -B build -G Ninja >/dev/null && cmake --build build >/dev/null || exit 2
-WB=build/harness/wrongbox
+CC=clang CXX=clang++ cmake -S . -B build-main -G Ninja -DWRONGBOX_FUZZ=ON -DWRONGBOX_TESTS=OFF \
+  >/dev/null && cmake --build build-main >/dev/null || exit 2
+WB=build-main/harness/wrongbox
 OUT=${WRONGBOX_OUT:-out}
 EV="$OUT/evidence.db"
 mkdir -p "$OUT"
@@ -26,12 +28,12 @@ worst() { if [ "$1" -ne 0 ] && { [ "$rc" -eq 0 ] || [ "$1" -gt "$rc" ]; }; then 
 echo "== campaign against builtin:reference"
 "$WB" campaign --sut builtin:reference --budget "${WRONGBOX_BUDGET:-60}" \
   --seed "${WRONGBOX_SEED:-0}" --evidence "$EV" --report "$OUT/report.html" \
-  --logs "$OUT/logs" --save-failures "$OUT/failures"
+  --logs "$OUT/logs" --save-failures "$OUT/failures" --fuzz-work "$OUT/fuzz"
 worst $?
 
 echo
 echo "== defect-detection matrix"
-"$WB" mutants --markdown "$OUT/mutants.md" --evidence "$EV" 2>/dev/null
+"$WB" mutants --markdown "$OUT/mutants.md" --evidence "$EV" --fuzz-work "$OUT/fuzz" 2>/dev/null
 worst $?
 
 echo

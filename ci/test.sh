@@ -2,7 +2,9 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this script):
 #   1. install missing Debian packages (ci/install-deps.sh),
 #   2. build with GCC, warnings as errors, and run every test,
-#   3. build with clang under AddressSanitizer + UndefinedBehaviorSanitizer and run every test again.
+#   3. build with clang under AddressSanitizer + UndefinedBehaviorSanitizer, with libFuzzer
+#      (-DWRONGBOX_FUZZ=ON: the fuzz targets become real fuzzers, `wrongbox fuzz` and the
+#      campaign's fuzzing phase run), and run every test again plus the fuzzing tests.
 # Set WRONGBOX_SKIP_SANITIZERS=1 to skip step 3 on a quick local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +17,9 @@ echo "== test"
 ctest --test-dir build --output-on-failure -j2
 
 if [ "${WRONGBOX_SKIP_SANITIZERS:-0}" != "1" ]; then
-  echo "== build (clang, ASan+UBSan, -Werror)"
+  echo "== build (clang, ASan+UBSan, libFuzzer, -Werror)"
   CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DWRONGBOX_WERROR=ON \
-    -DCMAKE_BUILD_TYPE=Debug -DWRONGBOX_SANITIZE="address;undefined" >/dev/null
+    -DCMAKE_BUILD_TYPE=Debug -DWRONGBOX_SANITIZE="address;undefined" -DWRONGBOX_FUZZ=ON >/dev/null
   cmake --build build-asan
   echo "== test (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

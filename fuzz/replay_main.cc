@@ -1,6 +1,8 @@
 // A plain main for fuzz targets built without libFuzzer: runs each file (or
 // every file under each directory) through LLVMFuzzerTestOneInput once, so
-// any compiler replays the fuzz corpus as an ordinary test.
+// any compiler replays the fuzz corpus as an ordinary test. Arguments that
+// start with '-' (libFuzzer's flags) are ignored, so one command line works
+// for both builds: `switch_fuzzer -runs=0 DIR`.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +16,7 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
   for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-') continue;  // libFuzzer flags (e.g. -runs=0): same command lines
     std::error_code ec;
     if (fs::is_directory(argv[i], ec)) {
       for (const auto& e : fs::recursive_directory_iterator(argv[i])) {

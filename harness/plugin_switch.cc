@@ -16,32 +16,48 @@ std::string S(wb_string s) {
   return s.data ? std::string(s.data, s.size) : std::string();
 }
 
-// A message in C form, with the storage its pointers point into.
-struct CMessage {
-  std::vector<wb_part> parts;
-  wb_message m{};
-  explicit CMessage(const Message& msg) {
-    for (const auto& p : msg.parts) parts.push_back({S(p.name), S(p.data)});
-    m = {S(msg.sender), S(msg.id), S(msg.subject), S(msg.title), parts.data(), parts.size()};
+void assign(std::string& dst, wb_string s) {
+  if (s.data) {
+    dst.assign(s.data, s.size);
+  } else {
+    dst.clear();
   }
-};
+}
 
-Message from_c(const wb_message* c) {
-  Message m{S(c->sender), S(c->id), S(c->subject), S(c->title), {}};
+// Copies a C message into `dst`, reusing its strings' storage: after the
+// first few messages, a copy is memcpy only.
+void assign_from_c(Message& dst, const wb_message* c) {
+  assign(dst.sender, c->sender);
+  assign(dst.id, c->id);
+  assign(dst.subject, c->subject);
+  assign(dst.title, c->title);
+  dst.parts.resize(c->part_count);
   for (std::size_t i = 0; i < c->part_count; ++i) {
-    m.parts.push_back({S(c->parts[i].name), S(c->parts[i].data)});
+    assign(dst.parts[i].name, c->parts[i].name);
+    assign(dst.parts[i].data, c->parts[i].data);
   }
-  return m;
+}
+
+// A message in C form; its parts live in `parts` (reused between calls).
+wb_message to_c(const Message& msg, std::vector<wb_part>& parts) {
+  parts.clear();
+  for (const auto& p : msg.parts) parts.push_back({S(p.name), S(p.data)});
+  return {S(msg.sender), S(msg.id), S(msg.subject), S(msg.title), parts.data(), parts.size()};
 }
 
 // ---- harness side: C callbacks into a C++ Calls ----
 
+}  // namespace
+
 struct CallsContext {
-  Calls* calls;
+  Calls* calls = nullptr;
   LookupReply last;  // storage behind the last lookup answer
   std::vector<wb_string> blocked;
   std::exception_ptr error;  // an exception must not cross C frames
+  Message scratch;           // the message of the current call, storage reused
 };
+
+namespace {
 
 template <typename F>
 void guarded(CallsContext* c, F&& f) {
@@ -71,16 +87,25 @@ void cb_lookup(void* ctx, wb_string person, wb_lookup* out) {
 int cb_deliver(void* ctx, wb_string mailbox, const wb_message* m) {
   auto* c = static_cast<CallsContext*>(ctx);
   int rc = WB_DELIVER_UNAVAILABLE;
-  guarded(c, [&] { rc = static_cast<int>(c->calls->deliver(S(mailbox), from_c(m))); });
+  guarded(c, [&] {
+    assign_from_c(c->scratch, m);
+    rc = static_cast<int>(c->calls->deliver(S(mailbox), c->scratch));
+  });
   return rc;
 }
 void cb_print(void* ctx, wb_string person, const wb_message* m) {
   auto* c = static_cast<CallsContext*>(ctx);
-  guarded(c, [&] { c->calls->print(S(person), from_c(m)); });
+  guarded(c, [&] {
+    assign_from_c(c->scratch, m);
+    c->calls->print(S(person), c->scratch);
+  });
 }
 void cb_hold(void* ctx, const wb_message* m, wb_string reason) {
   auto* c = static_cast<CallsContext*>(ctx);
-  guarded(c, [&] { c->calls->hold(from_c(m), S(reason)); });
+  guarded(c, [&] {
+    assign_from_c(c->scratch, m);
+    c->calls->hold(c->scratch, S(reason));
+  });
 }
 void cb_receipt(void* ctx, wb_string sender, wb_string id, int status) {
   auto* c = static_cast<CallsContext*>(ctx);
@@ -102,12 +127,14 @@ struct Instance {
   HelloInfo hello;
   std::vector<wb_string> caps;
   std::vector<Verdict> verdicts;
+  std::vector<Message> batch;  // storage reused from submit to submit
+  std::vector<wb_part> parts;  // C parts of the message being sent
 };
 
 // Calls for a C++ switch, forwarding to the harness's wb_calls.
 class CCalls final : public Calls {
  public:
-  explicit CCalls(const wb_calls* c) : c_(c) {}
+  CCalls(const wb_calls* c, std::vector<wb_part>& parts) : c_(c), parts_(parts) {}
   LookupReply lookup(const std::string& person) override {
     wb_lookup a{};
     c_->lookup(c_->ctx, S(person), &a);
@@ -120,19 +147,19 @@ class CCalls final : public Calls {
     return r;
   }
   DeliverReply deliver(const std::string& mailbox, const Message& m) override {
-    CMessage cm(m);
-    const int rc = c_->deliver(c_->ctx, S(mailbox), &cm.m);
+    const wb_message cm = to_c(m, parts_);
+    const int rc = c_->deliver(c_->ctx, S(mailbox), &cm);
     return rc == WB_DELIVER_OK                ? DeliverReply::kOk
            : rc == WB_DELIVER_NO_SUCH_MAILBOX ? DeliverReply::kNoSuchMailbox
                                               : DeliverReply::kUnavailable;
   }
   void print(const std::string& person, const Message& m) override {
-    CMessage cm(m);
-    c_->print(c_->ctx, S(person), &cm.m);
+    const wb_message cm = to_c(m, parts_);
+    c_->print(c_->ctx, S(person), &cm);
   }
   void hold(const Message& m, const std::string& reason) override {
-    CMessage cm(m);
-    c_->hold(c_->ctx, &cm.m, S(reason));
+    const wb_message cm = to_c(m, parts_);
+    c_->hold(c_->ctx, &cm, S(reason));
   }
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
     c_->receipt(c_->ctx, S(sender), S(id), static_cast<int>(s));
@@ -141,6 +168,7 @@ class CCalls final : public Calls {
 
  private:
   const wb_calls* c_;
+  std::vector<wb_part>& parts_;
 };
 
 std::function<std::unique_ptr<Switch>(const std::string&)>& factory() {
@@ -192,11 +220,10 @@ int p_reset(void* self, const wb_string* senders, std::size_t n) {
 int p_submit(void* self, const wb_message* batch, std::size_t n, const wb_calls* calls,
              wb_verdict* out) {
   return run(self, [&](Instance& in) {
-    std::vector<Message> msgs;
-    msgs.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) msgs.push_back(from_c(&batch[i]));
-    CCalls cc(calls);
-    in.verdicts = in.sw->submit(msgs, cc);
+    in.batch.resize(n);
+    for (std::size_t i = 0; i < n; ++i) assign_from_c(in.batch[i], &batch[i]);
+    CCalls cc(calls, in.parts);
+    in.verdicts = in.sw->submit(in.batch, cc);
     if (in.verdicts.size() != n) {
       throw SwitchFailure("submit returned " + std::to_string(in.verdicts.size()) +
                           " verdicts for " + std::to_string(n) + " messages");
@@ -209,7 +236,7 @@ int p_submit(void* self, const wb_message* batch, std::size_t n, const wb_calls*
 }
 int p_tick(void* self, std::int64_t now, const wb_calls* calls, int* idle) {
   return run(self, [&](Instance& in) {
-    CCalls cc(calls);
+    CCalls cc(calls, in.parts);
     *idle = in.sw->tick(now, cc) ? 1 : 0;
   });
 }
@@ -237,7 +264,8 @@ const wb_plugin* plugin_from_switch(
   return &kTable;
 }
 
-PluginSwitch::PluginSwitch(const std::string& path, const std::string& arg) : path_(path) {
+PluginSwitch::PluginSwitch(const std::string& path, const std::string& arg)
+    : path_(path), ctx_(std::make_unique<CallsContext>()) {
   handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle_) throw SwitchFailure(std::string("plugin: cannot load: ") + ::dlerror());
   auto entry = reinterpret_cast<wb_plugin_entry>(::dlsym(handle_, WRONGBOX_PLUGIN_ENTRY));
@@ -290,18 +318,24 @@ wb_calls make_calls(CallsContext& ctx) {
 }  // namespace
 
 std::vector<Verdict> PluginSwitch::submit(const std::vector<Message>& batch, Calls& calls) {
-  std::vector<CMessage> storage;
-  storage.reserve(batch.size());
-  std::vector<wb_message> msgs;
+  // Every part of the batch in one array, so the C messages can point into it.
+  std::size_t total = 0;
+  for (const auto& m : batch) total += m.parts.size();
+  parts_.clear();
+  parts_.reserve(total);
+  msgs_.clear();
   for (const auto& m : batch) {
-    storage.emplace_back(m);
-    msgs.push_back(storage.back().m);
+    const std::size_t first = parts_.size();
+    for (const auto& p : m.parts) parts_.push_back({S(p.name), S(p.data)});
+    msgs_.push_back(
+        {S(m.sender), S(m.id), S(m.subject), S(m.title), parts_.data() + first, m.parts.size()});
   }
-  CallsContext ctx{&calls, {}, {}, nullptr};
-  const wb_calls c = make_calls(ctx);
+  ctx_->calls = &calls;
+  ctx_->error = nullptr;
+  const wb_calls c = make_calls(*ctx_);
   std::vector<wb_verdict> out(batch.size());
-  const int rc = plugin_->submit(self_, msgs.data(), msgs.size(), &c, out.data());
-  if (ctx.error) std::rethrow_exception(ctx.error);
+  const int rc = plugin_->submit(self_, msgs_.data(), msgs_.size(), &c, out.data());
+  if (ctx_->error) std::rethrow_exception(ctx_->error);
   check(rc, "submit");
   std::vector<Verdict> vs;
   for (const auto& v : out) vs.push_back({S(v.sender), S(v.id), v.accepted != 0, S(v.reason)});
@@ -309,11 +343,12 @@ std::vector<Verdict> PluginSwitch::submit(const std::vector<Message>& batch, Cal
 }
 
 bool PluginSwitch::tick(std::int64_t now, Calls& calls) {
-  CallsContext ctx{&calls, {}, {}, nullptr};
-  const wb_calls c = make_calls(ctx);
+  ctx_->calls = &calls;
+  ctx_->error = nullptr;
+  const wb_calls c = make_calls(*ctx_);
   int idle = 0;
   const int rc = plugin_->tick(self_, now, &c, &idle);
-  if (ctx.error) std::rethrow_exception(ctx.error);
+  if (ctx_->error) std::rethrow_exception(ctx_->error);
   check(rc, "tick");
   return idle != 0;
 }

@@ -13,6 +13,8 @@
 
 namespace wrongbox {
 
+struct CallsContext;  // the harness's side of one plugin's callbacks
+
 class PluginSwitch final : public Switch {
  public:
   // Loads PATH and creates one switch instance with `arg`. Throws SwitchFailure.
@@ -33,6 +35,9 @@ class PluginSwitch final : public Switch {
   const wb_plugin* plugin_ = nullptr;
   void* self_ = nullptr;
   std::string path_;
+  std::unique_ptr<CallsContext> ctx_;  // reused by every submit and tick
+  std::vector<wb_part> parts_;         // C form of the batch being submitted
+  std::vector<wb_message> msgs_;
 };
 
 // A wb_plugin whose instances are made by `factory(arg)`. The returned

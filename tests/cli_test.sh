@@ -175,7 +175,7 @@ contains "fuzz of an exec: switch says why" "fuzzing needs an in-process switch"
 
 # The campaign, as CI sees it (no TTY, CI=true): plain lines, no redraws.
 CI=true "$WB" campaign --budget 4 --evidence "$tmp/camp.db" --report "$tmp/camp.html" \
-  --logs "$tmp/logs" --save-failures "$tmp/mem2" >"$tmp/out" 2>&1
+  --logs "$tmp/logs" --save-failures "$tmp/mem2" --fuzz-work "$tmp/fz" >"$tmp/out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL campaign exit $rc"; fails=$((fails + 1)); }
 for line in "replay       ok    replayed 17 scenario(s): 17 passed" "check        ok    PASS: " \
@@ -186,7 +186,8 @@ done
 if grep -q $'\r\|\x1b' "$tmp/out"; then echo "FAIL campaign redraws in CI"; fails=$((fails + 1)); fi
 [ -s "$tmp/camp.html" ] || { echo "FAIL campaign wrote no report"; fails=$((fails + 1)); }
 check "campaign --json" 1 "$WB" campaign --json --budget 3 --sut builtin:fallback-leak \
-  --evidence "$tmp/camp.db" --report "$tmp/camp2.html" --logs "$tmp/logs" --save-failures "$tmp/mem2"
+  --evidence "$tmp/camp.db" --report "$tmp/camp2.html" --logs "$tmp/logs" --save-failures "$tmp/mem2" \
+  --fuzz-work "$tmp/fz"
 python3 -c "
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

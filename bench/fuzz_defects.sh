@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing against every built-in defect variant, from an
+# empty corpus with the dictionary: per defect, the median over RUNS runs
+# (seeds 1..RUNS) of the seconds to the first violation and of the inputs
+# run per second (startup included), then the reference switch's exec/s over
+# a clean run of REF_SECONDS.
+# Each BUILD_DIR must be a -DWRONGBOX_FUZZ=ON build (e.g. one plain, one with
+# -DWRONGBOX_SANITIZE="address;undefined"); their columns sit side by side.
+# Usage: bench/fuzz_defects.sh BUILD_DIR [BUILD_DIR...]
+#   RUNS=3 BUDGET=60 REF_SECONDS=20 MAX_LEN=512 bench/fuzz_defects.sh build-fuzz build-asan
+set -uo pipefail
+RUNS=${RUNS:-3}
+BUDGET=${BUDGET:-60}
+REF_SECONDS=${REF_SECONDS:-20}
+MAX_LEN=${MAX_LEN:-512}
+[ $# -ge 1 ] || { sed -n 2,10p "$0"; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }
+
+# run FUZZER SUT SEED SECONDS -> "seconds found exec_per_s"
+run() {
+  local fz=$1 sut=$2 seed=$3 secs=$4
+  rm -rf "$tmp/c" "$tmp/a" && mkdir -p "$tmp/c" "$tmp/a"
+  local t0 t1
+  t0=$(date +%s.%N)
+  WRONGBOX_SUT=$sut "$fz" -seed="$seed" -max_total_time="$secs" -max_len="$MAX_LEN" \
+    -dict="$fz.dict" -artifact_prefix="$tmp/a/" -print_final_stats=1 "$tmp/c" >"$tmp/log" 2>&1
+  t1=$(date +%s.%N)
+  local found=0
+  ls "$tmp/a" | grep -q . && found=1
+  local units
+  units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/log" | tail -1)
+  # exec/s over the whole process, startup included (libFuzzer's own figure
+  # rounds runs shorter than a second to 0).
+  awk -v a="$t0" -v b="$t1" -v f="$found" -v u="${units:-0}" \
+    'BEGIN { printf "%.3f %d %.0f\n", b - a, f, u / (b - a) }'
+}
+
+defects=$("$1/harness/wrongbox" suts | sed 's/^builtin://' | grep -v '^reference$')
+header=$(printf "%-24s" "defect")
+for b in "$@"; do header+=$(printf " | %-30s" "$(basename "$b"): s to find, exec/s"); done
+echo "$header"
+for d in $defects; do
+  line=$(printf "%-24s" "$d")
+  for b in "$@"; do
+    : >"$tmp/s"; : >"$tmp/e"; missed=0
+    for seed in $(seq "$RUNS"); do
+      read -r secs found eps < <(run "$b/fuzz/switch_fuzzer" "builtin:$d" "$seed" "$BUDGET")
+      if [ "$found" = 1 ]; then echo "$secs" >>"$tmp/s"; else missed=$((missed + 1)); echo 1e9 >>"$tmp/s"; fi
+      echo "$eps" >>"$tmp/e"
+    done
+    s=$(median <"$tmp/s")
+    [ "$s" = 1e9 ] || [ "$s" = 1000000000 ] && s="not found"
+    [ "$s" != "not found" ] && s=$(printf "%.1f" "$s")
+    note=""; [ "$missed" -gt 0 ] && note=" ($missed/$RUNS missed)"
+    line+=$(printf " | %-30s" "$s$note, $(median <"$tmp/e")")
+  done
+  echo "$line"
+done
+line=$(printf "%-24s" "reference (clean run)")
+for b in "$@"; do
+  read -r secs found eps < <(run "$b/fuzz/switch_fuzzer" builtin:reference 1 "$REF_SECONDS")
+  line+=$(printf " | %-30s" "$([ "$found" = 1 ] && echo "VIOLATION" || echo "clean ${REF_SECONDS} s"), $eps")
+done
+echo "$line"
