@@ -93,7 +93,7 @@ int check(const CheckCliOptions& o) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
     return kExitUsage;
   }
-  if (tty && !o.quiet) fmt::print(stderr, "\n");
+  if (tty && !o.quiet && !o.progress) fmt::print(stderr, "\n");  // end its own progress line
   if (!r.error.empty() && !r.failed) {
     fmt::print(stderr, "wrongbox: {}\n", r.error);
     return kExitUsage;

@@ -92,7 +92,7 @@ int fuzz(const FuzzCliOptions& o) {
                   o.budget, o.seed, o.max_len, fo.seeds.size(), fingerprint("exec:" + fuzzer)));
   if (!rec) return kExitUsage;
   const auto r = run_fuzz_engine(fo);
-  if (tty && !o.quiet) fmt::print(stderr, "\r\x1b[2K");
+  if (tty && !o.quiet && !o.progress) fmt::print(stderr, "\r\x1b[2K");
 
   int rc = kExitOk;
   std::optional<FuzzFinding> finding;

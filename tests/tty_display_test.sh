@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The campaign's display as a person sees it on a terminal: run it inside
+# tmux, capture the screen when it is done, and check that every phase ended
+# on its own line with no progress line left behind, and the summary table
+# and report path are there.
+# Usage: tty_display_test.sh WRONGBOX   (run from the source root)
+set -u
+WB=$(realpath "$1")
+command -v tmux >/dev/null || { echo "tty_display_test: tmux is not installed"; exit 1; }
+tmp=$(mktemp -d)
+sock="$tmp/tmux.sock"
+trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+root=$(pwd)
+tmux -S "$sock" new-session -d -x 200 -y 40 \
+  "cd '$tmp' && '$WB' campaign --budget 6 --corpus '$root/corpus/regressions' --evidence ev.db \
+   --report r.html --fuzz-work fz; echo \"exit=\$?\"; sleep 600"
+for _ in $(seq 600); do
+  tmux -S "$sock" capture-pane -p -J >"$tmp/screen" 2>/dev/null
+  grep -q '^exit=' "$tmp/screen" && break
+  sleep 0.2
+done
+fails=0
+want() { grep -qE -- "$1" "$tmp/screen" || { echo "FAIL screen lacks: $1"; fails=$((fails + 1)); }; }
+want '^replay +ok +replayed 17 scenario'
+want '^check +ok +PASS: '
+want '^fuzz +(ok +PASS: |skip )'
+want '^phase +result +summary'
+want 'campaign against builtin:reference: nothing violated'
+want '^report: r.html'
+want '^exit=0'
+if grep -q 's left' "$tmp/screen"; then
+  echo "FAIL a progress line was left on the screen"; fails=$((fails + 1))
+fi
+[ "$fails" -eq 0 ] || sed 's/^/  | /' "$tmp/screen"
+echo "tty_display_test: $fails failure(s)"
+[ "$fails" -eq 0 ]
