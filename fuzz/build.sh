@@ -28,6 +28,7 @@ for f in "$here"/corpus/regressions/*.wbs; do
   cp "$f" "$seeds/parser/"
 done
 cp "$here"/corpus/fuzz/protocol/* "$seeds/protocol/"
+cp "$here"/corpus/fuzz/parser/* "$seeds/parser/"
 (cd "$seeds/switch" && zip -q -r "$OUT/switch_fuzzer_seed_corpus.zip" .)
 (cd "$seeds/parser" && zip -q -r "$OUT/scenario_parser_fuzzer_seed_corpus.zip" .)
 (cd "$seeds/protocol" && zip -q -r "$OUT/protocol_fuzzer_seed_corpus.zip" .)

@@ -113,7 +113,8 @@ Json encode(DeliverReply r) {
 }
 
 bool decode(const Json& j, DeliverReply& r, std::string& error) {
-  if (j.is_object() && j.value("ok", false) == true) {
+  if (auto ok = j.is_object() ? j.find("ok") : j.end();
+      ok != j.end() && ok->is_boolean() && ok->get<bool>()) {
     r = DeliverReply::kOk;
     return true;
   }

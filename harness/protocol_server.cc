@@ -74,7 +74,9 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         continue;
       }
       if (op == "hello") {
-        if (cmd.value("protocol", 0) != protocol::kVersion) {
+        const auto pv = cmd.find("protocol");
+        if (pv == cmd.end() || !pv->is_number_integer() ||
+            pv->get<std::int64_t>() != protocol::kVersion) {
           result({{"error", "this switch speaks protocol 1 only"}});
           continue;
         }
@@ -114,7 +116,12 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         for (const auto& v : sw.submit(batch, calls)) vs.push_back(protocol::encode(v));
         result({{"verdicts", vs}});
       } else if (op == "tick") {
-        result({{"idle", sw.tick(cmd.value("now", std::int64_t{0}), calls)}});
+        const auto now = cmd.find("now");
+        if (now != cmd.end() && !now->is_number_integer()) {
+          result({{"error", "tick: 'now' must be a whole number"}});
+          continue;
+        }
+        result({{"idle", sw.tick(now == cmd.end() ? 0 : now->get<std::int64_t>(), calls)}});
       } else if (op == "restart") {
         sw.restart();
         result(Json::object());

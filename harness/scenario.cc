@@ -326,9 +326,21 @@ class Parser {
     std::vector<std::string> comments;
     bool seen_magic = false;
     bool in_steps = false;
+    // Before the first step, a blank line ends the header's comments: those
+    // right above the first step are its own (print_scenario writes a blank
+    // line between the two). `blank` says a blank line came since the last
+    // comments were placed, before those pending now.
+    bool blank = false;
     while (next_line(line)) {
       const auto first = line.find_first_not_of(" \t\r");
-      if (first == std::string_view::npos) continue;
+      if (first == std::string_view::npos) {
+        if (seen_magic && !in_steps && !comments.empty()) {
+          for (auto& c : comments) sc.header_comments.push_back(std::move(c));
+          comments.clear();
+        }
+        if (comments.empty()) blank = true;
+        continue;
+      }
       if (line[first] == '#') {
         auto c = line.substr(first + 1);
         if (!c.empty() && c.front() == ' ') c.remove_prefix(1);
@@ -353,6 +365,7 @@ class Parser {
         seen_magic = true;
         sc.header_comments = std::move(comments);
         comments.clear();
+        blank = false;
         continue;
       }
       if (kw.is("name") || kw.is("tag") || kw.is("guards")) {
@@ -362,6 +375,7 @@ class Parser {
         }
         for (auto& c : comments) sc.header_comments.push_back(std::move(c));
         comments.clear();
+        blank = false;
         if (auto f = header(sc, toks)) return f;
         continue;
       }
@@ -377,7 +391,12 @@ class Parser {
       return Failure{std::max(lineno_, 1), 1,
                      "empty scenario: it starts with the line 'wrongbox-scenario 1'"};
     }
-    sc.trailing_comments = std::move(comments);
+    if (!in_steps && !blank) {
+      // No step, and no blank line before these: they close the header.
+      for (auto& c : comments) sc.header_comments.push_back(std::move(c));
+    } else {
+      sc.trailing_comments = std::move(comments);
+    }
     return std::nullopt;
   }
 

@@ -7,8 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
+#include "harness/protocol.h"
+#include "harness/protocol_server.h"
 #include "harness/runner.h"
 #include "harness/sut.h"
 
@@ -180,6 +184,31 @@ TEST(PluginSwitchTest, LoadErrorsAreSwitchFailuresThatSayWhy) {
       EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
     }
   }
+}
+
+// Found by protocol_fuzzer: fields of the wrong JSON type are answered or
+// refused, never thrown through the switch side (which would kill it).
+TEST(ProtocolServerTest, FieldsOfTheWrongTypeAreErrorsNotCrashes) {
+  auto sw = examples::make_reference_switch();
+  std::istringstream in(
+      "{\"op\":\"hello\",\"protocol\":\"1\"}\n"
+      "{\"op\":\"hello\",\"protocol\":1}\n"
+      "{\"op\":\"reset\",\"senders\":[\"s1\"]}\n"
+      "{\"op\":\"tick\",\"now\":\"soon\"}\n"
+      "{\"op\":\"submit\",\"messages\":[{\"sender\":\"s1\",\"id\":\"1\","
+      "\"subject\":\"199001011239\",\"title\":\"T\",\"parts\":[{\"name\":\"a\","
+      "\"data\":\"D\"}]}]}\n"
+      "{\"mailbox\":\"kivra/1\",\"protected\":false,\"blocked_senders\":[]}\n"
+      "{\"ok\":\"yes\"}\n");
+  std::ostringstream out;
+  EXPECT_EQ(serve_protocol(*sw, in, out), 1);  // the harness broke the protocol: said so
+  const std::string o = out.str();
+  EXPECT_NE(o.find("this switch speaks protocol 1 only"), std::string::npos) << o;
+  EXPECT_NE(o.find("tick: 'now' must be a whole number"), std::string::npos) << o;
+  std::string error;
+  DeliverReply r{};
+  EXPECT_FALSE(protocol::decode(protocol::Json::parse(R"({"ok":"yes"})"), r, error));
+  EXPECT_TRUE(protocol::decode(protocol::Json::parse(R"({"ok":true})"), r, error));
 }
 
 TEST(SplitCommandTest, SplitsLikeAShellWithoutExpanding) {

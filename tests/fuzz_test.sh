@@ -33,7 +33,7 @@ for f in corpus/regressions/*.wbs; do
     grep -q "== wrongbox: FAIL $prop" "$tmp/log" || fail "switch_fuzzer on $defect did not name $prop"
   done < <(grep '^guards ' "$f")
 done
-"$FZ/scenario_parser_fuzzer" -runs=0 corpus/regressions 2>"$tmp/log" || { fail "parser fuzzer"; tail "$tmp/log"; }
+"$FZ/scenario_parser_fuzzer" -runs=0 corpus/regressions corpus/fuzz/parser 2>"$tmp/log" || { fail "parser fuzzer"; tail "$tmp/log"; }
 "$FZ/protocol_fuzzer" -runs=0 corpus/fuzz/protocol 2>"$tmp/log" || { fail "protocol fuzzer"; tail "$tmp/log"; }
 echo "fuzz_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -163,6 +163,35 @@ TEST(ScenarioFormatTest, CommentsAndBlankLinesAnywhereAreAccepted) {
   EXPECT_EQ(r.scenario->steps[1].messages.size(), 1u);
 }
 
+// Found by scenario_parser_fuzzer: header comments and the first step's
+// comments must keep their places through print and parse (a blank line
+// separates them), with and without steps.
+TEST(ScenarioFormatTest, HeaderAndFirstStepCommentsKeepTheirPlaces) {
+  for (const char* text : {
+           "# h\nwrongbox-scenario 1\n# s\ntick\n",
+           "wrongbox-scenario 1\n# h\n\n# s\ntick\n",
+           "wrongbox-scenario 1\n# h\n",
+           "wrongbox-scenario 1\n\n# t\n",
+           "wrongbox-scenario 1\n# h\n\n# t\n",
+           "wrongbox-scenario 1\nname n\n# t\n",
+       }) {
+    const auto r = parse_scenario(text);
+    ASSERT_TRUE(r.ok()) << r.error.to_string();
+    const auto printed = print_scenario(*r.scenario);
+    const auto again = parse_scenario(printed);
+    ASSERT_TRUE(again.ok()) << again.error.to_string();
+    EXPECT_EQ(*again.scenario, *r.scenario) << text << "\nprinted:\n" << printed;
+  }
+  const auto r = parse_scenario("# h\nwrongbox-scenario 1\n# s\ntick\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.scenario->header_comments, std::vector<std::string>{"h"});
+  EXPECT_EQ(r.scenario->steps[0].comments, std::vector<std::string>{"s"});
+  const auto t = parse_scenario("wrongbox-scenario 1\n# h\n\n# t\n");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t.scenario->header_comments, std::vector<std::string>{"h"});
+  EXPECT_EQ(t.scenario->trailing_comments, std::vector<std::string>{"t"});
+}
+
 TEST(ScenarioFormatTest, EveryCorpusFileIsCanonical) {
   int files = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator("corpus")) {
