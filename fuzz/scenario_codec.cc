@@ -132,78 +132,7 @@ class Validator {
   std::set<std::string> raced_;
 };
 
-// The same 10-digit form one century later (or earlier): an identity
-// collision a switch keyed on the short form confuses.
-std::optional<std::string> century_neighbour(const std::string& p) {
-  if (!model::is_valid_person_number(p)) return std::nullopt;
-  const int y = std::stoi(p.substr(0, 4));
-  const int year = y + 100 <= 2099 ? y + 100 : y - 100;
-  const int month = std::stoi(p.substr(4, 2));
-  int day = std::stoi(p.substr(6, 2));
-  const bool coord = day > 60;
-  if (coord) day -= 60;
-  if (day > model::days_in_month(year, month)) return std::nullopt;
-  return model::make_person_number(year, month, day, std::stoi(p.substr(8, 3)), coord);
-}
-
 }  // namespace
-
-bool mutate_scenario(Scenario& s, std::uint32_t seed) {
-  std::uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
-  auto next = [&](std::size_t n) {  // splitmix64, then [0, n)
-    x += 0x9E3779B97F4A7C15ULL;
-    std::uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return n ? static_cast<std::size_t>((z ^ (z >> 31)) % n) : 0;
-  };
-  auto& st = s.steps;
-  std::vector<MessageSpec*> messages;
-  std::vector<std::string> persons;
-  for (auto& step : st) {
-    if (!step.person.empty()) persons.push_back(step.person);
-    for (auto& m : step.messages) {
-      messages.push_back(&m);
-      if (model::is_valid_person_number(m.subject)) persons.push_back(m.subject);
-    }
-  }
-  switch (next(5)) {
-    case 0:  // duplicate a step somewhere
-      if (st.empty() || st.size() >= kMaxDecodedSteps) return false;
-      {
-        const Step copy = st[next(st.size())];
-        st.insert(st.begin() + static_cast<long>(next(st.size() + 1)), copy);
-      }
-      return true;
-    case 1:  // delete a step
-      if (st.empty()) return false;
-      st.erase(st.begin() + static_cast<long>(next(st.size())));
-      return true;
-    case 2: {  // swap two steps
-      if (st.size() < 2) return false;
-      const auto a = next(st.size()), b = next(st.size());
-      if (a == b) return false;
-      std::swap(st[a], st[b]);
-      return true;
-    }
-    case 3: {  // a message about another person of the scenario
-      if (messages.empty() || persons.empty()) return false;
-      auto& m = *messages[next(messages.size())];
-      const auto& p = persons[next(persons.size())];
-      if (m.subject == p) return false;
-      m.subject = p;
-      return true;
-    }
-    default: {  // a message about a collision-family neighbour
-      if (messages.empty()) return false;
-      auto& m = *messages[next(messages.size())];
-      const auto n = century_neighbour(m.subject);
-      if (!n) return false;
-      m.subject = *n;
-      return true;
-    }
-  }
-}
 
 Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
   Reader r{data, size};

@@ -37,11 +37,4 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size);
 // encoding cannot express it exactly (e.g. an account with non-ASCII text).
 std::optional<std::vector<std::uint8_t>> encode_scenario(const Scenario& s, std::string& why);
 
-// One scenario-level mutation, chosen by `seed`: duplicate, delete or swap
-// steps, or give a message the subject of another person of the scenario
-// or of a collision-family neighbour (the same 10-digit form a century
-// apart). Returns false when it changed nothing. The result may hold steps
-// the decoder would drop; encode_scenario says so.
-bool mutate_scenario(Scenario& s, std::uint32_t seed);
-
 }  // namespace wrongbox::fuzz

@@ -3,10 +3,8 @@
 // On a violation or switch failure it prints the report and the scenario in
 // text form and aborts, so libFuzzer keeps the input.
 //   WRONGBOX_SUT=builtin:stale-route ./switch_fuzzer -max_total_time=60
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 
 #include "fuzz/scenario_codec.h"
 #include "harness/runner.h"
@@ -28,31 +26,6 @@ wrongbox::OpenedSut& sut() {
 }
 
 }  // namespace
-
-#ifndef WRONGBOX_NO_CUSTOM_MUTATOR
-extern "C" std::size_t LLVMFuzzerMutate(std::uint8_t* data, std::size_t size, std::size_t max_size);
-
-// WRONGBOX_FUZZ_MUTATOR=scenario: half the mutations work on the decoded
-// scenario (fuzz::mutate_scenario), half on bytes; otherwise bytes only.
-// bench/fuzz_defects.sh compares the two.
-extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size,
-                                               std::size_t max_size, unsigned int seed) {
-  static const bool scenario_level = [] {
-    const char* m = std::getenv("WRONGBOX_FUZZ_MUTATOR");
-    return m && std::string(m) == "scenario";
-  }();
-  if (!scenario_level || (seed & 1)) return LLVMFuzzerMutate(data, size, max_size);
-  auto sc = wrongbox::fuzz::decode_scenario(data, size);
-  std::string why;
-  if (wrongbox::fuzz::mutate_scenario(sc, seed >> 1)) {
-    if (auto bytes = wrongbox::fuzz::encode_scenario(sc, why); bytes && bytes->size() <= max_size) {
-      std::copy(bytes->begin(), bytes->end(), data);
-      return bytes->size();
-    }
-  }
-  return LLVMFuzzerMutate(data, size, max_size);
-}
-#endif
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace wrongbox;

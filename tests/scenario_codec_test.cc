@@ -11,7 +11,6 @@
 
 #include "examples/reference_switch.h"
 #include "harness/runner.h"
-#include "models/identity.h"
 
 namespace wrongbox::fuzz {
 namespace {
@@ -71,43 +70,6 @@ TEST(ScenarioCodecTest, WhatTheEncodingCannotExpressIsRefusedWithAReason) {
 
 TEST(ScenarioCodecTest, TheEmptyInputIsAnEmptyScenario) {
   EXPECT_TRUE(decode_scenario(nullptr, 0).steps.empty());
-}
-
-}  // namespace
-}  // namespace wrongbox::fuzz
-
-namespace wrongbox::fuzz {
-namespace {
-
-// The custom mutator's moves: each changes the scenario, most results are
-// encodable, and the collision move keeps the 10-digit form.
-TEST(ScenarioMutatorTest, MutationsChangeTheScenarioAndMostStayEncodable) {
-  const auto base = parse_scenario(
-      "wrongbox-scenario 1\nopen kivra/a for 199001011239\nsubmit\n  s1 1 to 199001011239\n"
-      "  s1 2 to 198503142344\nend\ntick\n");
-  ASSERT_TRUE(base.ok()) << base.error.to_string();
-  int changed = 0, encodable = 0, neighbours = 0;
-  for (std::uint32_t seed = 0; seed < 500; ++seed) {
-    Scenario s = *base.scenario;
-    if (!mutate_scenario(s, seed)) continue;
-    ++changed;
-    EXPECT_FALSE(s == *base.scenario) << "seed " << seed;
-    std::string why;
-    if (encode_scenario(s, why)) ++encodable;
-    for (const auto& st : s.steps) {
-      for (const auto& m : st.messages) {
-        if (m.subject != "199001011239" && m.subject != "198503142344") {
-          EXPECT_TRUE(model::ten_digit_form(m.subject) == model::ten_digit_form("199001011239") ||
-                      model::ten_digit_form(m.subject) == model::ten_digit_form("198503142344"))
-              << m.subject;
-          ++neighbours;
-        }
-      }
-    }
-  }
-  EXPECT_GT(changed, 300);
-  EXPECT_GT(encodable, changed * 8 / 10);
-  EXPECT_GT(neighbours, 20);
 }
 
 }  // namespace
