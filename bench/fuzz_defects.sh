@@ -7,12 +7,15 @@
 # Each BUILD_DIR must be a -DWRONGBOX_FUZZ=ON build (e.g. one plain, one with
 # -DWRONGBOX_SANITIZE="address;undefined"); their columns sit side by side.
 # Usage: bench/fuzz_defects.sh BUILD_DIR [BUILD_DIR...]
-#   RUNS=3 BUDGET=60 REF_SECONDS=20 MAX_LEN=512 bench/fuzz_defects.sh build-fuzz build-asan
+#   RUNS=3 BUDGET=60 REF_SECONDS=20 MAX_LEN=512 FLAGS=-len_control=0 \
+#     bench/fuzz_defects.sh build-fuzz build-asan
+# FLAGS: extra libFuzzer flags; the default is what `wrongbox fuzz` passes.
 set -uo pipefail
 RUNS=${RUNS:-3}
 BUDGET=${BUDGET:-60}
 REF_SECONDS=${REF_SECONDS:-20}
 MAX_LEN=${MAX_LEN:-512}
+FLAGS=${FLAGS--len_control=0}
 [ $# -ge 1 ] || { sed -n 2,10p "$0"; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -27,7 +30,7 @@ run() {
   local t0 t1
   t0=$(date +%s.%N)
   WRONGBOX_SUT=$sut "$fz" -seed="$seed" -max_total_time="$secs" -max_len="$MAX_LEN" \
-    -dict="$fz.dict" -artifact_prefix="$tmp/a/" -print_final_stats=1 "$tmp/c" >"$tmp/log" 2>&1
+    -dict="$fz.dict" -artifact_prefix="$tmp/a/" -print_final_stats=1 $FLAGS "$tmp/c" >"$tmp/log" 2>&1
   t1=$(date +%s.%N)
   local found=0
   ls "$tmp/a" | grep -q . && found=1

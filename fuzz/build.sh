@@ -35,5 +35,6 @@ cp "$here"/corpus/fuzz/parser/* "$seeds/parser/"
 
 for t in $targets; do
   printf '[libfuzzer]\nmax_len = 4096\ntimeout = 10\ndict = %s.dict\n' "$t" >"$OUT/$t.options"
+  if [ "$t" = switch_fuzzer ]; then printf 'len_control = 0\n' >>"$OUT/$t.options"; fi
 done
 echo "fuzz/build.sh: wrote $(ls "$OUT" | wc -l) files to $OUT"

@@ -72,6 +72,10 @@ FuzzEngineResult run_fuzz_engine(const FuzzEngineOptions& o) {
       "-artifact_prefix=" + artifacts.string() + "/",
       "-max_len=" + std::to_string(o.max_len),
       "-timeout=10",
+      // Full-length inputs from the start: libFuzzer's slow growth of the
+      // length limit halves the inputs run per second's worth of findings
+      // (bench/fuzz_defects.sh: 2.4x faster to every defect in total).
+      "-len_control=0",
       "-print_final_stats=1",
   };
   if (o.seed) args.push_back("-seed=" + std::to_string(o.seed % 4000000000ULL));
