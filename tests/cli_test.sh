@@ -9,24 +9,7 @@ fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {  # check NAME EXPECTED_RC COMMAND...  (stdout+stderr in $tmp/out)
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>&1
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, expected $want"; sed 's/^/  /' "$tmp/out" | head -20
-    fails=$((fails + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-contains() {  # contains NAME TEXT
-  if ! grep -qF -- "$2" "$tmp/out"; then
-    echo "FAIL $1: output lacks: $2"; sed 's/^/  /' "$tmp/out" | head -20
-    fails=$((fails + 1))
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"

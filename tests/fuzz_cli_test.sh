@@ -10,24 +10,7 @@ PLUGIN="$2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
-check() {  # check NAME EXPECTED_RC COMMAND...  (stdout+stderr in $tmp/out)
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>&1
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, expected $want"; sed 's/^/  /' "$tmp/out" | head -30
-    fails=$((fails + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-contains() {  # contains NAME TEXT
-  if ! grep -qF -- "$2" "$tmp/out"; then
-    echo "FAIL $1: output lacks: $2"; sed 's/^/  /' "$tmp/out" | head -30
-    fails=$((fails + 1))
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 EV="$tmp/ev.db"
 check "fuzzing finds stale-route from nothing" 1 "$WB" fuzz --sut builtin:stale-route --budget 60 \
