@@ -499,8 +499,10 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
           reference ? "-" : str(x["defect_class"]), h(str(x["defect"])),
           reference ? (caught ? badge_as("NOT clean", "bad") : badge_as("clean", "ok"))
                     : (caught ? badge_as("caught", "ok") : badge_as("MISSED", "bad")),
-          str(x["corpus_caught"]), h(str(x["search_property"])), str(x["scenarios"]),
-          fmt::format("{:.4f}", x["seconds"].get<double>()), str(x["shrunk_steps"]),
+          str(x["corpus_caught"]),
+          str(x["search_property"]).empty() ? "none" : h(str(x["search_property"])),
+          str(x["scenarios"]), fmt::format("{:.4f}", x["seconds"].get<double>()),
+          str(x["shrunk_steps"]),
           fuzzed ? (fuzz_found ? h(str(x["fuzz_property"])) : "not found") : "not run",
           fuzzed ? str(x["fuzz_inputs"]) : "-",
           fuzzed ? fmt::format("{:.2f}", x["fuzz_seconds"].get<double>()) : "-",
