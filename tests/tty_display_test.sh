@@ -6,7 +6,7 @@
 # Usage: tty_display_test.sh WRONGBOX   (run from the source root)
 set -u
 WB=$(realpath "$1")
-command -v tmux >/dev/null || { echo "tty_display_test: tmux is not installed"; exit 1; }
+command -v tmux >/dev/null || { echo "FAIL: tmux is not installed; run 'bash ci/install-deps.sh' (it installs Debian's tmux)"; exit 1; }
 tmp=$(mktemp -d)
 sock="$tmp/tmux.sock"
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
