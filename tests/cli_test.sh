@@ -70,7 +70,8 @@ contains "bad weights message" "unknown action kind 'fly'"
 check "bad reproduce exits 2" 2 "$WB" check --reproduce xyz --save-failures ""
 check "sample prints scenarios" 0 "$WB" sample --count 2 --seed 4
 contains "sample output parses as the format" "wrongbox-scenario 1"
-check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md"
+check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md" --no-fuzz \
+  --no-evidence
 contains "mutants summary" "13 of 13 defect classes caught; reference switch clean"
 grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
 
