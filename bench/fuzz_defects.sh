@@ -56,7 +56,7 @@ for d in $defects; do
       echo "$eps" >>"$tmp/e"
     done
     s=$(median <"$tmp/s")
-    [ "$s" = 1e9 ] || [ "$s" = 1000000000 ] && s="not found"
+    [ "$s" = 1e9 ] && s="not found"
     [ "$s" != "not found" ] && s=$(printf "%.1f" "$s")
     note=""; [ "$missed" -gt 0 ] && note=" ($missed/$RUNS missed)"
     line+=$(printf " | %-30s" "$s$note, $(median <"$tmp/e")")

@@ -88,8 +88,7 @@ class Display {
     const auto line = fmt::format(
         "{:<12} {} {}, {:.0f}/s, {:.1f} s elapsed, {:.1f} s left, "
         "{} violation(s)",
-        phase, done, unit, static_cast<double>(rate), secs, std::max(0.0, budget - secs),
-        violations);
+        phase, done, unit, rate, secs, std::max(0.0, budget - secs), violations);
     if (tty_) {
       print("\r\x1b[2K{}", line);
     } else if (secs - last_ >= 5) {
@@ -207,11 +206,9 @@ int campaign(const CampaignOptions& o) {
   // 3. Property-based search, and 4. coverage-guided fuzzing when the switch
   // runs in-process and this build has libFuzzer: they share the rest of the
   // budget (at least 5 s each).
-  const std::string fuzzer = o.fuzzer.empty() ? default_fuzzer() : o.fuzzer;
+  const std::string fuzzer = find_fuzzer(o.fuzzer);
   std::string no_fuzz_why = o.no_fuzz ? "--no-fuzz" : why_not_fuzzable(o.sut);
-  if (no_fuzz_why.empty() && fuzzer.empty()) {
-    no_fuzz_why = "this build has no libFuzzer (configure with clang and -DWRONGBOX_FUZZ=ON)";
-  }
+  if (no_fuzz_why.empty() && fuzzer.empty()) no_fuzz_why = kNoLibFuzzer;
   const double rest = o.budget - elapsed() - 2.0;
   {
     const double budget = std::max(5.0, no_fuzz_why.empty() ? rest / 2 : rest);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/cli/record.h"
+#include "harness/scenario.h"
 
 namespace wrongbox::cli {
 
@@ -33,6 +34,11 @@ int replay(const ReplayOptions& o);
 // recursively, *.wbs only), sorted. Appends unreadable paths to `errors`.
 std::vector<std::string> collect_scenarios(const std::vector<std::string>& paths,
                                            std::vector<std::string>& errors);
+
+// The scenarios of collect_scenarios(paths), parsed. Appends unreadable paths
+// and parse errors (file:line:col) to `errors`.
+std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths,
+                                     std::vector<std::string>& errors);
 
 }  // namespace wrongbox::cli
 
@@ -70,7 +76,7 @@ struct MutantsOptions {
   unsigned long long seed = 1;
   std::string markdown;  // also write the matrix here
   std::string defects;   // comma-separated names; "" = all (the reference always runs)
-  std::string fuzzer;    // "" = default_fuzzer()
+  std::string fuzzer;    // "" = find_fuzzer("")
   bool no_fuzz = false;  // leave out the fuzzing engine
   std::string fuzz_work = "wrongbox-fuzz";
   EvidenceOptions evidence;
@@ -113,7 +119,7 @@ struct CampaignOptions {
   std::string switch_log;
   bool quiet = false;
   bool json = false;
-  std::string fuzzer;    // "" = default_fuzzer()
+  std::string fuzzer;    // "" = find_fuzzer("")
   bool no_fuzz = false;  // skip the fuzzing phase
   std::string fuzz_work = "wrongbox-fuzz";
   EvidenceOptions evidence;
@@ -128,7 +134,7 @@ namespace wrongbox::cli {
 struct FuzzCliOptions {
   std::string sut = "builtin:reference";
   double budget = 60;                  // seconds
-  std::string fuzzer;                  // "" = default_fuzzer()
+  std::string fuzzer;                  // "" = find_fuzzer("")
   std::vector<std::string> seeds;      // scenario files or directories
   std::string work = "wrongbox-fuzz";  // WORK/<switch>/corpus grows across runs
   std::string log;                     // "" = WORK/<switch>/fuzzer.log

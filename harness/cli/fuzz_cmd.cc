@@ -5,9 +5,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <sstream>
 
 #include "fuzz/scenario_codec.h"
 #include "harness/check/campaign.h"
@@ -21,11 +18,9 @@ namespace wrongbox::cli {
 namespace fs = std::filesystem;
 
 int fuzz(const FuzzCliOptions& o) {
-  const std::string fuzzer = o.fuzzer.empty() ? default_fuzzer() : o.fuzzer;
+  const std::string fuzzer = find_fuzzer(o.fuzzer);
   if (fuzzer.empty()) {
-    fmt::print(stderr,
-               "wrongbox: this build has no libFuzzer switch_fuzzer: configure with clang and "
-               "-DWRONGBOX_FUZZ=ON, or pass --fuzzer PATH (docs/fuzzing.md)\n");
+    fmt::print(stderr, "wrongbox: {}, or pass --fuzzer PATH (docs/fuzzing.md)\n", kNoLibFuzzer);
     return kExitUsage;
   }
   if (auto why = why_not_fuzzable(o.sut); !why.empty()) {
@@ -44,17 +39,9 @@ int fuzz(const FuzzCliOptions& o) {
   fo.seed = o.seed;
   fo.max_len = o.max_len;
   int unencodable = 0;
-  for (const auto& file : collect_scenarios(o.seeds, errors)) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto parsed = parse_scenario(ss.str(), file);
-    if (!parsed.ok()) {
-      errors.push_back(parsed.error.to_string());
-      continue;
-    }
+  for (const auto& sc : load_scenarios(o.seeds, errors)) {
     std::string why;
-    if (auto bytes = fuzz::encode_scenario(*parsed.scenario, why)) {
+    if (auto bytes = fuzz::encode_scenario(sc, why)) {
       fo.seeds.push_back(std::move(*bytes));
     } else {
       ++unencodable;
@@ -100,12 +87,9 @@ int fuzz(const FuzzCliOptions& o) {
   if (!r.error.empty()) {
     rc = kExitUsage;
   } else if (r.found) {
-    std::ifstream in(r.artifact, std::ios::binary);
-    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                          std::istreambuf_iterator<char>());
     RunOptions ro;
     ro.can_restart = opened->hello.has("restart");
-    finding = analyse_fuzz_input(bytes, *opened->sw, ro);
+    finding = analyse_fuzz_input(r.artifact, *opened->sw, ro);
     if (finding->reproduced) {
       rc = finding->minimized.result.outcome == Outcome::kSwitchFailure ? kExitSwitchFailed
                                                                         : kExitViolation;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "fuzz/scenario_codec.h"
 
@@ -32,7 +33,8 @@ long number_after(const std::string& line, const std::string& key) {
 
 }  // namespace
 
-std::string default_fuzzer() {
+std::string find_fuzzer(const std::string& given) {
+  if (!given.empty()) return given;
   if (const char* e = std::getenv("WRONGBOX_FUZZER"); e && *e) return e;
 #ifdef WRONGBOX_SWITCH_FUZZER
   return WRONGBOX_SWITCH_FUZZER;
@@ -184,8 +186,10 @@ FuzzEngineResult run_fuzz_engine(const FuzzEngineOptions& o) {
   return res;
 }
 
-FuzzFinding analyse_fuzz_input(const std::vector<std::uint8_t>& bytes, Switch& sw,
-                               const RunOptions& ro) {
+FuzzFinding analyse_fuzz_input(const std::string& path, Switch& sw, const RunOptions& ro) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                        std::istreambuf_iterator<char>());
   FuzzFinding f;
   f.original = fuzz::decode_scenario(bytes.data(), bytes.size());
   f.minimized = minimize_scenario(f.original, sw, ro);

@@ -18,9 +18,12 @@
 
 namespace wrongbox::cli {
 
-// The switch_fuzzer to use: $WRONGBOX_FUZZER, else the one this build made
-// (configure with -DWRONGBOX_FUZZ=ON), else "" (no fuzzing here).
-std::string default_fuzzer();
+// The switch_fuzzer to use: `given` (--fuzzer) when set, else
+// $WRONGBOX_FUZZER, else the one this build made (-DWRONGBOX_FUZZ=ON), else
+// "" (no fuzzing here; say kNoLibFuzzer).
+std::string find_fuzzer(const std::string& given);
+inline constexpr const char* kNoLibFuzzer =
+    "this build has no libFuzzer (configure with clang and -DWRONGBOX_FUZZ=ON)";
 
 // Why `sut` cannot be fuzzed ("" when it can): only in-process switches.
 std::string why_not_fuzzable(const std::string& sut);
@@ -51,15 +54,14 @@ struct FuzzEngineResult {
 
 FuzzEngineResult run_fuzz_engine(const FuzzEngineOptions& o);
 
-// A fuzzer input, decoded, replayed in this process against `sw` and
-// minimized. `reproduced` is false when the scenario passes here (e.g. a
+// A fuzzer input (the file `path`), decoded, replayed in this process
+// against `sw` and minimized. `reproduced` is false when the scenario passes here (e.g. a
 // sanitizer report only the instrumented child could see).
 struct FuzzFinding {
   Scenario original;
   MinimizeResult minimized;
   bool reproduced = false;
 };
-FuzzFinding analyse_fuzz_input(const std::vector<std::uint8_t>& bytes, Switch& sw,
-                               const RunOptions& ro);
+FuzzFinding analyse_fuzz_input(const std::string& path, Switch& sw, const RunOptions& ro);
 
 }  // namespace wrongbox::cli

@@ -8,9 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <optional>
-#include <sstream>
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
@@ -67,10 +65,7 @@ void fuzz_defect(const MutantsOptions& o, const std::string& fuzzer, OpenedSut& 
   row.fuzz_inputs = r.execs;
   row.fuzz_seconds = r.seconds;
   if (!r.found) return;
-  std::ifstream in(r.artifact, std::ios::binary);
-  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                        std::istreambuf_iterator<char>());
-  const auto f = analyse_fuzz_input(bytes, *sut.sw, {});
+  const auto f = analyse_fuzz_input(r.artifact, *sut.sw, {});
   row.fuzz_found = true;
   if (!f.reproduced) {
     row.fuzz_property = r.kind;  // e.g. a sanitizer report only the child saw
@@ -86,25 +81,12 @@ void fuzz_defect(const MutantsOptions& o, const std::string& fuzzer, OpenedSut& 
 
 int mutants(const MutantsOptions& o) {
   std::vector<std::string> errors;
-  std::vector<Scenario> corpus;
-  for (const auto& f : collect_scenarios({o.corpus}, errors)) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto r = parse_scenario(ss.str(), f);
-    if (!r.ok()) {
-      errors.push_back(r.error.to_string());
-      continue;
-    }
-    corpus.push_back(std::move(*r.scenario));
-  }
+  const std::vector<Scenario> corpus = load_scenarios({o.corpus}, errors);
   for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
   if (!errors.empty()) return kExitUsage;
 
-  const std::string fuzzer = o.no_fuzz ? "" : (o.fuzzer.empty() ? default_fuzzer() : o.fuzzer);
-  const std::string no_fuzz_why =
-      o.no_fuzz ? "--no-fuzz"
-                : (fuzzer.empty() ? "this build has no libFuzzer (clang, -DWRONGBOX_FUZZ=ON)" : "");
+  const std::string fuzzer = o.no_fuzz ? "" : find_fuzzer(o.fuzzer);
+  const std::string no_fuzz_why = o.no_fuzz ? "--no-fuzz" : (fuzzer.empty() ? kNoLibFuzzer : "");
   std::vector<std::string> only;
   for (std::size_t at = 0; at < o.defects.size();) {
     const auto comma = std::min(o.defects.find(',', at), o.defects.size());

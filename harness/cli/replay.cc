@@ -42,6 +42,23 @@ std::vector<std::string> collect_scenarios(const std::vector<std::string>& paths
   return out;
 }
 
+std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths,
+                                     std::vector<std::string>& errors) {
+  std::vector<Scenario> out;
+  for (const auto& f : collect_scenarios(paths, errors)) {
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto r = parse_scenario(ss.str(), f);
+    if (!r.ok()) {
+      errors.push_back(r.error.to_string());
+      continue;
+    }
+    out.push_back(std::move(*r.scenario));
+  }
+  return out;
+}
+
 int replay(const ReplayOptions& o) {
   std::vector<std::string> errors;
   const auto files = collect_scenarios(o.paths, errors);
