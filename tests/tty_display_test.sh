@@ -2,7 +2,8 @@
 # The campaign's display as a person sees it on a terminal: run it inside
 # tmux, capture the screen when it is done, and check that every phase ended
 # on its own line with no progress line left behind, and the summary table
-# and report path are there.
+# and report path are there. CI=true (set by CI services) switches the display
+# to plain periodic lines, so the command inside tmux runs without it.
 # Usage: tty_display_test.sh WRONGBOX   (run from the source root)
 set -u
 WB=$(realpath "$1")
@@ -12,7 +13,7 @@ sock="$tmp/tmux.sock"
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 root=$(pwd)
 tmux -S "$sock" new-session -d -x 200 -y 40 \
-  "cd '$tmp' && '$WB' campaign --budget 6 --corpus '$root/corpus/regressions' --evidence ev.db \
+  "cd '$tmp' && env -u CI '$WB' campaign --budget 6 --corpus '$root/corpus/regressions' --evidence ev.db \
    --report r.html --fuzz-work fz; echo \"exit=\$?\"; sleep 600"
 for _ in $(seq 600); do
   tmux -S "$sock" capture-pane -p -J >"$tmp/screen" 2>/dev/null
