@@ -129,6 +129,29 @@ class ReferenceSwitch final : public Switch {
     if (fresh) it->second = calls.lookup(subject);
     return it->second;
   }
+  // The same as lookup() for each subject in turn, with the registry's calls
+  // made in one run (one round trip over protocol v1).
+  std::vector<LookupReply> lookup_all(const std::vector<std::string>& subjects, Calls& calls) {
+    std::vector<std::string> ask;
+    std::vector<std::string> ask_keys;
+    for (const auto& s : subjects) {
+      auto key = cache_key(s);
+      if (cache_.contains(key) ||
+          std::find(ask_keys.begin(), ask_keys.end(), key) != ask_keys.end()) {
+        continue;
+      }
+      ask.push_back(s);
+      ask_keys.push_back(std::move(key));
+    }
+    if (!ask.empty()) {
+      auto replies = calls.lookup_each(ask);
+      for (std::size_t i = 0; i < ask.size(); ++i) cache_[ask_keys[i]] = std::move(replies[i]);
+    }
+    std::vector<LookupReply> out;
+    out.reserve(subjects.size());
+    for (const auto& s : subjects) out.push_back(cache_.at(cache_key(s)));
+    return out;
+  }
   void forget(const std::string& subject) { cache_.erase(cache_key(subject)); }
 
   static bool blocks(const LookupReply& r, const std::string& sender) {
@@ -160,9 +183,7 @@ class ReferenceSwitch final : public Switch {
       const auto& s = j.inbox[i].msg.subject;
       if (std::find(distinct.begin(), distinct.end(), s) == distinct.end()) distinct.push_back(s);
     }
-    std::vector<LookupReply> answers;
-    answers.reserve(distinct.size());
-    for (const auto& s : distinct) answers.push_back(lookup(s, calls));
+    const std::vector<LookupReply> answers = lookup_all(distinct, calls);
     std::vector<std::size_t> routes;  // index into answers, per pending message
     routes.reserve(j.pending.size());
     for (std::size_t k = 0; k < j.pending.size(); ++k) {
@@ -175,13 +196,11 @@ class ReferenceSwitch final : public Switch {
       routes.push_back(at);
     }
 
-    // Dispatch in pairs on two workers.
-    std::vector<std::size_t> still;
-    std::vector<std::pair<std::size_t, ReceiptStatus>> receipts;
-    still.reserve(j.pending.size());
-    receipts.reserve(j.pending.size());
-    for (std::size_t k = 0; k < j.pending.size(); k += 2) {
-      const std::size_t n = std::min<std::size_t>(2, j.pending.size() - k);
+    // Prepare in pairs on two workers; each job keeps a copy of its worker.
+    const std::size_t n_jobs = j.pending.size();
+    jobs_.resize(n_jobs);
+    for (std::size_t k = 0; k < n_jobs; k += 2) {
+      const std::size_t n = std::min<std::size_t>(2, n_jobs - k);
       for (std::size_t w = 0; w < n; ++w) {
         prepare(workers_[w], j.pending[k + w], answers[routes[k + w]]);
       }
@@ -190,25 +209,74 @@ class ReferenceSwitch final : public Switch {
         // DEFECT 11 (concurrency): workers send the shared "current message".
         const std::size_t entry = defect_ == Defect::kConcurrency ? current_ : wk.entry;
         if (entry != wk.entry) build(wk, j.inbox[entry].msg);
-        ReceiptStatus status{};
-        if (dispatch(wk, calls, status) == Outcome::kRetry) {
-          still.push_back(wk.entry);
-        } else {
-          j.inbox[wk.entry].done = true;
-          receipts.emplace_back(wk.entry, status);
+        jobs_[k + w] = wk;
+      }
+    }
+
+    // First attempt: print and hold at once, deliveries in one run of calls.
+    enum class State { kRetry, kDone, kDelivering };
+    std::vector<State> state(n_jobs, State::kRetry);
+    std::vector<ReceiptStatus> status(n_jobs);
+    std::vector<Delivery> deliveries;
+    std::vector<std::size_t> delivering;
+    for (std::size_t k = 0; k < n_jobs; ++k) {
+      Worker& jb = jobs_[k];
+      if (jb.route.unavailable) continue;
+      if (deliverable(jb)) {
+        state[k] = State::kDelivering;
+        deliveries.push_back({&channel_for(jb.mailbox), &jb.out});
+        delivering.push_back(k);
+      } else {
+        status[k] = print_or_hold(jb, calls);
+        state[k] = State::kDone;
+      }
+    }
+    if (!deliveries.empty()) {
+      const auto replies = calls.deliver_each(deliveries);
+      for (std::size_t d = 0; d < delivering.size(); ++d) {
+        const std::size_t k = delivering[d];
+        Worker& jb = jobs_[k];
+        switch (replies[d]) {
+          case DeliverReply::kOk:
+            delivered(jb, calls);
+            status[k] = ReceiptStatus::kDelivered;
+            state[k] = State::kDone;
+            break;
+          case DeliverReply::kUnavailable:
+            state[k] = State::kRetry;
+            break;
+          case DeliverReply::kNoSuchMailbox:
+            reroute(jb, calls);
+            state[k] =
+                dispatch(jb, calls, status[k], 1) == Outcome::kDone ? State::kDone : State::kRetry;
+            break;
         }
+      }
+    }
+
+    std::vector<std::size_t> still;
+    std::vector<std::pair<std::size_t, ReceiptStatus>> receipts;
+    still.reserve(n_jobs);
+    receipts.reserve(n_jobs);
+    for (std::size_t k = 0; k < n_jobs; ++k) {
+      const std::size_t entry = jobs_[k].entry;
+      if (state[k] == State::kDone) {
+        j.inbox[entry].done = true;
+        receipts.emplace_back(entry, status[k]);
+      } else {
+        still.push_back(entry);
       }
     }
     j.pending = std::move(still);
 
-    for (const auto& [entry, status] : receipts) {
+    for (const auto& [entry, how] : receipts) {
       const Message& m = j.inbox[entry].msg;
       std::string to = m.sender;
       // DEFECT 5 (message-key collision): the receipt address is found by id alone.
       if (defect_ == Defect::kMessageKeyCollision) to = receipt_to_[m.id];
       // DEFECT 10 (receipt mix-up): receipts go out under the batch's first sender.
       if (defect_ == Defect::kReceiptMixup) to = j.inbox[receipts.front().first].msg.sender;
-      calls.receipt(to, m.id, status);
+      calls.receipt(to, m.id, how);
     }
     if (!j.pending.empty()) {
       calls.log(std::to_string(j.pending.size()) + " message(s) wait for a later attempt");
@@ -241,40 +309,61 @@ class ReferenceSwitch final : public Switch {
     std::copy(m.parts.begin(), m.parts.end(), w.out.parts.begin());
   }
 
-  Outcome dispatch(Worker& w, Calls& calls, ReceiptStatus& status) {
+  bool deliverable(const Worker& w) const {
+    // DEFECT 8 (blocked sender): the registry's blocked list is not consulted.
+    const bool blocked = defect_ != Defect::kBlockedSenderIgnored &&
+                         blocks(w.route, journal_.inbox[w.entry].msg.sender);
+    return !w.mailbox.empty() && !blocked;
+  }
+
+  static std::string key_of(const Message& m) { return m.sender + "/" + m.id; }
+
+  void delivered(const Worker& w, Calls& calls) {
+    calls.log("delivered " + key_of(journal_.inbox[w.entry].msg) + " to " + w.mailbox);
+  }
+
+  // The mailbox is gone: forget the route and ask the registry again.
+  void reroute(Worker& w, Calls& calls) {
+    const std::string& subject = journal_.inbox[w.entry].msg.subject;
+    forget(subject);
+    channels_.erase(w.mailbox);
+    w.route = lookup(subject, calls);
+    w.mailbox = w.route.mailbox.value_or("");
+  }
+
+  ReceiptStatus print_or_hold(const Worker& w, Calls& calls) {
     const Message& m = journal_.inbox[w.entry].msg;
-    const std::string key = m.sender + "/" + m.id;
-    for (int attempt = 0; attempt < 3; ++attempt) {
+    if (w.route.is_protected) {
+      calls.hold(w.out, "protected identity: manual handling required");
+      // DEFECT 9 (log leak): the subject's number goes into the staff log.
+      calls.log(defect_ == Defect::kLogLeak ? "held " + key_of(m) + " for " + m.subject
+                                            : "held " + key_of(m) + " for manual handling");
+      return ReceiptStatus::kHeld;
+    }
+    calls.print(m.subject, w.out);
+    calls.log("printed " + key_of(m));
+    return ReceiptStatus::kPrinted;
+  }
+
+  // Attempts from `first` on, one call at a time (after a first attempt
+  // found the mailbox gone).
+  Outcome dispatch(Worker& w, Calls& calls, ReceiptStatus& status, int first) {
+    for (int attempt = first; attempt < 3; ++attempt) {
       if (w.route.unavailable) return Outcome::kRetry;
-      // DEFECT 8 (blocked sender): the registry's blocked list is not consulted.
-      const bool blocked = defect_ != Defect::kBlockedSenderIgnored && blocks(w.route, m.sender);
-      if (!w.mailbox.empty() && !blocked) {
+      if (deliverable(w)) {
         switch (calls.deliver(channel_for(w.mailbox), w.out)) {
           case DeliverReply::kOk:
-            calls.log("delivered " + key + " to " + w.mailbox);
+            delivered(w, calls);
             status = ReceiptStatus::kDelivered;
             return Outcome::kDone;
           case DeliverReply::kUnavailable:
             return Outcome::kRetry;
           case DeliverReply::kNoSuchMailbox:
-            forget(m.subject);
-            channels_.erase(w.mailbox);
-            w.route = lookup(m.subject, calls);
-            w.mailbox = w.route.mailbox.value_or("");
+            reroute(w, calls);
             continue;
         }
       }
-      if (w.route.is_protected) {
-        calls.hold(w.out, "protected identity: manual handling required");
-        // DEFECT 9 (log leak): the subject's number goes into the staff log.
-        calls.log(defect_ == Defect::kLogLeak ? "held " + key + " for " + m.subject
-                                              : "held " + key + " for manual handling");
-        status = ReceiptStatus::kHeld;
-        return Outcome::kDone;
-      }
-      calls.print(m.subject, w.out);
-      calls.log("printed " + key);
-      status = ReceiptStatus::kPrinted;
+      status = print_or_hold(w, calls);
       return Outcome::kDone;
     }
     return Outcome::kRetry;
@@ -308,6 +397,7 @@ class ReferenceSwitch final : public Switch {
   std::map<std::string, LookupReply> cache_;
   std::set<std::string> channels_;
   std::array<Worker, 2> workers_{};
+  std::vector<Worker> jobs_;  // one per pending message of a command, reused
   std::size_t current_ = 0;
   std::map<std::string, std::string> receipt_to_;  // id -> sender, for DEFECT 5
 };

@@ -134,7 +134,10 @@ void ExecSwitch::start() {
   pid_ = pid;
   to_child_ = in[1];
   from_child_ = out[0];
+  ::fcntl(to_child_, F_SETFL, ::fcntl(to_child_, F_GETFL) | O_NONBLOCK);
   buffer_.clear();
+  taken_ = 0;
+  answers_.clear();
   said_hello_ = false;
   ++starts_;
 }
@@ -195,26 +198,57 @@ void ExecSwitch::fail(const std::string& what, const std::string& offending) {
 }
 
 void ExecSwitch::write_line(const std::string& l) {
+  // The pipe to the switch is non-blocking: while it is full, keep reading
+  // what the switch writes (a switch may send many calls before it reads any
+  // answer), and give up at the command's deadline.
+  const double deadline = now_seconds() + options_.timeout_seconds;
   std::size_t done = 0;
+  bool output_closed = false;
   while (done < l.size()) {
     const auto n = ::write(to_child_, l.data() + done, l.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
       const std::string why = exit_description();
       fail("could not write to the switch (" + why + ")");
     }
-    done += static_cast<std::size_t>(n);
+    const double left = deadline - now_seconds();
+    if (left <= 0) {
+      fail("the switch read no input for " + std::to_string(options_.timeout_seconds).substr(0, 5) +
+           " s (it hangs, or writes without reading)");
+    }
+    const bool reading = !output_closed && buffer_.size() <= kMaxLine;
+    pollfd p[2] = {{to_child_, POLLOUT, 0}, {reading ? from_child_ : -1, POLLIN, 0}};
+    const int r = ::poll(p, 2, static_cast<int>(left * 1000) + 1);
+    if (r <= 0) continue;
+    if ((p[1].revents & (POLLIN | POLLHUP)) != 0) {
+      char chunk[65536];
+      const auto got = ::read(from_child_, chunk, sizeof chunk);
+      if (got > 0) buffer_.append(chunk, static_cast<std::size_t>(got));
+      if (got == 0) output_closed = true;
+    }
   }
 }
 
 bool ExecSwitch::read_line(std::string& out, double deadline) {
   while (true) {
-    const auto nl = buffer_.find('\n');
+    const auto nl = buffer_.find('\n', taken_);
     if (nl != std::string::npos) {
-      out = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
+      out.assign(buffer_, taken_, nl - taken_);
+      taken_ = nl + 1;
       if (!out.empty() && out.back() == '\r') out.pop_back();
       return true;
+    }
+    buffer_.erase(0, taken_);
+    taken_ = 0;
+    // Nothing more to read without waiting: the switch may be waiting for
+    // these answers first.
+    if (!answers_.empty()) {
+      flush_answers();  // it reads on while the pipe is full: look again
+      continue;
     }
     if (buffer_.size() > kMaxLine) fail("a line longer than 64 MiB");
     const double left = deadline - now_seconds();
@@ -234,6 +268,13 @@ bool ExecSwitch::read_line(std::string& out, double deadline) {
   }
 }
 
+void ExecSwitch::flush_answers() {
+  if (answers_.empty()) return;
+  std::string a;
+  a.swap(answers_);
+  write_line(a);
+}
+
 Json ExecSwitch::command(const Json& cmd, Calls* calls) {
   op_ = cmd.at("op").get<std::string>();
   if (pid_ < 0) fail("the switch is not running");
@@ -249,6 +290,7 @@ Json ExecSwitch::command(const Json& cmd, Calls* calls) {
     if (j.is_discarded()) fail("a line that is not valid JSON", raw);
     if (!j.is_object()) fail("a line that is not a JSON object", raw);
     if (auto r = j.find("result"); r != j.end()) {
+      flush_answers();
       if (!r->is_object()) fail("'result' must be an object", raw);
       if (auto e = r->find("error"); e != r->end()) {
         fail("the switch answered with an error: " + e->dump(), raw);
@@ -257,7 +299,7 @@ Json ExecSwitch::command(const Json& cmd, Calls* calls) {
     }
     if (j.contains("call")) {
       if (calls == nullptr) fail("a call during '" + op_ + "', which takes none", raw);
-      write_line(protocol::line(serve_call(j, raw, *calls)));
+      answers_ += protocol::line(serve_call(j, raw, *calls));
       continue;
     }
     fail("a line with neither \"call\" nor \"result\"", raw);

@@ -62,6 +62,7 @@ class ExecSwitch final : public Switch {
   protocol::Json serve_call(const protocol::Json& j, const std::string& raw, Calls& calls);
   bool read_line(std::string& out, double deadline);
   void write_line(const std::string& l);
+  void flush_answers();
   [[noreturn]] void fail(const std::string& what, const std::string& offending = "");
   std::string exit_description();
 
@@ -71,8 +72,10 @@ class ExecSwitch final : public Switch {
   pid_t pid_ = -1;
   int to_child_ = -1;
   int from_child_ = -1;
-  std::string buffer_;
-  std::string op_;  // the command in progress
+  std::string buffer_;     // read from the switch, not yet taken as lines
+  std::size_t taken_ = 0;  // bytes of buffer_ already taken
+  std::string answers_;    // answers to calls, written before the next wait
+  std::string op_;         // the command in progress
   HelloInfo hello_;
   bool said_hello_ = false;
   int starts_ = 0;

@@ -1,6 +1,7 @@
 // Protocol v1, switch side.
 #include "harness/protocol_server.h"
 
+#include <deque>
 #include <iostream>
 
 #include "harness/protocol.h"
@@ -14,48 +15,110 @@ struct HarnessGone : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Calls over the pipe. A call whose answer the switch needs now (lookup,
+// deliver) flushes and waits; the others (print, hold, receipt, log) are
+// written and their answers read later, before the next wait or the result.
+// lookup_each and deliver_each write all their calls before reading any
+// answer. At most kWindow answers are owed at a time, so neither side can
+// fill its pipe while the other waits to write.
 class RemoteCalls final : public Calls {
  public:
   RemoteCalls(std::istream& in, std::ostream& out) : in_(in), out_(out) {}
 
   LookupReply lookup(const std::string& person) override {
-    LookupReply r;
-    std::string error;
-    if (!protocol::decode(ask({{"call", "lookup"}, {"person", person}}), r, error)) {
-      throw HarnessGone(error);
-    }
-    return r;
+    Json a;
+    send({{"call", "lookup"}, {"person", person}}, &a);
+    drain();
+    return decode_lookup(a);
   }
   DeliverReply deliver(const std::string& mailbox, const Message& m) override {
-    DeliverReply r{};
+    Json a;
+    send({{"call", "deliver"}, {"mailbox", mailbox}, {"message", protocol::encode(m)}}, &a);
+    drain();
+    return decode_deliver(a);
+  }
+  std::vector<LookupReply> lookup_each(const std::vector<std::string>& persons) override {
+    std::vector<Json> answers(persons.size());
+    for (std::size_t i = 0; i < persons.size(); ++i) {
+      send({{"call", "lookup"}, {"person", persons[i]}}, &answers[i]);
+    }
+    drain();
+    std::vector<LookupReply> out;
+    out.reserve(answers.size());
+    for (const auto& a : answers) out.push_back(decode_lookup(a));
+    return out;
+  }
+  std::vector<DeliverReply> deliver_each(const std::vector<Delivery>& ds) override {
+    std::vector<Json> answers(ds.size());
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+      send({{"call", "deliver"},
+            {"mailbox", *ds[i].mailbox},
+            {"message", protocol::encode(*ds[i].message)}},
+           &answers[i]);
+    }
+    drain();
+    std::vector<DeliverReply> out;
+    out.reserve(answers.size());
+    for (const auto& a : answers) out.push_back(decode_deliver(a));
+    return out;
+  }
+  void print(const std::string& person, const Message& m) override {
+    send({{"call", "print"}, {"person", person}, {"message", protocol::encode(m)}}, nullptr);
+  }
+  void hold(const Message& m, const std::string& reason) override {
+    send({{"call", "hold"}, {"message", protocol::encode(m)}, {"reason", reason}}, nullptr);
+  }
+  void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
+    send({{"call", "receipt"}, {"sender", sender}, {"id", id}, {"status", to_string(s)}}, nullptr);
+  }
+  void log(const std::string& text) override { send({{"call", "log"}, {"text", text}}, nullptr); }
+
+  // Reads every answer still owed. Called before a command's result.
+  void drain() {
+    while (!owed_.empty()) receive_one();
+  }
+
+ private:
+  static constexpr std::size_t kWindow = 256;
+
+  static LookupReply decode_lookup(const Json& a) {
+    LookupReply r;
     std::string error;
-    const Json a =
-        ask({{"call", "deliver"}, {"mailbox", mailbox}, {"message", protocol::encode(m)}});
     if (!protocol::decode(a, r, error)) throw HarnessGone(error);
     return r;
   }
-  void print(const std::string& person, const Message& m) override {
-    ask({{"call", "print"}, {"person", person}, {"message", protocol::encode(m)}});
+  static DeliverReply decode_deliver(const Json& a) {
+    DeliverReply r{};
+    std::string error;
+    if (!protocol::decode(a, r, error)) throw HarnessGone(error);
+    return r;
   }
-  void hold(const Message& m, const std::string& reason) override {
-    ask({{"call", "hold"}, {"message", protocol::encode(m)}, {"reason", reason}});
-  }
-  void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
-    ask({{"call", "receipt"}, {"sender", sender}, {"id", id}, {"status", to_string(s)}});
-  }
-  void log(const std::string& text) override { ask({{"call", "log"}, {"text", text}}); }
 
- private:
-  Json ask(const Json& call) {
-    out_ << protocol::line(call) << std::flush;
+  // Writes a call; its answer goes to *answer, or is only checked when null.
+  void send(const Json& call, Json* answer) {
+    out_ << protocol::line(call);
+    owed_.push_back(answer);
+    if (owed_.size() >= kWindow) receive_one();
+  }
+
+  void receive_one() {
+    out_.flush();
     std::string l;
     if (!std::getline(in_, l)) throw HarnessGone("end of input while waiting for an answer");
     Json a = Json::parse(l, nullptr, false);
     if (a.is_discarded()) throw HarnessGone("the answer is not JSON: " + l);
-    return a;
+    Json* to = owed_.front();
+    owed_.pop_front();
+    if (to != nullptr) {
+      *to = std::move(a);
+    } else if (!a.is_object() || a.contains("error")) {
+      throw HarnessGone("unexpected answer: " + l);
+    }
   }
+
   std::istream& in_;
   std::ostream& out_;
+  std::deque<Json*> owed_;
 };
 
 }  // namespace
@@ -63,7 +126,10 @@ class RemoteCalls final : public Calls {
 int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
   RemoteCalls calls(in, out);
   std::string l;
-  auto result = [&](const Json& r) { out << protocol::line({{"result", r}}) << std::flush; };
+  auto result = [&](const Json& r) {
+    calls.drain();
+    out << protocol::line({{"result", r}}) << std::flush;
+  };
   try {
     while (std::getline(in, l)) {
       if (l.empty()) continue;

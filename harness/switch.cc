@@ -29,6 +29,20 @@ const char* to_string(ReceiptStatus s) {
   return "?";
 }
 
+std::vector<LookupReply> Calls::lookup_each(const std::vector<std::string>& persons) {
+  std::vector<LookupReply> out;
+  out.reserve(persons.size());
+  for (const auto& p : persons) out.push_back(lookup(p));
+  return out;
+}
+
+std::vector<DeliverReply> Calls::deliver_each(const std::vector<Delivery>& deliveries) {
+  std::vector<DeliverReply> out;
+  out.reserve(deliveries.size());
+  for (const auto& d : deliveries) out.push_back(deliver(*d.mailbox, *d.message));
+  return out;
+}
+
 bool HelloInfo::has(const std::string& cap) const {
   return std::find(capabilities.begin(), capabilities.end(), cap) != capabilities.end();
 }

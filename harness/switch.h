@@ -65,12 +65,27 @@ struct HelloInfo {
   bool has(const std::string& cap) const;
 };
 
+// One `deliver` call of a run of them (see Calls::deliver_each).
+struct Delivery {
+  const std::string* mailbox = nullptr;
+  const Message* message = nullptr;
+};
+
 // The harness side of a command: the calls of protocol v1.
+//
+// lookup_each and deliver_each make the same calls as a loop over lookup and
+// deliver, in the same order, with the same answers. They exist for a switch
+// that has several calls ready before it needs any answer: over protocol v1,
+// serve_protocol then sends them all before reading the answers (one round
+// trip instead of one per call). print, hold, receipt and log return nothing,
+// so serve_protocol never waits for their answers either.
 class Calls {
  public:
   virtual ~Calls() = default;
   virtual LookupReply lookup(const std::string& person) = 0;
   virtual DeliverReply deliver(const std::string& mailbox, const Message& message) = 0;
+  virtual std::vector<LookupReply> lookup_each(const std::vector<std::string>& persons);
+  virtual std::vector<DeliverReply> deliver_each(const std::vector<Delivery>& deliveries);
   virtual void print(const std::string& person, const Message& message) = 0;
   virtual void hold(const Message& message, const std::string& reason) = 0;
   virtual void receipt(const std::string& sender, const std::string& id, ReceiptStatus status) = 0;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -99,6 +100,26 @@ INSTANTIATE_TEST_SUITE_P(
       std::replace(n.begin(), n.end(), '-', '_');
       return n;
     });
+
+// A switch may send many calls before it reads any answer. The harness keeps
+// reading while it answers, so neither side blocks on a full pipe.
+TEST(ExecSwitchTest, ASwitchThatSendsManyCallsBeforeReadingAnyAnswerIsServedInOrder) {
+  const auto log = log_path("flood");
+  ExecSwitch sw("python3 tests/fixtures/bad_switch.py flood", {10.0, log});
+  RunOptions o;
+  o.trace = true;
+  const auto r = run_scenario(parse(kBoom), sw, o);
+  EXPECT_EQ(r.outcome, Outcome::kPass) << summarize(r);
+  int logs = 0;  // answered one by one, in the order sent
+  for (const auto& t : r.trace) {
+    if (t.find("log -> \"pipelined call") == std::string::npos) continue;
+    EXPECT_NE(t.find("pipelined call " + std::to_string(logs) + "\""), std::string::npos) << t;
+    ++logs;
+  }
+  EXPECT_EQ(logs, 20000);
+  EXPECT_EQ(sw.starts(), 1);
+  std::filesystem::remove(log);
+}
 
 TEST(ExecSwitchTest, AHelloErrorIsASwitchFailureAtStart) {
   ExecSwitch sw("python3 tests/fixtures/bad_switch.py bad-hello", {1.0, log_path("hello")});
@@ -209,6 +230,115 @@ TEST(ProtocolServerTest, FieldsOfTheWrongTypeAreErrorsNotCrashes) {
   DeliverReply r{};
   EXPECT_FALSE(protocol::decode(protocol::Json::parse(R"({"ok":"yes"})"), r, error));
   EXPECT_TRUE(protocol::decode(protocol::Json::parse(R"({"ok":true})"), r, error));
+}
+
+// Hands out one line per read and notes how many lines the switch side had
+// written by then: shows which calls went out before which answer was read.
+class LineFeed : public std::streambuf {
+ public:
+  LineFeed(std::vector<std::string> lines, const std::ostringstream& out)
+      : lines_(std::move(lines)), out_(out) {}
+  std::vector<long> written_at_read;  // per line handed out
+
+ protected:
+  int_type underflow() override {
+    if (next_ >= lines_.size()) return traits_type::eof();
+    const std::string s = out_.str();
+    written_at_read.push_back(std::count(s.begin(), s.end(), '\n'));
+    current_ = lines_[next_++] + "\n";
+    setg(current_.data(), current_.data(), current_.data() + current_.size());
+    return traits_type::to_int_type(current_[0]);
+  }
+
+ private:
+  std::vector<std::string> lines_;
+  const std::ostringstream& out_;
+  std::size_t next_ = 0;
+  std::string current_;
+};
+
+// Makes calls the way a batching switch does.
+class BatchingSwitch final : public Switch {
+ public:
+  HelloInfo hello() override { return {"batching", "1", {}}; }
+  void reset(const std::vector<std::string>&) override {}
+  std::vector<Verdict> submit(const std::vector<Message>& batch, Calls& calls) override {
+    calls.log("one");
+    calls.log("two");
+    const auto routes = calls.lookup_each({"199001011239", "198503142344"});
+    const std::string box = *routes.at(0).mailbox;
+    std::vector<Delivery> ds = {{&box, &batch.at(0)}, {&box, &batch.at(0)}};
+    const auto replies = calls.deliver_each(ds);
+    seen = {routes.at(1).mailbox.value_or("none"), to_string(replies.at(0)),
+            to_string(replies.at(1))};
+    calls.receipt("s1", "1", ReceiptStatus::kDelivered);
+    return {{"s1", "1", true, ""}};
+  }
+  bool tick(std::int64_t, Calls&) override { return true; }
+  void restart() override {}
+  std::vector<std::string> seen;
+};
+
+TEST(ProtocolServerTest, CallsGoOutInRunsAndAnswersAreReadOnlyWhenNeeded) {
+  BatchingSwitch sw;
+  std::ostringstream out;
+  LineFeed feed({R"({"op":"submit","messages":[{"sender":"s1","id":"1",)"
+                 R"("subject":"199001011239","title":"T","parts":[{"name":"a","data":"D"}]}]})",
+                 R"({"ok":true})",  // log one
+                 R"({"ok":true})",  // log two
+                 R"({"mailbox":"kivra/1","protected":false,"blocked_senders":[]})",
+                 R"({"mailbox":null,"protected":false,"blocked_senders":[]})",
+                 R"({"ok":true})",                  // deliver 1
+                 R"({"error":"no_such_mailbox"})",  // deliver 2
+                 R"({"ok":true})",                  // receipt
+                 R"({"op":"bye"})"},
+                out);
+  std::istream in(&feed);
+  ASSERT_EQ(serve_protocol(sw, in, out), 0) << out.str();
+  // log, log, lookup, lookup were all written before the first answer was
+  // read; both delivers before their answers; the receipt before the result.
+  EXPECT_EQ(feed.written_at_read, (std::vector<long>{0, 4, 4, 4, 4, 6, 6, 7, 8}));
+  EXPECT_EQ(sw.seen, (std::vector<std::string>{"none", "ok", "no_such_mailbox"}));
+  std::istringstream lines(out.str());
+  std::vector<std::string> calls;
+  for (std::string l; std::getline(lines, l);) {
+    const auto j = protocol::Json::parse(l);
+    calls.push_back(j.contains("call") ? j["call"].get<std::string>() : "result");
+  }
+  EXPECT_EQ(calls, (std::vector<std::string>{"log", "log", "lookup", "lookup", "deliver", "deliver",
+                                             "receipt", "result", "result"}));
+}
+
+// In-process, lookup_each and deliver_each are the same calls one by one.
+TEST(CallsTest, LookupEachAndDeliverEachAreTheSingleCallsInOrder) {
+  struct Recording final : Calls {
+    std::vector<std::string> made;
+    LookupReply lookup(const std::string& p) override {
+      made.push_back("lookup " + p);
+      LookupReply r;
+      r.mailbox = "box-" + p;
+      return r;
+    }
+    DeliverReply deliver(const std::string& mb, const Message& m) override {
+      made.push_back("deliver " + mb + " " + m.id);
+      return m.id == "2" ? DeliverReply::kUnavailable : DeliverReply::kOk;
+    }
+    void print(const std::string&, const Message&) override {}
+    void hold(const Message&, const std::string&) override {}
+    void receipt(const std::string&, const std::string&, ReceiptStatus) override {}
+    void log(const std::string&) override {}
+  } c;
+  const auto r = c.lookup_each({"a", "b"});
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(*r[1].mailbox, "box-b");
+  Message m1, m2;
+  m1.id = "1";
+  m2.id = "2";
+  const std::string x = "x";
+  const auto d = c.deliver_each({{&x, &m1}, {&x, &m2}});
+  EXPECT_EQ(d, (std::vector<DeliverReply>{DeliverReply::kOk, DeliverReply::kUnavailable}));
+  EXPECT_EQ(c.made,
+            (std::vector<std::string>{"lookup a", "lookup b", "deliver x 1", "deliver x 2"}));
 }
 
 TEST(SplitCommandTest, SplitsLikeAShellWithoutExpanding) {
