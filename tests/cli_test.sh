@@ -11,6 +11,14 @@ trap 'rm -rf "$tmp"' EXIT
 
 source "$(dirname "$0")/lib.sh"
 
+# Run in a scratch directory that sees the source tree's corpus, examples and
+# fixtures, so the files commands write by default (evidence store, logs,
+# failure memory) land there and not in the source tree.
+root=$(pwd)
+mkdir "$tmp/work"
+for d in corpus examples tests; do ln -s "$root/$d" "$tmp/work/$d"; done
+cd "$tmp/work"
+
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"
 contains "suts has stale-route" "builtin:stale-route"
