@@ -17,7 +17,10 @@ struct HarnessGone : std::runtime_error {
 
 // Calls over the pipe. A call whose answer the switch needs now (lookup,
 // deliver) flushes and waits; the others (print, hold, receipt, log) are
-// written and their answers read later, before the next wait or the result.
+// written and their answers read later: before the next wait, or after the
+// command's result and before the next command is read (the harness answers
+// every call it reads, in order, and sends all answers before the next
+// command, so the result need not wait for them).
 // lookup_each and deliver_each write all their calls before reading any
 // answer. At most kWindow answers are owed at a time, so neither side can
 // fill its pipe while the other waits to write.
@@ -73,7 +76,7 @@ class RemoteCalls final : public Calls {
   }
   void log(const std::string& text) override { send({{"call", "log"}, {"text", text}}, nullptr); }
 
-  // Reads every answer still owed. Called before a command's result.
+  // Reads every answer still owed. Called before each command is read.
   void drain() {
     while (!owed_.empty()) receive_one();
   }
@@ -126,12 +129,11 @@ class RemoteCalls final : public Calls {
 int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
   RemoteCalls calls(in, out);
   std::string l;
-  auto result = [&](const Json& r) {
-    calls.drain();
-    out << protocol::line({{"result", r}}) << std::flush;
-  };
+  auto result = [&](const Json& r) { out << protocol::line({{"result", r}}) << std::flush; };
   try {
-    while (std::getline(in, l)) {
+    while (true) {
+      calls.drain();  // the answers to the last command's calls come first
+      if (!std::getline(in, l)) break;
       if (l.empty()) continue;
       const Json cmd = Json::parse(l, nullptr, false);
       std::string op, error;
