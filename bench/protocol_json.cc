@@ -1,0 +1,61 @@
+// What protocol v1's JSON costs per message (nlohmann/json): a message of the
+// throughput bench (two parts, canary-bearing title and data) written into a
+// `deliver` call line, parsed back and decoded; and a small `log` line
+// written and parsed. docs/protocol.md uses these to say where the
+// protocol's time goes. Run: build/bench/protocol_json_bench
+#include <benchmark/benchmark.h>
+
+#include "harness/protocol.h"
+
+namespace {
+
+using wrongbox::Message;
+namespace protocol = wrongbox::protocol;
+
+Message bench_message() {
+  Message m;
+  m.sender = "s1";
+  m.id = "1234";
+  m.subject = "195001100100";
+  m.title = "Beslut 1234 [wbx:0123456789abcdef]";
+  m.parts.push_back({"beslut.txt", "\xc3\x84rende 1234, del 1: [wbx:0123456789abcdef]\n"});
+  m.parts.push_back({"bilaga-1.pdf", "\xc3\x84rende 1234, del 2: [wbx:fedcba9876543210]\n"});
+  return m;
+}
+
+std::string deliver_line(const Message& m) {
+  return protocol::line(
+      {{"call", "deliver"}, {"mailbox", "kivra/bench-1"}, {"message", protocol::encode(m)}});
+}
+
+void write_deliver_line(benchmark::State& state) {
+  const Message m = bench_message();
+  for (auto _ : state) benchmark::DoNotOptimize(deliver_line(m));
+}
+
+void parse_deliver_line(benchmark::State& state) {
+  const std::string l = deliver_line(bench_message());
+  for (auto _ : state) {
+    const auto j = protocol::Json::parse(l);
+    Message m;
+    std::string error;
+    if (!protocol::decode(j.at("message"), m, error)) state.SkipWithError(error.c_str());
+    benchmark::DoNotOptimize(m);
+  }
+}
+
+void write_and_parse_log_line(benchmark::State& state) {
+  for (auto _ : state) {
+    const auto l =
+        protocol::line({{"call", "log"}, {"text", "delivered s1/1234 to kivra/bench-1"}});
+    benchmark::DoNotOptimize(protocol::Json::parse(l));
+  }
+}
+
+}  // namespace
+
+BENCHMARK(write_deliver_line);
+BENCHMARK(parse_deliver_line);
+BENCHMARK(write_and_parse_log_line);
+
+BENCHMARK_MAIN();
