@@ -402,7 +402,9 @@ void ExecSwitch::reset(const std::vector<std::string>& senders) {
 std::vector<Verdict> ExecSwitch::submit(const std::vector<Message>& batch, Calls& calls) {
   Json msgs = Json::array();
   for (const auto& m : batch) msgs.push_back(protocol::encode(m));
-  const Json r = command({{"op", "submit"}, {"messages", msgs}}, &calls);
+  Json cmd = {{"op", "submit"}};
+  cmd["messages"] = std::move(msgs);
+  const Json r = command(cmd, &calls);
   auto it = r.find("verdicts");
   if (it == r.end() || !it->is_array()) {
     fail("submit result without a 'verdicts' array (a result for another command?)", r.dump());

@@ -17,18 +17,24 @@ bool get_string(const Json& obj, const char* field, std::string& out, std::strin
     error = std::string("field '") + field + "' must be a string";
     return false;
   }
-  out = it->get<std::string>();
+  out = it->get_ref<const std::string&>();
   return true;
 }
 
 Json encode(const Message& m) {
-  Json parts = Json::array();
-  for (const auto& p : m.parts) parts.push_back({{"name", p.name}, {"data", p.data}});
-  return {{"sender", m.sender},
-          {"id", m.id},
-          {"subject", m.subject},
-          {"title", m.title},
-          {"parts", parts}};
+  // Built field by field: an initializer list would copy every value once more.
+  Json j = Json::object();
+  j["sender"] = m.sender;
+  j["id"] = m.id;
+  j["subject"] = m.subject;
+  j["title"] = m.title;
+  Json& parts = j["parts"] = Json::array();
+  for (const auto& p : m.parts) {
+    Json& part = parts.emplace_back(Json::object());
+    part["name"] = p.name;
+    part["data"] = p.data;
+  }
+  return j;
 }
 
 bool decode(const Json& j, Message& m, std::string& error) {
@@ -52,6 +58,11 @@ bool decode(const Json& j, Message& m, std::string& error) {
     m.parts.push_back(std::move(part));
   }
   return true;
+}
+
+Json with_message(Json head, const Message& m) {
+  head["message"] = encode(m);
+  return head;
 }
 
 Json encode(const LookupReply& r) {
@@ -177,7 +188,9 @@ bool decode(const Json& j, ReceiptStatus& s, std::string& error) {
 }
 
 std::string line(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  std::string s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  s.push_back('\n');
+  return s;
 }
 
 }  // namespace wrongbox::protocol

@@ -18,6 +18,9 @@ using Json = nlohmann::json;
 inline constexpr int kVersion = 1;
 
 Json encode(const Message& m);
+// `head` with field "message" set to encode(m), without copying the
+// encoded message (an initializer list would copy it).
+Json with_message(Json head, const Message& m);
 bool decode(const Json& j, Message& m, std::string& error);
 
 Json encode(const LookupReply& r);

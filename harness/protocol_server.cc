@@ -36,7 +36,7 @@ class RemoteCalls final : public Calls {
   }
   DeliverReply deliver(const std::string& mailbox, const Message& m) override {
     Json a;
-    send({{"call", "deliver"}, {"mailbox", mailbox}, {"message", protocol::encode(m)}}, &a);
+    send(protocol::with_message({{"call", "deliver"}, {"mailbox", mailbox}}, m), &a);
     drain();
     return decode_deliver(a);
   }
@@ -54,9 +54,8 @@ class RemoteCalls final : public Calls {
   std::vector<DeliverReply> deliver_each(const std::vector<Delivery>& ds) override {
     std::vector<Json> answers(ds.size());
     for (std::size_t i = 0; i < ds.size(); ++i) {
-      send({{"call", "deliver"},
-            {"mailbox", *ds[i].mailbox},
-            {"message", protocol::encode(*ds[i].message)}},
+      send(protocol::with_message({{"call", "deliver"}, {"mailbox", *ds[i].mailbox}},
+                                  *ds[i].message),
            &answers[i]);
     }
     drain();
@@ -66,10 +65,10 @@ class RemoteCalls final : public Calls {
     return out;
   }
   void print(const std::string& person, const Message& m) override {
-    send({{"call", "print"}, {"person", person}, {"message", protocol::encode(m)}}, nullptr);
+    send(protocol::with_message({{"call", "print"}, {"person", person}}, m), nullptr);
   }
   void hold(const Message& m, const std::string& reason) override {
-    send({{"call", "hold"}, {"message", protocol::encode(m)}, {"reason", reason}}, nullptr);
+    send(protocol::with_message({{"call", "hold"}, {"reason", reason}}, m), nullptr);
   }
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
     send({{"call", "receipt"}, {"sender", sender}, {"id", id}, {"status", to_string(s)}}, nullptr);
@@ -129,7 +128,11 @@ class RemoteCalls final : public Calls {
 int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
   RemoteCalls calls(in, out);
   std::string l;
-  auto result = [&](const Json& r) { out << protocol::line({{"result", r}}) << std::flush; };
+  auto result = [&](Json r) {
+    Json wrapped = Json::object();
+    wrapped["result"] = std::move(r);
+    out << protocol::line(wrapped) << std::flush;
+  };
   try {
     while (true) {
       calls.drain();  // the answers to the last command's calls come first
@@ -182,7 +185,9 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         }
         Json vs = Json::array();
         for (const auto& v : sw.submit(batch, calls)) vs.push_back(protocol::encode(v));
-        result({{"verdicts", vs}});
+        Json r = Json::object();
+        r["verdicts"] = std::move(vs);
+        result(std::move(r));
       } else if (op == "tick") {
         const auto now = cmd.find("now");
         if (now != cmd.end() && !now->is_number_integer()) {
