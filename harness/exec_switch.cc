@@ -138,6 +138,7 @@ void ExecSwitch::start() {
   buffer_.clear();
   taken_ = 0;
   answers_.clear();
+  op_.clear();
   said_hello_ = false;
   ++starts_;
 }
@@ -268,6 +269,27 @@ bool ExecSwitch::read_line(std::string& out, double deadline) {
   }
 }
 
+void ExecSwitch::check_quiet_between_commands() {
+  // Output that is already here before the command is sent cannot belong to
+  // it: typically debug printing to standard output instead of standard error.
+  pollfd p{from_child_, POLLIN, 0};
+  if (taken_ == buffer_.size() && ::poll(&p, 1, 0) <= 0) return;
+  if (taken_ == buffer_.size()) {
+    char chunk[65536];
+    const auto n = ::read(from_child_, chunk, sizeof chunk);
+    if (n <= 0) fail(exit_description() + " between commands");
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+  std::string stray = buffer_.substr(taken_);
+  if (const auto nl = stray.find('\n'); nl != std::string::npos) stray.resize(nl);
+  if (op_.empty()) op_ = "start";
+  fail(std::string("the switch wrote to its standard output ") +
+           (op_ == "start" ? "before the first command" : "after the result") +
+           " (only protocol lines may go there, and only while a command runs; diagnostics "
+           "belong on standard error)",
+       stray);
+}
+
 void ExecSwitch::flush_answers() {
   if (answers_.empty()) return;
   std::string a;
@@ -276,6 +298,7 @@ void ExecSwitch::flush_answers() {
 }
 
 Json ExecSwitch::command(const Json& cmd, Calls* calls) {
+  if (pid_ >= 0) check_quiet_between_commands();  // reported against the previous command
   op_ = cmd.at("op").get<std::string>();
   if (pid_ < 0) fail("the switch is not running");
   write_line(protocol::line(cmd));
@@ -287,7 +310,12 @@ Json ExecSwitch::command(const Json& cmd, Calls* calls) {
            " s (the switch hangs, or waits for input)");
     }
     const Json j = Json::parse(raw, nullptr, false);
-    if (j.is_discarded()) fail("a line that is not valid JSON", raw);
+    if (j.is_discarded()) {
+      fail(raw.starts_with("{") ? "a line that is not valid JSON"
+                                : "a line that is not valid JSON (only protocol lines may go to "
+                                  "standard output; diagnostics belong on standard error)",
+           raw);
+    }
     if (!j.is_object()) fail("a line that is not a JSON object", raw);
     if (auto r = j.find("result"); r != j.end()) {
       flush_answers();

@@ -63,6 +63,7 @@ class ExecSwitch final : public Switch {
   bool read_line(std::string& out, double deadline);
   void write_line(const std::string& l);
   void flush_answers();
+  void check_quiet_between_commands();
   [[noreturn]] void fail(const std::string& what, const std::string& offending = "");
   std::string exit_description();
 

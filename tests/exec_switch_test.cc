@@ -85,7 +85,9 @@ TEST_P(ExecFailureTest, IsASwitchFailureWithTheReasonAndTheNextScenarioRunsOnAFr
 INSTANTIATE_TEST_SUITE_P(
     Modes, ExecFailureTest,
     ::testing::Values(
-        Case{"garbage", "a line that is not valid JSON\n  offending line: this is not json"},
+        Case{"garbage",
+             "a line that is not valid JSON (only protocol lines may go to standard output; "
+             "diagnostics belong on standard error)\n  offending line: this is not json"},
         Case{"unknown-call", "unknown call 'teleport'\n  offending line: {\"call\""},
         Case{"wrong-result", "submit result without a 'verdicts' array"},
         Case{"missing-field", "deliver call: missing field 'mailbox'"},
@@ -118,6 +120,39 @@ TEST(ExecSwitchTest, ASwitchThatSendsManyCallsBeforeReadingAnyAnswerIsServedInOr
   }
   EXPECT_EQ(logs, 20000);
   EXPECT_EQ(sw.starts(), 1);
+  std::filesystem::remove(log);
+}
+
+// Debug printing to standard output is the commonest adapter bug: output
+// that arrives between commands is reported as such, with the line, against
+// the command it followed, not mistaken for the next command's answer.
+TEST(ExecSwitchTest, OutputBetweenCommandsIsASwitchFailureNamingTheLine) {
+  const auto log = log_path("chatty");
+  ExecSwitch sw("python3 tests/fixtures/bad_switch.py chatty", {5.0, log});
+  const auto r = run_scenario(parse(kBoom), sw, {});
+  EXPECT_EQ(r.outcome, Outcome::kSwitchFailure) << summarize(r);
+  EXPECT_NE(r.error.find("protocol error during 'submit': the switch wrote to its standard "
+                         "output after the result"),
+            std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.find("offending line: debug: submit done"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("diagnostics belong on standard error"), std::string::npos) << r.error;
+  // The next scenario runs on a fresh process and passes.
+  EXPECT_EQ(run_scenario(parse(kFine), sw, {}).outcome, Outcome::kPass);
+  std::filesystem::remove(log);
+
+  // A banner before the first command: seen before `hello` is sent, or as
+  // `hello`'s answer, depending on how fast the switch starts; either way
+  // the report names the line and says where diagnostics go.
+  ExecSwitch banner("python3 tests/fixtures/bad_switch.py banner", {5.0, log});
+  try {
+    banner.hello();
+    ADD_FAILURE() << "no failure";
+  } catch (const SwitchFailure& e) {
+    const std::string w = e.what();
+    EXPECT_NE(w.find("offending line: acme switch adapter 4.2 starting"), std::string::npos) << w;
+    EXPECT_NE(w.find("diagnostics belong on standard error"), std::string::npos) << w;
+  }
   std::filesystem::remove(log);
 }
 
