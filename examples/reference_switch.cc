@@ -214,8 +214,7 @@ class ReferenceSwitch final : public Switch {
     }
 
     // First attempt: print and hold at once, deliveries in one run of calls.
-    enum class State { kRetry, kDone, kDelivering };
-    std::vector<State> state(n_jobs, State::kRetry);
+    std::vector<Outcome> outcome(n_jobs, Outcome::kRetry);
     std::vector<ReceiptStatus> status(n_jobs);
     std::vector<Delivery> deliveries;
     std::vector<std::size_t> delivering;
@@ -223,34 +222,18 @@ class ReferenceSwitch final : public Switch {
       Worker& jb = jobs_[k];
       if (jb.route.unavailable) continue;
       if (deliverable(jb)) {
-        state[k] = State::kDelivering;
         deliveries.push_back({&channel_for(jb.mailbox), &jb.out});
         delivering.push_back(k);
       } else {
         status[k] = print_or_hold(jb, calls);
-        state[k] = State::kDone;
+        outcome[k] = Outcome::kDone;
       }
     }
     if (!deliveries.empty()) {
       const auto replies = calls.deliver_each(deliveries);
       for (std::size_t d = 0; d < delivering.size(); ++d) {
         const std::size_t k = delivering[d];
-        Worker& jb = jobs_[k];
-        switch (replies[d]) {
-          case DeliverReply::kOk:
-            delivered(jb, calls);
-            status[k] = ReceiptStatus::kDelivered;
-            state[k] = State::kDone;
-            break;
-          case DeliverReply::kUnavailable:
-            state[k] = State::kRetry;
-            break;
-          case DeliverReply::kNoSuchMailbox:
-            reroute(jb, calls);
-            state[k] =
-                dispatch(jb, calls, status[k], 1) == Outcome::kDone ? State::kDone : State::kRetry;
-            break;
-        }
+        outcome[k] = after_delivery(jobs_[k], replies[d], calls, status[k], 0);
       }
     }
 
@@ -260,7 +243,7 @@ class ReferenceSwitch final : public Switch {
     receipts.reserve(n_jobs);
     for (std::size_t k = 0; k < n_jobs; ++k) {
       const std::size_t entry = jobs_[k].entry;
-      if (state[k] == State::kDone) {
+      if (outcome[k] == Outcome::kDone) {
         j.inbox[entry].done = true;
         receipts.emplace_back(entry, status[k]);
       } else {
@@ -345,28 +328,32 @@ class ReferenceSwitch final : public Switch {
     return ReceiptStatus::kPrinted;
   }
 
-  // Attempts from `first` on, one call at a time (after a first attempt
-  // found the mailbox gone).
-  Outcome dispatch(Worker& w, Calls& calls, ReceiptStatus& status, int first) {
-    for (int attempt = first; attempt < 3; ++attempt) {
-      if (w.route.unavailable) return Outcome::kRetry;
-      if (deliverable(w)) {
-        switch (calls.deliver(channel_for(w.mailbox), w.out)) {
-          case DeliverReply::kOk:
-            delivered(w, calls);
-            status = ReceiptStatus::kDelivered;
-            return Outcome::kDone;
-          case DeliverReply::kUnavailable:
-            return Outcome::kRetry;
-          case DeliverReply::kNoSuchMailbox:
-            reroute(w, calls);
-            continue;
-        }
-      }
+  // What the answer to attempt number `attempt` of a delivery means: a gone
+  // mailbox sends the job back to the registry for the next attempt.
+  Outcome after_delivery(Worker& w, DeliverReply reply, Calls& calls, ReceiptStatus& status,
+                         int attempt) {
+    switch (reply) {
+      case DeliverReply::kOk:
+        delivered(w, calls);
+        status = ReceiptStatus::kDelivered;
+        return Outcome::kDone;
+      case DeliverReply::kUnavailable:
+        return Outcome::kRetry;
+      case DeliverReply::kNoSuchMailbox:
+        reroute(w, calls);
+        return dispatch(w, calls, status, attempt + 1);
+    }
+    return Outcome::kRetry;
+  }
+
+  // Attempt number `attempt` (of 3) and those after it, one call at a time.
+  Outcome dispatch(Worker& w, Calls& calls, ReceiptStatus& status, int attempt) {
+    if (attempt >= 3 || w.route.unavailable) return Outcome::kRetry;
+    if (!deliverable(w)) {
       status = print_or_hold(w, calls);
       return Outcome::kDone;
     }
-    return Outcome::kRetry;
+    return after_delivery(w, calls.deliver(channel_for(w.mailbox), w.out), calls, status, attempt);
   }
 
   // Periodic maintenance: drop handled entries from the journal.

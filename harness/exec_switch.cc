@@ -201,7 +201,7 @@ void ExecSwitch::fail(const std::string& what, const std::string& offending) {
 void ExecSwitch::write_line(const std::string& l) {
   // The pipe to the switch is non-blocking: while it is full, keep reading
   // what the switch writes (a switch may send many calls before it reads any
-  // answer), and give up at the command's deadline.
+  // answer), and give up when the timeout passes without the line written.
   const double deadline = now_seconds() + options_.timeout_seconds;
   std::size_t done = 0;
   bool output_closed = false;
@@ -225,12 +225,7 @@ void ExecSwitch::write_line(const std::string& l) {
     pollfd p[2] = {{to_child_, POLLOUT, 0}, {reading ? from_child_ : -1, POLLIN, 0}};
     const int r = ::poll(p, 2, static_cast<int>(left * 1000) + 1);
     if (r <= 0) continue;
-    if ((p[1].revents & (POLLIN | POLLHUP)) != 0) {
-      char chunk[65536];
-      const auto got = ::read(from_child_, chunk, sizeof chunk);
-      if (got > 0) buffer_.append(chunk, static_cast<std::size_t>(got));
-      if (got == 0) output_closed = true;
-    }
+    if ((p[1].revents & (POLLIN | POLLHUP)) != 0 && read_some() == 0) output_closed = true;
   }
 }
 
@@ -258,15 +253,20 @@ bool ExecSwitch::read_line(std::string& out, double deadline) {
     const int r = ::poll(&p, 1, static_cast<int>(left * 1000) + 1);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) continue;  // re-check the deadline
-    char chunk[65536];
-    const auto n = ::read(from_child_, chunk, sizeof chunk);
+    const auto n = read_some();
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const std::string why = exit_description();
       fail(why + (buffer_.empty() ? "" : " after writing an unfinished line"), buffer_);
     }
-    buffer_.append(chunk, static_cast<std::size_t>(n));
   }
+}
+
+ssize_t ExecSwitch::read_some() {
+  char chunk[65536];
+  const auto n = ::read(from_child_, chunk, sizeof chunk);
+  if (n > 0) buffer_.append(chunk, static_cast<std::size_t>(n));
+  return n;
 }
 
 void ExecSwitch::check_quiet_between_commands() {
@@ -274,12 +274,7 @@ void ExecSwitch::check_quiet_between_commands() {
   // it: typically debug printing to standard output instead of standard error.
   pollfd p{from_child_, POLLIN, 0};
   if (taken_ == buffer_.size() && ::poll(&p, 1, 0) <= 0) return;
-  if (taken_ == buffer_.size()) {
-    char chunk[65536];
-    const auto n = ::read(from_child_, chunk, sizeof chunk);
-    if (n <= 0) fail(exit_description() + " between commands");
-    buffer_.append(chunk, static_cast<std::size_t>(n));
-  }
+  if (taken_ == buffer_.size() && read_some() <= 0) fail(exit_description() + " between commands");
   std::string stray = buffer_.substr(taken_);
   if (const auto nl = stray.find('\n'); nl != std::string::npos) stray.resize(nl);
   if (op_.empty()) op_ = "start";

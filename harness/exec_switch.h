@@ -61,6 +61,7 @@ class ExecSwitch final : public Switch {
   protocol::Json command(const protocol::Json& cmd, Calls* calls);
   protocol::Json serve_call(const protocol::Json& j, const std::string& raw, Calls& calls);
   bool read_line(std::string& out, double deadline);
+  ssize_t read_some();  // one read() of the switch's output into buffer_
   void write_line(const std::string& l);
   void flush_answers();
   void check_quiet_between_commands();

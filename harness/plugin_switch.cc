@@ -38,11 +38,19 @@ void assign_from_c(Message& dst, const wb_message* c) {
   }
 }
 
+// A message in C form whose parts are appended to `parts`; it points into
+// `parts`, so that must not grow past its capacity while the message is used.
+wb_message append_c(const Message& msg, std::vector<wb_part>& parts) {
+  const std::size_t first = parts.size();
+  for (const auto& p : msg.parts) parts.push_back({S(p.name), S(p.data)});
+  return {S(msg.sender),        S(msg.id),       S(msg.subject), S(msg.title),
+          parts.data() + first, msg.parts.size()};
+}
+
 // A message in C form; its parts live in `parts` (reused between calls).
 wb_message to_c(const Message& msg, std::vector<wb_part>& parts) {
   parts.clear();
-  for (const auto& p : msg.parts) parts.push_back({S(p.name), S(p.data)});
-  return {S(msg.sender), S(msg.id), S(msg.subject), S(msg.title), parts.data(), parts.size()};
+  return append_c(msg, parts);
 }
 
 // ---- harness side: C callbacks into a C++ Calls ----
@@ -324,12 +332,7 @@ std::vector<Verdict> PluginSwitch::submit(const std::vector<Message>& batch, Cal
   parts_.clear();
   parts_.reserve(total);
   msgs_.clear();
-  for (const auto& m : batch) {
-    const std::size_t first = parts_.size();
-    for (const auto& p : m.parts) parts_.push_back({S(p.name), S(p.data)});
-    msgs_.push_back(
-        {S(m.sender), S(m.id), S(m.subject), S(m.title), parts_.data() + first, m.parts.size()});
-  }
+  for (const auto& m : batch) msgs_.push_back(append_c(m, parts_));
   ctx_->calls = &calls;
   ctx_->error = nullptr;
   const wb_calls c = make_calls(*ctx_);

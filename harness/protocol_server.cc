@@ -29,40 +29,18 @@ class RemoteCalls final : public Calls {
   RemoteCalls(std::istream& in, std::ostream& out) : in_(in), out_(out) {}
 
   LookupReply lookup(const std::string& person) override {
-    Json a;
-    send({{"call", "lookup"}, {"person", person}}, &a);
-    drain();
-    return decode_lookup(a);
+    return ask_each<LookupReply>(1, [&](std::size_t) { return lookup_call(person); }).front();
   }
   DeliverReply deliver(const std::string& mailbox, const Message& m) override {
-    Json a;
-    send(protocol::with_message({{"call", "deliver"}, {"mailbox", mailbox}}, m), &a);
-    drain();
-    return decode_deliver(a);
+    return ask_each<DeliverReply>(1, [&](std::size_t) { return deliver_call(mailbox, m); }).front();
   }
   std::vector<LookupReply> lookup_each(const std::vector<std::string>& persons) override {
-    std::vector<Json> answers(persons.size());
-    for (std::size_t i = 0; i < persons.size(); ++i) {
-      send({{"call", "lookup"}, {"person", persons[i]}}, &answers[i]);
-    }
-    drain();
-    std::vector<LookupReply> out;
-    out.reserve(answers.size());
-    for (const auto& a : answers) out.push_back(decode_lookup(a));
-    return out;
+    return ask_each<LookupReply>(persons.size(),
+                                 [&](std::size_t i) { return lookup_call(persons[i]); });
   }
   std::vector<DeliverReply> deliver_each(const std::vector<Delivery>& ds) override {
-    std::vector<Json> answers(ds.size());
-    for (std::size_t i = 0; i < ds.size(); ++i) {
-      send(protocol::with_message({{"call", "deliver"}, {"mailbox", *ds[i].mailbox}},
-                                  *ds[i].message),
-           &answers[i]);
-    }
-    drain();
-    std::vector<DeliverReply> out;
-    out.reserve(answers.size());
-    for (const auto& a : answers) out.push_back(decode_deliver(a));
-    return out;
+    return ask_each<DeliverReply>(
+        ds.size(), [&](std::size_t i) { return deliver_call(*ds[i].mailbox, *ds[i].message); });
   }
   void print(const std::string& person, const Message& m) override {
     send(protocol::with_message({{"call", "print"}, {"person", person}}, m), nullptr);
@@ -83,17 +61,25 @@ class RemoteCalls final : public Calls {
  private:
   static constexpr std::size_t kWindow = 256;
 
-  static LookupReply decode_lookup(const Json& a) {
-    LookupReply r;
-    std::string error;
-    if (!protocol::decode(a, r, error)) throw HarnessGone(error);
-    return r;
+  static Json lookup_call(const std::string& person) {
+    return {{"call", "lookup"}, {"person", person}};
   }
-  static DeliverReply decode_deliver(const Json& a) {
-    DeliverReply r{};
+  static Json deliver_call(const std::string& mailbox, const Message& m) {
+    return protocol::with_message({{"call", "deliver"}, {"mailbox", mailbox}}, m);
+  }
+
+  // Sends the n calls make(0..n-1), then reads and decodes their answers.
+  template <typename Reply, typename Make>
+  std::vector<Reply> ask_each(std::size_t n, Make make) {
+    std::vector<Json> answers(n);
+    for (std::size_t i = 0; i < n; ++i) send(make(i), &answers[i]);
+    drain();
+    std::vector<Reply> out(n);
     std::string error;
-    if (!protocol::decode(a, r, error)) throw HarnessGone(error);
-    return r;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!protocol::decode(answers[i], out[i], error)) throw HarnessGone(error);
+    }
+    return out;
   }
 
   // Writes a call; its answer goes to *answer, or is only checked when null.
