@@ -1,4 +1,5 @@
-// What protocol v1's JSON costs per message (nlohmann/json): a message of the
+// What protocol v1's JSON costs per message (written with nlohmann/json, read
+// with simdjson): a message of the
 // throughput bench (two parts, canary-bearing title and data) written into a
 // `deliver` call line, parsed back and decoded; and a small `log` line
 // written and parsed. docs/protocol.md uses these to say where the
@@ -35,20 +36,27 @@ void write_deliver_line(benchmark::State& state) {
 
 void parse_deliver_line(benchmark::State& state) {
   const std::string l = deliver_line(bench_message());
+  protocol::Parser parser;
   for (auto _ : state) {
-    const auto j = protocol::Json::parse(l);
+    protocol::Value j;
     Message m;
     std::string error;
-    if (!protocol::decode(j.at("message"), m, error)) state.SkipWithError(error.c_str());
+    const auto message = parser.parse(l, j, error) ? protocol::field(j, "message") : std::nullopt;
+    if (!message || !protocol::decode(*message, m, error)) state.SkipWithError(error.c_str());
     benchmark::DoNotOptimize(m);
   }
 }
 
 void write_and_parse_log_line(benchmark::State& state) {
+  protocol::Parser parser;
   for (auto _ : state) {
     const auto l =
         protocol::line({{"call", "log"}, {"text", "delivered s1/1234 to kivra/bench-1"}});
-    benchmark::DoNotOptimize(protocol::Json::parse(l));
+    protocol::Value j;
+    std::string text, error;
+    if (!parser.parse(l, j, error) || !protocol::get_string(j, "text", text, error))
+      state.SkipWithError(error.c_str());
+    benchmark::DoNotOptimize(text);
   }
 }
 

@@ -292,44 +292,45 @@ void ExecSwitch::flush_answers() {
   write_line(a);
 }
 
-Json ExecSwitch::command(const Json& cmd, Calls* calls) {
+protocol::Value ExecSwitch::command(const Json& cmd, Calls* calls) {
   if (pid_ >= 0) check_quiet_between_commands();  // reported against the previous command
   op_ = cmd.at("op").get<std::string>();
   if (pid_ < 0) fail("the switch is not running");
   write_line(protocol::line(cmd));
   const double deadline = now_seconds() + options_.timeout_seconds;
-  std::string raw;
+  std::string raw, error;
   while (true) {
     if (!read_line(raw, deadline)) {
       fail("no result within " + std::to_string(options_.timeout_seconds).substr(0, 5) +
            " s (the switch hangs, or waits for input)");
     }
-    const Json j = Json::parse(raw, nullptr, false);
-    if (j.is_discarded()) {
+    protocol::Value j;
+    if (!parser_.parse(raw, j, error)) {
       fail(raw.starts_with("{") ? "a line that is not valid JSON"
                                 : "a line that is not valid JSON (only protocol lines may go to "
                                   "standard output; diagnostics belong on standard error)",
            raw);
     }
     if (!j.is_object()) fail("a line that is not a JSON object", raw);
-    if (auto r = j.find("result"); r != j.end()) {
+    if (const auto r = protocol::field(j, "result")) {
       flush_answers();
       if (!r->is_object()) fail("'result' must be an object", raw);
-      if (auto e = r->find("error"); e != r->end()) {
-        fail("the switch answered with an error: " + e->dump(), raw);
+      if (const auto e = protocol::field(*r, "error")) {
+        fail("the switch answered with an error: " + protocol::to_json(*e), raw);
       }
       return *r;
     }
-    if (j.contains("call")) {
+    if (protocol::field(j, "call")) {
       if (calls == nullptr) fail("a call during '" + op_ + "', which takes none", raw);
-      answers_ += protocol::line(serve_call(j, raw, *calls));
+      answers_ += serve_call(j, raw, *calls);
       continue;
     }
     fail("a line with neither \"call\" nor \"result\"", raw);
   }
 }
 
-Json ExecSwitch::serve_call(const Json& j, const std::string& raw, Calls& calls) {
+std::string ExecSwitch::serve_call(protocol::Value j, const std::string& raw, Calls& calls) {
+  static const std::string ok = protocol::line({{"ok", true}});  // most answers
   std::string name, error;
   if (!protocol::get_string(j, "call", name, error)) fail(error, raw);
   auto need = [&](const char* field) {
@@ -339,25 +340,25 @@ Json ExecSwitch::serve_call(const Json& j, const std::string& raw, Calls& calls)
   };
   auto message = [&]() {
     Message m;
-    auto it = j.find("message");
-    if (it == j.end()) fail(name + " call: missing field 'message'", raw);
-    if (!protocol::decode(*it, m, error)) fail(name + " call: " + error, raw);
+    const auto f = protocol::field(j, "message");
+    if (!f) fail(name + " call: missing field 'message'", raw);
+    if (!protocol::decode(*f, m, error)) fail(name + " call: " + error, raw);
     return m;
   };
-  if (name == "lookup") return protocol::encode(calls.lookup(need("person")));
+  if (name == "lookup") return protocol::line(protocol::encode(calls.lookup(need("person"))));
   if (name == "deliver") {
     const auto mailbox = need("mailbox");
-    return protocol::encode(calls.deliver(mailbox, message()));
+    return protocol::line(protocol::encode(calls.deliver(mailbox, message())));
   }
   if (name == "print") {
     const auto person = need("person");
     calls.print(person, message());
-    return {{"ok", true}};
+    return ok;
   }
   if (name == "hold") {
     const auto m = message();
     calls.hold(m, need("reason"));
-    return {{"ok", true}};
+    return ok;
   }
   if (name == "receipt") {
     ReceiptStatus s{};
@@ -365,19 +366,23 @@ Json ExecSwitch::serve_call(const Json& j, const std::string& raw, Calls& calls)
     const auto id = need("id");
     if (!protocol::decode(j, s, error)) fail(error, raw);
     calls.receipt(sender, id, s);
-    return {{"ok", true}};
+    return ok;
   }
   if (name == "log") {
     calls.log(need("text"));
-    return {{"ok", true}};
+    return ok;
   }
   fail("unknown call '" + name + "'", raw);
 }
 
+void ExecSwitch::expect_plain_result(protocol::Value r) {
+  if (protocol::field(r, "verdicts") || protocol::field(r, "idle"))
+    fail("a result for another command", protocol::to_json(r));
+}
+
 void ExecSwitch::bye() {
   if (pid_ < 0) hello();
-  const Json r = command({{"op", "bye"}}, nullptr);
-  if (r.contains("verdicts") || r.contains("idle")) fail("a result for another command", r.dump());
+  expect_plain_result(command({{"op", "bye"}}, nullptr));
   ::close(to_child_);
   to_child_ = -1;
   int status = 0;
@@ -400,15 +405,23 @@ void ExecSwitch::bye() {
 HelloInfo ExecSwitch::hello() {
   if (pid_ < 0) start();
   if (said_hello_) return hello_;
-  const Json r = command({{"op", "hello"}, {"protocol", protocol::kVersion}}, nullptr);
+  const auto r = command({{"op", "hello"}, {"protocol", protocol::kVersion}}, nullptr);
   HelloInfo h;
   std::string error;
-  if (!protocol::get_string(r, "name", h.name, error)) fail("hello result: " + error, r.dump());
-  if (auto v = r.find("version"); v != r.end() && v->is_string()) h.version = v->get<std::string>();
-  if (auto c = r.find("capabilities"); c != r.end()) {
-    if (!c->is_array()) fail("hello result: 'capabilities' must be an array", r.dump());
-    for (const auto& x : *c) {
-      if (x.is_string()) h.capabilities.push_back(x.get<std::string>());
+  if (!protocol::get_string(r, "name", h.name, error)) {
+    fail("hello result: " + error, protocol::to_json(r));
+  }
+  std::string_view text;
+  if (const auto v = protocol::field(r, "version");
+      v && v->get_string().get(text) == simdjson::SUCCESS)
+    h.version = text;
+  if (const auto c = protocol::field(r, "capabilities")) {
+    simdjson::dom::array caps;
+    if (c->get_array().get(caps) != simdjson::SUCCESS) {
+      fail("hello result: 'capabilities' must be an array", protocol::to_json(r));
+    }
+    for (protocol::Value x : caps) {
+      if (x.get_string().get(text) == simdjson::SUCCESS) h.capabilities.emplace_back(text);
     }
   }
   hello_ = h;
@@ -418,8 +431,7 @@ HelloInfo ExecSwitch::hello() {
 
 void ExecSwitch::reset(const std::vector<std::string>& senders) {
   if (pid_ < 0 || !said_hello_) hello();  // a fresh process after a failure
-  const Json r = command({{"op", "reset"}, {"senders", senders}}, nullptr);
-  if (r.contains("verdicts") || r.contains("idle")) fail("a result for another command", r.dump());
+  expect_plain_result(command({{"op", "reset"}, {"senders", senders}}, nullptr));
 }
 
 std::vector<Verdict> ExecSwitch::submit(const std::vector<Message>& batch, Calls& calls) {
@@ -427,33 +439,35 @@ std::vector<Verdict> ExecSwitch::submit(const std::vector<Message>& batch, Calls
   for (const auto& m : batch) msgs.push_back(protocol::encode(m));
   Json cmd = {{"op", "submit"}};
   cmd["messages"] = std::move(msgs);
-  const Json r = command(cmd, &calls);
-  auto it = r.find("verdicts");
-  if (it == r.end() || !it->is_array()) {
-    fail("submit result without a 'verdicts' array (a result for another command?)", r.dump());
+  const auto r = command(cmd, &calls);
+  simdjson::dom::array verdicts;
+  if (const auto f = protocol::field(r, "verdicts");
+      !f || f->get_array().get(verdicts) != simdjson::SUCCESS) {
+    fail("submit result without a 'verdicts' array (a result for another command?)",
+         protocol::to_json(r));
   }
   std::vector<Verdict> out;
+  out.reserve(verdicts.size());
   std::string error;
-  for (const auto& v : *it) {
-    Verdict verdict;
-    if (!protocol::decode(v, verdict, error)) fail(error, r.dump());
-    out.push_back(std::move(verdict));
+  for (protocol::Value v : verdicts) {
+    if (!protocol::decode(v, out.emplace_back(), error)) fail(error, protocol::to_json(r));
   }
   return out;
 }
 
 bool ExecSwitch::tick(std::int64_t now, Calls& calls) {
-  const Json r = command({{"op", "tick"}, {"now", now}}, &calls);
-  auto it = r.find("idle");
-  if (it == r.end() || !it->is_boolean()) {
-    fail("tick result without a boolean 'idle' (a result for another command?)", r.dump());
+  const auto r = command({{"op", "tick"}, {"now", now}}, &calls);
+  bool idle = false;
+  if (const auto f = protocol::field(r, "idle");
+      !f || f->get_bool().get(idle) != simdjson::SUCCESS) {
+    fail("tick result without a boolean 'idle' (a result for another command?)",
+         protocol::to_json(r));
   }
-  return it->get<bool>();
+  return idle;
 }
 
 void ExecSwitch::restart() {
-  const Json r = command({{"op", "restart"}}, nullptr);
-  if (r.contains("verdicts") || r.contains("idle")) fail("a result for another command", r.dump());
+  expect_plain_result(command({{"op", "restart"}}, nullptr));
 }
 
 }  // namespace wrongbox

@@ -58,8 +58,13 @@ class ExecSwitch final : public Switch {
  private:
   void start();
   void stop(bool polite);
-  protocol::Json command(const protocol::Json& cmd, Calls* calls);
-  protocol::Json serve_call(const protocol::Json& j, const std::string& raw, Calls& calls);
+  // Sends a command, serves its calls, returns its result (valid until the
+  // next line is parsed).
+  protocol::Value command(const protocol::Json& cmd, Calls* calls);
+  // Serves one call; returns the answer line.
+  std::string serve_call(protocol::Value j, const std::string& raw, Calls& calls);
+  // bye, reset and restart results hold no verdicts and no idle.
+  void expect_plain_result(protocol::Value r);
   bool read_line(std::string& out, double deadline);
   ssize_t read_some();  // one read() of the switch's output into buffer_
   void write_line(const std::string& l);
@@ -78,6 +83,7 @@ class ExecSwitch final : public Switch {
   std::size_t taken_ = 0;  // bytes of buffer_ already taken
   std::string answers_;    // answers to calls, written before the next wait
   std::string op_;         // the command in progress
+  protocol::Parser parser_;
   HelloInfo hello_;
   bool said_hello_ = false;
   int starts_ = 0;

@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <iostream>
+#include <variant>
 
 #include "harness/protocol.h"
 
@@ -43,15 +44,15 @@ class RemoteCalls final : public Calls {
         ds.size(), [&](std::size_t i) { return deliver_call(*ds[i].mailbox, *ds[i].message); });
   }
   void print(const std::string& person, const Message& m) override {
-    send(protocol::with_message({{"call", "print"}, {"person", person}}, m), nullptr);
+    send(protocol::with_message({{"call", "print"}, {"person", person}}, m), {});
   }
   void hold(const Message& m, const std::string& reason) override {
-    send(protocol::with_message({{"call", "hold"}, {"reason", reason}}, m), nullptr);
+    send(protocol::with_message({{"call", "hold"}, {"reason", reason}}, m), {});
   }
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
-    send({{"call", "receipt"}, {"sender", sender}, {"id", id}, {"status", to_string(s)}}, nullptr);
+    send({{"call", "receipt"}, {"sender", sender}, {"id", id}, {"status", to_string(s)}}, {});
   }
-  void log(const std::string& text) override { send({{"call", "log"}, {"text", text}}, nullptr); }
+  void log(const std::string& text) override { send({{"call", "log"}, {"text", text}}, {}); }
 
   // Reads every answer still owed. Called before each command is read.
   void drain() {
@@ -68,51 +69,54 @@ class RemoteCalls final : public Calls {
     return protocol::with_message({{"call", "deliver"}, {"mailbox", mailbox}}, m);
   }
 
+  // Where an answer goes: decoded into a reply, or only checked.
+  using Owed = std::variant<std::monostate, LookupReply*, DeliverReply*>;
+
   // Sends the n calls make(0..n-1), then reads and decodes their answers.
   template <typename Reply, typename Make>
   std::vector<Reply> ask_each(std::size_t n, Make make) {
-    std::vector<Json> answers(n);
-    for (std::size_t i = 0; i < n; ++i) send(make(i), &answers[i]);
-    drain();
     std::vector<Reply> out(n);
-    std::string error;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!protocol::decode(answers[i], out[i], error)) throw HarnessGone(error);
-    }
+    for (std::size_t i = 0; i < n; ++i) send(make(i), &out[i]);
+    drain();
     return out;
   }
 
-  // Writes a call; its answer goes to *answer, or is only checked when null.
-  void send(const Json& call, Json* answer) {
+  // Writes a call whose answer is owed to `to`.
+  void send(const Json& call, Owed to) {
     out_ << protocol::line(call);
-    owed_.push_back(answer);
+    owed_.push_back(to);
     if (owed_.size() >= kWindow) receive_one();
   }
 
   void receive_one() {
     out_.flush();
-    std::string l;
-    if (!std::getline(in_, l)) throw HarnessGone("end of input while waiting for an answer");
-    Json a = Json::parse(l, nullptr, false);
-    if (a.is_discarded()) throw HarnessGone("the answer is not JSON: " + l);
-    Json* to = owed_.front();
+    if (!std::getline(in_, line_)) throw HarnessGone("end of input while waiting for an answer");
+    protocol::Value a;
+    std::string error;
+    if (!parser_.parse(line_, a, error)) throw HarnessGone("the answer is not JSON: " + line_);
+    const Owed to = owed_.front();
     owed_.pop_front();
-    if (to != nullptr) {
-      *to = std::move(a);
-    } else if (!a.is_object() || a.contains("error")) {
-      throw HarnessGone("unexpected answer: " + l);
+    if (const auto* r = std::get_if<LookupReply*>(&to)) {
+      if (!protocol::decode(a, **r, error)) throw HarnessGone(error);
+    } else if (const auto* d = std::get_if<DeliverReply*>(&to)) {
+      if (!protocol::decode(a, **d, error)) throw HarnessGone(error);
+    } else if (!a.is_object() || protocol::field(a, "error")) {
+      throw HarnessGone("unexpected answer: " + line_);
     }
   }
 
   std::istream& in_;
   std::ostream& out_;
-  std::deque<Json*> owed_;
+  std::deque<Owed> owed_;
+  protocol::Parser parser_;  // answers
+  std::string line_;
 };
 
 }  // namespace
 
 int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
   RemoteCalls calls(in, out);
+  protocol::Parser commands;
   std::string l;
   auto result = [&](Json r) {
     Json wrapped = Json::object();
@@ -124,16 +128,17 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
       calls.drain();  // the answers to the last command's calls come first
       if (!std::getline(in, l)) break;
       if (l.empty()) continue;
-      const Json cmd = Json::parse(l, nullptr, false);
+      protocol::Value cmd;
       std::string op, error;
-      if (cmd.is_discarded() || !protocol::get_string(cmd, "op", op, error)) {
+      if (!commands.parse(l, cmd, error) || !protocol::get_string(cmd, "op", op, error)) {
         result({{"error", "not a command: " + l.substr(0, 200)}});
         continue;
       }
       if (op == "hello") {
-        const auto pv = cmd.find("protocol");
-        if (pv == cmd.end() || !pv->is_number_integer() ||
-            pv->get<std::int64_t>() != protocol::kVersion) {
+        std::int64_t version = 0;
+        if (const auto pv = protocol::field(cmd, "protocol");
+            !pv || pv->get_int64().get(version) != simdjson::SUCCESS ||
+            version != protocol::kVersion) {
           result({{"error", "this switch speaks protocol 1 only"}});
           continue;
         }
@@ -141,28 +146,30 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         result({{"name", h.name}, {"version", h.version}, {"capabilities", h.capabilities}});
       } else if (op == "reset") {
         std::vector<std::string> senders;
-        if (auto it = cmd.find("senders"); it != cmd.end() && it->is_array()) {
-          for (const auto& s : *it) {
-            if (s.is_string()) senders.push_back(s.get<std::string>());
+        simdjson::dom::array list;
+        if (const auto f = protocol::field(cmd, "senders");
+            f && f->get_array().get(list) == simdjson::SUCCESS) {
+          for (protocol::Value s : list) {
+            std::string_view v;
+            if (s.get_string().get(v) == simdjson::SUCCESS) senders.emplace_back(v);
           }
         }
         sw.reset(senders);
         result(Json::object());
       } else if (op == "submit") {
         std::vector<Message> batch;
+        simdjson::dom::array messages;
+        if (const auto f = protocol::field(cmd, "messages");
+            !f || f->get_array().get(messages) != simdjson::SUCCESS) {
+          result({{"error", "submit without 'messages'"}});
+          continue;
+        }
+        batch.reserve(messages.size());
         bool ok = true;
-        auto it = cmd.find("messages");
-        if (it == cmd.end() || !it->is_array()) {
-          ok = false;
-          error = "submit without 'messages'";
-        } else {
-          for (const auto& j : *it) {
-            Message m;
-            if (!protocol::decode(j, m, error)) {
-              ok = false;
-              break;
-            }
-            batch.push_back(std::move(m));
+        for (protocol::Value j : messages) {
+          if (!protocol::decode(j, batch.emplace_back(), error)) {
+            ok = false;
+            break;
           }
         }
         if (!ok) {
@@ -175,12 +182,13 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         r["verdicts"] = std::move(vs);
         result(std::move(r));
       } else if (op == "tick") {
-        const auto now = cmd.find("now");
-        if (now != cmd.end() && !now->is_number_integer()) {
+        std::int64_t now = 0;
+        if (const auto f = protocol::field(cmd, "now");
+            f && f->get_int64().get(now) != simdjson::SUCCESS) {
           result({{"error", "tick: 'now' must be a whole number"}});
           continue;
         }
-        result({{"idle", sw.tick(now == cmd.end() ? 0 : now->get<std::int64_t>(), calls)}});
+        result({{"idle", sw.tick(now, calls)}});
       } else if (op == "restart") {
         sw.restart();
         result(Json::object());

@@ -263,8 +263,47 @@ TEST(ProtocolServerTest, FieldsOfTheWrongTypeAreErrorsNotCrashes) {
   EXPECT_NE(o.find("tick: 'now' must be a whole number"), std::string::npos) << o;
   std::string error;
   DeliverReply r{};
-  EXPECT_FALSE(protocol::decode(protocol::Json::parse(R"({"ok":"yes"})"), r, error));
-  EXPECT_TRUE(protocol::decode(protocol::Json::parse(R"({"ok":true})"), r, error));
+  protocol::Parser parser;
+  protocol::Value v;
+  ASSERT_TRUE(parser.parse(R"({"ok":"yes"})", v, error));
+  EXPECT_FALSE(protocol::decode(v, r, error));
+  ASSERT_TRUE(parser.parse(R"({"ok":true})", v, error));
+  EXPECT_TRUE(protocol::decode(v, r, error));
+}
+
+// What the reader takes as one line of JSON: what RFC 8259 allows, a CRLF
+// line end and a leading byte order mark; not two values, trailing bytes,
+// invalid UTF-8 or an empty line.
+TEST(ProtocolParserTest, ReadsOneJsonValuePerLineAndSaysWhyNot) {
+  protocol::Parser parser;
+  protocol::Value v;
+  std::string error, text;
+  for (const char* good : {"{\"text\":\"x\"}", "{\"text\":\"x\"}\r", "\xEF\xBB\xBF{\"text\":\"x\"}",
+                           " {\"text\" : \"x\", \"more\": [1, {\"y\": null}]} "}) {
+    ASSERT_TRUE(parser.parse(good, v, error)) << good << ": " << error;
+    ASSERT_TRUE(protocol::get_string(v, "text", text, error)) << good << ": " << error;
+    EXPECT_EQ(text, "x");
+  }
+  for (const char* bad : {"{\"a\":1} {\"b\":2}", "{\"a\":1}x", "{\"a\":\"\xff\"}", "", "nul",
+                          "{\"a\":1e400}", "{\"a\":"}) {
+    error.clear();
+    EXPECT_FALSE(parser.parse(bad, v, error)) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+  // Escapes come back decoded, NUL included; a 1 MiB string comes back whole.
+  ASSERT_TRUE(parser.parse(R"({"text":"a\u0000b\n\"\u00c4"})", v, error)) << error;
+  ASSERT_TRUE(protocol::get_string(v, "text", text, error));
+  EXPECT_EQ(text, std::string("a\0b\n\"\xC3\x84", 7));
+  const std::string big(1 << 20, 'z');
+  ASSERT_TRUE(parser.parse("{\"text\":\"" + big + "\"}", v, error)) << error;
+  ASSERT_TRUE(protocol::get_string(v, "text", text, error));
+  EXPECT_EQ(text, big);
+  // A field of the wrong type or a missing one is named.
+  ASSERT_TRUE(parser.parse(R"({"text":1})", v, error));
+  EXPECT_FALSE(protocol::get_string(v, "text", text, error));
+  EXPECT_EQ(error, "field 'text' must be a string");
+  EXPECT_FALSE(protocol::get_string(v, "other", text, error));
+  EXPECT_EQ(error, "missing field 'other'");
 }
 
 // Hands out one line per read and notes how many lines the switch side had
