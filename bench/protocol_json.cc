@@ -1,4 +1,4 @@
-// What protocol v1's JSON costs per message (written with nlohmann/json, read
+// What protocol v1's JSON costs per message (written with rapidjson, read
 // with simdjson): a message of the
 // throughput bench (two parts, canary-bearing title and data) written into a
 // `deliver` call line, parsed back and decoded; and a small `log` line
@@ -24,18 +24,25 @@ Message bench_message() {
   return m;
 }
 
-std::string deliver_line(const Message& m) {
-  return protocol::line(
-      {{"call", "deliver"}, {"mailbox", "kivra/bench-1"}, {"message", protocol::encode(m)}});
+std::string deliver_line(protocol::Writer& w, const Message& m) {
+  w.start_object();
+  w.field("call", "deliver");
+  w.field("mailbox", "kivra/bench-1");
+  w.key("message");
+  protocol::encode(w, m);
+  w.end_object();
+  return w.line();
 }
 
 void write_deliver_line(benchmark::State& state) {
   const Message m = bench_message();
-  for (auto _ : state) benchmark::DoNotOptimize(deliver_line(m));
+  protocol::Writer w;
+  for (auto _ : state) benchmark::DoNotOptimize(deliver_line(w, m));
 }
 
 void parse_deliver_line(benchmark::State& state) {
-  const std::string l = deliver_line(bench_message());
+  protocol::Writer w;
+  const std::string l = deliver_line(w, bench_message());
   protocol::Parser parser;
   for (auto _ : state) {
     protocol::Value j;
@@ -49,9 +56,13 @@ void parse_deliver_line(benchmark::State& state) {
 
 void write_and_parse_log_line(benchmark::State& state) {
   protocol::Parser parser;
+  protocol::Writer w;
   for (auto _ : state) {
-    const auto l =
-        protocol::line({{"call", "log"}, {"text", "delivered s1/1234 to kivra/bench-1"}});
+    w.start_object();
+    w.field("call", "log");
+    w.field("text", "delivered s1/1234 to kivra/bench-1");
+    w.end_object();
+    const auto l = w.line();
     protocol::Value j;
     std::string text, error;
     if (!parser.parse(l, j, error) || !protocol::get_string(j, "text", text, error))

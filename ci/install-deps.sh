@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ clang libclang-rt-dev pkg-config
       librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
-      libsqlite3-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev libsodium-dev libcli11-dev
+      libsqlite3-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev rapidjson-dev libsodium-dev
+      libcli11-dev
       chromium python3 python3-jsonschema zip tmux)
 missing=()
 for p in "${pkgs[@]}"; do

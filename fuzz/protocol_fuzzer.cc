@@ -28,7 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // What the harness reads back from what it wrote is the same message.
       Message again;
       protocol::Value k;
-      const std::string written = protocol::line(protocol::encode(m));
+      protocol::Writer w;
+      protocol::encode(w, m);
+      const std::string written = w.line();
       if (!parser.parse(written, k, error) || !protocol::decode(k, again, error) || again != m) {
         std::fprintf(stderr, "message did not survive encode/parse/decode: %s", written.c_str());
         std::abort();

@@ -18,8 +18,6 @@ extern char** environ;
 namespace wrongbox {
 namespace {
 
-using protocol::Json;
-
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -149,7 +147,7 @@ void ExecSwitch::stop(bool polite) {
     const double saved = options_.timeout_seconds;
     options_.timeout_seconds = 2;
     try {
-      command({{"op", "bye"}}, nullptr);
+      command("bye", plain_command("bye"), nullptr);
     } catch (const std::exception&) {
       // Going away anyway; fail() has already stopped the process.
     }
@@ -292,11 +290,18 @@ void ExecSwitch::flush_answers() {
   write_line(a);
 }
 
-protocol::Value ExecSwitch::command(const Json& cmd, Calls* calls) {
+std::string ExecSwitch::plain_command(const char* op) {
+  writer_.start_object();
+  writer_.field("op", op);
+  writer_.end_object();
+  return writer_.line();
+}
+
+protocol::Value ExecSwitch::command(const char* op, const std::string& line, Calls* calls) {
   if (pid_ >= 0) check_quiet_between_commands();  // reported against the previous command
-  op_ = cmd.at("op").get<std::string>();
+  op_ = op;
   if (pid_ < 0) fail("the switch is not running");
-  write_line(protocol::line(cmd));
+  write_line(line);
   const double deadline = now_seconds() + options_.timeout_seconds;
   std::string raw, error;
   while (true) {
@@ -330,7 +335,11 @@ protocol::Value ExecSwitch::command(const Json& cmd, Calls* calls) {
 }
 
 std::string ExecSwitch::serve_call(protocol::Value j, const std::string& raw, Calls& calls) {
-  static const std::string ok = protocol::line({{"ok", true}});  // most answers
+  static const std::string ok = [] {  // most answers
+    protocol::Writer w;
+    protocol::encode(w, DeliverReply::kOk);
+    return w.line();
+  }();
   std::string name, error;
   if (!protocol::get_string(j, "call", name, error)) fail(error, raw);
   auto need = [&](const char* field) {
@@ -345,10 +354,14 @@ std::string ExecSwitch::serve_call(protocol::Value j, const std::string& raw, Ca
     if (!protocol::decode(*f, m, error)) fail(name + " call: " + error, raw);
     return m;
   };
-  if (name == "lookup") return protocol::line(protocol::encode(calls.lookup(need("person"))));
+  if (name == "lookup") {
+    protocol::encode(writer_, calls.lookup(need("person")));
+    return writer_.line();
+  }
   if (name == "deliver") {
     const auto mailbox = need("mailbox");
-    return protocol::line(protocol::encode(calls.deliver(mailbox, message())));
+    protocol::encode(writer_, calls.deliver(mailbox, message()));
+    return writer_.line();
   }
   if (name == "print") {
     const auto person = need("person");
@@ -382,7 +395,7 @@ void ExecSwitch::expect_plain_result(protocol::Value r) {
 
 void ExecSwitch::bye() {
   if (pid_ < 0) hello();
-  expect_plain_result(command({{"op", "bye"}}, nullptr));
+  expect_plain_result(command("bye", plain_command("bye"), nullptr));
   ::close(to_child_);
   to_child_ = -1;
   int status = 0;
@@ -405,7 +418,12 @@ void ExecSwitch::bye() {
 HelloInfo ExecSwitch::hello() {
   if (pid_ < 0) start();
   if (said_hello_) return hello_;
-  const auto r = command({{"op", "hello"}, {"protocol", protocol::kVersion}}, nullptr);
+  writer_.start_object();
+  writer_.field("op", "hello");
+  writer_.key("protocol");
+  writer_.integer(protocol::kVersion);
+  writer_.end_object();
+  const auto r = command("hello", writer_.line(), nullptr);
   HelloInfo h;
   std::string error;
   if (!protocol::get_string(r, "name", h.name, error)) {
@@ -431,15 +449,25 @@ HelloInfo ExecSwitch::hello() {
 
 void ExecSwitch::reset(const std::vector<std::string>& senders) {
   if (pid_ < 0 || !said_hello_) hello();  // a fresh process after a failure
-  expect_plain_result(command({{"op", "reset"}, {"senders", senders}}, nullptr));
+  writer_.start_object();
+  writer_.field("op", "reset");
+  writer_.key("senders");
+  writer_.start_array();
+  for (const auto& s : senders) writer_.string(s);
+  writer_.end_array();
+  writer_.end_object();
+  expect_plain_result(command("reset", writer_.line(), nullptr));
 }
 
 std::vector<Verdict> ExecSwitch::submit(const std::vector<Message>& batch, Calls& calls) {
-  Json msgs = Json::array();
-  for (const auto& m : batch) msgs.push_back(protocol::encode(m));
-  Json cmd = {{"op", "submit"}};
-  cmd["messages"] = std::move(msgs);
-  const auto r = command(cmd, &calls);
+  writer_.start_object();
+  writer_.field("op", "submit");
+  writer_.key("messages");
+  writer_.start_array();
+  for (const auto& m : batch) protocol::encode(writer_, m);
+  writer_.end_array();
+  writer_.end_object();
+  const auto r = command("submit", writer_.line(), &calls);
   simdjson::dom::array verdicts;
   if (const auto f = protocol::field(r, "verdicts");
       !f || f->get_array().get(verdicts) != simdjson::SUCCESS) {
@@ -456,7 +484,12 @@ std::vector<Verdict> ExecSwitch::submit(const std::vector<Message>& batch, Calls
 }
 
 bool ExecSwitch::tick(std::int64_t now, Calls& calls) {
-  const auto r = command({{"op", "tick"}, {"now", now}}, &calls);
+  writer_.start_object();
+  writer_.field("op", "tick");
+  writer_.key("now");
+  writer_.integer(now);
+  writer_.end_object();
+  const auto r = command("tick", writer_.line(), &calls);
   bool idle = false;
   if (const auto f = protocol::field(r, "idle");
       !f || f->get_bool().get(idle) != simdjson::SUCCESS) {
@@ -467,7 +500,7 @@ bool ExecSwitch::tick(std::int64_t now, Calls& calls) {
 }
 
 void ExecSwitch::restart() {
-  expect_plain_result(command({{"op", "restart"}}, nullptr));
+  expect_plain_result(command("restart", plain_command("restart"), nullptr));
 }
 
 }  // namespace wrongbox

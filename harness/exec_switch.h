@@ -58,9 +58,10 @@ class ExecSwitch final : public Switch {
  private:
   void start();
   void stop(bool polite);
-  // Sends a command, serves its calls, returns its result (valid until the
-  // next line is parsed).
-  protocol::Value command(const protocol::Json& cmd, Calls* calls);
+  // Sends a command line, serves its calls, returns its result (valid until
+  // the next line is parsed).
+  protocol::Value command(const char* op, const std::string& line, Calls* calls);
+  std::string plain_command(const char* op);  // {"op":OP}
   // Serves one call; returns the answer line.
   std::string serve_call(protocol::Value j, const std::string& raw, Calls& calls);
   // bye, reset and restart results hold no verdicts and no idle.
@@ -84,6 +85,7 @@ class ExecSwitch final : public Switch {
   std::string answers_;    // answers to calls, written before the next wait
   std::string op_;         // the command in progress
   protocol::Parser parser_;
+  protocol::Writer writer_;
   HelloInfo hello_;
   bool said_hello_ = false;
   int starts_ = 0;

@@ -2,8 +2,8 @@
 // interface's types, shared by the harness side (ExecSwitch, exec:) and the
 // switch side (the protocol adapter that serves a C++ Switch on stdio).
 //
-// Lines are written with nlohmann::json and read with simdjson's DOM parser
-// (ten times faster at reading a `deliver` call: bench/protocol_json.cc).
+// Lines are written with rapidjson's Writer (no tree is built) and read with
+// simdjson's DOM parser: bench/protocol_json.cc measures both.
 // A parsed Value points into its Parser and is valid until that Parser reads
 // the next line: decode it before then.
 //
@@ -13,7 +13,8 @@
 
 #include <simdjson.h>
 
-#include <nlohmann/json.hpp>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +24,6 @@
 
 namespace wrongbox::protocol {
 
-using Json = nlohmann::json;           // what is written
 using Value = simdjson::dom::element;  // what is read
 using Object = simdjson::dom::object;
 inline constexpr int kVersion = 1;
@@ -45,27 +45,60 @@ std::optional<Value> field(Value v, std::string_view name);
 // A value as compact JSON, for error messages.
 std::string to_json(Value v);
 
-Json encode(const Message& m);
-// `head` with field "message" set to encode(m), without copying the
-// encoded message (an initializer list would copy it).
-Json with_message(Json head, const Message& m);
+// Writes one line of JSON at a time, reusing its buffer. Strings that are
+// not valid UTF-8 are written with each bad byte replaced by U+FFFD, never
+// thrown.
+//
+// Example usage:
+//   Writer w;
+//   w.start_object();
+//   w.field("call", "log");
+//   w.field("text", "hello");
+//   w.end_object();
+//   out << w.line();  // {"call":"log","text":"hello"}\n
+class Writer {
+ public:
+  Writer();
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void start_object();
+  void end_object();
+  void start_array();
+  void end_array();
+  void key(std::string_view k) { string(k); }
+  void string(std::string_view s);
+  void boolean(bool b);
+  void integer(std::int64_t i);
+  void null();
+  void field(std::string_view k, std::string_view v) {
+    key(k);
+    string(v);
+  }
+  // The finished value, '\n'-terminated; the writer starts afresh.
+  std::string line();
+
+ private:
+  struct Impl;  // rapidjson's Writer, kept out of this header
+  std::unique_ptr<Impl> impl_;
+};
+
+void encode(Writer& w, const Message& m);
 bool decode(Value j, Message& m, std::string& error);
 
-Json encode(const LookupReply& r);
+void encode(Writer& w, const LookupReply& r);
 bool decode(Value j, LookupReply& r, std::string& error);
 
-Json encode(DeliverReply r);
+void encode(Writer& w, DeliverReply r);
 bool decode(Value j, DeliverReply& r, std::string& error);
 
-Json encode(const Verdict& v);
+void encode(Writer& w, const Verdict& v);
 bool decode(Value j, Verdict& v, std::string& error);
 
 bool decode(Value j, ReceiptStatus& s, std::string& error);
 
 // Reads a required string field of an object.
 bool get_string(Value obj, const char* field, std::string& out, std::string& error);
-
-// One line of JSON, '\n'-terminated. Invalid UTF-8 is replaced, never thrown.
-std::string line(const Json& j);
 
 }  // namespace wrongbox::protocol

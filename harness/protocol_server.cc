@@ -10,8 +10,6 @@
 namespace wrongbox {
 namespace {
 
-using protocol::Json;
-
 struct HarnessGone : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -30,29 +28,52 @@ class RemoteCalls final : public Calls {
   RemoteCalls(std::istream& in, std::ostream& out) : in_(in), out_(out) {}
 
   LookupReply lookup(const std::string& person) override {
-    return ask_each<LookupReply>(1, [&](std::size_t) { return lookup_call(person); }).front();
+    return ask_each<LookupReply>(1, [&](std::size_t) { lookup_call(person); }).front();
   }
   DeliverReply deliver(const std::string& mailbox, const Message& m) override {
-    return ask_each<DeliverReply>(1, [&](std::size_t) { return deliver_call(mailbox, m); }).front();
+    return ask_each<DeliverReply>(1, [&](std::size_t) { deliver_call(mailbox, m); }).front();
   }
   std::vector<LookupReply> lookup_each(const std::vector<std::string>& persons) override {
-    return ask_each<LookupReply>(persons.size(),
-                                 [&](std::size_t i) { return lookup_call(persons[i]); });
+    return ask_each<LookupReply>(persons.size(), [&](std::size_t i) { lookup_call(persons[i]); });
   }
   std::vector<DeliverReply> deliver_each(const std::vector<Delivery>& ds) override {
     return ask_each<DeliverReply>(
-        ds.size(), [&](std::size_t i) { return deliver_call(*ds[i].mailbox, *ds[i].message); });
+        ds.size(), [&](std::size_t i) { deliver_call(*ds[i].mailbox, *ds[i].message); });
   }
   void print(const std::string& person, const Message& m) override {
-    send(protocol::with_message({{"call", "print"}, {"person", person}}, m), {});
+    w_.start_object();
+    w_.field("call", "print");
+    w_.field("person", person);
+    w_.key("message");
+    protocol::encode(w_, m);
+    w_.end_object();
+    send({});
   }
   void hold(const Message& m, const std::string& reason) override {
-    send(protocol::with_message({{"call", "hold"}, {"reason", reason}}, m), {});
+    w_.start_object();
+    w_.field("call", "hold");
+    w_.field("reason", reason);
+    w_.key("message");
+    protocol::encode(w_, m);
+    w_.end_object();
+    send({});
   }
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
-    send({{"call", "receipt"}, {"sender", sender}, {"id", id}, {"status", to_string(s)}}, {});
+    w_.start_object();
+    w_.field("call", "receipt");
+    w_.field("sender", sender);
+    w_.field("id", id);
+    w_.field("status", to_string(s));
+    w_.end_object();
+    send({});
   }
-  void log(const std::string& text) override { send({{"call", "log"}, {"text", text}}, {}); }
+  void log(const std::string& text) override {
+    w_.start_object();
+    w_.field("call", "log");
+    w_.field("text", text);
+    w_.end_object();
+    send({});
+  }
 
   // Reads every answer still owed. Called before each command is read.
   void drain() {
@@ -62,28 +83,40 @@ class RemoteCalls final : public Calls {
  private:
   static constexpr std::size_t kWindow = 256;
 
-  static Json lookup_call(const std::string& person) {
-    return {{"call", "lookup"}, {"person", person}};
+  void lookup_call(const std::string& person) {
+    w_.start_object();
+    w_.field("call", "lookup");
+    w_.field("person", person);
+    w_.end_object();
   }
-  static Json deliver_call(const std::string& mailbox, const Message& m) {
-    return protocol::with_message({{"call", "deliver"}, {"mailbox", mailbox}}, m);
+  void deliver_call(const std::string& mailbox, const Message& m) {
+    w_.start_object();
+    w_.field("call", "deliver");
+    w_.field("mailbox", mailbox);
+    w_.key("message");
+    protocol::encode(w_, m);
+    w_.end_object();
   }
 
   // Where an answer goes: decoded into a reply, or only checked.
   using Owed = std::variant<std::monostate, LookupReply*, DeliverReply*>;
 
-  // Sends the n calls make(0..n-1), then reads and decodes their answers.
+  // Sends the n calls written by make(0..n-1), then reads and decodes their
+  // answers.
   template <typename Reply, typename Make>
   std::vector<Reply> ask_each(std::size_t n, Make make) {
     std::vector<Reply> out(n);
-    for (std::size_t i = 0; i < n; ++i) send(make(i), &out[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      make(i);
+      send(&out[i]);
+    }
     drain();
     return out;
   }
 
-  // Writes a call whose answer is owed to `to`.
-  void send(const Json& call, Owed to) {
-    out_ << protocol::line(call);
+  // Sends the call just written into w_; its answer is owed to `to`.
+  void send(Owed to) {
+    out_ << w_.line();
     owed_.push_back(to);
     if (owed_.size() >= kWindow) receive_one();
   }
@@ -109,6 +142,7 @@ class RemoteCalls final : public Calls {
   std::ostream& out_;
   std::deque<Owed> owed_;
   protocol::Parser parser_;  // answers
+  protocol::Writer w_;       // calls
   std::string line_;
 };
 
@@ -118,11 +152,19 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
   RemoteCalls calls(in, out);
   protocol::Parser commands;
   std::string l;
-  auto result = [&](Json r) {
-    Json wrapped = Json::object();
-    wrapped["result"] = std::move(r);
-    out << protocol::line(wrapped) << std::flush;
+  protocol::Writer w;
+  // {"result":{...}} with the fields fill() writes.
+  auto result = [&](auto fill) {
+    w.start_object();
+    w.key("result");
+    w.start_object();
+    fill();
+    w.end_object();
+    w.end_object();
+    out << w.line() << std::flush;
   };
+  auto fail = [&](const std::string& why) { result([&] { w.field("error", why); }); };
+  auto done = [&] { result([] {}); };
   try {
     while (true) {
       calls.drain();  // the answers to the last command's calls come first
@@ -131,7 +173,7 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
       protocol::Value cmd;
       std::string op, error;
       if (!commands.parse(l, cmd, error) || !protocol::get_string(cmd, "op", op, error)) {
-        result({{"error", "not a command: " + l.substr(0, 200)}});
+        fail("not a command: " + l.substr(0, 200));
         continue;
       }
       if (op == "hello") {
@@ -139,11 +181,18 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         if (const auto pv = protocol::field(cmd, "protocol");
             !pv || pv->get_int64().get(version) != simdjson::SUCCESS ||
             version != protocol::kVersion) {
-          result({{"error", "this switch speaks protocol 1 only"}});
+          fail("this switch speaks protocol 1 only");
           continue;
         }
         const HelloInfo h = sw.hello();
-        result({{"name", h.name}, {"version", h.version}, {"capabilities", h.capabilities}});
+        result([&] {
+          w.field("name", h.name);
+          w.field("version", h.version);
+          w.key("capabilities");
+          w.start_array();
+          for (const auto& c : h.capabilities) w.string(c);
+          w.end_array();
+        });
       } else if (op == "reset") {
         std::vector<std::string> senders;
         simdjson::dom::array list;
@@ -155,13 +204,13 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
           }
         }
         sw.reset(senders);
-        result(Json::object());
+        done();
       } else if (op == "submit") {
         std::vector<Message> batch;
         simdjson::dom::array messages;
         if (const auto f = protocol::field(cmd, "messages");
             !f || f->get_array().get(messages) != simdjson::SUCCESS) {
-          result({{"error", "submit without 'messages'"}});
+          fail("submit without 'messages'");
           continue;
         }
         batch.reserve(messages.size());
@@ -173,30 +222,36 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
           }
         }
         if (!ok) {
-          result({{"error", error}});
+          fail(error);
           continue;
         }
-        Json vs = Json::array();
-        for (const auto& v : sw.submit(batch, calls)) vs.push_back(protocol::encode(v));
-        Json r = Json::object();
-        r["verdicts"] = std::move(vs);
-        result(std::move(r));
+        const auto verdicts = sw.submit(batch, calls);
+        result([&] {
+          w.key("verdicts");
+          w.start_array();
+          for (const auto& v : verdicts) protocol::encode(w, v);
+          w.end_array();
+        });
       } else if (op == "tick") {
         std::int64_t now = 0;
         if (const auto f = protocol::field(cmd, "now");
             f && f->get_int64().get(now) != simdjson::SUCCESS) {
-          result({{"error", "tick: 'now' must be a whole number"}});
+          fail("tick: 'now' must be a whole number");
           continue;
         }
-        result({{"idle", sw.tick(now, calls)}});
+        const bool idle = sw.tick(now, calls);
+        result([&] {
+          w.key("idle");
+          w.boolean(idle);
+        });
       } else if (op == "restart") {
         sw.restart();
-        result(Json::object());
+        done();
       } else if (op == "bye") {
-        result(Json::object());
+        done();
         return 0;
       } else {
-        result({{"error", "unknown op '" + op + "'"}});
+        fail("unknown op '" + op + "'");
       }
     }
   } catch (const HarnessGone& e) {

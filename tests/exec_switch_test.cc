@@ -306,6 +306,81 @@ TEST(ProtocolParserTest, ReadsOneJsonValuePerLineAndSaysWhyNot) {
   EXPECT_EQ(error, "missing field 'other'");
 }
 
+// What the writer makes of awkward strings: quotes, backslashes and control
+// characters (NUL too) escaped, UTF-8 kept as it is, bytes that are not UTF-8 replaced
+// by U+FFFD (a line must stay JSON whatever a switch logs); and every line
+// it writes reads back to the same values.
+TEST(ProtocolWriterTest, WritesOneLineOfJsonThatReadsBackTheSame) {
+  protocol::Writer w;
+  w.start_object();
+  w.field("text", std::string("q\"b\\n\n\t\x01 \xC3\x84", 12));
+  w.key("n");
+  w.integer(-42);
+  w.key("none");
+  w.null();
+  w.key("list");
+  w.start_array();
+  w.boolean(true);
+  w.string("cut \xC3");  // a name cut in the middle of a character
+  w.end_array();
+  w.end_object();
+  const std::string l = w.line();
+  EXPECT_EQ(l,
+            "{\"text\":\"q\\\"b\\\\n\\n\\t\\u0001 \xC3\x84\\u0000\",\"n\":-42,\"none\":null,"
+            "\"list\":[true,\"cut \xEF\xBF\xBD\"]}\n");
+  protocol::Parser parser;
+  protocol::Value v;
+  std::string error, text;
+  ASSERT_TRUE(parser.parse(l, v, error)) << error;
+  ASSERT_TRUE(protocol::get_string(v, "text", text, error));
+  EXPECT_EQ(text, std::string("q\"b\\n\n\t\x01 \xC3\x84", 12));
+  // The writer starts afresh after line().
+  w.start_object();
+  w.field("a", "b");
+  w.end_object();
+  EXPECT_EQ(w.line(), "{\"a\":\"b\"}\n");
+
+  // Every encoder's output decodes to what was encoded.
+  Message m{"s1", "7", "199001011239", "T \xE2\x9C\x93", {{"a.txt", "D\n"}, {"b", ""}}};
+  protocol::encode(w, m);
+  Message back;
+  ASSERT_TRUE(parser.parse(w.line(), v, error)) << error;
+  ASSERT_TRUE(protocol::decode(v, back, error)) << error;
+  EXPECT_EQ(back, m);
+  LookupReply r;
+  r.mailbox = "kivra/1";
+  r.is_protected = true;
+  r.blocked_senders = {"s2"};
+  protocol::encode(w, r);
+  LookupReply r2;
+  ASSERT_TRUE(parser.parse(w.line(), v, error));
+  ASSERT_TRUE(protocol::decode(v, r2, error)) << error;
+  EXPECT_EQ(r2.mailbox, r.mailbox);
+  EXPECT_TRUE(r2.is_protected);
+  EXPECT_EQ(r2.blocked_senders, r.blocked_senders);
+  LookupReply unavailable;
+  unavailable.unavailable = true;
+  protocol::encode(w, unavailable);
+  ASSERT_TRUE(parser.parse(w.line(), v, error));
+  ASSERT_TRUE(protocol::decode(v, r2, error));
+  EXPECT_TRUE(r2.unavailable);
+  for (auto d : {DeliverReply::kOk, DeliverReply::kUnavailable, DeliverReply::kNoSuchMailbox}) {
+    protocol::encode(w, d);
+    DeliverReply d2{};
+    ASSERT_TRUE(parser.parse(w.line(), v, error));
+    ASSERT_TRUE(protocol::decode(v, d2, error)) << error;
+    EXPECT_EQ(d2, d);
+  }
+  protocol::encode(w, Verdict{"s1", "7", false, "blocked"});
+  Verdict verdict;
+  ASSERT_TRUE(parser.parse(w.line(), v, error));
+  ASSERT_TRUE(protocol::decode(v, verdict, error)) << error;
+  EXPECT_EQ(verdict.sender, "s1");
+  EXPECT_EQ(verdict.id, "7");
+  EXPECT_FALSE(verdict.accepted);
+  EXPECT_EQ(verdict.reason, "blocked");
+}
+
 // Hands out one line per read and notes how many lines the switch side had
 // written by then: shows which calls went out before which answer was read.
 class LineFeed : public std::streambuf {
@@ -376,9 +451,12 @@ TEST(ProtocolServerTest, CallsGoOutInRunsAndAnswersAreReadOnlyWhenNeeded) {
   EXPECT_EQ(sw.seen, (std::vector<std::string>{"none", "ok", "no_such_mailbox"}));
   std::istringstream lines(out.str());
   std::vector<std::string> calls;
+  protocol::Parser parser;
   for (std::string l; std::getline(lines, l);) {
-    const auto j = protocol::Json::parse(l);
-    calls.push_back(j.contains("call") ? j["call"].get<std::string>() : "result");
+    protocol::Value j;
+    std::string call, error;
+    ASSERT_TRUE(parser.parse(l, j, error)) << l;
+    calls.push_back(protocol::get_string(j, "call", call, error) ? call : "result");
   }
   EXPECT_EQ(calls, (std::vector<std::string>{"log", "log", "lookup", "lookup", "deliver", "deliver",
                                              "receipt", "result", "result"}));
