@@ -14,6 +14,7 @@
 #pragma clang attribute pop
 #endif
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace wrongbox::protocol {
@@ -94,8 +95,14 @@ void Writer::null() {
   impl_->writer.Null();
 }
 
+void Writer::key(std::string_view k) {
+  impl_->writer.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+}
+
 void Writer::string(std::string_view s) {
-  if (simdjson::validate_utf8(s.data(), s.size())) {
+  // Most strings are ASCII: that test is cheaper than a call to simdjson's.
+  const bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+  if (ascii || simdjson::validate_utf8(s.data(), s.size())) {
     impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
     return;
   }

@@ -67,7 +67,8 @@ class Writer {
   void end_object();
   void start_array();
   void end_array();
-  void key(std::string_view k) { string(k); }
+  // A key: one of the protocol's own field names (ASCII, not checked).
+  void key(std::string_view k);
   void string(std::string_view s);
   void boolean(bool b);
   void integer(std::int64_t i);
