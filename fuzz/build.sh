@@ -2,7 +2,10 @@
 # Builds Wrongbox's fuzz targets the way OSS-Fuzz and ClusterFuzzLite call a
 # project's build.sh: honours $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE
 # $OUT (and $SRC/$WORK when set), and writes to $OUT each target with its
-# <target>_seed_corpus.zip, <target>.dict and <target>.options.
+# <target>_seed_corpus.zip, <target>.dict and <target>.options. Shared
+# libraries a target needs beyond the C/C++ runtime (libsodium, simdjson) go
+# to $OUT/lib, found through the targets' RUNPATH $ORIGIN/lib: OSS-Fuzz's
+# runner image has none of the build image's packages.
 #   CC=clang CXX=clang++ CFLAGS="-fsanitize=address,fuzzer-no-link" \
 #   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out fuzz/build.sh
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,11 +16,18 @@ mkdir -p "$OUT"
 cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DWRONGBOX_TESTS=OFF -DWRONGBOX_FUZZ=ON -DWRONGBOX_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" \
   -DCMAKE_C_COMPILER="${CC:-clang}" -DCMAKE_CXX_COMPILER="${CXX:-clang++}" \
-  -DCMAKE_C_FLAGS="${CFLAGS:-}" -DCMAKE_CXX_FLAGS="${CXXFLAGS:-}"
+  -DCMAKE_C_FLAGS="${CFLAGS:-}" -DCMAKE_CXX_FLAGS="${CXXFLAGS:-}" \
+  -DCMAKE_BUILD_RPATH='$ORIGIN/lib'
 cmake --build "$work/build" --target switch_fuzzer scenario_parser_fuzzer protocol_fuzzer wrongbox
 
 targets="switch_fuzzer scenario_parser_fuzzer protocol_fuzzer"
-for t in $targets; do cp "$work/build/fuzz/$t" "$OUT/"; done
+mkdir -p "$OUT/lib"
+for t in $targets; do
+  cp "$work/build/fuzz/$t" "$OUT/"
+  ldd "$work/build/fuzz/$t" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
+    grep -v -E '/(libc|libm|libdl|librt|libpthread|libgcc_s|libstdc\+\+|libc\+\+|libc\+\+abi|ld-linux[^/]*)\.so' |
+    while read -r lib; do cp -L "$lib" "$OUT/lib/"; done
+done
 python3 "$here/fuzz/make_dict.py" "$OUT"
 
 # Seeds: the regression corpus, as bytes for switch_fuzzer and as text for the parser.
@@ -37,4 +47,4 @@ for t in $targets; do
   printf '[libfuzzer]\nmax_len = 4096\ntimeout = 10\ndict = %s.dict\n' "$t" >"$OUT/$t.options"
   if [ "$t" = switch_fuzzer ]; then printf 'len_control = 0\n' >>"$OUT/$t.options"; fi
 done
-echo "fuzz/build.sh: wrote $(ls "$OUT" | wc -l) files to $OUT"
+echo "fuzz/build.sh: wrote $(ls "$OUT" | wc -l) files to $OUT ($(ls "$OUT/lib" | wc -l) libraries in $OUT/lib)"
