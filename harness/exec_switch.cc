@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -248,7 +249,7 @@ bool ExecSwitch::read_line(std::string& out, double deadline) {
     const double left = deadline - now_seconds();
     if (left <= 0) return false;
     pollfd p{from_child_, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(left * 1000) + 1);
+    const int r = wait_readable(p, left);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) continue;  // re-check the deadline
     const auto n = read_some();
@@ -258,6 +259,26 @@ bool ExecSwitch::read_line(std::string& out, double deadline) {
       fail(why + (buffer_.empty() ? "" : " after writing an unfinished line"), buffer_);
     }
   }
+}
+
+int ExecSwitch::wait_readable(pollfd& p, double left) {
+  // Waking a process that sleeps costs little on one CPU, but on a virtual
+  // machine waking an idle CPU costs tens of microseconds, often more than
+  // the switch takes to answer. So look for its output for a while before
+  // sleeping (yielding, so that a switch on this CPU gets to run), as long as
+  // the recent waits were that short; a slow switch soon costs no spinning.
+  const double start = now_seconds();
+  const double spin = std::min(spin_seconds_, left);
+  int r = 0;
+  if (spin > 0) {
+    while ((r = ::poll(&p, 1, 0)) == 0 && now_seconds() - start < spin) ::sched_yield();
+  }
+  if (r == 0) r = ::poll(&p, 1, static_cast<int>(left * 1000) + 1);
+  if (r > 0) {
+    const double max = options_.spin_microseconds * 1e-6;
+    spin_seconds_ = now_seconds() - start <= max ? max : spin_seconds_ / 2;
+  }
+  return r;
 }
 
 ssize_t ExecSwitch::read_some() {

@@ -14,6 +14,7 @@
 //   HelloInfo h = sw.hello();
 #pragma once
 
+#include <poll.h>
 #include <sys/types.h>
 
 #include <string>
@@ -27,6 +28,9 @@ namespace wrongbox {
 struct ExecOptions {
   double timeout_seconds = 10;  // per command, calls included
   std::string log_path;         // the switch's standard error; "" = wrongbox-logs/switch-<pid>.log
+  // How long to look for the switch's output before sleeping, while its
+  // recent answers came that fast (0: always sleep at once). See wait_readable.
+  double spin_microseconds = 200;
 };
 
 // Splits a command line into words as a POSIX shell would (single quotes,
@@ -68,6 +72,8 @@ class ExecSwitch final : public Switch {
   void expect_plain_result(protocol::Value r);
   bool read_line(std::string& out, double deadline);
   ssize_t read_some();  // one read() of the switch's output into buffer_
+  // poll() for the switch's output, spinning first (see ExecOptions); as poll.
+  int wait_readable(pollfd& p, double left);
   void write_line(const std::string& l);
   void flush_answers();
   void check_quiet_between_commands();
@@ -86,6 +92,7 @@ class ExecSwitch final : public Switch {
   std::string op_;         // the command in progress
   protocol::Parser parser_;
   protocol::Writer writer_;
+  double spin_seconds_ = 0;  // the next wait's spin; set from how long waits take
   HelloInfo hello_;
   bool said_hello_ = false;
   int starts_ = 0;

@@ -1,6 +1,8 @@
 // --sut resolution.
 #include "harness/sut.h"
 
+#include <cstdlib>
+
 #include "examples/reference_switch.h"
 #include "harness/exec_switch.h"
 #include "harness/plugin_switch.h"
@@ -29,8 +31,17 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
     std::string error;
     if (!split_command(spec.substr(5), words, error)) throw SutError("--sut exec: " + error);
     if (options.timeout <= 0) throw SutError("--timeout must be above 0 seconds");
-    auto ex = std::make_unique<ExecSwitch>(spec.substr(5),
-                                           ExecOptions{options.timeout, options.switch_log});
+    ExecOptions eo{options.timeout, options.switch_log};
+    if (const char* spin = std::getenv("WRONGBOX_EXEC_SPIN_US"); spin && *spin) {
+      char* end = nullptr;
+      const double us = std::strtod(spin, &end);
+      if (*end != '\0' || !(us >= 0 && us <= 1e6)) {
+        throw SutError("WRONGBOX_EXEC_SPIN_US must be microseconds from 0 to 1000000, got '" +
+                       std::string(spin) + "'");
+      }
+      eo.spin_microseconds = us;
+    }
+    auto ex = std::make_unique<ExecSwitch>(spec.substr(5), std::move(eo));
     s.log_path = ex->log_path();
     s.sw = std::move(ex);
   } else if (spec.rfind("plugin:", 0) == 0) {

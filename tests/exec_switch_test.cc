@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -177,6 +178,31 @@ TEST(ExecSwitchTest, AMissingProgramIsReportedClearly) {
         << e.what();
   }
   std::filesystem::remove(log_path("missing"));
+}
+
+// WRONGBOX_EXEC_SPIN_US tunes how long the harness looks for a switch's
+// answer before it sleeps: a bad value is refused by name; 0 (never spin)
+// and a long spin both give the same verdicts.
+TEST(ExecSwitchTest, TheSpinSettingIsCheckedAndChangesNoVerdict) {
+  const std::string spec = std::string("exec:") + WRONGBOX_REFERENCE_SWITCH;
+  ::setenv("WRONGBOX_EXEC_SPIN_US", "fast", 1);
+  try {
+    auto s = open_sut(spec, {5.0, log_path("spin")});
+    FAIL() << "no failure";
+  } catch (const SutError& e) {
+    EXPECT_NE(std::string(e.what()).find("WRONGBOX_EXEC_SPIN_US must be microseconds"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const char* spin : {"0", "5000"}) {
+    ::setenv("WRONGBOX_EXEC_SPIN_US", spin, 1);
+    auto good = open_sut(spec, {5.0, log_path("spin")});
+    EXPECT_EQ(run_scenario(parse(kFine), *good.sw, {}).outcome, Outcome::kPass) << spin;
+    auto bad = open_sut(spec + " concurrency", {5.0, log_path("spin")});
+    EXPECT_EQ(run_scenario(parse(kFine), *bad.sw, {}).outcome, Outcome::kViolation) << spin;
+  }
+  ::unsetenv("WRONGBOX_EXEC_SPIN_US");
+  std::filesystem::remove(log_path("spin"));
 }
 
 TEST(ExecSwitchTest, AViolationOverTheProtocolIsAViolationNotAFailure) {
