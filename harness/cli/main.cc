@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
       "3 the switch failed (crash, hang, protocol error).",
       "wrongbox"};
   app.set_version_flag("--version", std::string("wrongbox ") + WRONGBOX_VERSION);
+  app.footer(
+      "Environment: WRONGBOX_EXEC_SPIN_US: exec: how long to look for a switch's answer before\n"
+      "sleeping, in microseconds (default 200; 0 = sleep at once; see docs/protocol.md, Speed).");
   app.require_subcommand(1);
 
   auto* suts = app.add_subcommand("suts", "Print the built-in switch names, one per line.");
