@@ -41,21 +41,11 @@ class RemoteCalls final : public Calls {
         ds.size(), [&](std::size_t i) { deliver_call(*ds[i].mailbox, *ds[i].message); });
   }
   void print(const std::string& person, const Message& m) override {
-    w_.start_object();
-    w_.field("call", "print");
-    w_.field("person", person);
-    w_.key("message");
-    protocol::encode(w_, m);
-    w_.end_object();
+    message_call("print", "person", person, m);
     send({});
   }
   void hold(const Message& m, const std::string& reason) override {
-    w_.start_object();
-    w_.field("call", "hold");
-    w_.field("reason", reason);
-    w_.key("message");
-    protocol::encode(w_, m);
-    w_.end_object();
+    message_call("hold", "reason", reason, m);
     send({});
   }
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
@@ -90,9 +80,13 @@ class RemoteCalls final : public Calls {
     w_.end_object();
   }
   void deliver_call(const std::string& mailbox, const Message& m) {
+    message_call("deliver", "mailbox", mailbox, m);
+  }
+  // {"call":CALL,KEY:VALUE,"message":{...}}
+  void message_call(const char* call, const char* key, const std::string& value, const Message& m) {
     w_.start_object();
-    w_.field("call", "deliver");
-    w_.field("mailbox", mailbox);
+    w_.field("call", call);
+    w_.field(key, value);
     w_.key("message");
     protocol::encode(w_, m);
     w_.end_object();
