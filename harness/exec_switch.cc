@@ -148,7 +148,7 @@ void ExecSwitch::stop(bool polite) {
     const double saved = options_.timeout_seconds;
     options_.timeout_seconds = 2;
     try {
-      command("bye", plain_command("bye"), nullptr);
+      command("bye", nullptr);
     } catch (const std::exception&) {
       // Going away anyway; fail() has already stopped the process.
     }
@@ -311,14 +311,20 @@ void ExecSwitch::flush_answers() {
   write_line(a);
 }
 
-std::string ExecSwitch::plain_command(const char* op) {
+template <typename Fields>
+protocol::Value ExecSwitch::command(const char* op, Calls* calls, Fields fields) {
   writer_.start_object();
   writer_.field("op", op);
+  fields();
   writer_.end_object();
-  return writer_.line();
+  return run_command(op, writer_.line(), calls);
 }
 
-protocol::Value ExecSwitch::command(const char* op, const std::string& line, Calls* calls) {
+protocol::Value ExecSwitch::command(const char* op, Calls* calls) {
+  return command(op, calls, [] {});
+}
+
+protocol::Value ExecSwitch::run_command(const char* op, const std::string& line, Calls* calls) {
   if (pid_ >= 0) check_quiet_between_commands();  // reported against the previous command
   op_ = op;
   if (pid_ < 0) fail("the switch is not running");
@@ -416,7 +422,7 @@ void ExecSwitch::expect_plain_result(protocol::Value r) {
 
 void ExecSwitch::bye() {
   if (pid_ < 0) hello();
-  expect_plain_result(command("bye", plain_command("bye"), nullptr));
+  expect_plain_result(command("bye", nullptr));
   ::close(to_child_);
   to_child_ = -1;
   int status = 0;
@@ -439,27 +445,21 @@ void ExecSwitch::bye() {
 HelloInfo ExecSwitch::hello() {
   if (pid_ < 0) start();
   if (said_hello_) return hello_;
-  writer_.start_object();
-  writer_.field("op", "hello");
-  writer_.key("protocol");
-  writer_.integer(protocol::kVersion);
-  writer_.end_object();
-  const auto r = command("hello", writer_.line(), nullptr);
+  const auto r = command("hello", nullptr, [&] {
+    writer_.key("protocol");
+    writer_.integer(protocol::kVersion);
+  });
   HelloInfo h;
   std::string error;
   if (!protocol::get_string(r, "name", h.name, error)) {
     fail("hello result: " + error, protocol::to_json(r));
   }
-  std::string_view text;
-  if (const auto v = protocol::field(r, "version");
-      v && v->get_string().get(text) == simdjson::SUCCESS)
-    h.version = text;
-  if (const auto c = protocol::field(r, "capabilities")) {
-    simdjson::dom::array caps;
-    if (c->get_array().get(caps) != simdjson::SUCCESS) {
-      fail("hello result: 'capabilities' must be an array", protocol::to_json(r));
-    }
-    for (protocol::Value x : caps) {
+  if (const auto v = protocol::field_as<std::string_view>(r, "version")) h.version = *v;
+  if (protocol::field(r, "capabilities")) {
+    const auto caps = protocol::field_as<simdjson::dom::array>(r, "capabilities");
+    if (!caps) fail("hello result: 'capabilities' must be an array", protocol::to_json(r));
+    std::string_view text;
+    for (protocol::Value x : *caps) {
       if (x.get_string().get(text) == simdjson::SUCCESS) h.capabilities.emplace_back(text);
     }
   }
@@ -470,58 +470,50 @@ HelloInfo ExecSwitch::hello() {
 
 void ExecSwitch::reset(const std::vector<std::string>& senders) {
   if (pid_ < 0 || !said_hello_) hello();  // a fresh process after a failure
-  writer_.start_object();
-  writer_.field("op", "reset");
-  writer_.key("senders");
-  writer_.start_array();
-  for (const auto& s : senders) writer_.string(s);
-  writer_.end_array();
-  writer_.end_object();
-  expect_plain_result(command("reset", writer_.line(), nullptr));
+  expect_plain_result(command("reset", nullptr, [&] {
+    writer_.key("senders");
+    writer_.start_array();
+    for (const auto& s : senders) writer_.string(s);
+    writer_.end_array();
+  }));
 }
 
 std::vector<Verdict> ExecSwitch::submit(const std::vector<Message>& batch, Calls& calls) {
-  writer_.start_object();
-  writer_.field("op", "submit");
-  writer_.key("messages");
-  writer_.start_array();
-  for (const auto& m : batch) protocol::encode(writer_, m);
-  writer_.end_array();
-  writer_.end_object();
-  const auto r = command("submit", writer_.line(), &calls);
-  simdjson::dom::array verdicts;
-  if (const auto f = protocol::field(r, "verdicts");
-      !f || f->get_array().get(verdicts) != simdjson::SUCCESS) {
+  const auto r = command("submit", &calls, [&] {
+    writer_.key("messages");
+    writer_.start_array();
+    for (const auto& m : batch) protocol::encode(writer_, m);
+    writer_.end_array();
+  });
+  const auto verdicts = protocol::field_as<simdjson::dom::array>(r, "verdicts");
+  if (!verdicts) {
     fail("submit result without a 'verdicts' array (a result for another command?)",
          protocol::to_json(r));
   }
   std::vector<Verdict> out;
-  out.reserve(verdicts.size());
+  out.reserve(verdicts->size());
   std::string error;
-  for (protocol::Value v : verdicts) {
+  for (protocol::Value v : *verdicts) {
     if (!protocol::decode(v, out.emplace_back(), error)) fail(error, protocol::to_json(r));
   }
   return out;
 }
 
 bool ExecSwitch::tick(std::int64_t now, Calls& calls) {
-  writer_.start_object();
-  writer_.field("op", "tick");
-  writer_.key("now");
-  writer_.integer(now);
-  writer_.end_object();
-  const auto r = command("tick", writer_.line(), &calls);
-  bool idle = false;
-  if (const auto f = protocol::field(r, "idle");
-      !f || f->get_bool().get(idle) != simdjson::SUCCESS) {
+  const auto r = command("tick", &calls, [&] {
+    writer_.key("now");
+    writer_.integer(now);
+  });
+  const auto idle = protocol::field_as<bool>(r, "idle");
+  if (!idle) {
     fail("tick result without a boolean 'idle' (a result for another command?)",
          protocol::to_json(r));
   }
-  return idle;
+  return *idle;
 }
 
 void ExecSwitch::restart() {
-  expect_plain_result(command("restart", plain_command("restart"), nullptr));
+  expect_plain_result(command("restart", nullptr));
 }
 
 }  // namespace wrongbox

@@ -62,10 +62,12 @@ class ExecSwitch final : public Switch {
  private:
   void start();
   void stop(bool polite);
-  // Sends a command line, serves its calls, returns its result (valid until
-  // the next line is parsed).
-  protocol::Value command(const char* op, const std::string& line, Calls* calls);
-  std::string plain_command(const char* op);  // {"op":OP}
+  // Sends {"op":OP, ...} (the fields that fields() writes into writer_),
+  // serves its calls, returns its result (valid until the next line is parsed).
+  template <typename Fields>
+  protocol::Value command(const char* op, Calls* calls, Fields fields);
+  protocol::Value command(const char* op, Calls* calls);  // no fields
+  protocol::Value run_command(const char* op, const std::string& line, Calls* calls);
   // Serves one call; returns the answer line.
   std::string serve_call(protocol::Value j, const std::string& raw, Calls& calls);
   // bye, reset and restart results hold no verdicts and no idle.

@@ -148,14 +148,14 @@ bool decode(Value j, Message& m, std::string& error) {
     error = "message: " + error;
     return false;
   }
-  simdjson::dom::array parts;
-  if (const auto f = field(j, "parts"); !f || f->get_array().get(parts) != simdjson::SUCCESS) {
+  const auto parts = field_as<simdjson::dom::array>(j, "parts");
+  if (!parts) {
     error = "message: field 'parts' must be an array";
     return false;
   }
   m.parts.clear();
-  m.parts.reserve(parts.size());
-  for (Value p : parts) {
+  m.parts.reserve(parts->size());
+  for (Value p : *parts) {
     Part& part = m.parts.emplace_back();
     if (!get_string(p, "name", part.name, error) || !get_string(p, "data", part.data, error)) {
       error = "message part: " + error;
@@ -201,11 +201,12 @@ bool decode(Value j, LookupReply& r, std::string& error) {
     return false;
   }
   if (mb->is_string()) r.mailbox = std::string(std::string_view(*mb));
-  const auto pr = field(j, "protected");
-  if (!pr || pr->get_bool().get(r.is_protected) != simdjson::SUCCESS) {
+  const auto pr = field_as<bool>(j, "protected");
+  if (!pr) {
     error = "lookup answer: 'protected' must be true or false";
     return false;
   }
+  r.is_protected = *pr;
   if (const auto bl = field(j, "blocked_senders")) {
     simdjson::dom::array senders;
     if (bl->get_array().get(senders) != simdjson::SUCCESS) {
@@ -242,18 +243,16 @@ void encode(Writer& w, DeliverReply r) {
 }
 
 bool decode(Value j, DeliverReply& r, std::string& error) {
-  bool ok = false;
-  if (const auto f = field(j, "ok"); f && f->get_bool().get(ok) == simdjson::SUCCESS && ok) {
+  if (field_as<bool>(j, "ok") == true) {
     r = DeliverReply::kOk;
     return true;
   }
-  std::string_view e;
-  if (const auto f = field(j, "error"); f && f->get_string().get(e) == simdjson::SUCCESS) {
-    if (e == "unavailable") {
+  if (const auto e = field_as<std::string_view>(j, "error")) {
+    if (*e == "unavailable") {
       r = DeliverReply::kUnavailable;
       return true;
     }
-    if (e == "no_such_mailbox") {
+    if (*e == "no_such_mailbox") {
       r = DeliverReply::kNoSuchMailbox;
       return true;
     }
@@ -284,9 +283,7 @@ bool decode(Value j, Verdict& v, std::string& error) {
   }
   v.accepted = status == "accepted";
   v.reason.clear();
-  std::string_view reason;
-  if (const auto f = field(j, "reason"); f && f->get_string().get(reason) == simdjson::SUCCESS)
-    v.reason = reason;
+  if (const auto reason = field_as<std::string_view>(j, "reason")) v.reason = *reason;
   return true;
 }
 

@@ -42,6 +42,15 @@ class Parser {
 
 // The field of an object, or nullopt (also when `v` is not an object).
 std::optional<Value> field(Value v, std::string_view name);
+// The field as a T (std::string_view, bool, std::int64_t,
+// simdjson::dom::array), or nullopt when it is missing or of another type.
+template <typename T>
+std::optional<T> field_as(Value v, std::string_view name) {
+  const auto f = field(v, name);
+  T out;
+  if (!f || f->get<T>().get(out) != simdjson::SUCCESS) return std::nullopt;
+  return out;
+}
 // A value as compact JSON, for error messages.
 std::string to_json(Value v);
 

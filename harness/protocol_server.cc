@@ -171,10 +171,7 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         continue;
       }
       if (op == "hello") {
-        std::int64_t version = 0;
-        if (const auto pv = protocol::field(cmd, "protocol");
-            !pv || pv->get_int64().get(version) != simdjson::SUCCESS ||
-            version != protocol::kVersion) {
+        if (protocol::field_as<std::int64_t>(cmd, "protocol") != protocol::kVersion) {
           fail("this switch speaks protocol 1 only");
           continue;
         }
@@ -189,10 +186,8 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         });
       } else if (op == "reset") {
         std::vector<std::string> senders;
-        simdjson::dom::array list;
-        if (const auto f = protocol::field(cmd, "senders");
-            f && f->get_array().get(list) == simdjson::SUCCESS) {
-          for (protocol::Value s : list) {
+        if (const auto list = protocol::field_as<simdjson::dom::array>(cmd, "senders")) {
+          for (protocol::Value s : *list) {
             std::string_view v;
             if (s.get_string().get(v) == simdjson::SUCCESS) senders.emplace_back(v);
           }
@@ -201,15 +196,14 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
         done();
       } else if (op == "submit") {
         std::vector<Message> batch;
-        simdjson::dom::array messages;
-        if (const auto f = protocol::field(cmd, "messages");
-            !f || f->get_array().get(messages) != simdjson::SUCCESS) {
+        const auto messages = protocol::field_as<simdjson::dom::array>(cmd, "messages");
+        if (!messages) {
           fail("submit without 'messages'");
           continue;
         }
-        batch.reserve(messages.size());
+        batch.reserve(messages->size());
         bool ok = true;
-        for (protocol::Value j : messages) {
+        for (protocol::Value j : *messages) {
           if (!protocol::decode(j, batch.emplace_back(), error)) {
             ok = false;
             break;
