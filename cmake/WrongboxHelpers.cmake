@@ -9,20 +9,26 @@ function(wrongbox_apply_flags target)
   if(WRONGBOX_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
-  if(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE AND W_NO_COVERAGE)
-    # Plumbing the fuzzer never needs to explore (JSON, SQLite glue, the CLI):
+  if(WRONGBOX_FUZZ_ENGINE)
+    # OSS-Fuzz: $CXXFLAGS instrument everything; the list takes the harness out.
+    target_compile_options(${target} PRIVATE ${WRONGBOX_COVERAGE_IGNORELIST})
+  elseif(WRONGBOX_FUZZ AND W_NO_COVERAGE)
+    # Plumbing the fuzzer never needs to explore (SQLite glue, the CLI):
     # fewer counters for libFuzzer to scan after every input.
-  elseif(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE)
-    # Coverage for libFuzzer in every target; the fuzz binaries link the engine.
-    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+  elseif(WRONGBOX_FUZZ)
+    # Coverage for libFuzzer in every target, except the sources that
+    # fuzz/coverage_ignorelist.txt names; the fuzz binaries link the engine.
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link
+                           ${WRONGBOX_COVERAGE_IGNORELIST})
     if(W_NO_CMP_TRACE)
-      # Edge coverage only: comparison tracing in the harness's own hashing
-      # and bookkeeping costs the fuzzer speed and guides it nowhere useful.
+      # Edge coverage only (the byte codec): comparison tracing there costs
+      # the fuzzer speed and guides it nowhere useful.
       target_compile_options(${target} PRIVATE -fno-sanitize-coverage=trace-cmp)
     endif()
     get_target_property(_type ${target} TYPE)
     if(_type STREQUAL "EXECUTABLE" AND NOT W_FUZZ_TARGET)
-      target_link_libraries(${target} PRIVATE ${WRONGBOX_FUZZER_NO_MAIN})
+      # Whole: the hooks are wanted by the libraries linked after it.
+      target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${WRONGBOX_FUZZER_NO_MAIN}>")
     endif()
     if(_type STREQUAL "EXECUTABLE")
       target_link_options(${target} PRIVATE ${WRONGBOX_EXPORT_COVERAGE_HOOKS})
@@ -37,8 +43,9 @@ function(wrongbox_apply_flags target)
 endfunction()
 
 # wrongbox_cc_library(NAME name SRCS ... DEPS ... [NO_CMP_TRACE] [NO_COVERAGE])
-# In a libFuzzer build: NO_CMP_TRACE, edge coverage only (harness code);
-# NO_COVERAGE, none (plumbing the fuzzer does not explore).
+# In a libFuzzer build: NO_CMP_TRACE, edge coverage only; NO_COVERAGE, none
+# (plumbing the fuzzer does not explore). Single sources are left out by
+# fuzz/coverage_ignorelist.txt.
 function(wrongbox_cc_library)
   cmake_parse_arguments(W "NO_CMP_TRACE;NO_COVERAGE" "NAME" "SRCS;DEPS" ${ARGN})
   add_library(wrongbox_${W_NAME} STATIC ${W_SRCS})

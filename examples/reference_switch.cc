@@ -129,11 +129,13 @@ class ReferenceSwitch final : public Switch {
     if (fresh) it->second = calls.lookup(subject);
     return it->second;
   }
-  // The same as lookup() for each subject in turn, with the registry's calls
-  // made in one run (one round trip over protocol v1).
-  std::vector<LookupReply> lookup_all(const std::vector<std::string>& subjects, Calls& calls) {
-    std::vector<std::string> ask;
-    std::vector<std::string> ask_keys;
+  // The same as lookup() for each subject in turn, into `out`, with the
+  // registry's calls made in one run (one round trip over protocol v1).
+  void lookup_all(const std::vector<std::string>& subjects, Calls& calls,
+                  std::vector<LookupReply>& out) {
+    auto& [ask, ask_keys] = lookup_scratch_;
+    ask.clear();
+    ask_keys.clear();
     for (const auto& s : subjects) {
       auto key = cache_key(s);
       if (cache_.contains(key) ||
@@ -147,10 +149,8 @@ class ReferenceSwitch final : public Switch {
       auto replies = calls.lookup_each(ask);
       for (std::size_t i = 0; i < ask.size(); ++i) cache_[ask_keys[i]] = std::move(replies[i]);
     }
-    std::vector<LookupReply> out;
-    out.reserve(subjects.size());
-    for (const auto& s : subjects) out.push_back(cache_.at(cache_key(s)));
-    return out;
+    out.resize(subjects.size());
+    for (std::size_t i = 0; i < subjects.size(); ++i) out[i] = cache_.at(cache_key(subjects[i]));
   }
   void forget(const std::string& subject) { cache_.erase(cache_key(subject)); }
 
@@ -177,15 +177,17 @@ class ReferenceSwitch final : public Switch {
     if (j.pending.empty()) return;
 
     // Prefetch: one lookup per distinct subject; reuse within this command only.
-    std::vector<std::string> distinct;
-    distinct.reserve(j.pending.size());
+    // (The vectors are members so that a busy switch does not allocate them
+    // on every command.)
+    auto& [distinct, answers, routes, outcome, status, deliveries, delivering, still, receipts] =
+        scratch_;
+    distinct.clear();
     for (auto i : j.pending) {
       const auto& s = j.inbox[i].msg.subject;
       if (std::find(distinct.begin(), distinct.end(), s) == distinct.end()) distinct.push_back(s);
     }
-    const std::vector<LookupReply> answers = lookup_all(distinct, calls);
-    std::vector<std::size_t> routes;  // index into answers, per pending message
-    routes.reserve(j.pending.size());
+    lookup_all(distinct, calls, answers);
+    routes.clear();  // index into answers, per pending message
     for (std::size_t k = 0; k < j.pending.size(); ++k) {
       const auto& s = j.inbox[j.pending[k]].msg.subject;
       auto at = static_cast<std::size_t>(std::find(distinct.begin(), distinct.end(), s) -
@@ -214,10 +216,10 @@ class ReferenceSwitch final : public Switch {
     }
 
     // First attempt: print and hold at once, deliveries in one run of calls.
-    std::vector<Outcome> outcome(n_jobs, Outcome::kRetry);
-    std::vector<ReceiptStatus> status(n_jobs);
-    std::vector<Delivery> deliveries;
-    std::vector<std::size_t> delivering;
+    outcome.assign(n_jobs, Outcome::kRetry);
+    status.assign(n_jobs, ReceiptStatus::kDelivered);
+    deliveries.clear();
+    delivering.clear();
     for (std::size_t k = 0; k < n_jobs; ++k) {
       Worker& jb = jobs_[k];
       if (jb.route.unavailable) continue;
@@ -237,10 +239,8 @@ class ReferenceSwitch final : public Switch {
       }
     }
 
-    std::vector<std::size_t> still;
-    std::vector<std::pair<std::size_t, ReceiptStatus>> receipts;
-    still.reserve(n_jobs);
-    receipts.reserve(n_jobs);
+    still.clear();
+    receipts.clear();
     for (std::size_t k = 0; k < n_jobs; ++k) {
       const std::size_t entry = jobs_[k].entry;
       if (outcome[k] == Outcome::kDone) {
@@ -250,7 +250,7 @@ class ReferenceSwitch final : public Switch {
         still.push_back(entry);
       }
     }
-    j.pending = std::move(still);
+    j.pending.swap(still);
 
     for (const auto& [entry, how] : receipts) {
       const Message& m = j.inbox[entry].msg;
@@ -385,6 +385,20 @@ class ReferenceSwitch final : public Switch {
   std::set<std::string> channels_;
   std::array<Worker, 2> workers_{};
   std::vector<Worker> jobs_;  // one per pending message of a command, reused
+  struct Scratch {            // work()'s vectors, reused
+    std::vector<std::string> distinct;
+    std::vector<LookupReply> answers;
+    std::vector<std::size_t> routes;
+    std::vector<Outcome> outcome;
+    std::vector<ReceiptStatus> status;
+    std::vector<Delivery> deliveries;
+    std::vector<std::size_t> delivering;
+    std::vector<std::size_t> still;
+    std::vector<std::pair<std::size_t, ReceiptStatus>> receipts;
+  } scratch_;
+  struct LookupScratch {  // lookup_all()'s
+    std::vector<std::string> ask, ask_keys;
+  } lookup_scratch_;
   std::size_t current_ = 0;
   std::map<std::string, std::string> receipt_to_;  // id -> sender, for DEFECT 5
 };

@@ -14,6 +14,8 @@ namespace {
 constexpr std::array<const char*, 3> kOperators = {"kivra", "minmyndighetspost", "billo"};
 constexpr int kStepKinds = 18;
 constexpr std::size_t kMaxPersons = 8, kMaxMailboxes = 8, kMaxSenders = 4, kMaxBatch = 16;
+// A count byte at or above this asks for a large count (batch, parts, ticks).
+constexpr int kLarge = 0xf0;
 
 struct Reader {
   const std::uint8_t* p;
@@ -27,9 +29,8 @@ struct Reader {
   bool done() const { return i >= n; }
   // A string of printable ASCII (0x20-0x7e), length lo..hi.
   std::string text(int lo, int hi) {
-    const int len = lo + u8() % (hi - lo + 1);
-    std::string s;
-    for (int k = 0; k < len; ++k) s.push_back(static_cast<char>(0x20 + u8() % 95));
+    std::string s(static_cast<std::size_t>(lo + u8() % (hi - lo + 1)), ' ');
+    for (char& c : s) c = static_cast<char>(0x20 + u8() % 95);
     return s;
   }
 };
@@ -137,6 +138,9 @@ class Validator {
 Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
   Reader r{data, size};
   std::vector<std::string> persons, mailboxes, senders;
+  persons.reserve(kMaxPersons);
+  mailboxes.reserve(kMaxMailboxes);
+  senders.reserve(kMaxSenders);
   const int np = 1 + r.u8() % kMaxPersons;
   for (int i = 0; i < np; ++i) persons.push_back(person_from(r, i ? &persons.back() : nullptr));
   const int nm = 1 + r.u8() % kMaxMailboxes;
@@ -158,6 +162,7 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
   auto sender = [&] { return senders[r.u8() % senders.size()]; };
 
   Scenario sc;
+  sc.steps.reserve(kMaxDecodedSteps);
   Validator v;
   while (!r.done() && sc.steps.size() < kMaxDecodedSteps) {
     Step st;
@@ -192,10 +197,12 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
         st.op = kOperators[r.u8() % kOperators.size()];
         break;
       case StepKind::kSubmit: {
-        // Counts are small unless the top bit asks for more: most defects
-        // need two or three messages of one part, and small is fast.
+        // Counts are small unless a byte of 0xf0 or more asks for more
+        // (1 in 16 random bytes): most defects need two or three messages of
+        // one part, and small is fast.
         const auto nb = r.u8();
-        const int n = (nb & 0x80) ? (nb & 0x7f) % (kMaxBatch + 1) : (nb & 0x7f) % 5;
+        const int n = nb >= kLarge ? 1 + (nb & 0x0f) : nb % 5;
+        st.messages.reserve(static_cast<std::size_t>(n));
         for (int k = 0; k < n; ++k) {
           MessageSpec m;
           m.sender = sender();
@@ -203,15 +210,16 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
           const auto tag = r.u8();
           m.subject = (tag & 1) ? r.text(0, 16) : person();
           const auto pb = r.u8();
-          m.parts = (pb & 0x80) ? (pb & 0x7f) % (kMaxParts + 1) : (pb & 0x7f) % 4;
+          m.parts = pb >= kLarge ? 4 + r.u8() % (kMaxParts - 3) : pb % 4;
           st.messages.push_back(std::move(m));
         }
         break;
       }
       case StepKind::kTick: {
-        // Mostly a few ticks (enough for any quarantine); bit 7: up to 1000.
+        // Mostly a few ticks (enough for any quarantine); 0xf0 or more: up
+        // to 1000 (costly when messages wait through an outage).
         const auto b = r.u8();
-        st.count = (b & 0x80) ? 1 + (((b & 0x7f) << 8) | r.u8()) % kMaxTickCount : 1 + (b & 0x0f);
+        st.count = b >= kLarge ? 1 + (((b & 0x0f) << 8) | r.u8()) % kMaxTickCount : 1 + b % 16;
         break;
       }
       default:
@@ -318,7 +326,7 @@ std::optional<std::vector<std::uint8_t>> encode_scenario(const Scenario& s, std:
           return std::nullopt;
         }
         w.u8(st.messages.size() <= 4 ? static_cast<int>(st.messages.size())
-                                     : 0x80 | static_cast<int>(st.messages.size()));
+                                     : kLarge | (static_cast<int>(st.messages.size()) - 1));
         for (const auto& m : st.messages) {
           w.u8(at(senders, m.sender));
           if (!w.text(m.id, 0, 8)) {
@@ -335,14 +343,19 @@ std::optional<std::vector<std::uint8_t>> encode_scenario(const Scenario& s, std:
               return std::nullopt;
             }
           }
-          w.u8(m.parts <= 3 ? m.parts : 0x80 | m.parts);
+          if (m.parts <= 3) {
+            w.u8(m.parts);
+          } else {
+            w.u8(kLarge);
+            w.u8(m.parts - 4);
+          }
         }
         break;
       case StepKind::kTick:
         if (st.count <= 16) {
           w.u8(st.count - 1);
         } else {
-          w.u8(0x80 | ((st.count - 1) >> 8));
+          w.u8(kLarge | ((st.count - 1) >> 8));
           w.u8((st.count - 1) & 0xff);
         }
         break;

@@ -11,9 +11,10 @@
 // collisions are one bit away), a table of mailboxes (operator byte, whose
 // top bit makes the address the previous one plus "/ACCOUNT", then account
 // length and bytes), a table of senders, then steps until the input ends: an
-// opcode byte and its arguments (table indices, tick counts as one byte of
-// 1-16 or two of up to 1000, batch sizes 0-4 or with the top bit up to 16,
-// part counts 0-3 or with the top bit up to 64, strings as length + bytes),
+// opcode byte and its arguments (table indices, tick counts of 1-16, batch
+// sizes of 0-4 and part counts of 0-3 in one byte, where a byte of 0xf0 or
+// more asks for a large count instead: up to 1000 ticks or 64 parts with a
+// second byte, up to 16 messages; strings as length + bytes),
 // at most kMaxDecodedSteps steps. Every read past the
 // end yields 0. Steps that the state makes impossible (closing a
 // closed mailbox, reopening before the quarantine) are dropped.

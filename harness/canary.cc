@@ -67,30 +67,21 @@ void CanaryMinter::append_text(std::string& out, std::uint64_t v) {
   out.append(t, kCanaryLength);
 }
 
-void scan_canaries(std::string_view t,
-                   const std::function<void(std::uint64_t, std::size_t)>& found) {
-  std::size_t pos = 0;
-  while ((pos = t.find(kCanaryPrefix, pos)) != std::string_view::npos) {
-    if (pos + kCanaryLength > t.size()) return;
-    std::uint64_t v = 0;
-    bool ok = t[pos + kCanaryLength - 1] == ']';
-    for (std::size_t i = 0; ok && i < 16; ++i) {
-      const char c = t[pos + 5 + i];
-      int d = -1;
-      if (c >= '0' && c <= '9')
-        d = c - '0';
-      else if (c >= 'a' && c <= 'f')
-        d = c - 'a' + 10;
-      ok = d >= 0;
-      v = (v << 4) | static_cast<std::uint64_t>(d < 0 ? 0 : d);
-    }
-    if (ok) {
-      found(v, pos);
-      pos += kCanaryLength;
-    } else {
-      pos += 1;
-    }
+bool parse_canary(std::string_view t, std::uint64_t& v) {
+  if (t.size() != kCanaryLength || t.back() != ']') return false;
+  v = 0;
+  for (std::size_t i = kCanaryPrefix.size(); i + 1 < kCanaryLength; ++i) {
+    const char c = t[i];
+    int d;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else
+      return false;
+    v = (v << 4) | static_cast<std::uint64_t>(d);
   }
+  return true;
 }
 
 }  // namespace wrongbox

@@ -14,7 +14,6 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -39,8 +38,24 @@ class CanaryMinter {
   std::array<unsigned char, 16> key_{};
 };
 
+// Reads the value of `token` (kCanaryLength bytes starting with
+// kCanaryPrefix); false when it is not a well-formed token.
+bool parse_canary(std::string_view token, std::uint64_t& value);
+
 // Calls `found(value, offset)` for every well-formed token in `text`, in order.
-void scan_canaries(std::string_view text,
-                   const std::function<void(std::uint64_t, std::size_t)>& found);
+template <typename F>
+void scan_canaries(std::string_view text, F&& found) {
+  std::size_t pos = 0;
+  while ((pos = text.find(kCanaryPrefix, pos)) != std::string_view::npos) {
+    if (pos + kCanaryLength > text.size()) return;
+    std::uint64_t v = 0;
+    if (parse_canary(text.substr(pos, kCanaryLength), v)) {
+      found(v, pos);
+      pos += kCanaryLength;
+    } else {
+      pos += 1;
+    }
+  }
+}
 
 }  // namespace wrongbox

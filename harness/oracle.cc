@@ -104,39 +104,52 @@ std::string format_violation(const Violation& v, const std::string& source) {
   return out;
 }
 
-Oracle::Oracle(const model::World& world, std::uint64_t seed) : world_(world), minter_(seed) {}
+Oracle::Oracle(const model::World& world, std::uint64_t seed, bool trace)
+    : world_(world), minter_(seed), trace_(trace) {}
 
-std::uint32_t Oracle::add_message(const MessageSpec& spec, int step) {
-  const auto idx = static_cast<std::uint32_t>(instances_.size());
-  Instance& in = instances_.emplace_back();
-  in.step = step;
-  in.valid_subject = model::is_valid_person_number(spec.subject);
-  in.msg.sender = spec.sender;
-  in.msg.id = spec.id;
-  in.msg.subject = spec.subject;
-  auto token = [&](std::string& out, int part) {
-    const auto v = minter_.value(idx, part, spec.sender, spec.id, spec.subject);
-    canaries_[v] = Hit{idx, part};
-    CanaryMinter::append_text(out, v);
-  };
-  in.msg.title.reserve(8 + spec.id.size() + kCanaryLength);
-  in.msg.title.append("Beslut ").append(spec.id).append(" ");
-  token(in.msg.title, kTitlePart);
-  in.msg.parts.resize(static_cast<std::size_t>(std::max(0, spec.parts)));
-  for (int k = 0; k < spec.parts; ++k) {
-    Part& p = in.msg.parts[static_cast<std::size_t>(k)];
-    p.name = k == 0 ? "beslut.txt" : "bilaga-" + std::to_string(k) + ".pdf";
-    const std::string del = std::to_string(k + 1);
-    p.data.reserve(20 + spec.id.size() + del.size() + kCanaryLength);
-    p.data.append("\xc3\x84rende ").append(spec.id).append(", del ").append(del).append(": ");
-    token(p.data, k);
-    p.data.push_back('\n');
+const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& specs, int step) {
+  auto& batch = batches_.emplace_back(specs.size());
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    const MessageSpec& spec = specs[k];
+    Message& m = batch[k];
+    const auto idx = static_cast<std::uint32_t>(instances_.size());
+    Instance& in = instances_.emplace_back();
+    in.msg = &m;
+    in.step = step;
+    in.valid_subject = model::is_valid_person_number(spec.subject);
+    m.sender = spec.sender;
+    m.id = spec.id;
+    m.subject = spec.subject;
+    auto token = [&](std::string& out, int part) {
+      const auto v = minter_.value(idx, part, spec.sender, spec.id, spec.subject);
+      canaries_[v] = Hit{idx, part};
+      CanaryMinter::append_text(out, v);
+    };
+    m.title.reserve(8 + spec.id.size() + kCanaryLength);
+    m.title.append("Beslut ").append(spec.id).append(" ");
+    token(m.title, kTitlePart);
+    m.parts.resize(static_cast<std::size_t>(std::max(0, spec.parts)));
+    for (int p = 0; p < spec.parts; ++p) {
+      Part& part = m.parts[static_cast<std::size_t>(p)];
+      const std::string del = std::to_string(p + 1);
+      if (p == 0)
+        part.name = "beslut.txt";
+      else
+        part.name.append("bilaga-").append(std::to_string(p)).append(".pdf");
+      part.data.reserve(20 + spec.id.size() + del.size() + kCanaryLength);
+      part.data.append("\xc3\x84rende ").append(spec.id).append(", del ").append(del).append(": ");
+      token(part.data, p);
+      part.data.push_back('\n');
+    }
+    by_key_[{spec.sender, spec.id}].push_back(idx);
   }
-  by_key_[{spec.sender, spec.id}].push_back(idx);
-  return idx;
+  return batch;
 }
 
-void Oracle::reserve(std::size_t messages) {
+void Oracle::reserve(std::size_t messages, std::size_t batches) {
+  // Batches are not moved after this (a moved vector keeps its elements in
+  // place, but reserving spares even that).
+  batches_.reserve(batches);
   instances_.reserve(messages);
   canaries_.reserve(messages * 3);
 }
@@ -152,8 +165,9 @@ void Oracle::scan(std::string_view text, Content& c) const {
   });
 }
 
-Oracle::Content Oracle::analyse(const Message& m) const {
-  Content c;
+void Oracle::analyse(const Message& m) {
+  Content& c = content_;
+  c.clear();
   scan(m.title, c);
   if (!c.hits.empty()) c.primary = c.hits.front().instance;
   for (const auto& p : m.parts) {
@@ -164,17 +178,33 @@ Oracle::Content Oracle::analyse(const Message& m) const {
   scan(m.id, c);
   scan(m.subject, c);
   if (!c.primary && !c.hits.empty()) c.primary = c.hits.front().instance;
-  return c;
+}
+
+std::string Oracle::where(model::SinkKind kind, const std::string& target) {
+  switch (kind) {
+    case model::SinkKind::kMailbox:
+      return "mailbox " + target;
+    case model::SinkKind::kPaper:
+      return "paper for " + target;
+    case model::SinkKind::kHold:
+      return "manual hold";
+  }
+  return "?";
+}
+
+std::string Oracle::handled_where(const Instance& in) const {
+  return where(in.handled_kind, in.handled_target) + " at step " +
+         std::to_string(in.handled_step + 1);
 }
 
 std::string Oracle::describe_instance(std::uint32_t i) const {
-  const auto& m = instances_[i].msg;
+  const auto& m = *instances_[i].msg;
   return m.sender + "/" + m.id + " about " + m.subject + " (submitted at step " +
          std::to_string(instances_[i].step + 1) + ")";
 }
 
 std::string Oracle::describe_hit(const Hit& h) const {
-  const auto& m = instances_[h.instance].msg;
+  const auto& m = *instances_[h.instance].msg;
   return part_name(h.part) + " of " + m.sender + "/" + m.id + ", which belongs to " + m.subject;
 }
 
@@ -193,7 +223,7 @@ Violation& Oracle::violate(Property p, std::string summary) {
   return violations_.back();
 }
 
-void Oracle::check_rejected(const Content& c, const std::string& where) {
+void Oracle::check_rejected(const Content& c, model::SinkKind kind, const std::string& target) {
   check(Property::S5);
   for (const auto& h : c.hits) {
     const auto& in = instances_[h.instance];
@@ -203,7 +233,7 @@ void Oracle::check_rejected(const Content& c, const std::string& where) {
                                         : "content of a message with an invalid subject "
                                           "number reached a sink");
     v.facts = {{"message", describe_instance(h.instance)},
-               {"went to", where},
+               {"went to", where(kind, target)},
                {"content", describe_hit(h)},
                {"expected", "nowhere"}};
     return;
@@ -211,135 +241,144 @@ void Oracle::check_rejected(const Content& c, const std::string& where) {
 }
 
 void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
-                    const std::string& where) {
+                    const std::string& target) {
   check(Property::C2);
   if (c.unknown > 0) {
     auto& v = violate(Property::C2,
                       "content carries a canary that no message of this run has "
                       "(corrupted or invented content)");
-    v.facts = {{"went to", where}};
+    v.facts = {{"went to", where(kind, target)}};
   }
   if (!c.primary) {
     auto& v = violate(Property::C2, "a message with no recognisable content reached a sink");
-    v.facts = {{"went to", where}, {"title", sent.title.substr(0, 80)}};
+    v.facts = {{"went to", where(kind, target)}, {"title", sent.title.substr(0, 80)}};
     return;
   }
   const auto idx = *c.primary;
   auto& in = instances_[idx];
+  const Message& own = *in.msg;
   for (const auto& h : c.hits) {
     if (h.instance == idx) continue;
     auto& v = violate(Property::C2, "one message carries another message's content");
-    v.facts = {
-        {"message", describe_instance(idx)}, {"went to", where}, {"foreign", describe_hit(h)}};
+    v.facts = {{"message", describe_instance(idx)},
+               {"went to", where(kind, target)},
+               {"foreign", describe_hit(h)}};
     break;
   }
-  if (sent.title != in.msg.title || sent.parts != in.msg.parts) {
+  if (sent.title != own.title || sent.parts != own.parts) {
     std::string diff;
-    if (sent.title != in.msg.title)
+    if (sent.title != own.title)
       diff = "the title differs";
-    else if (sent.parts.size() != in.msg.parts.size())
+    else if (sent.parts.size() != own.parts.size())
       diff = std::to_string(sent.parts.size()) + " parts arrived, " +
-             std::to_string(in.msg.parts.size()) + " were sent";
+             std::to_string(own.parts.size()) + " were sent";
     else {
       for (std::size_t k = 0; k < sent.parts.size(); ++k) {
-        if (!(sent.parts[k] == in.msg.parts[k])) {
+        if (!(sent.parts[k] == own.parts[k])) {
           diff = "part " + std::to_string(k + 1) + " differs";
           break;
         }
       }
     }
     auto& v = violate(Property::C2, "the content did not arrive byte-identical: " + diff);
-    v.facts = {{"message", describe_instance(idx)}, {"went to", where}};
+    v.facts = {{"message", describe_instance(idx)}, {"went to", where(kind, target)}};
   }
   check(Property::C1);
   if (in.handled > 0) {
     auto& v = violate(Property::C1, "a message reached a second sink");
-    v.facts = {
-        {"message", describe_instance(idx)}, {"went to", where}, {"earlier", in.handled_where}};
+    v.facts = {{"message", describe_instance(idx)},
+               {"went to", where(kind, target)},
+               {"earlier", handled_where(in)}};
   }
   if (in.handled == 0) {
     in.handled_kind = kind;
-    in.handled_where = where + " at step " + std::to_string(step_ + 1);
+    in.handled_target = target;
+    in.handled_step = step_;
   }
   ++in.handled;
   if (in.state == State::kRejected || !in.valid_subject) return;  // S5 already said it
   check(Property::C3);
-  const auto expected = world_.route(in.msg.subject, in.msg.sender);
-  const bool same = expected.kind == kind &&
-                    (kind != model::SinkKind::kMailbox || where == "mailbox " + expected.mailbox);
+  const auto expected = world_.route(own.subject, own.sender);
+  const bool same =
+      expected.kind == kind && (kind != model::SinkKind::kMailbox || target == expected.mailbox);
   if (!same) {
     auto& v = violate(Property::C3, "the message went to another sink than the rules choose");
     v.facts = {{"message", describe_instance(idx)},
-               {"went to", where},
+               {"went to", where(kind, target)},
                {"expected", describe(expected) + " (registry at this call)"}};
   }
-  if (note_.empty()) note_ = "ok: " + describe_instance(idx) + " -> " + where;
+  if (trace_ && note_.empty())
+    note_ = "ok: " + describe_instance(idx) + " -> " + where(kind, target);
 }
 
 void Oracle::on_deliver(const std::string& mailbox, const Message& sent, const std::string& owner) {
-  const auto c = analyse(sent);
-  const std::string where = "mailbox " + mailbox;
+  analyse(sent);
+  const Content& c = content_;
   check(Property::S1);
   for (const auto& h : c.hits) {
     const auto& in = instances_[h.instance];
-    if (in.msg.subject == owner) continue;
+    if (in.msg->subject == owner) continue;
     auto& v = violate(Property::S1, "content delivered to a mailbox whose owner it is not about");
     const auto shown = c.primary.value_or(h.instance);
     v.facts = {{"message", describe_instance(shown)},
-               {"went to", where + ", owned now by " + owner},
+               {"went to", where(model::SinkKind::kMailbox, mailbox) + ", owned now by " + owner},
                {"content", describe_hit(h)},
-               {"expected", "content of " + in.msg.subject + " goes to " +
-                                describe(world_.route(in.msg.subject, in.msg.sender))}};
+               {"expected", "content of " + in.msg->subject + " goes to " +
+                                describe(world_.route(in.msg->subject, in.msg->sender))}};
     break;
   }
-  check_rejected(c, where);
-  handle(c, sent, model::SinkKind::kMailbox, where);
+  check_rejected(c, model::SinkKind::kMailbox, mailbox);
+  handle(c, sent, model::SinkKind::kMailbox, mailbox);
 }
 
 void Oracle::on_print(const std::string& person, const Message& sent) {
-  const auto c = analyse(sent);
-  const std::string where = "paper for " + person;
+  analyse(sent);
+  const Content& c = content_;
   check(Property::S2);
   if (world_.is_protected(person)) {
     auto& v = violate(Property::S2, "a letter was printed for a protected person");
-    v.facts = {{"went to", where + " (protected identity)"}, {"expected", "manual hold"}};
+    v.facts = {{"went to", where(model::SinkKind::kPaper, person) + " (protected identity)"},
+               {"expected", "manual hold"}};
     if (c.primary) v.facts.insert(v.facts.begin(), {"message", describe_instance(*c.primary)});
   }
   for (const auto& h : c.hits) {
     const auto& in = instances_[h.instance];
-    if (in.msg.subject != person) {
+    if (in.msg->subject != person) {
       auto& v = violate(Property::S2, "content printed for a person it is not about");
       v.facts = {{"message", describe_instance(c.primary.value_or(h.instance))},
-                 {"went to", where},
+                 {"went to", where(model::SinkKind::kPaper, person)},
                  {"content", describe_hit(h)}};
       break;
     }
-    if (world_.is_protected(in.msg.subject) && !world_.is_protected(person)) {
+    if (world_.is_protected(in.msg->subject) && !world_.is_protected(person)) {
       auto& v = violate(Property::S2, "a protected person's content was printed");
-      v.facts = {{"message", describe_instance(h.instance)}, {"went to", where}};
+      v.facts = {{"message", describe_instance(h.instance)},
+                 {"went to", where(model::SinkKind::kPaper, person)}};
       break;
     }
   }
-  check_rejected(c, where);
-  handle(c, sent, model::SinkKind::kPaper, where);
+  check_rejected(c, model::SinkKind::kPaper, person);
+  handle(c, sent, model::SinkKind::kPaper, person);
 }
 
 void Oracle::on_hold(const Message& sent, const std::string& reason) {
-  const auto c = analyse(sent);
+  analyse(sent);
   check(Property::S3);
-  Content r;
-  scan(reason, r);
-  if (!r.hits.empty() || r.unknown > 0) {
+  side_.clear();
+  scan(reason, side_);
+  if (!side_.hits.empty() || side_.unknown > 0) {
     auto& v = violate(Property::S3, "a hold reason carries content (staff read hold reasons)");
-    if (!r.hits.empty()) v.facts = {{"content", describe_hit(r.hits.front())}};
+    if (!side_.hits.empty()) v.facts = {{"content", describe_hit(side_.hits.front())}};
   }
-  check_rejected(c, "manual hold");
-  handle(c, sent, model::SinkKind::kHold, "manual hold");
+  static const std::string kNoTarget;
+  check_rejected(content_, model::SinkKind::kHold, kNoTarget);
+  handle(content_, sent, model::SinkKind::kHold, kNoTarget);
 }
 
 void Oracle::on_receipt(const std::string& sender, const std::string& id, ReceiptStatus status) {
   check(Property::S4);
-  Content c;
+  Content& c = side_;
+  c.clear();
   scan(sender, c);
   scan(id, c);
   if (!c.hits.empty() || c.unknown > 0) {
@@ -362,9 +401,9 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
           v.facts = {
               {"message", describe_instance(i)},
               {"receipt", std::string("says ") + to_string(status)},
-              {"happened", std::string(status_word(in.handled_kind)) + ": " + in.handled_where}};
+              {"happened", std::string(status_word(in.handled_kind)) + ": " + handled_where(in)}};
         }
-        if (note_.empty()) note_ = "ok: receipt for " + describe_instance(i);
+        if (trace_ && note_.empty()) note_ = "ok: receipt for " + describe_instance(i);
         return;
       }
       done_with_receipt = i;
@@ -396,7 +435,8 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
 
 void Oracle::on_log(const std::string& text) {
   check(Property::S3);
-  Content c;
+  Content& c = side_;
+  c.clear();
   scan(text, c);
   if (!c.hits.empty() || c.unknown > 0) {
     auto& v = violate(Property::S3, "the staff log holds message content");
@@ -421,14 +461,14 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
   for (std::size_t k = 0; k < n; ++k) {
     const auto idx = first + static_cast<std::uint32_t>(k);
     auto& in = instances_[idx];
-    if (vs[k].sender != in.msg.sender || vs[k].id != in.msg.id) {
+    if (vs[k].sender != in.msg->sender || vs[k].id != in.msg->id) {
       throw SwitchFailure("verdict " + std::to_string(k + 1) + " names " + vs[k].sender + "/" +
                           vs[k].id + " but message " + std::to_string(k + 1) + " of the batch is " +
-                          in.msg.sender + "/" + in.msg.id);
+                          in.msg->sender + "/" + in.msg->id);
     }
     if (vs[k].accepted) {
       check(Property::C1);
-      for (auto other : by_key_[{in.msg.sender, in.msg.id}]) {
+      for (auto other : by_key_[{in.msg->sender, in.msg->id}]) {
         if (other == idx || instances_[other].state != State::kAccepted) continue;
         auto& v = violate(Property::C1,
                           "a message with an already accepted (sender, id) was "
@@ -442,12 +482,12 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
       check(Property::S5);
       if (in.handled > 0) {
         auto& v = violate(Property::S5, "a message was rejected after its content reached a sink");
-        v.facts = {{"message", describe_instance(idx)}, {"went to", in.handled_where}};
+        v.facts = {{"message", describe_instance(idx)}, {"went to", handled_where(in)}};
       }
-      const bool duplicate = by_key_[{in.msg.sender, in.msg.id}].front() != idx;
-      if (in.valid_subject && !in.msg.parts.empty() && !duplicate) {
+      const bool duplicate = by_key_[{in.msg->sender, in.msg->id}].front() != idx;
+      if (in.valid_subject && !in.msg->parts.empty() && !duplicate) {
         warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +
-                            in.msg.sender + "/" + in.msg.id + " rejected: " + vs[k].reason);
+                            in.msg->sender + "/" + in.msg->id + " rejected: " + vs[k].reason);
       }
     }
   }
@@ -472,7 +512,7 @@ void Oracle::at_end(bool idle, int drain_ticks) {
     if (in.handled == 0) {
       auto& v = violate(Property::C1, "an accepted message never reached mailbox, paper or hold");
       v.facts = {{"message", describe_instance(i)},
-                 {"expected", describe(world_.route(in.msg.subject, in.msg.sender)) +
+                 {"expected", describe(world_.route(in.msg->subject, in.msg->sender)) +
                                   " (registry at the end)"}};
     }
   }
@@ -482,7 +522,7 @@ void Oracle::at_end(bool idle, int drain_ticks) {
     check(Property::C4);
     if (in.receipts == 0) {
       auto& v = violate(Property::C4, "a handled message produced no receipt to its sender");
-      v.facts = {{"message", describe_instance(i)}, {"handled", in.handled_where}};
+      v.facts = {{"message", describe_instance(i)}, {"handled", handled_where(in)}};
     }
   }
 }

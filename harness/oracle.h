@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -49,11 +50,16 @@ std::string format_violation(const Violation& v, const std::string& source = "")
 
 class Oracle {
  public:
-  Oracle(const model::World& world, std::uint64_t seed);
+  // With `trace`, note() describes every call; without, only violations.
+  Oracle(const model::World& world, std::uint64_t seed, bool trace = false);
+  Oracle(const Oracle&) = delete;
+  Oracle& operator=(const Oracle&) = delete;
 
-  // Builds the canary-bearing message for `spec`, submitted at `step`.
-  std::uint32_t add_message(const MessageSpec& spec, int step);
-  const Message& message(std::uint32_t instance) const { return instances_[instance].msg; }
+  // Builds the canary-bearing messages for `specs`, submitted at `step`, as
+  // instances [message_count() before the call, message_count() after). The
+  // batch lives as long as the oracle: submit it as it is.
+  const std::vector<Message>& add_batch(const std::vector<MessageSpec>& specs, int step);
+  const Message& message(std::uint32_t instance) const { return *instances_[instance].msg; }
   std::size_t message_count() const { return instances_.size(); }
 
   // Where the switch is now; used to place violations.
@@ -62,11 +68,14 @@ class Oracle {
     line_ = line;
     call_ = 0;
   }
-  // Room for this many messages (a hint; add_message works without it).
-  void reserve(std::size_t messages);
-  void begin_call(std::string text) {
+  // Room for this many messages in this many batches (a hint).
+  void reserve(std::size_t messages, std::size_t batches);
+  // A call begins; its text (for reports) is the concatenation of `parts`.
+  template <typename... Parts>
+  void begin_call(const Parts&... parts) {
     ++call_;
-    call_text_ = std::move(text);
+    call_text_.clear();
+    (call_text_.append(parts), ...);
     note_.clear();
   }
 
@@ -87,19 +96,22 @@ class Oracle {
   const std::vector<std::string>& warnings() const { return warnings_; }
   // What the last call looked like to the oracle (for traces).
   const std::string& note() const { return note_; }
+  // The current call as the switch made it, e.g. "deliver kivra/000042".
+  const std::string& call_text() const { return call_text_; }
   // How many times each property was checked.
   const std::array<std::uint64_t, kPropertyCount>& checks() const { return checks_; }
 
  private:
   enum class State { kSubmitted, kAccepted, kRejected };
   struct Instance {
-    Message msg;
+    const Message* msg = nullptr;  // in batches_
     int step = 0;
     bool valid_subject = false;
     State state = State::kSubmitted;
     int handled = 0;
     model::SinkKind handled_kind = model::SinkKind::kPaper;
-    std::string handled_where;
+    std::string handled_target;  // mailbox or person of the first sink
+    int handled_step = 0;
     int receipts = 0;
   };
   struct Hit {
@@ -110,23 +122,39 @@ class Oracle {
     std::vector<Hit> hits;                 // every known token, in order of appearance
     int unknown = 0;                       // tokens no message of this run carries
     std::optional<std::uint32_t> primary;  // owner of the title's token, else of the first
+    void clear() {
+      hits.clear();
+      unknown = 0;
+      primary.reset();
+    }
   };
 
-  Content analyse(const Message& m) const;
+  // Fills content_ from `m`.
+  void analyse(const Message& m);
   void scan(std::string_view text, Content& c) const;
   std::string describe_hit(const Hit& h) const;
   std::string describe_instance(std::uint32_t i) const;
-  void check_rejected(const Content& c, const std::string& where);
+  std::string handled_where(const Instance& in) const;
+  // Where a sink call sent content: "mailbox M", "paper for P", "manual hold".
+  static std::string where(model::SinkKind kind, const std::string& target);
+  void check_rejected(const Content& c, model::SinkKind kind, const std::string& target);
   void handle(const Content& c, const Message& sent, model::SinkKind kind,
-              const std::string& where);
+              const std::string& target);
   void check(Property p) { ++checks_[static_cast<int>(p)]; }
   Violation& violate(Property p, std::string summary);
 
   const model::World& world_;
   CanaryMinter minter_;
+  bool trace_;
+  // The per-run maps allocate from here, freed at once with the oracle.
+  std::pmr::monotonic_buffer_resource arena_;
+  std::vector<std::vector<Message>> batches_;
   std::vector<Instance> instances_;
-  std::unordered_map<std::uint64_t, Hit> canaries_;
-  std::map<std::pair<std::string, std::string>, std::vector<std::uint32_t>> by_key_;
+  std::pmr::unordered_map<std::uint64_t, Hit> canaries_{&arena_};
+  std::pmr::map<std::pair<std::string, std::string>, std::pmr::vector<std::uint32_t>> by_key_{
+      &arena_};
+  Content content_;  // of the current sink call
+  Content side_;     // of a hold reason, receipt or log line
   std::vector<Violation> violations_;
   std::vector<std::string> warnings_;
   std::array<std::uint64_t, kPropertyCount> checks_{};

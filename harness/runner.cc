@@ -22,7 +22,7 @@ class Actors final : public Calls {
   std::set<std::string> close_at_delivery;  // armed races
 
   LookupReply lookup(const std::string& person) override {
-    begin("lookup " + person);
+    begin("lookup ", person);
     LookupReply r;
     if (!world_.registry_up()) {
       r.unavailable = true;
@@ -43,7 +43,7 @@ class Actors final : public Calls {
   }
 
   DeliverReply deliver(const std::string& mailbox, const Message& m) override {
-    begin("deliver " + mailbox);
+    begin("deliver ", mailbox);
     const auto op = model::operator_of(mailbox);
     if (!world_.operator_up(op)) {
       end([&] {
@@ -69,7 +69,7 @@ class Actors final : public Calls {
   }
 
   void print(const std::string& person, const Message& m) override {
-    begin("print for " + person);
+    begin("print for ", person);
     oracle_.on_print(person, m);
     end([&] { return "ok [" + show_message(m) + "]"; });
   }
@@ -81,7 +81,7 @@ class Actors final : public Calls {
   }
 
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus status) override {
-    begin("receipt to " + sender + " for " + id + " (" + to_string(status) + ")");
+    begin("receipt to ", sender, " for ", id, " (", to_string(status), ")");
     oracle_.on_receipt(sender, id, status);
     end([&] { return std::string("ok"); });
   }
@@ -93,10 +93,10 @@ class Actors final : public Calls {
   }
 
  private:
-  void begin(std::string call) {
+  template <typename... Parts>
+  void begin(const Parts&... parts) {
     ++result_.stats.calls;
-    if (trace_) current_ = call;
-    oracle_.begin_call(std::move(call));
+    oracle_.begin_call(parts...);
   }
   // The answer is only described when tracing: `answer` makes the text.
   template <typename F>
@@ -105,7 +105,7 @@ class Actors final : public Calls {
     end_text(answer());
   }
   void end_text(const std::string& answer) {
-    std::string line = "    call: " + current_ + " -> " + answer;
+    std::string line = "    call: " + oracle_.call_text() + " -> " + answer;
     if (!oracle_.note().empty()) line += "\n      oracle: " + oracle_.note();
     result_.trace.push_back(std::move(line));
   }
@@ -114,7 +114,6 @@ class Actors final : public Calls {
   Oracle& oracle_;
   RunResult& result_;
   bool trace_;
-  std::string current_;
 };
 
 std::string apply_environment(const Step& st, model::World& w, Actors& actors) {
@@ -193,11 +192,14 @@ const Violation* RunResult::headline() const {
 RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   RunResult result;
   model::World world;
-  Oracle oracle(world, opt.seed);
+  Oracle oracle(world, opt.seed, opt.trace);
   {
-    std::size_t messages = 0;
-    for (const auto& st : sc.steps) messages += st.messages.size();
-    oracle.reserve(messages);
+    std::size_t messages = 0, batches = 0;
+    for (const auto& st : sc.steps) {
+      messages += st.messages.size();
+      batches += st.kind == StepKind::kSubmit;
+    }
+    oracle.reserve(messages, batches);
   }
   Actors actors(world, oracle, result, opt.trace);
   std::int64_t now = 0;
@@ -259,10 +261,8 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
     }
     try {
       if (st.kind == StepKind::kSubmit) {
-        std::vector<Message> batch;
         const auto first = static_cast<std::uint32_t>(oracle.message_count());
-        for (const auto& ms : st.messages)
-          batch.push_back(oracle.message(oracle.add_message(ms, si)));
+        const std::vector<Message>& batch = oracle.add_batch(st.messages, si);
         result.stats.messages += static_cast<int>(batch.size());
         const auto verdicts = sut.submit(batch, actors);
         oracle.on_verdicts(first, batch.size(), verdicts);

@@ -2,7 +2,6 @@
 #include "models/identity.h"
 
 #include <array>
-#include <cstdio>
 
 namespace wrongbox::model {
 namespace {
@@ -107,11 +106,18 @@ std::optional<std::string> make_person_number(int year, int month, int day, int 
                                               bool coordination) {
   if (year < 1800 || year > 2099 || serial < 0 || serial > 999) return std::nullopt;
   if (day < 1 || day > days_in_month(year, month)) return std::nullopt;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d%03d", year, month, coordination ? day + 60 : day,
-                serial);
-  std::string s(buf, 11);
-  s.push_back(luhn_check_digit(std::string_view(s).substr(2, 9)));
+  // YYYYMMDDNNN, then the check digit.
+  std::string s(12, '0');
+  std::size_t end = 0;
+  auto put = [&](int v, std::size_t width) {
+    end += width;
+    for (std::size_t i = end; i-- > end - width; v /= 10) s[i] = static_cast<char>('0' + v % 10);
+  };
+  put(year, 4);
+  put(month, 2);
+  put(coordination ? day + 60 : day, 2);
+  put(serial, 3);
+  s[11] = luhn_check_digit(std::string_view(s).substr(2, 9));
   return s;
 }
 
