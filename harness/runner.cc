@@ -29,14 +29,14 @@ class Actors final : public Calls {
       end([&] { return std::string("unavailable (registry down)"); });
       return r;
     }
-    const auto a = world_.lookup(person);
-    r.mailbox = a.mailbox;
+    auto a = world_.lookup(person);
+    r.mailbox = std::move(a.mailbox);
     r.is_protected = a.is_protected;
-    r.blocked_senders = a.blocked_senders;
+    r.blocked_senders = std::move(a.blocked_senders);
     if (trace_) {
-      std::string s = a.mailbox ? *a.mailbox : "no mailbox";
-      if (a.is_protected) s += ", protected";
-      for (const auto& b : a.blocked_senders) s += ", blocks " + b;
+      std::string s = r.mailbox ? *r.mailbox : "no mailbox";
+      if (r.is_protected) s += ", protected";
+      for (const auto& b : r.blocked_senders) s += ", blocks " + b;
       end_text(s);
     }
     return r;
