@@ -84,6 +84,7 @@ class ReferenceSwitch final : public Switch {
     channels_.clear();
     workers_ = {};
     receipt_to_.clear();
+    logged_backlog_ = 0;
     for (const auto& e : journal_.inbox) receipt_to_[e.msg.id] = e.msg.sender;
     journal_.pending.clear();
     for (std::size_t i = 0; i < journal_.inbox.size(); ++i) {
@@ -261,9 +262,11 @@ class ReferenceSwitch final : public Switch {
       if (defect_ == Defect::kReceiptMixup) to = j.inbox[receipts.front().first].msg.sender;
       calls.receipt(to, m.id, how);
     }
-    if (!j.pending.empty()) {
+    // The backlog is logged when it changes, not on every attempt.
+    if (!j.pending.empty() && j.pending.size() != logged_backlog_) {
       calls.log(std::to_string(j.pending.size()) + " message(s) wait for a later attempt");
     }
+    logged_backlog_ = j.pending.size();
   }
 
   void prepare(Worker& w, std::size_t entry, const LookupReply& route) {
@@ -400,6 +403,7 @@ class ReferenceSwitch final : public Switch {
     std::vector<std::string> ask, ask_keys;
   } lookup_scratch_;
   std::size_t current_ = 0;
+  std::size_t logged_backlog_ = 0;                 // pending messages at the last log line
   std::map<std::string, std::string> receipt_to_;  // id -> sender, for DEFECT 5
 };
 
