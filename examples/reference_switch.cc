@@ -125,10 +125,10 @@ class ReferenceSwitch final : public Switch {
     return defect_ == Defect::kIdentityNormalisation ? model::ten_digit_form(subject) : subject;
   }
 
-  const LookupReply& lookup(const std::string& subject, Calls& calls) {
-    auto [it, fresh] = cache_.try_emplace(cache_key(subject));
-    if (fresh) it->second = calls.lookup(subject);
-    return it->second;
+  LookupReply lookup(const std::string& subject, Calls& calls) {
+    auto key = cache_key(subject);
+    if (const LookupReply* r = cache_.find(key)) return *r;
+    return cache_.put(std::move(key), calls.lookup(subject));
   }
   // The same as lookup() for each subject in turn, into `out`, with the
   // registry's calls made in one run (one round trip over protocol v1).
@@ -139,8 +139,7 @@ class ReferenceSwitch final : public Switch {
     ask_keys.clear();
     for (const auto& s : subjects) {
       auto key = cache_key(s);
-      if (cache_.contains(key) ||
-          std::find(ask_keys.begin(), ask_keys.end(), key) != ask_keys.end()) {
+      if (cache_.find(key) || std::find(ask_keys.begin(), ask_keys.end(), key) != ask_keys.end()) {
         continue;
       }
       ask.push_back(s);
@@ -148,10 +147,10 @@ class ReferenceSwitch final : public Switch {
     }
     if (!ask.empty()) {
       auto replies = calls.lookup_each(ask);
-      for (std::size_t i = 0; i < ask.size(); ++i) cache_[ask_keys[i]] = std::move(replies[i]);
+      for (std::size_t i = 0; i < ask.size(); ++i) cache_.put(ask_keys[i], std::move(replies[i]));
     }
     out.resize(subjects.size());
-    for (std::size_t i = 0; i < subjects.size(); ++i) out[i] = cache_.at(cache_key(subjects[i]));
+    for (std::size_t i = 0; i < subjects.size(); ++i) out[i] = *cache_.find(cache_key(subjects[i]));
   }
   void forget(const std::string& subject) { cache_.erase(cache_key(subject)); }
 
@@ -201,7 +200,7 @@ class ReferenceSwitch final : public Switch {
 
     // Prepare in pairs on two workers; each job keeps a copy of its worker.
     const std::size_t n_jobs = j.pending.size();
-    jobs_.resize(n_jobs);
+    if (jobs_.size() < n_jobs) jobs_.resize(n_jobs);  // never shrinks: slots keep their buffers
     for (std::size_t k = 0; k < n_jobs; k += 2) {
       const std::size_t n = std::min<std::size_t>(2, n_jobs - k);
       for (std::size_t w = 0; w < n; ++w) {
@@ -384,7 +383,24 @@ class ReferenceSwitch final : public Switch {
 
   const Defect defect_;
   Journal journal_;
-  std::map<std::string, LookupReply> cache_;
+  // Registry answers by cache_key(), for the current command (and, with
+  // DEFECT 3, older ones). A handful per command: a vector searched in order.
+  struct LookupCache {
+    std::vector<std::pair<std::string, LookupReply>> entries;
+    const LookupReply* find(const std::string& key) const {
+      for (const auto& [k, r] : entries) {
+        if (k == key) return &r;
+      }
+      return nullptr;
+    }
+    const LookupReply& put(std::string key, LookupReply r) {
+      return entries.emplace_back(std::move(key), std::move(r)).second;
+    }
+    void erase(const std::string& key) {
+      std::erase_if(entries, [&](const auto& e) { return e.first == key; });
+    }
+    void clear() { entries.clear(); }
+  } cache_;
   std::set<std::string> channels_;
   std::array<Worker, 2> workers_{};
   std::vector<Worker> jobs_;  // one per pending message of a command, reused
