@@ -287,11 +287,19 @@ class ReferenceSwitch final : public Switch {
     w.out.id = m.id;
     w.out.subject = m.subject;
     w.out.title = m.title;
+    // Parts beyond the message's count are parked with their buffers and
+    // taken back by a longer message, so a busy worker does not allocate.
+    auto& parts = w.out.parts;
     // DEFECT 2 (part mix-up): the reused buffer grows but never shrinks.
-    if (defect_ != Defect::kPartMixup || w.out.parts.size() < m.parts.size()) {
-      w.out.parts.resize(m.parts.size());
+    const bool shrink = defect_ != Defect::kPartMixup;
+    for (; shrink && parts.size() > m.parts.size(); parts.pop_back()) {
+      spare_parts_.push_back(std::move(parts.back()));
     }
-    std::copy(m.parts.begin(), m.parts.end(), w.out.parts.begin());
+    for (; parts.size() < m.parts.size(); spare_parts_.pop_back()) {
+      if (spare_parts_.empty()) spare_parts_.emplace_back();
+      parts.push_back(std::move(spare_parts_.back()));
+    }
+    std::copy(m.parts.begin(), m.parts.end(), parts.begin());
   }
 
   bool deliverable(const Worker& w) const {
@@ -420,6 +428,7 @@ class ReferenceSwitch final : public Switch {
   } lookup_scratch_;
   std::size_t current_ = 0;
   std::size_t logged_backlog_ = 0;                 // pending messages at the last log line
+  std::vector<Part> spare_parts_;                  // see build()
   std::map<std::string, std::string> receipt_to_;  // id -> sender, for DEFECT 5
 };
 
