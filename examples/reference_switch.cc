@@ -69,11 +69,22 @@ class ReferenceSwitch final : public Switch {
       verdicts.push_back(std::move(v));
     }
     work(calls);
+    next_attempt_ = 0;  // new work: the next tick tries again, whatever happened before
+    backoff_ = 1;
     return verdicts;
   }
 
-  bool tick(std::int64_t, Calls& calls) override {
-    work(calls);
+  bool tick(std::int64_t now, Calls& calls) override {
+    // While nothing gets through (registry or operator down), retries back
+    // off: the next attempt comes 1, 2, 4, 8, then every 16 ticks after a
+    // fruitless one, well inside L1's 100 ticks once everything is up.
+    if (now >= next_attempt_) {
+      const std::size_t before = journal_.pending.size();
+      work(calls);
+      const bool progress = journal_.pending.size() < before;
+      backoff_ = progress ? 1 : std::min<std::int64_t>(2 * backoff_, kMaxBackoffTicks);
+      next_attempt_ = now + backoff_;
+    }
     compact();
     return journal_.pending.empty();
   }
@@ -85,6 +96,8 @@ class ReferenceSwitch final : public Switch {
     workers_ = {};
     receipt_to_.clear();
     logged_backlog_ = 0;
+    next_attempt_ = 0;
+    backoff_ = 1;
     for (const auto& e : journal_.inbox) receipt_to_[e.msg.id] = e.msg.sender;
     journal_.pending.clear();
     for (std::size_t i = 0; i < journal_.inbox.size(); ++i) {
@@ -106,6 +119,7 @@ class ReferenceSwitch final : public Switch {
     std::set<Key> accepted;
   };
   enum class Outcome { kDone, kRetry };
+  static constexpr std::int64_t kMaxBackoffTicks = 16;
 
   // A dispatch worker: builds the outgoing message in its own buffer.
   struct Worker {
@@ -428,6 +442,8 @@ class ReferenceSwitch final : public Switch {
   } lookup_scratch_;
   std::size_t current_ = 0;
   std::size_t logged_backlog_ = 0;                 // pending messages at the last log line
+  std::int64_t next_attempt_ = 0;                  // tick of the next retry (see tick())
+  std::int64_t backoff_ = 1;                       // ticks between fruitless retries
   std::vector<Part> spare_parts_;                  // see build()
   std::map<std::string, std::string> receipt_to_;  // id -> sender, for DEFECT 5
 };
