@@ -86,6 +86,30 @@ TEST(CorpusTest, TheSwitchIsReusedAcrossScenariosThroughReset) {
   }
 }
 
+TEST(CorpusTest, TheReferenceSwitchBacksOffThroughAnOutageAndDeliversSoonAfterIt) {
+  // 200 ticks with the operator down: a retry on every tick would be 201
+  // deliveries; backing off (1, 2, 4, 8, then every 16 ticks) is 16. Once the
+  // operator is up the message goes out within 16 ticks, before the drain.
+  const auto parsed = parse_scenario(
+      "wrongbox-scenario 1\nopen kivra/a for 199001011239\noperator kivra down\n"
+      "submit\n  s1 1 to 199001011239\nend\ntick 200\noperator kivra up\ntick 20\n",
+      "backoff.wbs");
+  ASSERT_TRUE(parsed.ok()) << parsed.error.to_string();
+  auto sut = open_sut("builtin:reference");
+  const auto r = run_scenario(*parsed.scenario, *sut.sw, {.trace = true});
+  EXPECT_EQ(r.outcome, Outcome::kPass) << summarize(r);
+  int unavailable = 0, delivered_at = -1, drain_at = -1;
+  for (int i = 0; i < static_cast<int>(r.trace.size()); ++i) {
+    const auto& line = r.trace[static_cast<std::size_t>(i)];
+    if (line.find("call: deliver kivra/a -> unavailable") != std::string::npos) ++unavailable;
+    if (line.find("call: deliver kivra/a -> ok") != std::string::npos) delivered_at = i;
+    if (line.rfind("drain:", 0) == 0 && drain_at < 0) drain_at = i;
+  }
+  EXPECT_EQ(unavailable, 16);
+  ASSERT_GE(delivered_at, 0) << "never delivered";
+  EXPECT_LT(delivered_at, drain_at) << "delivered only in the drain";
+}
+
 TEST(CorpusTest, UnknownSwitchNamesAreRefusedClearly) {
   try {
     open_sut("builtin:nope");
