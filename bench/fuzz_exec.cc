@@ -9,6 +9,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,10 +29,17 @@ const std::vector<Input>& inputs() {
   static const std::vector<Input> all = [] {
     std::vector<Input> v;
     if (const char* dir = std::getenv("WRONGBOX_BENCH_CORPUS"); dir && *dir) {
-      for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-        if (!e.is_regular_file()) continue;
-        std::ifstream in(e.path(), std::ios::binary);
+      std::error_code ec;
+      for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+           it.increment(ec)) {
+        if (!it->is_regular_file()) continue;
+        std::ifstream in(it->path(), std::ios::binary);
         v.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      if (ec || v.empty()) {
+        std::fprintf(stderr, "fuzz_exec_bench: WRONGBOX_BENCH_CORPUS=%s: %s\n", dir,
+                     ec ? ec.message().c_str() : "no files");
+        std::exit(2);
       }
     } else {
       std::mt19937_64 rng(1);
@@ -42,7 +50,6 @@ const std::vector<Input>& inputs() {
         v.push_back(std::move(in));
       }
     }
-    if (v.empty()) std::abort();
     return v;
   }();
   return all;
