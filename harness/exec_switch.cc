@@ -472,9 +472,7 @@ void ExecSwitch::reset(const std::vector<std::string>& senders) {
   if (pid_ < 0 || !said_hello_) hello();  // a fresh process after a failure
   expect_plain_result(command("reset", nullptr, [&] {
     writer_.key("senders");
-    writer_.start_array();
-    for (const auto& s : senders) writer_.string(s);
-    writer_.end_array();
+    writer_.strings(senders);
   }));
 }
 

@@ -113,6 +113,12 @@ void Writer::string(std::string_view s) {
   impl_->writer.RawValue(replaced.data(), replaced.size(), rapidjson::kStringType);
 }
 
+void Writer::strings(const std::vector<std::string>& v) {
+  start_array();
+  for (const auto& s : v) string(s);
+  end_array();
+}
+
 std::string Writer::line() {
   auto& b = impl_->buffer;
   std::string out;
@@ -178,9 +184,7 @@ void encode(Writer& w, const LookupReply& r) {
     w.key("protected");
     w.boolean(r.is_protected);
     w.key("blocked_senders");
-    w.start_array();
-    for (const auto& s : r.blocked_senders) w.string(s);
-    w.end_array();
+    w.strings(r.blocked_senders);
   }
   w.end_object();
 }

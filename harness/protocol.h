@@ -86,6 +86,8 @@ class Writer {
     key(k);
     string(v);
   }
+  // An array of strings.
+  void strings(const std::vector<std::string>& v);
   // The finished value, '\n'-terminated; the writer starts afresh.
   std::string line();
 

@@ -180,9 +180,7 @@ int serve_protocol(Switch& sw, std::istream& in, std::ostream& out) {
           w.field("name", h.name);
           w.field("version", h.version);
           w.key("capabilities");
-          w.start_array();
-          for (const auto& c : h.capabilities) w.string(c);
-          w.end_array();
+          w.strings(h.capabilities);
         });
       } else if (op == "reset") {
         std::vector<std::string> senders;
