@@ -68,7 +68,7 @@ void CanaryMinter::append_text(std::string& out, std::uint64_t v) {
 }
 
 bool parse_canary(std::string_view t, std::uint64_t& v) {
-  if (t.size() != kCanaryLength || t.back() != ']') return false;
+  if (t.size() != kCanaryLength || !t.starts_with(kCanaryPrefix) || t.back() != ']') return false;
   v = 0;
   for (std::size_t i = kCanaryPrefix.size(); i + 1 < kCanaryLength; ++i) {
     const char c = t[i];
