@@ -5,7 +5,10 @@
 # run per second (startup included: for a defect found within a second it
 # mostly measures the start), then the reference switch's steady exec/s:
 # the median over RUNS clean runs of REF_SECONDS (seeds 1..RUNS; the rate
-# depends on which inputs a run happens to grow, so one seed is not enough).
+# depends on which inputs a run happens to grow, so one seed is not enough),
+# and last the same for bench/fuzz_decode_ceiling, a target that only decodes
+# its input: the rate switch_fuzzer would have if the switch and the oracle
+# cost nothing.
 # Each BUILD_DIR must be a -DWRONGBOX_FUZZ=ON build (e.g. one plain, one with
 # -DWRONGBOX_SANITIZE="address;undefined"); their columns sit side by side.
 # Usage: bench/fuzz_defects.sh BUILD_DIR [BUILD_DIR...]
@@ -25,14 +28,14 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }
 
-# run FUZZER SUT SEED SECONDS -> "seconds found exec_per_s"
+# run FUZZER SUT SEED SECONDS [DICT] -> "seconds found exec_per_s"
 run() {
-  local fz=$1 sut=$2 seed=$3 secs=$4
+  local fz=$1 sut=$2 seed=$3 secs=$4 dict=${5:-$1.dict}
   rm -rf "$tmp/c" "$tmp/a" && mkdir -p "$tmp/c" "$tmp/a"
   local t0 t1
   t0=$(date +%s.%N)
   WRONGBOX_SUT=$sut "$fz" -seed="$seed" -max_total_time="$secs" -max_len="$MAX_LEN" \
-    -dict="$fz.dict" -artifact_prefix="$tmp/a/" -print_final_stats=1 $FLAGS "$tmp/c" >"$tmp/log" 2>&1
+    -dict="$dict" -artifact_prefix="$tmp/a/" -print_final_stats=1 $FLAGS "$tmp/c" >"$tmp/log" 2>&1
   t1=$(date +%s.%N)
   local found=0
   ls "$tmp/a" | grep -q . && found=1
@@ -75,5 +78,16 @@ for b in "$@"; do
   done
   verdict="clean ${RUNS}x${REF_SECONDS} s"; [ "$hits" -gt 0 ] && verdict="VIOLATION in $hits"
   line+=$(printf " | %-30s" "$verdict, $(median <"$tmp/e")")
+done
+echo "$line"
+line=$(printf "%-24s" "decoding only (ceiling)")
+for b in "$@"; do
+  : >"$tmp/e"
+  for seed in $(seq "$RUNS"); do
+    read -r secs found eps < <(run "$b/bench/fuzz_decode_ceiling" builtin:reference "$seed" "$REF_SECONDS" \
+      "$b/fuzz/switch_fuzzer.dict")
+    echo "$eps" >>"$tmp/e"
+  done
+  line+=$(printf " | %-30s" "${RUNS}x${REF_SECONDS} s, $(median <"$tmp/e")")
 done
 echo "$line"

@@ -3,8 +3,8 @@
 // reference switch with the oracle. The inputs are the files of
 // $WRONGBOX_BENCH_CORPUS (e.g. a switch_fuzzer corpus directory) or, without
 // it, 2,000 random byte strings of 1-512 bytes (fixed seed). Counters give
-// the mean steps, messages, calls and ticks per input, so figures from different
-// corpora can be compared. Google Benchmark:
+// the mean steps, messages, calls and ticks per input (drain_ticks: those
+// after the last step), so figures from different corpora can be compared. Google Benchmark:
 //   WRONGBOX_BENCH_CORPUS=/tmp/corpus build-rel/bench/fuzz_exec_bench
 #include <benchmark/benchmark.h>
 
@@ -73,7 +73,7 @@ void decode_and_run(benchmark::State& state) {
   const auto& in = inputs();
   auto sut = wrongbox::open_sut("builtin:reference");
   std::size_t i = 0;
-  double steps = 0, messages = 0, calls = 0, ticks = 0;
+  double steps = 0, messages = 0, calls = 0, ticks = 0, step_ticks = 0;
   for (auto _ : state) {
     const auto& b = in[i++ % in.size()];
     const auto sc = wrongbox::fuzz::decode_scenario(b.data(), b.size());
@@ -86,6 +86,9 @@ void decode_and_run(benchmark::State& state) {
     messages += r.stats.messages;
     calls += r.stats.calls;
     ticks += r.stats.ticks;
+    for (const auto& st : sc.steps) {
+      if (st.kind == wrongbox::StepKind::kTick) step_ticks += st.count;
+    }
   }
   state.SetItemsProcessed(state.iterations());
   const auto n = static_cast<double>(state.iterations());
@@ -93,6 +96,7 @@ void decode_and_run(benchmark::State& state) {
   state.counters["messages"] = benchmark::Counter(messages / n);
   state.counters["calls"] = benchmark::Counter(calls / n);
   state.counters["ticks"] = benchmark::Counter(ticks / n);
+  state.counters["drain_ticks"] = benchmark::Counter((ticks - step_ticks) / n);
 }
 
 }  // namespace
