@@ -27,12 +27,23 @@ struct Reader {
     return static_cast<std::uint16_t>(lo | (u8() << 8));
   }
   bool done() const { return i >= n; }
-  // A string of printable ASCII (0x20-0x7e), length lo..hi.
-  std::string text(int lo, int hi) {
-    std::string s(static_cast<std::size_t>(lo + u8() % (hi - lo + 1)), ' ');
-    for (char& c : s) c = static_cast<char>(0x20 + u8() % 95);
-    return s;
+  // Appends a string of printable ASCII (0x20-0x7e), length lo..hi.
+  std::string& append_text(std::string& out, int lo, int hi) {
+    const auto at = out.size();
+    out.resize(at + static_cast<std::size_t>(lo + u8() % (hi - lo + 1)));
+    for (auto k = at; k < out.size(); ++k) out[k] = static_cast<char>(0x20 + u8() % 95);
+    return out;
   }
+};
+
+// A decoded table (persons, mailboxes, senders): at most N strings, in place.
+template <std::size_t N>
+struct Table {
+  std::array<std::string, N> items;
+  std::size_t n = 0;
+  std::string& add() { return items[n++]; }
+  const std::string& back() const { return items[n - 1]; }
+  const std::string& pick(std::uint8_t b) const { return items[b % n]; }
 };
 
 struct Writer {
@@ -96,15 +107,17 @@ class Validator {
  public:
   bool accept(const Step& st) {
     if (!st.mailbox.empty() && raced_.count(st.mailbox)) return false;
+    // The world says why a step is impossible in a sentence; the commonest
+    // refusals are asked first, so that dropping a step costs no sentence.
     std::string e;
     switch (st.kind) {
       case StepKind::kOpen:
-        e = w_.open_mailbox(st.mailbox, st.person, true);
-        break;
       case StepKind::kOpenUnregistered:
-        e = w_.open_mailbox(st.mailbox, st.person, false);
+        if (w_.has_mailbox(st.mailbox)) return false;
+        e = w_.open_mailbox(st.mailbox, st.person, st.kind == StepKind::kOpen);
         break;
       case StepKind::kClose:
+        if (!w_.open_owner(st.mailbox)) return false;
         e = w_.close_mailbox(st.mailbox);
         break;
       case StepKind::kCloseAtDelivery:
@@ -115,6 +128,7 @@ class Validator {
         e = w_.reopen_mailbox(st.mailbox, st.person);
         break;
       case StepKind::kRegister:
+        if (w_.open_owner(st.mailbox) != st.person) return false;
         e = w_.register_person(st.person, st.mailbox);
         break;
       case StepKind::kTick:
@@ -137,29 +151,31 @@ class Validator {
 
 Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
   Reader r{data, size};
-  std::vector<std::string> persons, mailboxes, senders;
-  persons.reserve(kMaxPersons);
-  mailboxes.reserve(kMaxMailboxes);
-  senders.reserve(kMaxSenders);
+  Table<kMaxPersons> persons;
+  Table<kMaxMailboxes> mailboxes;
+  Table<kMaxSenders> senders;
   const int np = 1 + r.u8() % kMaxPersons;
-  for (int i = 0; i < np; ++i) persons.push_back(person_from(r, i ? &persons.back() : nullptr));
+  for (int i = 0; i < np; ++i) {
+    std::string p = person_from(r, i ? &persons.back() : nullptr);
+    persons.add() = std::move(p);
+  }
   const int nm = 1 + r.u8() % kMaxMailboxes;
   for (int i = 0; i < nm; ++i) {
     // Operator byte: bit 7 "the previous address extended by /ACCOUNT" (one
     // address a prefix of another), else the operator of a new address.
     const auto opb = r.u8();
+    std::string& mb = mailboxes.add();
     if ((opb & 0x80) && i > 0) {
-      mailboxes.push_back(mailboxes.back() + "/" + r.text(1, 8));
+      r.append_text(mb.append(mailboxes.items[static_cast<std::size_t>(i) - 1]).append("/"), 1, 8);
     } else {
-      mailboxes.push_back(std::string(kOperators[(opb & 0x7f) % kOperators.size()]) + "/" +
-                          r.text(1, 64));
+      r.append_text(mb.append(kOperators[(opb & 0x7f) % kOperators.size()]).append("/"), 1, 64);
     }
   }
   const int ns = 1 + r.u8() % kMaxSenders;
-  for (int i = 0; i < ns; ++i) senders.push_back(r.text(1, 8));
-  auto person = [&] { return persons[r.u8() % persons.size()]; };
-  auto mailbox = [&] { return mailboxes[r.u8() % mailboxes.size()]; };
-  auto sender = [&] { return senders[r.u8() % senders.size()]; };
+  for (int i = 0; i < ns; ++i) r.append_text(senders.add(), 1, 8);
+  auto person = [&] { return persons.pick(r.u8()); };
+  auto mailbox = [&] { return mailboxes.pick(r.u8()); };
+  auto sender = [&] { return senders.pick(r.u8()); };
 
   Scenario sc;
   sc.steps.reserve(kMaxDecodedSteps);
@@ -206,9 +222,11 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
         for (int k = 0; k < n; ++k) {
           MessageSpec m;
           m.sender = sender();
-          m.id = r.text(0, 8);
-          const auto tag = r.u8();
-          m.subject = (tag & 1) ? r.text(0, 16) : person();
+          r.append_text(m.id, 0, 8);
+          if (r.u8() & 1)
+            r.append_text(m.subject, 0, 16);
+          else
+            m.subject = person();
           const auto pb = r.u8();
           m.parts = pb >= kLarge ? 4 + r.u8() % (kMaxParts - 3) : pb % 4;
           st.messages.push_back(std::move(m));

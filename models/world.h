@@ -90,6 +90,8 @@ class World {
   LookupAnswer lookup(const std::string& person) const;
   // Owner of `mailbox` if it is open, otherwise nullopt.
   std::optional<std::string> open_owner(const std::string& mailbox) const;
+  // Whether `mailbox` was ever opened (it may be closed now).
+  bool has_mailbox(const std::string& mailbox) const { return mailboxes_.count(mailbox) != 0; }
   bool is_protected(const std::string& person) const;
   bool is_blocked(const std::string& person, const std::string& sender) const;
   // Every person the world has heard of that is protected now.
