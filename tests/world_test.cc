@@ -49,6 +49,18 @@ TEST(WorldTest, ReopeningForAnotherPersonWaitsOutTheQuarantine) {
   EXPECT_EQ(w.route(kA, "s1").kind, SinkKind::kPaper);
 }
 
+TEST(WorldTest, AClosedMailboxIsStillKnownAndCannotBeOpenedAgain) {
+  World w;
+  EXPECT_FALSE(w.has_mailbox("kivra/a"));
+  w.open_mailbox("kivra/a", kA, true);
+  EXPECT_TRUE(w.has_mailbox("kivra/a"));
+  EXPECT_FALSE(w.has_mailbox("kivra/a/b"));  // addresses are compared whole
+  ASSERT_EQ(w.close_mailbox("kivra/a"), "");
+  EXPECT_TRUE(w.has_mailbox("kivra/a"));
+  EXPECT_EQ(w.open_owner("kivra/a"), std::nullopt);
+  EXPECT_NE(w.open_mailbox("kivra/a", kB, true), "");  // reopen, after the quarantine
+}
+
 TEST(WorldTest, RegisteringNeedsAnOpenMailboxOfYourOwn) {
   World w;
   w.open_mailbox("kivra/a", kA, true);
