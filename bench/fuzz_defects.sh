@@ -9,6 +9,7 @@
 # and last the same for bench/fuzz_decode_ceiling, a target that only decodes
 # its input: the rate switch_fuzzer would have if the switch and the oracle
 # cost nothing.
+# A line after the defects sums their medians and names the slowest, per build.
 # Each BUILD_DIR must be a -DWRONGBOX_FUZZ=ON build (e.g. one plain, one with
 # -DWRONGBOX_SANITIZE="address;undefined"); their columns sit side by side.
 # Usage: bench/fuzz_defects.sh BUILD_DIR [BUILD_DIR...]
@@ -21,7 +22,7 @@ BUDGET=${BUDGET:-60}
 REF_SECONDS=${REF_SECONDS:-20}
 MAX_LEN=${MAX_LEN:-512}
 FLAGS=${FLAGS--len_control=0}
-[ $# -ge 1 ] || { sed -n 2,10p "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,18p "$0"; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
@@ -51,6 +52,7 @@ defects=$("$1/harness/wrongbox" suts | sed 's/^builtin://' | grep -v '^reference
 header=$(printf "%-24s" "defect")
 for b in "$@"; do header+=$(printf " | %-30s" "$(basename "$b"): s to find, exec/s"); done
 echo "$header"
+for b in "$@"; do : >"$tmp/medians.$(basename "$b")"; done
 for d in $defects; do
   line=$(printf "%-24s" "$d")
   for b in "$@"; do
@@ -61,6 +63,7 @@ for d in $defects; do
       echo "$eps" >>"$tmp/e"
     done
     s=$(median <"$tmp/s")
+    echo "$s" >>"$tmp/medians.$(basename "$b")"
     [ "$s" = 1e9 ] && s="not found"
     [ "$s" != "not found" ] && s=$(printf "%.1f" "$s")
     note=""; [ "$missed" -gt 0 ] && note=" ($missed/$RUNS missed)"
@@ -68,6 +71,14 @@ for d in $defects; do
   done
   echo "$line"
 done
+# One line per build to compare settings by: the sum and the largest of the
+# medians above (a defect not found in most runs makes them "-").
+line=$(printf "%-24s" "defects: sum, slowest")
+for b in "$@"; do
+  line+=$(printf " | %-30s" "$(awk '$1 >= 1e9 { miss = 1 } { t += $1; if ($1 > m) m = $1 }
+    END { if (miss) print "-, -"; else printf "%.1f s, %.1f s", t, m }' "$tmp/medians.$(basename "$b")")")
+done
+echo "$line"
 line=$(printf "%-24s" "reference (clean runs)")
 for b in "$@"; do
   : >"$tmp/e"; hits=0
