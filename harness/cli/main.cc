@@ -206,7 +206,9 @@ int main(int argc, char** argv) {
   fuzz->add_option("--work", fzo.work, "Directory for the growing corpus and the fuzzer's log")
       ->capture_default_str();
   fuzz->add_option("--seed", fzo.seed, "libFuzzer seed (0: new each run)")->capture_default_str();
-  fuzz->add_option("--max-len", fzo.max_len, "Bytes per fuzzer input, at most")
+  fuzz->add_option("--max-len", fzo.max_len,
+                   "Bytes per fuzzer input, at most (shorter inputs run faster but reach less of "
+                   "the switch: docs/fuzzing.md)")
       ->capture_default_str();
   fuzz->add_option("--save-failures", fzo.save_failures,
                    "Failure memory directory (\"\" to not save)")
