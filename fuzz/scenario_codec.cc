@@ -36,7 +36,8 @@ struct Reader {
   }
 };
 
-// A decoded table (persons, mailboxes, senders): at most N strings, in place.
+// A decoded table (persons, mailboxes, senders): at most N strings, in place
+// (an added string never moves the others).
 template <std::size_t N>
 struct Table {
   std::array<std::string, N> items;
@@ -156,17 +157,18 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
   Table<kMaxSenders> senders;
   const int np = 1 + r.u8() % kMaxPersons;
   for (int i = 0; i < np; ++i) {
-    std::string p = person_from(r, i ? &persons.back() : nullptr);
-    persons.add() = std::move(p);
+    const std::string* previous = i ? &persons.back() : nullptr;
+    persons.add() = person_from(r, previous);
   }
   const int nm = 1 + r.u8() % kMaxMailboxes;
   for (int i = 0; i < nm; ++i) {
     // Operator byte: bit 7 "the previous address extended by /ACCOUNT" (one
     // address a prefix of another), else the operator of a new address.
     const auto opb = r.u8();
+    const std::string* previous = i ? &mailboxes.back() : nullptr;
     std::string& mb = mailboxes.add();
-    if ((opb & 0x80) && i > 0) {
-      r.append_text(mb.append(mailboxes.items[static_cast<std::size_t>(i) - 1]).append("/"), 1, 8);
+    if ((opb & 0x80) && previous) {
+      r.append_text(mb.append(*previous).append("/"), 1, 8);
     } else {
       r.append_text(mb.append(kOperators[(opb & 0x7f) % kOperators.size()]).append("/"), 1, 64);
     }
