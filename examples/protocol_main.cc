@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "examples/reference_switch.h"
-#include "harness/protocol_server.h"
+#include "wrongbox/protocol_server.h"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);

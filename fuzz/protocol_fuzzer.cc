@@ -8,7 +8,7 @@
 
 #include "examples/reference_switch.h"
 #include "harness/protocol.h"
-#include "harness/protocol_server.h"
+#include "wrongbox/protocol_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace wrongbox;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

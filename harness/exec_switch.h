@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "harness/protocol.h"
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

@@ -10,7 +10,7 @@
 
 #include "harness/runner.h"
 #include "harness/scenario.h"
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

@@ -22,7 +22,7 @@
 
 #include "harness/canary.h"
 #include "harness/scenario.h"
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 #include "models/world.h"
 
 namespace wrongbox {

@@ -1,5 +1,5 @@
 // PluginSwitch: a switch built as a shared library against the C ABI in
-// harness/include/wrongbox/plugin.h, driven in-process (`--sut plugin:`).
+// include/wrongbox/plugin.h, driven in-process (`--sut plugin:`).
 // Also: plugin_from_switch, the other direction, which exports any C++
 // wrongbox::Switch through that ABI (used by the reference plugin).
 #pragma once
@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "harness/include/wrongbox/plugin.h"
-#include "harness/switch.h"
+#include "wrongbox/plugin.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox::protocol {
 

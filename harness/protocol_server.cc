@@ -1,5 +1,5 @@
 // Protocol v1, switch side.
-#include "harness/protocol_server.h"
+#include "wrongbox/protocol_server.h"
 
 #include <deque>
 #include <iostream>

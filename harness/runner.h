@@ -19,7 +19,7 @@
 
 #include "harness/oracle.h"
 #include "harness/scenario.h"
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "harness/shell.h"
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

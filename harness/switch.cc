@@ -1,5 +1,5 @@
 // Small helpers of the switch interface.
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 #include <algorithm>
 

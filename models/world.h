@@ -20,23 +20,12 @@
 #include <string_view>
 #include <vector>
 
+#include "wrongbox/message.h"
+
 namespace wrongbox::model {
 
-struct Part {
-  std::string name;
-  std::string data;
-  bool operator==(const Part&) const = default;
-};
-
-// A message as a sender submits it. Identified by (sender, id).
-struct Message {
-  std::string sender;
-  std::string id;
-  std::string subject;  // the person it is about and for
-  std::string title;
-  std::vector<Part> parts;
-  bool operator==(const Message&) const = default;
-};
+using wrongbox::Message;
+using wrongbox::Part;
 
 // What the registry answers for one person.
 struct LookupAnswer {

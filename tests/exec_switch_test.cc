@@ -14,7 +14,7 @@
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/protocol.h"
-#include "harness/protocol_server.h"
+#include "wrongbox/protocol_server.h"
 #include "harness/runner.h"
 #include "harness/sut.h"
 

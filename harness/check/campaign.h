@@ -21,7 +21,7 @@
 #include "harness/check/generators.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox::check {
 

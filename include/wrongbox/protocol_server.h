@@ -9,7 +9,7 @@
 
 #include <iosfwd>
 
-#include "harness/switch.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

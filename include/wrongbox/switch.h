@@ -30,12 +30,9 @@
 #include <string>
 #include <vector>
 
-#include "models/world.h"
+#include "wrongbox/message.h"
 
 namespace wrongbox {
-
-using model::Message;
-using model::Part;
 
 // Answer to `lookup`. `unavailable` means the registry is down; the other
 // fields are then meaningless.
