@@ -38,7 +38,7 @@ function(wrongbox_apply_flags target)
     list(JOIN WRONGBOX_SANITIZE "," _san)
     target_compile_options(${target} PRIVATE -fsanitize=${_san} -fno-omit-frame-pointer
                            -fno-sanitize-recover=all)
-    target_link_options(${target} PUBLIC -fsanitize=${_san})
+    target_link_options(${target} PUBLIC $<BUILD_INTERFACE:-fsanitize=${_san}>)
   endif()
 endfunction()
 
@@ -50,8 +50,11 @@ function(wrongbox_cc_library)
   cmake_parse_arguments(W "NO_CMP_TRACE;NO_COVERAGE" "NAME" "SRCS;DEPS" ${ARGN})
   add_library(wrongbox_${W_NAME} STATIC ${W_SRCS})
   add_library(wrongbox::${W_NAME} ALIAS wrongbox_${W_NAME})
-  target_include_directories(wrongbox_${W_NAME} PUBLIC ${PROJECT_SOURCE_DIR}
-                             ${PROJECT_SOURCE_DIR}/include)
+  # Inside the build every header is reachable; installed, only include/.
+  target_include_directories(wrongbox_${W_NAME} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:include>)
+  set_target_properties(wrongbox_${W_NAME} PROPERTIES EXPORT_NAME ${W_NAME})
   target_link_libraries(wrongbox_${W_NAME} PUBLIC ${W_DEPS})
   set(_kind)
   if(W_NO_CMP_TRACE)
@@ -72,22 +75,5 @@ function(wrongbox_cc_test)
                        DISCOVERY_TIMEOUT 60)
 endfunction()
 
-# wrongbox_add_campaign_test(NAME name SUT spec [TESTS n] [SEED s] [TIME_BUDGET sec]):
-# a ctest that runs `wrongbox check` against SUT; it fails (exit 1 or 3) when
-# the campaign finds a violation or the switch fails. Failures are saved under
-# the build tree and replayed first on the next run.
-function(wrongbox_add_campaign_test)
-  cmake_parse_arguments(W "" "NAME;SUT;TESTS;SEED;TIME_BUDGET" "" ${ARGN})
-  if(NOT W_TESTS)
-    set(W_TESTS 1000)
-  endif()
-  if(NOT W_SEED)
-    set(W_SEED 1)
-  endif()
-  set(_args check --sut ${W_SUT} --tests ${W_TESTS} --seed ${W_SEED} -q
-      --save-failures ${CMAKE_CURRENT_BINARY_DIR}/wrongbox-failures)
-  if(W_TIME_BUDGET)
-    list(APPEND _args --time-budget ${W_TIME_BUDGET})
-  endif()
-  add_test(NAME ${W_NAME} COMMAND $<TARGET_FILE:wrongbox> ${_args})
-endfunction()
+# wrongbox_add_campaign_test(): cmake/WrongboxCampaign.cmake (installed with the package).
+include(WrongboxCampaign)

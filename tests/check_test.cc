@@ -9,7 +9,7 @@
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
-#include "harness/check/gtest.h"
+#include "wrongbox/gtest.h"
 #include "harness/sut.h"
 #include "models/identity.h"
 
@@ -162,7 +162,7 @@ TEST(CheckTest, WeightsAreParsedAndBadOnesExplained) {
 }
 
 TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
-  CheckOptions o;
+  CampaignSettings o;
   o.tests = 300;
   o.seed = 1;
   auto good = examples::make_reference_switch();

@@ -3,6 +3,8 @@
 # Usage: cli_test.sh PATH/TO/wrongbox   (run from the source root)
 set -u
 WB="$1"
+# Printed commands say "wrongbox" when PATH finds this binary, as once installed.
+export PATH="$(cd "$(dirname "$WB")" && pwd):$PATH"
 REF="$2"   # wrongbox-reference-switch (protocol v1)
 PLUGIN="$3"  # libwrongbox-reference-plugin.so (C ABI)
 fails=0

@@ -35,7 +35,7 @@ class EvidenceTest : public ::testing::Test {
     for (int i = 0; i < scenarios; ++i) {
       s.add_scenario(run, {"s" + std::to_string(i) + ".wbs", "pass", "PASS", ""});
     }
-    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox replay"});
+    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox replay", ""});
     if (finish) {
       RunTotals t;
       t.verdict = "violation";
@@ -157,13 +157,13 @@ TEST_F(EvidenceTest, AFileThatIsNotAStoreIsRefusedAndLeftAlone) {
 
 TEST_F(EvidenceTest, ANewerSchemaIsRefused) {
   { auto s = Store::open(path("e.db")); }
-  sql(path("e.db"), "PRAGMA user_version = 3");
+  sql(path("e.db"), "PRAGMA user_version = 4");
   try {
     Store::open(path("e.db"));
     FAIL() << "opened";
   } catch (const EvidenceError& e) {
-    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 3; this build reads up "
-                                         "to 2)"),
+    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 4; this build reads up "
+                                         "to 3)"),
               std::string::npos)
         << e.what();
   }
@@ -205,7 +205,8 @@ TEST_F(EvidenceTest, ASchema1StoreIsMigratedAndStillVerifies) {
   sql(path("e.db"),
       "ALTER TABLE mutants DROP COLUMN fuzz_ran; ALTER TABLE mutants DROP COLUMN fuzz_property;"
       "ALTER TABLE mutants DROP COLUMN fuzz_inputs; ALTER TABLE mutants DROP COLUMN fuzz_seconds;"
-      "ALTER TABLE mutants DROP COLUMN fuzz_steps; PRAGMA user_version = 1");
+      "ALTER TABLE mutants DROP COLUMN fuzz_steps; ALTER TABLE counterexamples DROP COLUMN file;"
+      "PRAGMA user_version = 1");
   auto s = Store::open(path("e.db"));
   auto v = s.verify();
   EXPECT_TRUE(v.ok) << v.problem;
@@ -214,6 +215,26 @@ TEST_F(EvidenceTest, ASchema1StoreIsMigratedAndStillVerifies) {
   v = s.verify();
   EXPECT_TRUE(v.ok) << v.problem;
   EXPECT_EQ(v.complete, 3);
+}
+
+TEST_F(EvidenceTest, ACounterexamplesSavedFileIsChainedAndSurvivesMerge) {
+  {
+    auto s = Store::open(path("e.db"));
+    const auto run = s.begin_run({"check", "wrongbox check", "builtin:a", "n", "1", "abc", "{}"});
+    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox check",
+                               "failures/S1-1.wbs"});
+    RunTotals t;
+    t.verdict = "violation";
+    s.finish_run(run, t);
+  }
+  merge(path("m.db"), {path("e.db")});
+  auto m = Store::open(path("m.db"));
+  EXPECT_TRUE(m.verify().ok) << m.verify().problem;
+  sql(path("m.db"), "UPDATE counterexamples SET file = 'elsewhere.wbs'");
+  auto changed = Store::open(path("m.db"));
+  const auto v = changed.verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("run #1"), std::string::npos) << v.problem;
 }
 
 TEST_F(EvidenceTest, AChangedFuzzingFigureIsFound) {

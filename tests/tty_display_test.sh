@@ -7,13 +7,14 @@
 # Usage: tty_display_test.sh WRONGBOX   (run from the source root)
 set -u
 WB=$(realpath "$1")
+export PATH="$(dirname "$WB"):$PATH"
 command -v tmux >/dev/null || { echo "FAIL: tmux is not installed; run 'bash ci/install-deps.sh' (it installs Debian's tmux)"; exit 1; }
 tmp=$(mktemp -d)
 sock="$tmp/tmux.sock"
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 root=$(pwd)
 tmux -S "$sock" new-session -d -x 200 -y 40 \
-  "cd '$tmp' && env -u CI '$WB' campaign --budget 6 --corpus '$root/corpus/regressions' --evidence ev.db \
+  "cd '$tmp' && env -u CI '$WB' campaign --budget 6 --evidence ev.db \
    --report r.html --fuzz-work fz; echo \"exit=\$?\"; sleep 600"
 for _ in $(seq 600); do
   tmux -S "$sock" capture-pane -p -J >"$tmp/screen" 2>/dev/null

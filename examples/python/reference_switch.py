@@ -4,9 +4,15 @@ Wrongbox protocol v1 on stdin/stdout. It shows a vendor everything an adapter
 must do; run it with:
 
     wrongbox replay corpus/regressions --sut exec:'python3 examples/python/reference_switch.py'
+
+`--bug ten-digit-cache` plants a realistic defect for trying a red CI job:
+the command's lookup cache is keyed on the 10-digit form of the number, so
+two people born a century apart share one answer (defect class 4).
 """
 import json
 import sys
+
+BUG = None
 
 
 def valid_person_number(s):
@@ -68,9 +74,10 @@ class Switch:
         return {"idle": not self.journal}
 
     def lookup(self, person):
-        if person not in self.cache:
-            self.cache[person] = self.io.call({"call": "lookup", "person": person})
-        return self.cache[person]
+        key = person[2:] if BUG == "ten-digit-cache" else person
+        if key not in self.cache:
+            self.cache[key] = self.io.call({"call": "lookup", "person": person})
+        return self.cache[key]
 
     def work(self):
         self.cache = {}  # a lookup is valid only during the command that made it
@@ -92,7 +99,7 @@ class Switch:
                     self.receipt(m, "delivered")
                     return True
                 if answer.get("error") == "no_such_mailbox":
-                    self.cache.pop(m["subject"], None)
+                    self.cache.pop(m["subject"][2:] if BUG else m["subject"], None)
                     continue
                 return False  # operator unavailable
             if r.get("protected"):
@@ -153,6 +160,12 @@ class Io:
 
 
 def main():
+    global BUG
+    if sys.argv[1:] == ["--bug", "ten-digit-cache"]:
+        BUG = "ten-digit-cache"
+    elif sys.argv[1:]:
+        sys.stderr.write("usage: reference_switch.py [--bug ten-digit-cache]\n")
+        return 2
     io = Io()
     switch = Switch(io)
     for line in sys.stdin:

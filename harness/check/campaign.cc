@@ -5,6 +5,7 @@
 #include <rapidcheck/detail/Configuration.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -90,8 +91,8 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
   const auto* v = failure.headline();
   const std::string prop = v ? to_string(v->property) : "switch-failure";
   sc.header_comments = std::move(how_found);
-  sc.header_comments.push_back("Replay this file:     wrongbox replay THIS_FILE --sut " + spec +
-                               " --trace");
+  sc.header_comments.push_back("Replay this file:     " + shell_quote(program_name()) +
+                               " replay THIS_FILE --sut " + shell_quote(spec) + " --trace");
   if (v) {
     std::stringstream rep(format_violation(*v));
     for (std::string line; std::getline(rep, line);) sc.header_comments.push_back(line);
@@ -130,13 +131,35 @@ const std::array<const char*, 13>& coverage_labels() {
   return kLabels;
 }
 
+std::uint64_t chunk_seed(std::uint64_t seed, std::uint64_t chunk) {
+  return splitmix(splitmix(seed) ^ splitmix(chunk ^ 0x5bd1e9955bd1e995ull));
+}
+
+std::string parse_shard(const std::string& spec, CheckOptions& o) {
+  if (spec.empty()) return "";
+  unsigned k = 0, n = 0;
+  char tail = 0;
+  if (std::sscanf(spec.c_str(), "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || n < 1 || k > n ||
+      n > 10000) {
+    return "--shard takes K/N with 1 <= K <= N <= 10000 (e.g. 2/4), got '" + spec + "'";
+  }
+  o.shard_index = static_cast<int>(k - 1);
+  o.shard_count = static_cast<int>(n);
+  return "";
+}
+
+std::string& program_name() {
+  static std::string name = "wrongbox";
+  return name;
+}
+
 std::string failures_dir_for(const std::string& root, const std::string& sut_spec) {
   return (fs::path(root) / slug(sut_spec)).string();
 }
 
 std::string reproduce_command(const std::string& spec, const CheckOptions& o,
                               const CheckResult& r) {
-  std::string cmd = "wrongbox check --sut " + shell_quote(spec) + " --seed " +
+  std::string cmd = shell_quote(program_name()) + " check --sut " + shell_quote(spec) + " --seed " +
                     std::to_string(r.seed) + " --max-steps " + std::to_string(o.gen.max_steps);
   std::string weights;
   const GenConfig defaults;
@@ -148,6 +171,9 @@ std::string reproduce_command(const std::string& spec, const CheckOptions& o,
   }
   if (!weights.empty()) cmd += " --weights " + weights;
   if (!o.gen.swarm) cmd += " --no-swarm";
+  if (o.shard_count > 1) {
+    cmd += " --shard " + std::to_string(o.shard_index + 1) + "/" + std::to_string(o.shard_count);
+  }
   if (!r.reproduce.empty()) cmd += " --reproduce '" + r.reproduce + "'";
   return cmd;
 }
@@ -238,7 +264,9 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
       break;
     }
     rc::detail::TestParams params;
-    params.seed = splitmix(res.seed + static_cast<std::uint64_t>(chunk_no++));
+    params.seed = chunk_seed(res.seed, static_cast<std::uint64_t>(chunk_no++) *
+                                           static_cast<std::uint64_t>(o.shard_count) +
+                                       static_cast<std::uint64_t>(o.shard_index));
     params.maxSuccess = std::min(kChunk, o.tests - res.tests_run);
     if (params.maxSuccess <= 0) params.maxSuccess = 1;
     params.maxSize = 100;
@@ -296,7 +324,7 @@ std::vector<Scenario> sample_scenarios(const GenConfig& cfg, std::uint64_t seed,
   std::vector<Scenario> out;
   const auto g = gen_plan(cfg);
   for (int i = 0; i < count; ++i) {
-    const rc::Random random(splitmix(seed + static_cast<std::uint64_t>(i)));
+    const rc::Random random(chunk_seed(seed, static_cast<std::uint64_t>(i)));
     out.push_back(interpret(g(random, 100).value(), cfg));
   }
   return out;

@@ -30,6 +30,11 @@ struct CheckOptions {
   std::uint64_t seed = 0;  // 0: pick one from the clock (printed)
   double time_budget = 0;  // seconds; 0 = none
   std::string reproduce;   // RapidCheck reproduce string from an earlier report
+  // Sharding: this campaign plays chunks shard_index, shard_index + shard_count, ...
+  // of the seed's stream, so N shards with one seed play disjoint scenarios
+  // and together the chunks one long run would.
+  int shard_index = 0;  // 0 .. shard_count - 1
+  int shard_count = 1;
   GenConfig gen;
   std::string failures_dir;  // failure memory for this switch; "" = none
   bool replay_failures_first = true;
@@ -65,6 +70,14 @@ struct CheckResult {
   CampaignStats stats;
 };
 
+// Parses "K/N" (1 <= K <= N <= 10000) into o.shard_index = K - 1 and
+// o.shard_count = N; returns "" or the problem.
+std::string parse_shard(const std::string& spec, CheckOptions& o);
+
+// The seed RapidCheck gets for chunk `chunk` of the stream of `seed`: a hash
+// of both, so different seeds give unrelated streams (not shifted copies).
+std::uint64_t chunk_seed(std::uint64_t seed, std::uint64_t chunk);
+
 // REQUIRES: `sut` was opened for `sut_spec` (used in texts and file names).
 CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sut_spec,
                       const CheckOptions& options);
@@ -79,6 +92,10 @@ std::string reproduce_command(const std::string& sut_spec, const CheckOptions& o
 std::string save_counterexample(const std::string& dir, const std::string& sut_spec, Scenario sc,
                                 const RunResult& failure, std::vector<std::string> how_found,
                                 const std::string& tag);
+
+// How printed commands name the wrongbox tool ("wrongbox" unless the CLI
+// sets its own path because PATH would not find it).
+std::string& program_name();
 
 // Directory under `root` that holds `sut_spec`'s saved failures.
 std::string failures_dir_for(const std::string& root, const std::string& sut_spec);

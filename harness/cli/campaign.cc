@@ -12,10 +12,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "harness/cli/commands.h"
 #include "harness/cli/fuzz_engine.h"
+#include "harness/cli/locate.h"
+#include "harness/evidence/evidence.h"
 
 namespace wrongbox::cli {
 namespace {
@@ -23,27 +26,53 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Sends standard output to a file while alive (the phases print a lot).
-class StdoutTo {
+// Sends standard output and standard error to a file while alive (the
+// phases print a lot, and their reasons for failing go to standard error).
+// `append` adds to what is there (the campaign's own warnings come first).
+class OutputTo {
  public:
-  explicit StdoutTo(const std::string& path) {
+  explicit OutputTo(const std::string& path, bool append = false) {
     std::fflush(stdout);
-    saved_ = ::dup(1);
-    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fflush(stderr);
+    saved_out_ = ::dup(1);
+    saved_err_ = ::dup(2);
+    std::FILE* f = std::fopen(path.c_str(), append ? "a" : "w");
     if (f) {
       ::dup2(::fileno(f), 1);
+      ::dup2(::fileno(f), 2);
       std::fclose(f);
     }
   }
-  ~StdoutTo() {
+  ~OutputTo() {
     std::fflush(stdout);
-    ::dup2(saved_, 1);
-    ::close(saved_);
+    std::fflush(stderr);
+    ::dup2(saved_out_, 1);
+    ::dup2(saved_err_, 2);
+    ::close(saved_out_);
+    ::close(saved_err_);
   }
+  OutputTo(const OutputTo&) = delete;
+  OutputTo& operator=(const OutputTo&) = delete;
 
  private:
-  int saved_ = -1;
+  int saved_out_ = -1;
+  int saved_err_ = -1;
 };
+
+// How bad a phase's exit code is: a violation outranks a switch failure,
+// which outranks an input error (docs/check.md, "Exit codes").
+int severity(int rc) {
+  switch (rc) {
+    case kExitViolation:
+      return 3;
+    case kExitSwitchFailed:
+      return 2;
+    case kExitOk:
+      return 0;
+    default:
+      return 1;
+  }
+}
 
 // One display for people (TTY: a redrawn line per phase), CI (plain
 // periodic lines), and tools (--json: one object per event).
@@ -96,6 +125,10 @@ class Display {
       last_ = secs;
     }
   }
+  void warning(const std::string& phase, const std::string& text) {
+    event({{"event", "warning"}, {"phase", phase}, {"text", text}});
+    if (!json_) print("{:<12} warning: {}\n", phase, text);
+  }
   void end(const std::string& phase, int rc, const std::string& summary, const std::string& log) {
     event({{"event", "phase-end"},
            {"phase", phase},
@@ -118,6 +151,10 @@ class Display {
   double last_ = 0;
 };
 
+// The last line of a log that says why a phase failed ("wrongbox: ..."), for
+// the phase's summary when it printed no verdict line.
+std::string reason_in(const std::string& path);
+
 std::string last_line_with(const std::string& path, const std::string& needle) {
   std::FILE* f = std::fopen(path.c_str(), "r");
   if (!f) return "";
@@ -130,6 +167,31 @@ std::string last_line_with(const std::string& path, const std::string& needle) {
   }
   std::fclose(f);
   return found;
+}
+
+std::string reason_in(const std::string& path) {
+  auto l = last_line_with(path, "wrongbox: ");
+  if (auto at = l.find("wrongbox: "); at != std::string::npos) l.erase(0, at + 10);
+  return l;
+}
+
+// "S1 violated at step 2, ...; found after 37 scenario(s) ..." from a
+// failing check or fuzz log, "" when it has no FAIL line.
+std::string failure_summary(const std::string& path) {
+  auto fail = last_line_with(path, "FAIL: ");
+  if (fail.empty()) return "";
+  if (fail.back() == ':') fail.pop_back();
+  auto what = last_line_with(path, " violated at step ");
+  if (what.empty()) what = last_line_with(path, "switch failure");
+  if (auto colon = what.find(": "); colon != std::string::npos) what.erase(colon);
+  return what.empty() ? fail : what + "; " + fail.substr(6);
+}
+
+void append_line(const std::string& path, const std::string& line) {
+  if (std::FILE* f = std::fopen(path.c_str(), "a")) {
+    fmt::print(f, "{}\n", line);
+    std::fclose(f);
+  }
 }
 
 }  // namespace
@@ -152,8 +214,18 @@ int campaign(const CampaignOptions& o) {
   std::vector<Row> rows;
   int worst = kExitOk;
   auto note = [&](int rc) {
-    if (rc == kExitUsage || (rc != kExitOk && (worst == kExitOk || rc > worst))) worst = rc;
+    if (severity(rc) > severity(worst)) worst = rc;
   };
+  // This campaign's runs are the ones recorded after this id (JUnit, SARIF, HTML).
+  std::int64_t before = 0;
+  if (!o.evidence.disabled) {
+    try {
+      before = evidence::Store::open(o.evidence.path).last_run_id();
+    } catch (const evidence::EvidenceError& e) {
+      fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+      return kExitUsage;
+    }
+  }
 
   // 1. Conformance, for switches outside the harness's own code.
   if (o.sut.rfind("exec:", 0) == 0 || o.sut.rfind("plugin:", 0) == 0) {
@@ -161,10 +233,11 @@ int campaign(const CampaignOptions& o) {
     ConformanceOptions c{o.sut, o.timeout, o.switch_log, o.evidence};
     int rc;
     {
-      StdoutTo out(log("conformance"));
+      OutputTo out(log("conformance"));
       rc = conformance(c);
     }
-    const auto s = last_line_with(log("conformance"), "checks passed");
+    auto s = last_line_with(log("conformance"), "checks passed");
+    if (s.empty()) s = reason_in(log("conformance"));
     d.end("conformance", rc, s, log("conformance"));
     rows.push_back({"conformance", rc, s});
     note(rc);
@@ -174,15 +247,57 @@ int campaign(const CampaignOptions& o) {
     }
   }
 
-  // 2. The regression corpus and the failures remembered for this switch.
-  std::vector<std::string> paths = {o.corpus};
+  // 2. The regression corpus and the failures remembered for this switch
+  // (saved files, and counterexamples other runs recorded for it in the
+  // evidence store: a merged store brings every shard's failures here).
+  std::vector<std::string> paths;
+  std::vector<std::string> warnings;
+  if (!o.no_builtin_corpus) {
+    const auto builtin = builtin_corpus_dir();
+    if (builtin.empty()) {
+      warnings.push_back(
+          "the built-in regression corpus was not found (no share/wrongbox/corpus beside this "
+          "wrongbox, no $WRONGBOX_CORPUS); replaying only --corpus and saved failures");
+    } else {
+      paths.push_back(builtin);
+    }
+  }
+  for (const auto& c : o.corpus) {
+    if (fs::exists(c, ec)) {
+      paths.push_back(c);
+    } else {
+      warnings.push_back("--corpus " + c + ": no such file or directory; left out");
+    }
+  }
   const auto memory = check::failures_dir_for(o.failures, o.sut);
+  if (!o.evidence.disabled && !o.failures.empty()) {
+    try {
+      auto store = evidence::Store::open(o.evidence.path);
+      import_failures(store, o.sut, memory);
+    } catch (const evidence::EvidenceError& e) {
+      warnings.push_back(std::string("failures recorded in the evidence store: ") + e.what());
+    }
+  }
   if (fs::is_directory(memory, ec)) paths.push_back(memory);
+  std::vector<std::string> unreadable;
+  const auto files = collect_scenarios(paths, unreadable);
+  for (const auto& u : unreadable) warnings.push_back(u);
   d.start("replay",
-          "regression corpus" + std::string(paths.size() > 1 ? " and saved failures" : ""));
-  {
+          "regression corpus" + std::string(fs::is_directory(memory, ec) ? " and saved failures" : ""));
+  std::ofstream(log("replay"), std::ios::trunc).flush();
+  for (const auto& w : warnings) {
+    d.warning("replay", w);
+    append_line(log("replay"), "warning: " + w);
+  }
+  if (files.empty()) {
+    const std::string why = "no scenario files to replay";
+    d.warning("replay", why);
+    append_line(log("replay"), "warning: " + why);
+    d.end("replay", kExitOk, "skipped: " + why, log("replay"));
+    rows.push_back({"replay", kExitOk, "skipped: " + why});
+  } else {
     ReplayOptions r;
-    r.paths = paths;
+    r.paths = files;
     r.sut = o.sut;
     r.timeout = o.timeout;
     r.switch_log = o.switch_log;
@@ -190,15 +305,15 @@ int campaign(const CampaignOptions& o) {
     r.evidence = o.evidence;
     int rc;
     {
-      StdoutTo out(log("replay"));
+      OutputTo out(log("replay"), /*append=*/true);
       rc = replay(r);
     }
-    const auto s = last_line_with(log("replay"), "replayed ");
-    std::string shown = s;
-    if (auto at = shown.find(" against " + o.sut); at != std::string::npos) {
-      shown.erase(at, 9 + o.sut.size());
+    auto s = last_line_with(log("replay"), "replayed ");
+    if (auto at = s.find(" against " + o.sut); at != std::string::npos) {
+      s.erase(at, 9 + o.sut.size());
     }
-    d.end("replay", rc, shown, log("replay"));
+    if (s.empty()) s = reason_in(log("replay"));
+    d.end("replay", rc, s, log("replay"));
     rows.push_back({"replay", rc, s});
     note(rc);
   }
@@ -215,8 +330,9 @@ int campaign(const CampaignOptions& o) {
     d.start("check", fmt::format("property-based search, {:.0f} s budget", budget));
     CheckCliOptions c;
     c.sut = o.sut;
-    c.tests = 100000000;
-    c.time_budget = budget;
+    c.tests = o.tests > 0 ? o.tests : 100000000;
+    c.time_budget = o.tests > 0 ? 0 : budget;
+    c.shard = o.shard;
     c.seed = o.seed;
     c.timeout = o.timeout;
     c.switch_log = o.switch_log;
@@ -225,11 +341,12 @@ int campaign(const CampaignOptions& o) {
     c.progress = [&](int done, double secs) { d.progress("check", done, secs, budget, 0); };
     int rc;
     {
-      StdoutTo out(log("check"));
+      OutputTo out(log("check"));
       rc = check(c);
     }
     std::string s = last_line_with(log("check"), "PASS: ");
-    if (s.empty()) s = last_line_with(log("check"), "FAIL: ");
+    if (s.empty()) s = failure_summary(log("check"));
+    if (s.empty()) s = reason_in(log("check"));
     d.end("check", rc, s, log("check"));
     rows.push_back({"check", rc, s});
     note(rc);
@@ -257,11 +374,12 @@ int campaign(const CampaignOptions& o) {
     };
     int rc;
     {
-      StdoutTo out(log("fuzz"));
+      OutputTo out(log("fuzz"));
       rc = fuzz(f);
     }
     std::string s = last_line_with(log("fuzz"), "PASS: ");
-    if (s.empty()) s = last_line_with(log("fuzz"), "FAIL: ");
+    if (s.empty()) s = failure_summary(log("fuzz"));
+    if (s.empty() && rc != kExitOk) s = reason_in(log("fuzz"));
     if (s.empty()) s = fmt::format("the fuzzer did not run (exit {}); see {}", rc, log("fuzzer"));
     d.end("fuzz", rc, s, log("fuzz"));
     rows.push_back({"fuzz", rc, s});
@@ -271,13 +389,20 @@ int campaign(const CampaignOptions& o) {
   // 5. Evidence and the report.
   std::string report_line;
   if (!o.evidence.disabled) {
-    d.start("report", "verify the evidence chain, write the HTML report");
+    std::string what = "verify the evidence chain, write the HTML report";
+    if (!o.junit.empty()) what += ", JUnit";
+    if (!o.sarif.empty()) what += ", SARIF";
+    d.start("report", what);
     int rc;
     {
-      StdoutTo out(log("report"));
+      OutputTo out(log("report"));
       rc = evidence_verify(o.evidence.path);
-      const int rr = report(o.evidence.path, "html", o.report);
-      if (rr != kExitOk) rc = rr;
+      for (const auto& [format, file] : {std::pair{"html", o.report}, std::pair{"junit", o.junit},
+                                         std::pair{"sarif", o.sarif}}) {
+        if (file.empty()) continue;
+        const int rr = report(o.evidence.path, format, file, before);
+        if (severity(rr) > severity(rc)) rc = rr;
+      }
     }
     d.end("report", rc, last_line_with(log("report"), o.evidence.path), "");
     rows.push_back({"report", rc, o.report});
@@ -295,10 +420,21 @@ int campaign(const CampaignOptions& o) {
         d.print("{:<12} {:<6} {}\n", r.phase, r.rc == 0 ? "ok" : fmt::format("exit {}", r.rc),
                 r.summary);
       }
+      // What to do next about a finding: the lines its phase printed.
+      for (const char* phase : {"check", "fuzz"}) {
+        for (const char* what : {"reproduce: ", "saved:     ", "replay:    "}) {
+          const auto l = last_line_with(log(phase), what);
+          if (l.rfind(what, 0) == 0) d.print("{:<12} {}\n", phase, l);
+        }
+      }
       d.print("\ncampaign against {}: {} in {:.1f} s\n", o.sut,
               worst == kExitOk ? "nothing violated" : verdict_word(worst), elapsed());
     }
-    if (!o.evidence.disabled) d.print("report: {}\n", o.report);
+    if (!o.evidence.disabled) {
+      d.print("report: {}\n", o.report);
+      if (!o.junit.empty()) d.print("junit:  {}\n", o.junit);
+      if (!o.sarif.empty()) d.print("sarif:  {}\n", o.sarif);
+    }
   }
   return worst;
 }

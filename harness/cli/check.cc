@@ -25,8 +25,13 @@ int check(const CheckCliOptions& o) {
     fmt::print(stderr, "wrongbox: --weights: {}\n", e);
     return kExitUsage;
   }
-  if (o.tests < 1 || o.max_steps < 1 || o.max_steps > 200 || o.time_budget < 0) {
-    fmt::print(stderr, "wrongbox: --tests >= 1, --max-steps 1-200, --time-budget >= 0\n");
+  if (o.tests < 1 || o.max_steps < 1 || o.max_steps > 200 || !(o.time_budget >= 0) ||
+      o.time_budget > 1e7) {
+    fmt::print(stderr, "wrongbox: --tests >= 1, --max-steps 1-200, --time-budget 0-10000000\n");
+    return kExitUsage;
+  }
+  if (auto e = check::parse_shard(o.shard, co); !e.empty()) {
+    fmt::print(stderr, "wrongbox: {}\n", e);
     return kExitUsage;
   }
   int open_rc = kExitOk;
@@ -53,9 +58,17 @@ int check(const CheckCliOptions& o) {
   auto rec = start_recording(
       o.evidence, "check", &sut, o.sut,
       fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
-                  "\"swarm\":{},\"weights\":\"{}\"}}",
-                  o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm, o.weights));
+                  "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\"}}",
+                  o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm, o.weights,
+                  o.shard.empty() ? "1/1" : o.shard));
   if (!rec) return kExitUsage;
+  if (rec->on() && co.replay_failures_first && !co.failures_dir.empty()) {
+    try {
+      import_failures(*rec->store(), o.sut, co.failures_dir);
+    } catch (const evidence::EvidenceError& e) {
+      fmt::print(stderr, "wrongbox: warning: failures recorded in {}: {}\n", rec->path(), e.what());
+    }
+  }
   const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
   const int rc = !r.error.empty() && !r.failed                  ? kExitUsage
                  : !r.failed                                    ? kExitOk
@@ -84,8 +97,9 @@ int check(const CheckCliOptions& o) {
             {v ? to_string(v->property) : "switch-failure", print_scenario(*r.counterexample),
              v ? format_violation(*v) : summarize(r.failure),
              r.from_memory
-                 ? "wrongbox replay " + shell_quote(r.memory_file) + " --sut " + shell_quote(o.sut)
-                 : check::reproduce_command(o.sut, co, r)});
+                 ? shell_quote(check::program_name()) + " replay " + shell_quote(r.memory_file) + " --sut " + shell_quote(o.sut)
+                 : check::reproduce_command(o.sut, co, r),
+             r.from_memory ? r.memory_file : r.saved_to});
       }
       if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
     }
@@ -122,10 +136,10 @@ int check(const CheckCliOptions& o) {
     if (!r.error.empty()) fmt::print("warning: {}\n", r.error);
     if (!r.from_memory) fmt::print("reproduce: {}\n", check::reproduce_command(o.sut, co, r));
     if (!r.saved_to.empty()) {
-      fmt::print("saved:     {}\nreplay:    wrongbox replay {} --sut {} --trace\n", r.saved_to,
+      fmt::print("saved:     {}\nreplay:    {} replay {} --sut {} --trace\n", r.saved_to, shell_quote(check::program_name()),
                  shell_quote(r.saved_to), shell_quote(o.sut));
     } else if (r.from_memory) {
-      fmt::print("replay:    wrongbox replay {} --sut {} --trace\n", shell_quote(r.memory_file),
+      fmt::print("replay:    {} replay {} --sut {} --trace\n", shell_quote(check::program_name()), shell_quote(r.memory_file),
                  shell_quote(o.sut));
     }
     if (rec->on()) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());

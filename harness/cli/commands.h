@@ -3,6 +3,7 @@
 // 3 the switch failed (crash, hang, protocol error).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -52,6 +53,7 @@ struct CheckCliOptions {
   unsigned long long seed = 0;
   int max_steps = 12;
   double time_budget = 0;
+  std::string shard;  // "K/N" ("" = the whole search)
   std::string reproduce;
   std::string save_failures = "wrongbox-failures";
   bool no_memory = false;
@@ -70,7 +72,7 @@ int check(const CheckCliOptions& o);
 namespace wrongbox::cli {
 
 struct MutantsOptions {
-  std::string corpus = "corpus/regressions";
+  std::string corpus;  // "" = the built-in regression corpus (builtin_corpus_dir())
   int tests = 10000;              // property-based scenarios per defect, at most
   double budget_per_defect = 10;  // seconds of search per defect
   unsigned long long seed = 1;
@@ -102,7 +104,10 @@ int conformance(const ConformanceOptions& o);
 namespace wrongbox::cli {
 int evidence_verify(const std::string& path);
 int evidence_merge(const std::string& out, const std::vector<std::string>& inputs);
-int report(const std::string& path, const std::string& format, const std::string& out);
+// Runs after `after_run` only (0: every run); SARIF file locations relative
+// to the working directory.
+int report(const std::string& path, const std::string& format, const std::string& out,
+           std::int64_t after_run = 0);
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {
@@ -110,7 +115,12 @@ namespace wrongbox::cli {
 struct CampaignOptions {
   std::string sut = "builtin:reference";
   double budget = 60;  // seconds, all phases
-  std::string corpus = "corpus/regressions";
+  int tests = 0;       // > 0: the search plays exactly this many scenarios
+  std::string shard;   // "K/N": this job's share of the search ("" = all of it)
+  std::vector<std::string> corpus;  // scenario files or directories, besides the built-in corpus
+  bool no_builtin_corpus = false;   // replay only --corpus
+  std::string junit;                // write this campaign's JUnit XML here ("" = none)
+  std::string sarif;                // and its SARIF
   std::string failures = "wrongbox-failures";
   std::string report = "wrongbox-report.html";
   std::string logs = "wrongbox-logs";
@@ -152,7 +162,17 @@ int fuzz(const FuzzCliOptions& o);
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {
-int explain(const std::string& file, const std::string& sut, double timeout);
+
+struct ExplainOptions {
+  std::string file;
+  std::string sut = "builtin:reference";
+  double timeout = 10;
+  std::string switch_log;
+  EvidenceOptions evidence;
+};
+
+int explain(const ExplainOptions& o);
+
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {

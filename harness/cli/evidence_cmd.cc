@@ -1,6 +1,7 @@
 // `wrongbox evidence verify|merge` and `wrongbox report`.
 #include <fmt/core.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "harness/cli/commands.h"
@@ -42,7 +43,8 @@ int evidence_merge(const std::string& out, const std::vector<std::string>& input
   }
 }
 
-int report(const std::string& path, const std::string& format, const std::string& out) {
+int report(const std::string& path, const std::string& format, const std::string& out,
+           std::int64_t after_run) {
   evidence::ReportFormat f{};
   if (!evidence::parse_format(format, f)) {
     fmt::print(stderr, "wrongbox: --format is html, md, json, junit or sarif\n");
@@ -50,7 +52,9 @@ int report(const std::string& path, const std::string& format, const std::string
   }
   try {
     auto store = evidence::Store::open(path);
-    const auto text = evidence::render_report(store, f);
+    std::error_code ec;
+    const auto text = evidence::render_report(
+        store, f, {after_run, std::filesystem::current_path(ec).string()});
     if (out.empty() || out == "-") {
       fmt::print("{}", text);
     } else {

@@ -9,7 +9,9 @@
 
 namespace wrongbox::cli {
 
-int explain(const std::string& file, const std::string& spec, double timeout) {
+int explain(const ExplainOptions& o) {
+  const std::string& file = o.file;
+  const std::string& spec = o.sut;
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     fmt::print(stderr, "wrongbox: {}: cannot read file\n", file);
@@ -23,25 +25,49 @@ int explain(const std::string& file, const std::string& spec, double timeout) {
     return kExitUsage;
   }
   int rc = kExitOk;
-  auto sut = open_sut_for_cli(spec, SutOptions{timeout, ""}, rc);
+  auto sut = open_sut_for_cli(spec, SutOptions{o.timeout, o.switch_log}, rc);
   if (!sut) return rc;
+  auto rec = start_recording(o.evidence, "explain", &*sut, spec, "{}");
+  if (!rec) return kExitUsage;
   RunOptions ro;
   ro.trace = true;
   ro.can_restart = sut->hello.has("restart");
   const auto r = run_scenario(*parsed.scenario, *sut->sw, ro);
-  fmt::print("{} against {}\n\n{}", file, spec, explain_failure(*parsed.scenario, r));
+  const std::string story = explain_failure(*parsed.scenario, r);
+  fmt::print("{} against {}\n\n{}", file, spec, story);
   switch (r.outcome) {
     case Outcome::kPass:
     case Outcome::kSkipped:
-      return kExitOk;
+      rc = kExitOk;
+      break;
     case Outcome::kViolation:
-      return kExitViolation;
+      rc = kExitViolation;
+      break;
     case Outcome::kSwitchFailure:
-      return kExitSwitchFailed;
+      rc = kExitSwitchFailed;
+      break;
     case Outcome::kInputError:
-      return kExitUsage;
+      rc = kExitUsage;
+      break;
   }
-  return kExitUsage;
+  try {
+    if (rec->on()) {
+      rec->store()->add_scenario(rec->run(), {file, to_string(r.outcome), summarize(r), story});
+      evidence::RunTotals t;
+      t.exit_code = rc;
+      t.verdict = verdict_word(rc);
+      t.scenarios = 1;
+      t.steps = r.stats.steps;
+      t.messages = r.stats.messages;
+      t.checks = r.checks;
+      if (const auto* v = r.headline()) ++t.violations[static_cast<int>(v->property)];
+      if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
+    }
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+  return rc;
 }
 
 }  // namespace wrongbox::cli

@@ -128,7 +128,8 @@ int fuzz(const FuzzCliOptions& o) {
                       : "the fuzzer's " + r.kind + " did not reproduce in-process; see " + fo.log),
              saved.empty()
                  ? ""
-                 : "wrongbox replay " + shell_quote(saved) + " --sut " + shell_quote(o.sut)});
+                 : shell_quote(check::program_name()) + " replay " + shell_quote(saved) + " --sut " + shell_quote(o.sut),
+             saved});
       }
       if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
     }
@@ -165,7 +166,7 @@ int fuzz(const FuzzCliOptions& o) {
     }
     fmt::print("input:     {}\n", r.artifact);
     if (!saved.empty()) {
-      fmt::print("saved:     {}\nreplay:    wrongbox replay {} --sut {} --trace\n", saved,
+      fmt::print("saved:     {}\nreplay:    {} replay {} --sut {} --trace\n", saved, shell_quote(check::program_name()),
                  shell_quote(saved), shell_quote(o.sut));
     }
   }

@@ -6,6 +6,7 @@
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/locate.h"
 #include "harness/scenario.h"
 #include "harness/shell.h"
 #include "harness/sut.h"
@@ -19,9 +20,31 @@ void add_evidence_options(CLI::App* sub, wrongbox::cli::EvidenceOptions& e) {
   sub->add_flag("--no-evidence", e.disabled, "Do not record this run");
 }
 
-// Options for exec: switches, on every command that takes --sut.
-void add_exec_options(CLI::App* sub, double& timeout, std::string& switch_log) {
-  sub->add_option("--timeout", timeout, "exec: seconds a command may take")->capture_default_str();
+// A number from lo to hi; unlike CLI::Range it refuses nan.
+CLI::Validator between(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !(v >= lo && v <= hi)) {
+          return fmt::format("{} is not a number from {} to {}", text, lo, hi);
+        }
+        return "";
+      },
+      fmt::format("NUMBER:[{} - {}]", lo, hi));
+}
+
+// The switch to drive, with one text on every command that drives one.
+void add_switch_options(CLI::App* sub, std::string& sut, double& timeout,
+                        std::string& switch_log) {
+  sub->add_option("--sut", sut,
+                  "Switch under test: builtin:NAME (the reference and its defect variants, "
+                  "`wrongbox suts`), exec:'COMMAND ARGS' (a program speaking protocol v1) or "
+                  "plugin:PATH.so [ARG] (a shared library with the C ABI of wrongbox/plugin.h)")
+      ->capture_default_str();
+  sub->add_option("--timeout", timeout, "exec: seconds a command may take (above 0)")
+      ->capture_default_str()
+      ->check(between(1e-3, 86400));
   sub->add_option("--switch-log", switch_log,
                   "exec: file for the switch's standard error (default "
                   "wrongbox-logs/switch-PID.log)");
@@ -50,12 +73,7 @@ int main(int argc, char** argv) {
       "Replay scenario files (or directories of *.wbs files) against a switch and print one "
       "line per scenario, the failures' reports, and a summary.");
   replay->add_option("paths", ro.paths, "Scenario files or directories")->required();
-  replay
-      ->add_option("--sut", ro.sut,
-                   "Switch under test: builtin:NAME (see `wrongbox suts`) or exec:'COMMAND ARGS' "
-                   "(a program speaking protocol v1)")
-      ->capture_default_str();
-  add_exec_options(replay, ro.timeout, ro.switch_log);
+  add_switch_options(replay, ro.sut, ro.timeout, ro.switch_log);
   replay->add_flag("--trace", ro.trace,
                    "Print every step and every call the switch made, with the oracle's view");
   replay->add_flag("--quiet,-q", ro.quiet, "Print only failures and the summary");
@@ -70,9 +88,7 @@ int main(int argc, char** argv) {
       "Property-based campaign: generate scenarios aimed at misdelivery, play them against the "
       "switch, shrink the first failure to a minimal scenario, save it, and print the command "
       "that reproduces it. Saved failures are replayed first on the next run.");
-  check->add_option("--sut", co.sut, "Switch under test: builtin:NAME or exec:'COMMAND ARGS'")
-      ->capture_default_str();
-  add_exec_options(check, co.timeout, co.switch_log);
+  add_switch_options(check, co.sut, co.timeout, co.switch_log);
   check->add_option("--tests", co.tests, "Scenarios that must pass")->capture_default_str();
   check->add_option("--seed", co.seed, "Random seed (0: new each run; printed)")
       ->capture_default_str();
@@ -80,6 +96,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   check->add_option("--time-budget", co.time_budget, "Stop after this many seconds (0: none)")
       ->capture_default_str();
+  check->add_option("--shard", co.shard,
+                    "K/N: play only shard K of N of the seed's scenario stream (give every "
+                    "shard the same --seed; docs/check.md, Sharding)");
   check->add_option("--reproduce", co.reproduce,
                     "Replay exactly one failure from the reproduce string a report printed");
   check
@@ -106,7 +125,8 @@ int main(int argc, char** argv) {
       "corpus, run a property-based search and (in a libFuzzer build) coverage-guided fuzzing "
       "from an empty corpus; confirm the reference switch stays clean under all three. "
       "Exit 0 when every defect class is caught and the reference is clean.");
-  mutants->add_option("--corpus", mo.corpus, "Regression corpus")->capture_default_str();
+  mutants->add_option("--corpus", mo.corpus,
+                      "Regression corpus (default: the built-in one, share/wrongbox/corpus)");
   mutants->add_option("--tests", mo.tests, "Generated scenarios per switch, at most")
       ->capture_default_str();
   mutants
@@ -130,9 +150,7 @@ int main(int argc, char** argv) {
       "conformance",
       "Check that a switch speaks the protocol (hello, reset, idle after reset, verdicts, calls "
       "in order, reset forgets, restart, bye) and explain each departure. Exit 0 or 3.");
-  conformance->add_option("--sut", cfo.sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
-      ->capture_default_str();
-  add_exec_options(conformance, cfo.timeout, cfo.switch_log);
+  add_switch_options(conformance, cfo.sut, cfo.timeout, cfo.switch_log);
 
   add_evidence_options(conformance, cfo.evidence);
 
@@ -157,6 +175,10 @@ int main(int argc, char** argv) {
   report->add_option("--format", report_format, "html, md, json, junit or sarif")
       ->capture_default_str();
   report->add_option("--out", report_out, "Output file (default: standard output)");
+  std::int64_t report_after = 0;
+  report->add_option("--after-run", report_after,
+                     "Only runs with a larger id (the chain is still verified whole)")
+      ->capture_default_str();
 
   cli::CampaignOptions cmo;
   auto* campaign = app.add_subcommand(
@@ -165,18 +187,31 @@ int main(int argc, char** argv) {
       "property-based search and, for in-process switches in a libFuzzer build, coverage-guided "
       "fuzzing, sharing the rest of the budget; the evidence chain verified and the HTML report "
       "written. One line per phase; full output in --logs.");
-  campaign->add_option("--sut", cmo.sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
-      ->capture_default_str();
+  add_switch_options(campaign, cmo.sut, cmo.timeout, cmo.switch_log);
   campaign->add_option("--budget", cmo.budget, "Seconds for the whole campaign")
-      ->capture_default_str();
-  campaign->add_option("--corpus", cmo.corpus, "Regression corpus")->capture_default_str();
+      ->capture_default_str()
+      ->check(between(1, 1e7));
+  campaign->add_option("--tests", cmo.tests,
+                       "The search plays exactly this many scenarios (default: until the budget)")
+      ->check(CLI::Range(1, 100000000));
+  campaign->add_option("--shard", cmo.shard,
+                       "K/N: search only shard K of N of the seed's stream (same --seed on every "
+                       "shard)");
+  campaign->add_option("--corpus", cmo.corpus,
+                       "Scenario files or directories to replay besides the built-in regression "
+                       "corpus (repeatable)");
+  campaign->add_flag("--no-builtin-corpus", cmo.no_builtin_corpus,
+                     "Replay only --corpus (and saved failures), not the built-in corpus");
+  campaign->add_option("--junit", cmo.junit, "Also write this campaign's JUnit XML here");
+  campaign->add_option("--sarif", cmo.sarif,
+                       "Also write this campaign's SARIF here (locations relative to the working "
+                       "directory)");
   campaign->add_option("--save-failures", cmo.failures, "Failure memory directory")
       ->capture_default_str();
   campaign->add_option("--report", cmo.report, "HTML report to write")->capture_default_str();
   campaign->add_option("--logs", cmo.logs, "Directory for each phase's full output")
       ->capture_default_str();
   campaign->add_option("--seed", cmo.seed, "Random seed (0: new each run)")->capture_default_str();
-  add_exec_options(campaign, cmo.timeout, cmo.switch_log);
   campaign->add_option("--fuzzer", cmo.fuzzer,
                        "libFuzzer switch_fuzzer for the fuzzing phase (default: $WRONGBOX_FUZZER, "
                        "else this build's; none: the phase is skipped)");
@@ -197,7 +232,9 @@ int main(int argc, char** argv) {
       "build of switch_fuzzer, seeded from scenario files. A finding is replayed here, "
       "minimized, saved as a scenario file and recorded. Needs a build with -DWRONGBOX_FUZZ=ON "
       "(clang) or --fuzzer.");
-  fuzz->add_option("--sut", fzo.sut, "Switch: builtin:NAME or plugin:PATH")->capture_default_str();
+  fuzz->add_option("--sut", fzo.sut,
+                   "Switch under test, in-process only: builtin:NAME or plugin:PATH.so [ARG]")
+      ->capture_default_str();
   fuzz->add_option("--budget", fzo.budget, "Seconds of fuzzing")->capture_default_str();
   fuzz->add_option("--seeds", fzo.seeds, "Scenario files or directories to start from");
   fuzz->add_option("--fuzzer", fzo.fuzzer,
@@ -216,17 +253,14 @@ int main(int argc, char** argv) {
   fuzz->add_flag("--quiet,-q", fzo.quiet, "Print only the verdict");
   add_evidence_options(fuzz, fzo.evidence);
 
-  std::string explain_file, explain_sut = "builtin:reference";
-  double explain_timeout = 10;
+  cli::ExplainOptions eo;
   auto* explain = app.add_subcommand(
       "explain",
       "Replay one scenario and tell the story of its first violation in plain words, "
       "with the steps that set the trap marked.");
-  explain->add_option("file", explain_file, "Scenario file")->required();
-  explain->add_option("--sut", explain_sut, "Switch: builtin:NAME, exec:'COMMAND', plugin:PATH")
-      ->capture_default_str();
-  explain->add_option("--timeout", explain_timeout, "exec: seconds a command may take")
-      ->capture_default_str();
+  explain->add_option("file", eo.file, "Scenario file")->required();
+  add_switch_options(explain, eo.sut, eo.timeout, eo.switch_log);
+  add_evidence_options(explain, eo.evidence);
 
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand(
@@ -249,6 +283,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     cli::command_line() += (i ? " " : "") + shell_quote(argv[i]);
   }
+  check::program_name() = cli::program_for_commands();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -267,10 +302,10 @@ int main(int argc, char** argv) {
   if (campaign->parsed()) return cli::campaign(cmo);
   if (fuzz->parsed()) return cli::fuzz(fzo);
   if (convert->parsed()) return cli::convert(convert_in, convert_out);
-  if (explain->parsed()) return cli::explain(explain_file, explain_sut, explain_timeout);
+  if (explain->parsed()) return cli::explain(eo);
   if (verify->parsed()) return cli::evidence_verify(verify_path);
   if (merge->parsed()) return cli::evidence_merge(merge_out, merge_in);
-  if (report->parsed()) return cli::report(report_path, report_format, report_out);
+  if (report->parsed()) return cli::report(report_path, report_format, report_out, report_after);
   if (sample->parsed()) {
     check::GenConfig cfg;
     cfg.max_steps = sample_steps;

@@ -13,6 +13,7 @@
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/locate.h"
 #include "harness/cli/fuzz_engine.h"
 #include "harness/cli/record.h"
 #include "harness/runner.h"
@@ -81,7 +82,15 @@ void fuzz_defect(const MutantsOptions& o, const std::string& fuzzer, OpenedSut& 
 
 int mutants(const MutantsOptions& o) {
   std::vector<std::string> errors;
-  const std::vector<Scenario> corpus = load_scenarios({o.corpus}, errors);
+  const std::string corpus_dir = o.corpus.empty() ? builtin_corpus_dir() : o.corpus;
+  std::vector<Scenario> corpus;
+  if (corpus_dir.empty()) {
+    fmt::print(stderr,
+               "wrongbox: warning: the built-in regression corpus was not found; the matrix "
+               "has no corpus column (--corpus DIR names one)\n");
+  } else {
+    corpus = load_scenarios({corpus_dir}, errors);
+  }
   for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
   if (!errors.empty()) return kExitUsage;
 
@@ -105,7 +114,7 @@ int mutants(const MutantsOptions& o) {
       o.evidence, "mutants", nullptr, "builtin:*",
       fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
                   "\"{}\",\"corpus_scenarios\":{},\"fuzzing\":{},\"defects\":\"{}\"}}",
-                  o.tests, o.budget_per_defect, o.seed, o.corpus, corpus.size(),
+                  o.tests, o.budget_per_defect, o.seed, corpus_dir, corpus.size(),
                   no_fuzz_why.empty(), o.defects.empty() ? "all" : o.defects));
   if (!rec) return kExitUsage;
   std::vector<Row> rows;

@@ -2,9 +2,12 @@
 #include "harness/cli/record.h"
 
 #include <fmt/core.h>
+#include <sqlite3.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "harness/cli/commands.h"
@@ -111,6 +114,48 @@ std::string verdict_word(int exit_code) {
     default:
       return "input-error";
   }
+}
+
+}  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
+
+int import_failures(evidence::Store& store, const std::string& sut_spec, const std::string& dir) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(store.db(),
+                         "SELECT c.property, c.scenario_text, r.id, r.command FROM counterexamples "
+                         "c JOIN runs r ON r.id = c.run_id WHERE r.sut_spec = ?1 AND r.command IN "
+                         "('check', 'fuzz') ORDER BY c.id",
+                         -1, &st, nullptr) != SQLITE_OK) {
+    throw evidence::EvidenceError(sqlite3_errmsg(store.db()));
+  }
+  sqlite3_bind_text(st, 1, sut_spec.c_str(), -1, SQLITE_TRANSIENT);
+  int written = 0;
+  std::error_code ec;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    auto text = [&](int i) {
+      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+      return std::string(p ? p : "");
+    };
+    const std::string property = text(0), scenario = text(1);
+    auto parsed = parse_scenario(scenario, "evidence");
+    if (!parsed.ok() || property.find('/') != std::string::npos) continue;
+    const auto h = std::hash<std::string>{}(scenario);
+    char name[64];
+    std::snprintf(name, sizeof name, "%s-%016zx.wbs", property.c_str(), h);
+    const auto path = std::filesystem::path(dir) / name;
+    if (std::filesystem::exists(path, ec)) continue;
+    std::filesystem::create_directories(dir, ec);
+    Scenario sc = std::move(*parsed.scenario);
+    sc.header_comments.insert(sc.header_comments.begin(),
+                              "Imported from the evidence store " + store.path() + ", run #" +
+                                  text(2) + " (" + text(3) + ").");
+    std::ofstream out(path, std::ios::binary);
+    out << print_scenario(sc);
+    if (out) ++written;
+  }
+  sqlite3_finalize(st);
+  return written;
 }
 
 }  // namespace wrongbox::cli

@@ -56,4 +56,11 @@ std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::str
                                         const OpenedSut* sut, const std::string& sut_spec,
                                         const std::string& settings_json);
 
+// Failure memory from evidence: writes the counterexamples that `check` and
+// `fuzz` runs recorded for `sut_spec` into `dir` as scenario files, named as
+// saved failures are (PROPERTY-HASH.wbs), unless that file exists. After
+// `wrongbox evidence merge`, every shard's failures are replayed first.
+// Returns how many files it wrote.
+int import_failures(evidence::Store& store, const std::string& sut_spec, const std::string& dir);
+
 }  // namespace wrongbox::cli

@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
 #include "harness/runner.h"
@@ -144,7 +145,7 @@ int replay(const ReplayOptions& o) {
       std::string rep = file + "\n" + format_violation(*r.headline(), file);
       const auto n = r.violations.size();
       if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
-      rep += fmt::format("  replay: wrongbox replay {} --sut {} --trace\n", shell_quote(file),
+      rep += fmt::format("  replay: {} replay {} --sut {} --trace\n", shell_quote(check::program_name()), shell_quote(file),
                          shell_quote(o.sut));
       if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
         rep += "  switch log: " + sut.log_path + "\n";
@@ -152,8 +153,9 @@ int replay(const ReplayOptions& o) {
       if (rec->on()) {
         rec->store()->add_counterexample(
             rec->run(), {to_string(r.headline()->property), buf.str(), rep,
-                         fmt::format("wrongbox replay {} --sut {} --trace", shell_quote(file),
-                                     shell_quote(o.sut))});
+                         fmt::format("{} replay {} --sut {} --trace", shell_quote(check::program_name()), shell_quote(file),
+                                     shell_quote(o.sut)),
+                         file});
       }
       reports.push_back(std::move(rep));
     }
@@ -172,9 +174,10 @@ int replay(const ReplayOptions& o) {
       "replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
       "switch failure(s), {} skipped\n",
       files.size(), o.sut, passed, failed, input_errors, switch_failed, skipped);
-  const int rc = input_errors > 0    ? kExitUsage
+  // A violation outranks a switch failure, which outranks an input error.
+  const int rc = failed > 0          ? kExitViolation
                  : switch_failed > 0 ? kExitSwitchFailed
-                 : failed > 0        ? kExitViolation
+                 : input_errors > 0  ? kExitUsage
                                      : kExitOk;
   totals.exit_code = rc;
   totals.verdict = verdict_word(rc);

@@ -31,7 +31,7 @@ CREATE TABLE scenarios(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCE
   source TEXT NOT NULL, outcome TEXT NOT NULL, summary TEXT NOT NULL, report TEXT NOT NULL);
 CREATE TABLE counterexamples(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
   property TEXT NOT NULL, scenario_text TEXT NOT NULL, report TEXT NOT NULL,
-  reproduce TEXT NOT NULL);
+  reproduce TEXT NOT NULL, file TEXT NOT NULL DEFAULT '');
 CREATE TABLE mutants(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
   defect TEXT NOT NULL, defect_class INTEGER NOT NULL, caught INTEGER NOT NULL,
   corpus_caught INTEGER NOT NULL, corpus_property TEXT NOT NULL, search_property TEXT NOT NULL,
@@ -193,6 +193,14 @@ std::string content(sqlite3* db, const std::string& uuid, const std::string& kin
               "WHERE run_id = (SELECT id FROM runs WHERE uuid = ?1) AND fuzz_ran != 0 ORDER BY id",
               uuid, fuzz);
   if (!fuzz.empty()) out += "table;" + fuzz;
+  // Schema 3: the saved scenario file of a counterexample, only where one was
+  // saved, so older runs keep their hashes.
+  std::string files;
+  append_rows(db,
+              "SELECT id, file FROM counterexamples WHERE run_id = (SELECT id FROM runs WHERE "
+              "uuid = ?1) AND file != '' ORDER BY id",
+              uuid, files);
+  if (!files.empty()) out += "table;" + files;
   return out;
 }
 
@@ -353,6 +361,15 @@ Store Store::open(const std::string& path) {
       return 0;
     });
   }
+  // Schema 2 -> 3 adds the counterexample's saved file.
+  if (version >= 1 && version < 3) {
+    transaction(db, [&] {
+      exec(db,
+           "ALTER TABLE counterexamples ADD COLUMN file TEXT NOT NULL DEFAULT '';"
+           "PRAGMA user_version = 3");
+      return 0;
+    });
+  }
   return store;
 }
 
@@ -396,10 +413,10 @@ void Store::add_scenario(std::int64_t run, const ScenarioRecord& r) {
 
 void Store::add_counterexample(std::int64_t run, const CounterexampleRecord& r) {
   Stmt s(db_,
-         "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce) "
-         "VALUES (?1, ?2, ?3, ?4, ?5)");
+         "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce, file) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   s.bind(1, run).bind(2, r.property).bind(3, r.scenario_text).bind(4, r.report);
-  s.bind(5, r.reproduce);
+  s.bind(5, r.reproduce).bind(6, r.file);
   s.step();
 }
 
@@ -440,6 +457,11 @@ void Store::finish_run(std::int64_t run, const RunTotals& t) {
     append_link(db_, uuid_of(db_, run), "end");
     return 0;
   });
+}
+
+std::int64_t Store::last_run_id() {
+  Stmt s(db_, "SELECT coalesce(max(id), 0) FROM runs");
+  return s.step() ? s.integer(0) : 0;
 }
 
 VerifyResult Store::verify() {
@@ -546,7 +568,8 @@ int merge(const std::string& out, const std::vector<std::string>& inputs) {
         copy_rows(src.db(), dst.db(), "scenarios", "source, outcome, summary, report", "id",
                   "run_id", src_id, dst_id);
         copy_rows(src.db(), dst.db(), "counterexamples",
-                  "property, scenario_text, report, reproduce", "id", "run_id", src_id, dst_id);
+                  "property, scenario_text, report, reproduce, file", "id", "run_id", src_id,
+                  dst_id);
         copy_rows(src.db(), dst.db(), "mutants",
                   "defect, defect_class, caught, corpus_caught, corpus_property, "
                   "search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property, "

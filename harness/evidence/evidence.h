@@ -10,7 +10,8 @@
 //   properties(run_id, property, checks, violations)          one row per property, at the end
 //   scenarios(id, run_id, source, outcome, summary, report)   one row per scenario played (replay,
 //                                                             conformance checks)
-//   counterexamples(id, run_id, property, scenario_text, report, reproduce)
+//   counterexamples(id, run_id, property, scenario_text, report, reproduce,
+//                   file)                                      (file: schema 3)
 //   mutants(id, run_id, defect, defect_class, caught, corpus_caught, corpus_property,
 //           search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property,
 //           fuzz_inputs, fuzz_seconds, fuzz_steps)                  (fuzz_*: schema 2)
@@ -43,7 +44,7 @@ struct sqlite3;
 
 namespace wrongbox::evidence {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kApplicationId = 0x57424F58;
 
 class EvidenceError : public std::runtime_error {
@@ -73,6 +74,7 @@ struct CounterexampleRecord {
   std::string scenario_text;
   std::string report;
   std::string reproduce;
+  std::string file;  // the saved scenario file, as the recording command named it ("" = none)
 };
 
 struct MutantRecord {
@@ -128,6 +130,9 @@ class Store {
   void finish_run(std::int64_t run, const RunTotals& t);
 
   VerifyResult verify();
+  // The id of the newest run, 0 for an empty store: runs a command makes
+  // after this call have larger ids (a campaign scopes its reports so).
+  std::int64_t last_run_id();
   sqlite3* db() const { return db_; }
   const std::string& path() const { return path_; }
 

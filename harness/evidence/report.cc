@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -16,7 +17,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // Every run with its children, as JSON: the one model all formats render.
-Json load(Store& store) {
+Json load(Store& store, const ReportScope& scope) {
   sqlite3* db = store.db();
   auto query = [&](const std::string& sql, std::int64_t key, auto&& row) {
     sqlite3_stmt* s = nullptr;
@@ -49,8 +50,9 @@ Json load(Store& store) {
   query(
       "SELECT id, uuid, command, command_line, harness_version, harness_commit, sut_spec, "
       "sut_name, sut_version, sut_sha256, host, started_at, ended_at, status, verdict, "
-      "exit_code, scenarios, steps, messages, settings_json, coverage_json FROM runs ORDER BY id",
-      -1, [&](Json& r) {
+      "exit_code, scenarios, steps, messages, settings_json, coverage_json FROM runs WHERE id > ?1 "
+      "ORDER BY id",
+      scope.after_run, [&](Json& r) {
         const auto id = r["id"].get<std::int64_t>();
         for (const char* k : {"settings_json", "coverage_json"}) {
           if (r[k].is_string()) r[k] = Json::parse(r[k].get<std::string>(), nullptr, false);
@@ -73,8 +75,8 @@ Json load(Store& store) {
                   "SELECT source, outcome, summary, report FROM scenarios WHERE run_id = ?1 "
                   "ORDER BY id"},
                  {"counterexamples",
-                  "SELECT property, scenario_text, report, reproduce FROM counterexamples WHERE "
-                  "run_id = ?1 ORDER BY id"},
+                  "SELECT property, scenario_text, report, reproduce, file FROM counterexamples "
+                  "WHERE run_id = ?1 ORDER BY id"},
                  {"mutants",
                   "SELECT defect, defect_class, caught, corpus_caught, corpus_property, "
                   "search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property, "
@@ -287,7 +289,10 @@ std::string sarif(const Json& m) {
     for (const auto& c : r["counterexamples"]) {
       std::string uri = "wrongbox-run-" + str(r["id"]);
       int line = 1;
+      // The saved scenario file; else the replayed file that failed this way.
+      if (!str(c["file"]).empty()) uri = str(c["file"]);
       for (const auto& s : r["scenario_results"]) {
+        if (!str(c["file"]).empty()) break;
         if (s["report"] == c["report"] || str(s["report"]).find(str(c["property"])) == 0) {
           uri = str(s["source"]);
           break;
@@ -543,8 +548,22 @@ bool parse_format(const std::string& name, ReportFormat& out) {
   return true;
 }
 
-std::string render_report(Store& store, ReportFormat format) {
-  const Json m = load(store);
+std::string render_report(Store& store, ReportFormat format, const ReportScope& scope) {
+  Json m = load(store, scope);
+  if (!scope.relative_to.empty()) {
+    const auto base = std::filesystem::path(scope.relative_to).lexically_normal();
+    auto rel = [&](Json& j) {
+      if (!j.is_string()) return;
+      const std::filesystem::path p(j.get<std::string>());
+      if (!p.is_absolute()) return;
+      const auto r = p.lexically_normal().lexically_relative(base);
+      if (!r.empty() && *r.begin() != "..") j = r.string();
+    };
+    for (auto& r : m["runs"]) {
+      for (auto& s : r["scenario_results"]) rel(s["source"]);
+      for (auto& c : r["counterexamples"]) rel(c["file"]);
+    }
+  }
   switch (format) {
     case ReportFormat::kMarkdown:
       return markdown(m);

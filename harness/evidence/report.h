@@ -15,6 +15,14 @@ enum class ReportFormat { kMarkdown, kJson, kJunit, kSarif, kHtml };
 // "md", "json", "junit", "sarif", "html"; false when unknown.
 bool parse_format(const std::string& name, ReportFormat& out);
 
-std::string render_report(Store& store, ReportFormat format);
+// Which runs a report shows; the chain is always verified whole.
+struct ReportScope {
+  std::int64_t after_run = 0;  // only runs with a larger id (0: every run)
+  // Scenario files named by absolute paths under this directory are shown
+  // relative to it (SARIF locations, so code scanning finds them); "" = as recorded.
+  std::string relative_to;
+};
+
+std::string render_report(Store& store, ReportFormat format, const ReportScope& scope = {});
 
 }  // namespace wrongbox::evidence

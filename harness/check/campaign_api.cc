@@ -1,0 +1,68 @@
+// wrongbox::run_campaign (include/wrongbox/campaign.h) on top of run_check.
+#include <sstream>
+
+#include "harness/check/campaign.h"
+#include "wrongbox/campaign.h"
+
+namespace wrongbox {
+
+CampaignOutcome run_campaign(Switch& sw, const std::string& name,
+                             const CampaignSettings& settings) {
+  CampaignOutcome out;
+  if (settings.tests < 1 || settings.max_steps < 1 || settings.max_steps > 200 ||
+      !(settings.time_budget >= 0)) {
+    out.error = "tests >= 1, max_steps 1-200 and time_budget >= 0 are required";
+    return out;
+  }
+  check::CheckOptions o;
+  o.tests = settings.tests;
+  o.seed = settings.seed;
+  o.time_budget = settings.time_budget;
+  o.gen.max_steps = settings.max_steps;
+  if (!settings.failures_dir.empty()) {
+    o.failures_dir = check::failures_dir_for(settings.failures_dir, name);
+  }
+  HelloInfo hello;
+  try {
+    hello = sw.hello();
+  } catch (const std::exception& e) {
+    out.switch_failed = true;
+    out.property = "switch-failure";
+    out.report = std::string("hello failed: ") + e.what() + "\n";
+    return out;
+  }
+  const check::CheckResult r = check::run_check(sw, hello, name, o);
+  out.scenarios = r.stats.scenarios;
+  if (!r.error.empty() && !r.failed) {
+    out.error = r.error;
+    return out;
+  }
+  if (!r.failed) {
+    out.passed = true;
+    return out;
+  }
+  std::ostringstream rep;
+  if (r.from_memory) {
+    rep << "a saved failure reproduced before any new search: " << r.memory_file << "\n\n";
+  } else {
+    rep << "found after " << r.scenarios_to_failure << " scenario(s), shrunk to "
+        << r.counterexample->steps.size() << " step(s):\n\n";
+  }
+  rep << print_scenario(*r.counterexample) << "\n";
+  if (const auto* v = r.failure.headline()) {
+    out.property = to_string(v->property);
+    rep << format_violation(*v);
+  } else {
+    out.switch_failed = true;
+    out.property = "switch-failure";
+    rep << summarize(r.failure) << "\n";
+  }
+  if (!r.error.empty()) rep << "warning: " << r.error << "\n";
+  if (!r.from_memory) rep << "reproduce: " << check::reproduce_command(name, o, r) << "\n";
+  out.saved_to = r.from_memory ? r.memory_file : r.saved_to;
+  if (!out.saved_to.empty()) rep << "saved:     " << out.saved_to << "\n";
+  out.report = rep.str();
+  return out;
+}
+
+}  // namespace wrongbox

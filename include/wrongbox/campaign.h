@@ -1,0 +1,49 @@
+// wrongbox::run_campaign: a property-based campaign against an in-process
+// switch, from a vendor's own C++ code (a GoogleTest case, a tool).
+//
+// It replays the failures saved before for the same switch (when
+// `failures_dir` is set), then generates scenarios aimed at misdelivery, plays
+// each against the switch while the harness plays every other actor, and
+// stops at the first violation, which it shrinks to a minimal scenario.
+//
+// Example usage:
+//   AcmeSwitch sw;                                   // implements wrongbox::Switch
+//   wrongbox::CampaignSettings s;
+//   s.tests = 2000;
+//   s.seed = 1;
+//   wrongbox::CampaignOutcome r = wrongbox::run_campaign(sw, "acme", s);
+//   if (!r.passed) std::cerr << r.report;
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "wrongbox/switch.h"
+
+namespace wrongbox {
+
+struct CampaignSettings {
+  int tests = 1000;        // generated scenarios that must pass
+  std::uint64_t seed = 1;  // the same seed plays the same scenarios; 0 = a new one each run
+  double time_budget = 0;  // seconds; 0 = none (stop after `tests`)
+  int max_steps = 12;      // generated actions per scenario, at most
+  std::string failures_dir;  // failure memory: saved and replayed first; "" = none
+};
+
+struct CampaignOutcome {
+  bool passed = false;         // nothing violated, the switch never failed
+  bool switch_failed = false;  // the switch threw or broke the protocol (not a violation)
+  std::string error;           // the campaign could not run (bad settings); passed is false
+  int scenarios = 0;           // generated scenarios played
+  // When not passed: the shrunk scenario (scenario format), the violation
+  // explained, and the reproduce command; what PassesWrongboxCampaign prints.
+  std::string report;
+  std::string property;  // "S1".."L1", or "switch-failure"
+  std::string saved_to;  // the saved scenario file, when failures_dir was set
+};
+
+// `name` names the switch in reports and in failures_dir's subfolder.
+CampaignOutcome run_campaign(Switch& sw, const std::string& name,
+                             const CampaignSettings& settings);
+
+}  // namespace wrongbox
