@@ -5,7 +5,7 @@
 // two dispatch workers, a connection pool keyed by mailbox address, a
 // pending queue retried on ticks, receipts, and a restart that keeps
 // accepted work. Each Defect flips one marked place in that code to the
-// realistic mistake of one defect class of EXCHANGE.md, so the harness can
+// realistic mistake of one defect class of docs/exchange.md, so the harness can
 // show that it catches each class (the mutation matrix).
 //
 // Example usage:
@@ -41,7 +41,7 @@ enum class Defect {
 
 struct DefectInfo {
   Defect defect;
-  int defect_class;          // number in EXCHANGE.md, 0 for the reference
+  int defect_class;          // number in docs/exchange.md, 0 for the reference
   std::string_view name;     // builtin:<name>
   std::string_view summary;  // the mistake, in one sentence
 };

@@ -1,4 +1,4 @@
-// Property checks S1-S5, C1-C4, L1 (EXCHANGE.md, "Properties").
+// Property checks S1-S5, C1-C4, L1 (docs/exchange.md, "Properties").
 #include "harness/oracle.h"
 
 #include <algorithm>

@@ -22,8 +22,8 @@
 
 #include "harness/canary.h"
 #include "harness/scenario.h"
-#include "wrongbox/switch.h"
 #include "models/world.h"
+#include "wrongbox/switch.h"
 
 namespace wrongbox {
 

@@ -1,4 +1,4 @@
-// Protocol v1 (shared/spec/PROTOCOL.md): JSON encoding of the Switch
+// Protocol v1 (docs/protocol-v1.md): JSON encoding of the Switch
 // interface's types, shared by the harness side (ExecSwitch, exec:) and the
 // switch side (the protocol adapter that serves a C++ Switch on stdio).
 //

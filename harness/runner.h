@@ -1,5 +1,5 @@
 // The runner: plays one scenario against one switch, as every actor of
-// EXCHANGE.md except the switch, and lets the oracle judge each call.
+// docs/exchange.md except the switch, and lets the oracle judge each call.
 //
 // Per scenario: reset(senders); each step in order (environment actions
 // change the model; switch commands go to the switch, whose calls are

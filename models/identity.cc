@@ -1,4 +1,4 @@
-// Identity-number rules of EXCHANGE.md ("Valid subject numbers").
+// Identity-number rules of docs/exchange.md ("Valid subject numbers").
 #include "models/identity.h"
 
 #include <array>

@@ -1,4 +1,4 @@
-// Environment state and routing rules (EXCHANGE.md, "Routing rules").
+// Environment state and routing rules (docs/exchange.md, "Routing rules").
 #include "models/world.h"
 
 #include <string>

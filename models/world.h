@@ -1,6 +1,6 @@
 // The reference model of the exchange: the environment a switch lives in
 // (registry, mailboxes and their owners, outages, time) and the routing rules
-// of EXCHANGE.md. Pure and deterministic: no I/O, no clocks, no randomness.
+// of docs/exchange.md. Pure and deterministic: no I/O, no clocks, no randomness.
 //
 // The harness owns one World per scenario run; it changes it with the
 // scenario's environment actions and asks it, at each call the switch makes,
@@ -86,7 +86,7 @@ class World {
   // Every person the world has heard of that is protected now.
   std::vector<std::string> protected_persons() const;
 
-  // Routing rules 3-4 of EXCHANGE.md for a message from `sender` about `person`.
+  // Routing rules 3-4 of docs/exchange.md for a message from `sender` about `person`.
   Route route(const std::string& person, const std::string& sender) const;
 
  private:

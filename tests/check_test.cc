@@ -9,9 +9,9 @@
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
-#include "wrongbox/gtest.h"
 #include "harness/sut.h"
 #include "models/identity.h"
+#include "wrongbox/gtest.h"
 
 namespace wrongbox::check {
 namespace {

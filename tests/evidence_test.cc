@@ -35,7 +35,8 @@ class EvidenceTest : public ::testing::Test {
     for (int i = 0; i < scenarios; ++i) {
       s.add_scenario(run, {"s" + std::to_string(i) + ".wbs", "pass", "PASS", ""});
     }
-    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox replay", ""});
+    s.add_counterexample(run,
+                         {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox replay", ""});
     if (finish) {
       RunTotals t;
       t.verdict = "violation";
@@ -221,8 +222,8 @@ TEST_F(EvidenceTest, ACounterexamplesSavedFileIsChainedAndSurvivesMerge) {
   {
     auto s = Store::open(path("e.db"));
     const auto run = s.begin_run({"check", "wrongbox check", "builtin:a", "n", "1", "abc", "{}"});
-    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox check",
-                               "failures/S1-1.wbs"});
+    s.add_counterexample(
+        run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox check", "failures/S1-1.wbs"});
     RunTotals t;
     t.verdict = "violation";
     s.finish_run(run, t);

@@ -14,9 +14,9 @@
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/protocol.h"
-#include "wrongbox/protocol_server.h"
 #include "harness/runner.h"
 #include "harness/sut.h"
+#include "wrongbox/protocol_server.h"
 
 namespace wrongbox {
 namespace {

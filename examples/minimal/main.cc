@@ -48,8 +48,8 @@ class Buggy final : public minimal::MinimalSwitch {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool bug = argc == 3 && std::string(argv[1]) == "--bug" &&
-                   std::string(argv[2]) == "batch-offset";
+  const bool bug =
+      argc == 3 && std::string(argv[1]) == "--bug" && std::string(argv[2]) == "batch-offset";
   if (argc > 1 && !bug) {
     std::cerr << "usage: wrongbox-minimal-switch [--bug batch-offset]\n";
     return 2;

@@ -30,7 +30,9 @@ bool valid_subject(const std::string& s) {
   return (10 - sum % 10) % 10 == s[11] - '0';
 }
 
-wrongbox::HelloInfo MinimalSwitch::hello() { return {"minimal-switch", "1.0", {"restart"}}; }
+wrongbox::HelloInfo MinimalSwitch::hello() {
+  return {"minimal-switch", "1.0", {"restart"}};
+}
 
 void MinimalSwitch::reset(const std::vector<std::string>&) {
   accepted_.clear();

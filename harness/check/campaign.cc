@@ -265,8 +265,8 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
     }
     rc::detail::TestParams params;
     params.seed = chunk_seed(res.seed, static_cast<std::uint64_t>(chunk_no++) *
-                                           static_cast<std::uint64_t>(o.shard_count) +
-                                       static_cast<std::uint64_t>(o.shard_index));
+                                               static_cast<std::uint64_t>(o.shard_count) +
+                                           static_cast<std::uint64_t>(o.shard_index));
     params.maxSuccess = std::min(kChunk, o.tests - res.tests_run);
     if (params.maxSuccess <= 0) params.maxSuccess = 1;
     params.maxSize = 100;

@@ -282,8 +282,8 @@ int campaign(const CampaignOptions& o) {
   std::vector<std::string> unreadable;
   const auto files = collect_scenarios(paths, unreadable);
   for (const auto& u : unreadable) warnings.push_back(u);
-  d.start("replay",
-          "regression corpus" + std::string(fs::is_directory(memory, ec) ? " and saved failures" : ""));
+  d.start("replay", "regression corpus" +
+                        std::string(fs::is_directory(memory, ec) ? " and saved failures" : ""));
   std::ofstream(log("replay"), std::ios::trunc).flush();
   for (const auto& w : warnings) {
     d.warning("replay", w);

@@ -55,12 +55,12 @@ int check(const CheckCliOptions& o) {
     };
   }
 
-  auto rec = start_recording(
-      o.evidence, "check", &sut, o.sut,
-      fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
-                  "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\"}}",
-                  o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm, o.weights,
-                  o.shard.empty() ? "1/1" : o.shard));
+  auto rec =
+      start_recording(o.evidence, "check", &sut, o.sut,
+                      fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
+                                  "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\"}}",
+                                  o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm,
+                                  o.weights, o.shard.empty() ? "1/1" : o.shard));
   if (!rec) return kExitUsage;
   if (rec->on() && co.replay_failures_first && !co.failures_dir.empty()) {
     try {
@@ -96,9 +96,9 @@ int check(const CheckCliOptions& o) {
             rec->run(),
             {v ? to_string(v->property) : "switch-failure", print_scenario(*r.counterexample),
              v ? format_violation(*v) : summarize(r.failure),
-             r.from_memory
-                 ? shell_quote(check::program_name()) + " replay " + shell_quote(r.memory_file) + " --sut " + shell_quote(o.sut)
-                 : check::reproduce_command(o.sut, co, r),
+             r.from_memory ? shell_quote(check::program_name()) + " replay " +
+                                 shell_quote(r.memory_file) + " --sut " + shell_quote(o.sut)
+                           : check::reproduce_command(o.sut, co, r),
              r.from_memory ? r.memory_file : r.saved_to});
       }
       if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
@@ -136,11 +136,11 @@ int check(const CheckCliOptions& o) {
     if (!r.error.empty()) fmt::print("warning: {}\n", r.error);
     if (!r.from_memory) fmt::print("reproduce: {}\n", check::reproduce_command(o.sut, co, r));
     if (!r.saved_to.empty()) {
-      fmt::print("saved:     {}\nreplay:    {} replay {} --sut {} --trace\n", r.saved_to, shell_quote(check::program_name()),
-                 shell_quote(r.saved_to), shell_quote(o.sut));
+      fmt::print("saved:     {}\nreplay:    {} replay {} --sut {} --trace\n", r.saved_to,
+                 shell_quote(check::program_name()), shell_quote(r.saved_to), shell_quote(o.sut));
     } else if (r.from_memory) {
-      fmt::print("replay:    {} replay {} --sut {} --trace\n", shell_quote(check::program_name()), shell_quote(r.memory_file),
-                 shell_quote(o.sut));
+      fmt::print("replay:    {} replay {} --sut {} --trace\n", shell_quote(check::program_name()),
+                 shell_quote(r.memory_file), shell_quote(o.sut));
     }
     if (rec->on()) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());
     return rc;

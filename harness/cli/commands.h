@@ -72,7 +72,7 @@ int check(const CheckCliOptions& o);
 namespace wrongbox::cli {
 
 struct MutantsOptions {
-  std::string corpus;  // "" = the built-in regression corpus (builtin_corpus_dir())
+  std::string corpus;             // "" = the built-in regression corpus (builtin_corpus_dir())
   int tests = 10000;              // property-based scenarios per defect, at most
   double budget_per_defect = 10;  // seconds of search per defect
   unsigned long long seed = 1;
@@ -114,9 +114,9 @@ namespace wrongbox::cli {
 
 struct CampaignOptions {
   std::string sut = "builtin:reference";
-  double budget = 60;  // seconds, all phases
-  int tests = 0;       // > 0: the search plays exactly this many scenarios
-  std::string shard;   // "K/N": this job's share of the search ("" = all of it)
+  double budget = 60;               // seconds, all phases
+  int tests = 0;                    // > 0: the search plays exactly this many scenarios
+  std::string shard;                // "K/N": this job's share of the search ("" = all of it)
   std::vector<std::string> corpus;  // scenario files or directories, besides the built-in corpus
   bool no_builtin_corpus = false;   // replay only --corpus
   std::string junit;                // write this campaign's JUnit XML here ("" = none)

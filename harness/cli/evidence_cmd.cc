@@ -53,8 +53,8 @@ int report(const std::string& path, const std::string& format, const std::string
   try {
     auto store = evidence::Store::open(path);
     std::error_code ec;
-    const auto text = evidence::render_report(
-        store, f, {after_run, std::filesystem::current_path(ec).string()});
+    const auto text =
+        evidence::render_report(store, f, {after_run, std::filesystem::current_path(ec).string()});
     if (out.empty() || out == "-") {
       fmt::print("{}", text);
     } else {

@@ -35,8 +35,7 @@ CLI::Validator between(double lo, double hi) {
 }
 
 // The switch to drive, with one text on every command that drives one.
-void add_switch_options(CLI::App* sub, std::string& sut, double& timeout,
-                        std::string& switch_log) {
+void add_switch_options(CLI::App* sub, std::string& sut, double& timeout, std::string& switch_log) {
   sub->add_option("--sut", sut,
                   "Switch under test: builtin:NAME (the reference and its defect variants, "
                   "`wrongbox suts`), exec:'COMMAND ARGS' (a program speaking protocol v1) or "
@@ -176,8 +175,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   report->add_option("--out", report_out, "Output file (default: standard output)");
   std::int64_t report_after = 0;
-  report->add_option("--after-run", report_after,
-                     "Only runs with a larger id (the chain is still verified whole)")
+  report
+      ->add_option("--after-run", report_after,
+                   "Only runs with a larger id (the chain is still verified whole)")
       ->capture_default_str();
 
   cli::CampaignOptions cmo;
@@ -191,8 +191,9 @@ int main(int argc, char** argv) {
   campaign->add_option("--budget", cmo.budget, "Seconds for the whole campaign")
       ->capture_default_str()
       ->check(between(1, 1e7));
-  campaign->add_option("--tests", cmo.tests,
-                       "The search plays exactly this many scenarios (default: until the budget)")
+  campaign
+      ->add_option("--tests", cmo.tests,
+                   "The search plays exactly this many scenarios (default: until the budget)")
       ->check(CLI::Range(1, 100000000));
   campaign->add_option("--shard", cmo.shard,
                        "K/N: search only shard K of N of the seed's stream (same --seed on every "

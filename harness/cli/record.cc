@@ -147,9 +147,9 @@ int import_failures(evidence::Store& store, const std::string& sut_spec, const s
     if (std::filesystem::exists(path, ec)) continue;
     std::filesystem::create_directories(dir, ec);
     Scenario sc = std::move(*parsed.scenario);
-    sc.header_comments.insert(sc.header_comments.begin(),
-                              "Imported from the evidence store " + store.path() + ", run #" +
-                                  text(2) + " (" + text(3) + ").");
+    sc.header_comments.insert(sc.header_comments.begin(), "Imported from the evidence store " +
+                                                              store.path() + ", run #" + text(2) +
+                                                              " (" + text(3) + ").");
     std::ofstream out(path, std::ios::binary);
     out << print_scenario(sc);
     if (out) ++written;

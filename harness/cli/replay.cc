@@ -145,17 +145,18 @@ int replay(const ReplayOptions& o) {
       std::string rep = file + "\n" + format_violation(*r.headline(), file);
       const auto n = r.violations.size();
       if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
-      rep += fmt::format("  replay: {} replay {} --sut {} --trace\n", shell_quote(check::program_name()), shell_quote(file),
-                         shell_quote(o.sut));
+      rep += fmt::format("  replay: {} replay {} --sut {} --trace\n",
+                         shell_quote(check::program_name()), shell_quote(file), shell_quote(o.sut));
       if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
         rep += "  switch log: " + sut.log_path + "\n";
       }
       if (rec->on()) {
         rec->store()->add_counterexample(
-            rec->run(), {to_string(r.headline()->property), buf.str(), rep,
-                         fmt::format("{} replay {} --sut {} --trace", shell_quote(check::program_name()), shell_quote(file),
-                                     shell_quote(o.sut)),
-                         file});
+            rec->run(),
+            {to_string(r.headline()->property), buf.str(), rep,
+             fmt::format("{} replay {} --sut {} --trace", shell_quote(check::program_name()),
+                         shell_quote(file), shell_quote(o.sut)),
+             file});
       }
       reports.push_back(std::move(rep));
     }

@@ -23,10 +23,10 @@
 namespace wrongbox {
 
 struct CampaignSettings {
-  int tests = 1000;        // generated scenarios that must pass
-  std::uint64_t seed = 1;  // the same seed plays the same scenarios; 0 = a new one each run
-  double time_budget = 0;  // seconds; 0 = none (stop after `tests`)
-  int max_steps = 12;      // generated actions per scenario, at most
+  int tests = 1000;          // generated scenarios that must pass
+  std::uint64_t seed = 1;    // the same seed plays the same scenarios; 0 = a new one each run
+  double time_budget = 0;    // seconds; 0 = none (stop after `tests`)
+  int max_steps = 12;        // generated actions per scenario, at most
   std::string failures_dir;  // failure memory: saved and replayed first; "" = none
 };
 
@@ -43,7 +43,6 @@ struct CampaignOutcome {
 };
 
 // `name` names the switch in reports and in failures_dir's subfolder.
-CampaignOutcome run_campaign(Switch& sw, const std::string& name,
-                             const CampaignSettings& settings);
+CampaignOutcome run_campaign(Switch& sw, const std::string& name, const CampaignSettings& settings);
 
 }  // namespace wrongbox

@@ -2,7 +2,7 @@
  *
  * A switch built as a shared library is driven in-process, at full speed,
  * with `--sut plugin:PATH.so [ARG]`. The ABI mirrors protocol v1 call for
- * call (shared/spec/PROTOCOL.md): the harness calls the plugin's commands;
+ * call (docs/protocol-v1.md): the harness calls the plugin's commands;
  * the plugin calls back through `wb_calls` while it handles one.
  *
  * A plugin exports one symbol:

@@ -1,6 +1,6 @@
 // wrongbox::Switch: the in-process interface a switch under test implements.
 //
-// It mirrors protocol v1 (shared/spec/PROTOCOL.md) one to one: each virtual
+// It mirrors protocol v1 (docs/protocol-v1.md) one to one: each virtual
 // of Switch is a command the harness sends; each virtual of Calls is a call
 // the switch may make back while it handles that command, answered by the
 // harness (which plays registry, mailbox operators, print service, manual

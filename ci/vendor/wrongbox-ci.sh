@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Wrongbox in a vendor's CI: the one script the GitHub Actions and GitLab CI
+# templates beside it call. Run from the root of the vendor's repository.
+#
+#   wrongbox-ci.sh run     one campaign job (one shard when WRONGBOX_SHARD is set)
+#   wrongbox-ci.sh merge   join the shards' evidence, verify it, write the reports
+#
+# Environment:
+#   WRONGBOX_SUT     the switch, e.g. exec:'python3 adapter.py' (required for run)
+#   WRONGBOX_BUDGET  seconds per campaign job (default 60)
+#   WRONGBOX_SEED    random seed; give every shard the same one (default 1)
+#   WRONGBOX_SHARD   K/N: this job searches shard K of N (default: the whole search)
+#   WRONGBOX_OUT     output directory (default wrongbox-out); a shard writes
+#                    OUT/shard-K/, merge reads OUT/shard-*/ and writes OUT/
+#   WRONGBOX_SRC     a Wrongbox source tree to build and install when no
+#                    `wrongbox` is on PATH (default: the tree this script is in)
+#   WRONGBOX_PREFIX  where to install it (default $HOME/.local/wrongbox)
+#   WRONGBOX_ARGS    more arguments for `wrongbox campaign` (e.g. --corpus tests/wbs)
+#
+# Outputs (in the job's directory): evidence.db (tamper-evident), report.html,
+# junit.xml (the CI test tab), sarif.json (code scanning), logs/, failures/
+# (minimal scenarios; commit them to a corpus to keep them as regressions).
+# Exit status: the campaign's (0 nothing violated, 1 a property was violated,
+# 2 usage or input error, 3 the switch failed); merge: 1 when any shard found
+# something or the evidence does not verify.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${WRONGBOX_OUT:-wrongbox-out}
+prefix=${WRONGBOX_PREFIX:-$HOME/.local/wrongbox}
+
+# A wrongbox to run: on PATH, installed before under $prefix, or built now.
+ensure_wrongbox() {
+  if command -v wrongbox >/dev/null; then return 0; fi
+  if [ -x "$prefix/bin/wrongbox" ]; then
+    export PATH="$prefix/bin:$PATH"
+    return 0
+  fi
+  local src=${WRONGBOX_SRC:-}
+  if [ -z "$src" ]; then
+    # This script inside a source tree (ci/vendor/) or an installed one (share/wrongbox/ci/).
+    src=$(cd "$here/../.." && pwd)
+  fi
+  if [ ! -f "$src/CMakeLists.txt" ] || [ ! -f "$src/ci/install-deps.sh" ]; then
+    echo "wrongbox-ci: no wrongbox on PATH and no Wrongbox source tree at $src (set WRONGBOX_SRC)" >&2
+    return 2
+  fi
+  echo "wrongbox-ci: building Wrongbox from $src into $prefix" >&2
+  WRONGBOX_DEPS_MINIMAL=1 bash "$src/ci/install-deps.sh" >&2 || return 2
+  cmake -S "$src" -B "$src/build-vendor" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWRONGBOX_TESTS=OFF \
+    -DWRONGBOX_BENCH=OFF -DWRONGBOX_EXAMPLES=OFF >/dev/null &&
+    cmake --build "$src/build-vendor" >/dev/null &&
+    cmake --install "$src/build-vendor" --prefix "$prefix" >/dev/null || return 2
+  export PATH="$prefix/bin:$PATH"
+}
+
+run() {
+  if [ -z "${WRONGBOX_SUT:-}" ]; then
+    echo "wrongbox-ci: set WRONGBOX_SUT to the switch (e.g. exec:'python3 adapter.py')" >&2
+    return 2
+  fi
+  ensure_wrongbox || return 2
+  local dir="$out" shard_args=()
+  if [ -n "${WRONGBOX_SHARD:-}" ]; then
+    dir="$out/shard-${WRONGBOX_SHARD%%/*}"
+    shard_args=(--shard "$WRONGBOX_SHARD")
+  fi
+  mkdir -p "$dir"
+  local extra=()
+  if [ -n "${WRONGBOX_ARGS:-}" ]; then read -r -a extra <<<"$WRONGBOX_ARGS"; fi
+  wrongbox campaign --sut "$WRONGBOX_SUT" --budget "${WRONGBOX_BUDGET:-60}" \
+    --seed "${WRONGBOX_SEED:-1}" "${shard_args[@]}" \
+    --evidence "$dir/evidence.db" --report "$dir/report.html" \
+    --junit "$dir/junit.xml" --sarif "$dir/sarif.json" \
+    --logs "$dir/logs" --save-failures "$dir/failures" --fuzz-work "$dir/fuzz" "${extra[@]}"
+}
+
+merge() {
+  ensure_wrongbox || return 2
+  local stores=()
+  for s in "$out"/shard-*/evidence.db; do [ -f "$s" ] && stores+=("$s"); done
+  if [ ${#stores[@]} -eq 0 ]; then
+    echo "wrongbox-ci: no shard evidence under $out/shard-*/evidence.db" >&2
+    return 2
+  fi
+  mkdir -p "$out/failures"
+  for f in "$out"/shard-*/failures; do [ -d "$f" ] && cp -r "$f"/. "$out/failures/"; done
+  local rc=0
+  wrongbox evidence merge "$out/evidence.db" "${stores[@]}" || rc=1
+  wrongbox evidence verify "$out/evidence.db" || rc=1
+  for f in html junit sarif; do
+    local file=report.html
+    [ "$f" = junit ] && file=junit.xml
+    [ "$f" = sarif ] && file=sarif.json
+    wrongbox report --evidence "$out/evidence.db" --format "$f" --out "$out/$file" || rc=2
+  done
+  # Any shard's violation (or switch failure) fails the merged job too.
+  if grep -qE '<(failure|error)[ >]' "$out/junit.xml" 2>/dev/null; then rc=1; fi
+  return "$rc"
+}
+
+case "${1:-}" in
+  run) run ;;
+  merge) merge ;;
+  *)
+    echo "usage: wrongbox-ci.sh run|merge (see the comment at the top)" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The vendor CI templates as a vendor uses them: the GitHub workflow and the
+# GitLab job validate against their schemas (and a broken copy of each does
+# not), and the one script they call runs sharded campaigns against the
+# Python example switch from a directory outside the source tree, then
+# merges the shards; with a planted bug both steps fail and say why.
+# Usage: vendor_ci_test.sh PATH/TO/wrongbox   (run from the source root)
+set -u
+WB=$(realpath "$1")
+root=$(pwd)
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$root/tests/lib.sh"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/wrongbox"
+validator="$cache/npm/node_modules/.bin/action-validator"
+gitlab_schema="$cache/gitlab-ci-schema.json"
+for f in "$validator" "$gitlab_schema"; do
+  [ -e "$f" ] || { echo "FAIL: $f missing; run 'bash ci/install-deps.sh'"; exit 1; }
+done
+
+check "GitHub workflow validates" 0 "$validator" ci/vendor/github-actions.yml
+sed 's/^    runs-on:/    runs-onn:/' ci/vendor/github-actions.yml >"$tmp/bad-gh.yml"
+check "a broken GitHub workflow does not" 1 "$validator" "$tmp/bad-gh.yml"
+gitlab() {
+  python3 - "$gitlab_schema" "$1" <<'PY'
+import json, sys, yaml, jsonschema
+jsonschema.validate(yaml.safe_load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+print("valid")
+PY
+}
+check "GitLab job validates" 0 gitlab ci/vendor/gitlab-ci.yml
+sed 's/^  parallel: 4/  parallel: four/' ci/vendor/gitlab-ci.yml >"$tmp/bad-gl.yml"
+check "a broken GitLab job does not" 1 gitlab "$tmp/bad-gl.yml"
+for t in ci/vendor/github-actions.yml ci/vendor/gitlab-ci.yml; do
+  grep -q 'wrongbox-ci.sh" run\|wrongbox-ci.sh run' "$t" && grep -q 'wrongbox-ci.sh" merge\|wrongbox-ci.sh merge' "$t" ||
+    { echo "FAIL $t does not call ci/vendor/wrongbox-ci.sh run and merge"; fails=$((fails + 1)); }
+done
+
+# The script, as a CI job runs it: in the vendor's checkout, wrongbox on PATH.
+mkdir "$tmp/vendor"
+cp examples/python/reference_switch.py "$tmp/vendor/switch.py"
+cd "$tmp/vendor"
+export PATH="$(dirname "$WB"):$PATH" CI=true WRONGBOX_BUDGET=4 WRONGBOX_SEED=7
+export WRONGBOX_SUT="exec:python3 switch.py"
+script="$root/ci/vendor/wrongbox-ci.sh"
+WRONGBOX_SHARD=1/2 check "shard 1/2 passes" 0 bash "$script" run
+contains "shard 1 replayed the built-in corpus" "replayed 17 scenario(s): 17 passed"
+WRONGBOX_SHARD=2/2 check "shard 2/2 passes" 0 bash "$script" run
+for k in 1 2; do
+  for f in evidence.db report.html junit.xml sarif.json; do
+    [ -s "wrongbox-out/shard-$k/$f" ] || { echo "FAIL shard $k wrote no $f"; fails=$((fails + 1)); }
+  done
+done
+check "merge passes" 0 bash "$script" merge
+contains "merge verifies the joined chain" "hash chain intact"
+python3 - wrongbox-out/junit.xml <<'PY' || fails=$((fails + 1))
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites" and int(root.get("failures")) == 0, ET.tostring(root)[:300]
+print("ok   merged JUnit has no failure")
+PY
+
+rm -rf wrongbox-out
+export WRONGBOX_SUT="exec:python3 switch.py --bug ten-digit-cache"
+WRONGBOX_SHARD=1/2 check "shard with a planted bug fails" 1 bash "$script" run
+contains "it names the violation" "violated at step"
+WRONGBOX_SHARD=2/2 bash "$script" run >/dev/null 2>&1
+check "merge of a failing shard fails" 1 bash "$script" merge
+ls wrongbox-out/failures/*/*.wbs >/dev/null 2>&1 ||
+  { echo "FAIL merge gathered no failure files"; fails=$((fails + 1)); }
+check "no SUT is a usage error" 2 env -u WRONGBOX_SUT bash "$script" run
+contains "says what to set" "set WRONGBOX_SUT"
+
+echo "vendor_ci_test: $fails failure(s)"
+[ "$fails" -eq 0 ]
