@@ -2,6 +2,8 @@
 #include "harness/sut.h"
 
 #include <cstdlib>
+#include <deque>
+#include <fstream>
 
 #include "examples/reference_switch.h"
 #include "harness/exec_switch.h"
@@ -57,7 +59,21 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
   try {
     s.hello = s.sw->hello();
   } catch (const std::exception& e) {
-    throw SwitchFailure(std::string("hello failed: ") + e.what());
+    std::string msg = std::string("hello failed: ") + e.what();
+    // A switch that dies at start usually said why on its standard error.
+    if (!s.log_path.empty()) {
+      std::ifstream log(s.log_path);
+      std::deque<std::string> last;
+      for (std::string line; std::getline(log, line);) {
+        last.push_back(line);
+        if (last.size() > 10) last.pop_front();
+      }
+      if (!last.empty()) {
+        msg += "\nlast lines of the switch's standard error (" + s.log_path + "):";
+        for (const auto& l : last) msg += "\n  | " + l;
+      }
+    }
+    throw SwitchFailure(msg);
   }
   return s;
 }

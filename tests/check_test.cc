@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "examples/reference_switch.h"
@@ -172,6 +173,61 @@ TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
   EXPECT_FALSE(res);
   EXPECT_NE(std::string(res.message()).find("S3 violated"), std::string::npos) << res.message();
   EXPECT_NE(std::string(res.message()).find("wrongbox-scenario 1"), std::string::npos);
+}
+
+// The scenarios a campaign generates for one seed (and shard), in order.
+std::vector<std::string> stream(std::uint64_t seed, int tests, const std::string& shard = "") {
+  CheckOptions o;
+  o.tests = tests;
+  o.seed = seed;
+  EXPECT_EQ(parse_shard(shard, o), "");
+  std::vector<std::string> out;
+  o.on_scenario = [&](const Scenario& sc) { out.push_back(print_scenario(sc)); };
+  auto sw = examples::make_reference_switch();
+  const auto r = run_check(*sw, sw->hello(), "builtin:reference", o);
+  EXPECT_FALSE(r.failed);
+  return out;
+}
+
+TEST(CheckTest, TwoSeedsShareNoScenarioAmongTheirFirst10000) {
+  const auto a = stream(1, 10000), b = stream(2, 10000);
+  ASSERT_EQ(a.size(), 10000u);
+  ASSERT_EQ(b.size(), 10000u);
+  const std::set<std::string> in_a(a.begin(), a.end());
+  int shared = 0;
+  std::string example;
+  for (const auto& s : b) {
+    if (in_a.count(s) && s.find("\nsubmit") != std::string::npos) {
+      ++shared;
+      example = s;
+    }
+  }
+  EXPECT_EQ(shared, 0) << "e.g.\n" << example;
+  // Before chunk seeds were hashed, seed 2 replayed seed 1 shifted by a chunk.
+  EXPECT_NE(std::vector<std::string>(a.begin() + 50, a.begin() + 100),
+            std::vector<std::string>(b.begin(), b.begin() + 50));
+}
+
+TEST(CheckTest, ShardsAreDisjointAndTogetherPlayTheUnshardedStream) {
+  const auto whole = stream(5, 2000);
+  const auto one = stream(5, 1000, "1/2"), two = stream(5, 1000, "2/2");
+  std::multiset<std::string> joined(one.begin(), one.end());
+  joined.insert(two.begin(), two.end());
+  EXPECT_EQ(joined, std::multiset<std::string>(whole.begin(), whole.end()));
+  EXPECT_EQ(std::vector<std::string>(one.begin(), one.begin() + 50),
+            std::vector<std::string>(whole.begin(), whole.begin() + 50));
+  EXPECT_EQ(std::vector<std::string>(two.begin(), two.begin() + 50),
+            std::vector<std::string>(whole.begin() + 50, whole.begin() + 100));
+}
+
+TEST(CheckTest, BadShardsAreRefused) {
+  CheckOptions o;
+  for (const char* bad : {"0/2", "3/2", "1/0", "x", "1/2/3", "1/20000"}) {
+    EXPECT_NE(parse_shard(bad, o), "") << bad;
+  }
+  EXPECT_EQ(parse_shard("3/4", o), "");
+  EXPECT_EQ(o.shard_index, 2);
+  EXPECT_EQ(o.shard_count, 4);
 }
 
 }  // namespace

@@ -236,6 +236,7 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
   auto property = [&] {
     const Plan plan = *gen_plan(gen);
     Scenario sc = interpret(plan, gen);
+    if (!failure_seen && o.on_scenario) o.on_scenario(sc);
     RunResult r = run_scenario(sc, sut, ropt);
     if (!failure_seen) count(res.stats, sc, r);
     // Shrinking keeps the failure first found: same property (or a switch failure

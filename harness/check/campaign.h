@@ -39,6 +39,9 @@ struct CheckOptions {
   std::string failures_dir;  // failure memory for this switch; "" = none
   bool replay_failures_first = true;
   std::function<void(int tests_done, double seconds)> on_progress;  // after each chunk
+  // Called with every generated scenario before it is played (not the
+  // shrinking runs): for tests and benchmarks that look at the stream.
+  std::function<void(const Scenario&)> on_scenario;
 };
 
 struct CampaignStats {
