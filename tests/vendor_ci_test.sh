@@ -65,6 +65,20 @@ rm -rf wrongbox-out
 export WRONGBOX_SUT="exec:python3 switch.py --bug ten-digit-cache"
 WRONGBOX_SHARD=1/2 check "shard with a planted bug fails" 1 bash "$script" run
 contains "it names the violation" "violated at step"
+# The failing shard's JUnit and SARIF, written by the campaign itself, validate
+# and point at the saved scenario by a path relative to the job's directory.
+python3 - "$cache/sarif-2.1.0-rtm.5.json" wrongbox-out/shard-1/sarif.json wrongbox-out/shard-1/junit.xml <<'PY' || fails=$((fails + 1))
+import json, os, sys, jsonschema, xml.etree.ElementTree as ET
+doc = json.load(open(sys.argv[2]))
+jsonschema.validate(doc, json.load(open(sys.argv[1])))
+uris = [l["physicalLocation"]["artifactLocation"]["uri"]
+        for r in doc["runs"][0]["results"] for l in r["locations"]]
+assert uris and all(not u.startswith("/") for u in uris if "failures" in u), uris
+assert any(u.endswith(".wbs") and os.path.exists(u) for u in uris), uris
+root = ET.parse(sys.argv[3]).getroot()
+assert int(root.get("failures")) >= 1, ET.tostring(root)[:300]
+print("ok   the failing shard's SARIF validates and names", [u for u in uris if "failures" in u][0])
+PY
 WRONGBOX_SHARD=2/2 bash "$script" run >/dev/null 2>&1
 check "merge of a failing shard fails" 1 bash "$script" merge
 ls wrongbox-out/failures/*/*.wbs >/dev/null 2>&1 ||
