@@ -193,12 +193,14 @@ std::string content(sqlite3* db, const std::string& uuid, const std::string& kin
               "WHERE run_id = (SELECT id FROM runs WHERE uuid = ?1) AND fuzz_ran != 0 ORDER BY id",
               uuid, fuzz);
   if (!fuzz.empty()) out += "table;" + fuzz;
-  // Schema 3: the saved scenario file of a counterexample, only where one was
-  // saved, so older runs keep their hashes.
+  // Schema 3: the counterexamples' saved files, in order, only for runs that
+  // saved one, so older runs keep their hashes. Row ids are left out: a merge
+  // renumbers them.
   std::string files;
   append_rows(db,
-              "SELECT id, file FROM counterexamples WHERE run_id = (SELECT id FROM runs WHERE "
-              "uuid = ?1) AND file != '' ORDER BY id",
+              "SELECT file FROM counterexamples c WHERE c.run_id = (SELECT id FROM runs WHERE "
+              "uuid = ?1) AND EXISTS (SELECT 1 FROM counterexamples d WHERE d.run_id = c.run_id "
+              "AND d.file != '') ORDER BY c.id",
               uuid, files);
   if (!files.empty()) out += "table;" + files;
   return out;
