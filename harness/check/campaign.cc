@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -104,10 +103,8 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
   if (spec.rfind("builtin:", 0) == 0 && spec != "builtin:reference" && v) {
     sc.guards = {Guard{spec.substr(8), prop}};
   }
-  const auto h = std::hash<std::string>{}(steps_text);
-  char name[64];
-  std::snprintf(name, sizeof name, "%s-%016zx.wbs", prop.c_str(), h);
-  sc.name = std::string(name, std::strlen(name) - 4);
+  const std::string name = saved_failure_name(prop, steps_text);
+  sc.name = name.substr(0, name.size() - 4);
   const auto path = (fs::path(dir) / name).string();
   std::ofstream out(path, std::ios::binary);
   out << print_scenario(sc);
@@ -150,6 +147,18 @@ std::string parse_shard(const std::string& spec, CheckOptions& o) {
 
 std::string& program_name() {
   static std::string name = "wrongbox";
+  return name;
+}
+
+std::string replay_command(const std::string& file, const std::string& sut_spec, bool trace) {
+  return shell_quote(program_name()) + " replay " + shell_quote(file) + " --sut " +
+         shell_quote(sut_spec) + (trace ? " --trace" : "");
+}
+
+std::string saved_failure_name(const std::string& property, const std::string& scenario_text) {
+  char name[64];
+  std::snprintf(name, sizeof name, "%s-%016zx.wbs", property.c_str(),
+                std::hash<std::string>{}(scenario_text));
   return name;
 }
 

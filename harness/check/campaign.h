@@ -100,6 +100,13 @@ std::string save_counterexample(const std::string& dir, const std::string& sut_s
 // sets its own path because PATH would not find it).
 std::string& program_name();
 
+// "wrongbox replay FILE --sut SPEC [--trace]", quoted for a shell.
+std::string replay_command(const std::string& file, const std::string& sut_spec, bool trace = true);
+
+// The file name a failure is saved under: PROPERTY-HASH.wbs, HASH of the
+// scenario as print_scenario writes it, so one failure is saved once.
+std::string saved_failure_name(const std::string& property, const std::string& scenario_text);
+
 // Directory under `root` that holds `sut_spec`'s saved failures.
 std::string failures_dir_for(const std::string& root, const std::string& sut_spec);
 

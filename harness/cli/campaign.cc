@@ -59,21 +59,6 @@ class OutputTo {
   int saved_err_ = -1;
 };
 
-// How bad a phase's exit code is: a violation outranks a switch failure,
-// which outranks an input error (docs/check.md, "Exit codes").
-int severity(int rc) {
-  switch (rc) {
-    case kExitViolation:
-      return 3;
-    case kExitSwitchFailed:
-      return 2;
-    case kExitOk:
-      return 0;
-    default:
-      return 1;
-  }
-}
-
 // One display for people (TTY: a redrawn line per phase), CI (plain
 // periodic lines), and tools (--json: one object per event).
 class Display {
@@ -213,9 +198,7 @@ int campaign(const CampaignOptions& o) {
   };
   std::vector<Row> rows;
   int worst = kExitOk;
-  auto note = [&](int rc) {
-    if (severity(rc) > severity(worst)) worst = rc;
-  };
+  auto note = [&](int rc) { worst = worst_exit(worst, rc); };
   // This campaign's runs are the ones recorded after this id (JUnit, SARIF, HTML).
   std::int64_t before = 0;
   if (!o.evidence.disabled) {
@@ -278,12 +261,12 @@ int campaign(const CampaignOptions& o) {
       warnings.push_back(std::string("failures recorded in the evidence store: ") + e.what());
     }
   }
-  if (fs::is_directory(memory, ec)) paths.push_back(memory);
+  const bool has_memory = fs::is_directory(memory, ec);
+  if (has_memory) paths.push_back(memory);
   std::vector<std::string> unreadable;
   const auto files = collect_scenarios(paths, unreadable);
   for (const auto& u : unreadable) warnings.push_back(u);
-  d.start("replay", "regression corpus" +
-                        std::string(fs::is_directory(memory, ec) ? " and saved failures" : ""));
+  d.start("replay", "regression corpus" + std::string(has_memory ? " and saved failures" : ""));
   std::ofstream(log("replay"), std::ios::trunc).flush();
   for (const auto& w : warnings) {
     d.warning("replay", w);
@@ -401,7 +384,7 @@ int campaign(const CampaignOptions& o) {
                                          std::pair{"sarif", o.sarif}}) {
         if (file.empty()) continue;
         const int rr = report(o.evidence.path, format, file, before);
-        if (severity(rr) > severity(rc)) rc = rr;
+        rc = worst_exit(rc, rr);
       }
     }
     d.end("report", rc, last_line_with(log("report"), o.evidence.path), "");

@@ -96,8 +96,7 @@ int check(const CheckCliOptions& o) {
             rec->run(),
             {v ? to_string(v->property) : "switch-failure", print_scenario(*r.counterexample),
              v ? format_violation(*v) : summarize(r.failure),
-             r.from_memory ? shell_quote(check::program_name()) + " replay " +
-                                 shell_quote(r.memory_file) + " --sut " + shell_quote(o.sut)
+             r.from_memory ? check::replay_command(r.memory_file, o.sut, /*trace=*/false)
                            : check::reproduce_command(o.sut, co, r),
              r.from_memory ? r.memory_file : r.saved_to});
       }
@@ -136,11 +135,10 @@ int check(const CheckCliOptions& o) {
     if (!r.error.empty()) fmt::print("warning: {}\n", r.error);
     if (!r.from_memory) fmt::print("reproduce: {}\n", check::reproduce_command(o.sut, co, r));
     if (!r.saved_to.empty()) {
-      fmt::print("saved:     {}\nreplay:    {} replay {} --sut {} --trace\n", r.saved_to,
-                 shell_quote(check::program_name()), shell_quote(r.saved_to), shell_quote(o.sut));
+      fmt::print("saved:     {}\nreplay:    {}\n", r.saved_to,
+                 check::replay_command(r.saved_to, o.sut));
     } else if (r.from_memory) {
-      fmt::print("replay:    {} replay {} --sut {} --trace\n", shell_quote(check::program_name()),
-                 shell_quote(r.memory_file), shell_quote(o.sut));
+      fmt::print("replay:    {}\n", check::replay_command(r.memory_file, o.sut));
     }
     if (rec->on()) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());
     return rc;

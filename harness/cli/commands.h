@@ -18,6 +18,15 @@ inline constexpr int kExitViolation = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitSwitchFailed = 3;
 
+// The worse of two exit codes: a violation outranks a switch failure, which
+// outranks an input error (docs/check.md, "Exit codes of a campaign").
+inline int worst_exit(int a, int b) {
+  auto rank = [](int rc) {
+    return rc == kExitViolation ? 3 : rc == kExitSwitchFailed ? 2 : rc == kExitOk ? 0 : 1;
+  };
+  return rank(b) > rank(a) ? b : a;
+}
+
 struct ReplayOptions {
   std::vector<std::string> paths;
   std::string sut = "builtin:reference";

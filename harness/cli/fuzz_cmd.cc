@@ -126,10 +126,7 @@ int fuzz(const FuzzCliOptions& o) {
                : (finding->reproduced
                       ? summarize(finding->minimized.result)
                       : "the fuzzer's " + r.kind + " did not reproduce in-process; see " + fo.log),
-             saved.empty() ? ""
-                           : shell_quote(check::program_name()) + " replay " + shell_quote(saved) +
-                                 " --sut " + shell_quote(o.sut),
-             saved});
+             saved.empty() ? "" : check::replay_command(saved, o.sut, /*trace=*/false), saved});
       }
       if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
     }
@@ -166,8 +163,7 @@ int fuzz(const FuzzCliOptions& o) {
     }
     fmt::print("input:     {}\n", r.artifact);
     if (!saved.empty()) {
-      fmt::print("saved:     {}\nreplay:    {} replay {} --sut {} --trace\n", saved,
-                 shell_quote(check::program_name()), shell_quote(saved), shell_quote(o.sut));
+      fmt::print("saved:     {}\nreplay:    {}\n", saved, check::replay_command(saved, o.sut));
     }
   }
   if (rec->on() && !o.quiet) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());

@@ -37,17 +37,11 @@ long number_after(const std::string& line, const std::string& key) {
 std::string find_fuzzer(const std::string& given) {
   if (!given.empty()) return given;
   if (const char* e = std::getenv("WRONGBOX_FUZZER"); e && *e) return e;
-  std::error_code ec;
 #ifdef WRONGBOX_SWITCH_FUZZER
+  std::error_code ec;
   if (fs::exists(WRONGBOX_SWITCH_FUZZER, ec)) return WRONGBOX_SWITCH_FUZZER;
 #endif
-  // Installed: PREFIX/libexec/wrongbox/switch_fuzzer beside PREFIX/bin/wrongbox.
-  const fs::path self = self_path();
-  if (!self.empty()) {
-    const auto installed = self.parent_path().parent_path() / "libexec/wrongbox/switch_fuzzer";
-    if (fs::exists(installed, ec)) return installed.lexically_normal().string();
-  }
-  return "";
+  return installed_file("libexec/wrongbox/switch_fuzzer");
 }
 
 std::string why_not_fuzzable(const std::string& sut) {

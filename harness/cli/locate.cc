@@ -15,15 +15,22 @@ std::string self_path() {
   return ec ? "" : p.string();
 }
 
+std::string installed_file(const std::string& relative) {
+  const fs::path self = self_path();
+  if (self.empty()) return "";
+  const auto p = (self.parent_path().parent_path() / relative).lexically_normal();
+  std::error_code ec;
+  return fs::exists(p, ec) ? p.string() : "";
+}
+
 std::string builtin_corpus_dir() {
   std::error_code ec;
   if (const char* e = std::getenv("WRONGBOX_CORPUS"); e && *e) {
     return fs::is_directory(e, ec) ? e : "";
   }
-  const fs::path self = self_path();
-  if (!self.empty()) {
-    const auto installed = self.parent_path().parent_path() / "share/wrongbox/corpus/regressions";
-    if (fs::is_directory(installed, ec)) return installed.lexically_normal().string();
+  if (auto installed = installed_file("share/wrongbox/corpus/regressions");
+      !installed.empty() && fs::is_directory(installed, ec)) {
+    return installed;
   }
 #ifdef WRONGBOX_SOURCE_DIR
   const auto source = fs::path(WRONGBOX_SOURCE_DIR) / "corpus/regressions";

@@ -9,6 +9,10 @@ namespace wrongbox::cli {
 // The running executable's absolute path ("" when /proc/self/exe is unreadable).
 std::string self_path();
 
+// PREFIX/RELATIVE for the prefix this binary is installed in (PREFIX/bin/wrongbox),
+// when it exists; "" otherwise.
+std::string installed_file(const std::string& relative);
+
 // The built-in regression corpus: $WRONGBOX_CORPUS when set, else
 // PREFIX/share/wrongbox/corpus/regressions beside an installed binary, else
 // the source tree's corpus/regressions for a binary in its build tree.

@@ -4,12 +4,12 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/exec_switch.h"
 
@@ -140,10 +140,7 @@ int import_failures(evidence::Store& store, const std::string& sut_spec, const s
     const std::string property = text(0), scenario = text(1);
     auto parsed = parse_scenario(scenario, "evidence");
     if (!parsed.ok() || property.find('/') != std::string::npos) continue;
-    const auto h = std::hash<std::string>{}(scenario);
-    char name[64];
-    std::snprintf(name, sizeof name, "%s-%016zx.wbs", property.c_str(), h);
-    const auto path = std::filesystem::path(dir) / name;
+    const auto path = std::filesystem::path(dir) / check::saved_failure_name(property, scenario);
     if (std::filesystem::exists(path, ec)) continue;
     std::filesystem::create_directories(dir, ec);
     Scenario sc = std::move(*parsed.scenario);

@@ -145,18 +145,14 @@ int replay(const ReplayOptions& o) {
       std::string rep = file + "\n" + format_violation(*r.headline(), file);
       const auto n = r.violations.size();
       if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
-      rep += fmt::format("  replay: {} replay {} --sut {} --trace\n",
-                         shell_quote(check::program_name()), shell_quote(file), shell_quote(o.sut));
+      rep += "  replay: " + check::replay_command(file, o.sut) + "\n";
       if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
         rep += "  switch log: " + sut.log_path + "\n";
       }
       if (rec->on()) {
-        rec->store()->add_counterexample(
-            rec->run(),
-            {to_string(r.headline()->property), buf.str(), rep,
-             fmt::format("{} replay {} --sut {} --trace", shell_quote(check::program_name()),
-                         shell_quote(file), shell_quote(o.sut)),
-             file});
+        rec->store()->add_counterexample(rec->run(),
+                                         {to_string(r.headline()->property), buf.str(), rep,
+                                          check::replay_command(file, o.sut), file});
       }
       reports.push_back(std::move(rep));
     }
@@ -175,11 +171,10 @@ int replay(const ReplayOptions& o) {
       "replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
       "switch failure(s), {} skipped\n",
       files.size(), o.sut, passed, failed, input_errors, switch_failed, skipped);
-  // A violation outranks a switch failure, which outranks an input error.
-  const int rc = failed > 0          ? kExitViolation
-                 : switch_failed > 0 ? kExitSwitchFailed
-                 : input_errors > 0  ? kExitUsage
-                                     : kExitOk;
+  int rc = kExitOk;
+  if (input_errors > 0) rc = worst_exit(rc, kExitUsage);
+  if (switch_failed > 0) rc = worst_exit(rc, kExitSwitchFailed);
+  if (failed > 0) rc = worst_exit(rc, kExitViolation);
   totals.exit_code = rc;
   totals.verdict = verdict_word(rc);
   try {

@@ -290,12 +290,14 @@ std::string sarif(const Json& m) {
       std::string uri = "wrongbox-run-" + str(r["id"]);
       int line = 1;
       // The saved scenario file; else the replayed file that failed this way.
-      if (!str(c["file"]).empty()) uri = str(c["file"]);
-      for (const auto& s : r["scenario_results"]) {
-        if (!str(c["file"]).empty()) break;
-        if (s["report"] == c["report"] || str(s["report"]).find(str(c["property"])) == 0) {
-          uri = str(s["source"]);
-          break;
+      if (const auto file = str(c["file"]); !file.empty()) {
+        uri = file;
+      } else {
+        for (const auto& s : r["scenario_results"]) {
+          if (s["report"] == c["report"] || str(s["report"]).find(str(c["property"])) == 0) {
+            uri = str(s["source"]);
+            break;
+          }
         }
       }
       // A line number from "(FILE:LINE)" in the report, when it has one.
