@@ -150,6 +150,33 @@ std::string& program_name() {
   return name;
 }
 
+std::string failure_report(const std::string& spec, const CheckOptions& o, const CheckResult& r) {
+  std::string out;
+  char found[160];
+  if (r.from_memory) {
+    out = "FAIL: a saved failure reproduced before any new search: " + r.memory_file + "\n";
+  } else {
+    std::snprintf(found, sizeof found,
+                  "FAIL: found after %d scenario(s) in %.4f s; shrunk to %zu step(s):\n\n",
+                  r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
+    out = found;
+  }
+  out += print_scenario(*r.counterexample) + "\n";
+  if (const auto* v = r.failure.headline()) {
+    out += format_violation(*v) + "\n";
+  } else {
+    out += summarize(r.failure) + "\n\n";
+  }
+  if (!r.error.empty()) out += "warning: " + r.error + "\n";
+  if (!r.from_memory) out += "reproduce: " + reproduce_command(spec, o, r) + "\n";
+  if (!r.saved_to.empty()) {
+    out += "saved:     " + r.saved_to + "\nreplay:    " + replay_command(r.saved_to, spec) + "\n";
+  } else if (r.from_memory) {
+    out += "replay:    " + replay_command(r.memory_file, spec) + "\n";
+  }
+  return out;
+}
+
 std::string replay_command(const std::string& file, const std::string& sut_spec, bool trace) {
   return shell_quote(program_name()) + " replay " + shell_quote(file) + " --sut " +
          shell_quote(sut_spec) + (trace ? " --trace" : "");

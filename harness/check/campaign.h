@@ -100,6 +100,14 @@ std::string save_counterexample(const std::string& dir, const std::string& sut_s
 // sets its own path because PATH would not find it).
 std::string& program_name();
 
+// What a failed campaign tells its user: how it was found, the shrunk
+// scenario, the violation (or the switch's failure), the reproduce command,
+// and where it was saved with the command that replays it. `wrongbox check`
+// prints it; wrongbox::run_campaign returns it (the GoogleTest message).
+// REQUIRES: r.failed.
+std::string failure_report(const std::string& sut_spec, const CheckOptions& o,
+                           const CheckResult& r);
+
 // "wrongbox replay FILE --sut SPEC [--trace]", quoted for a shell.
 std::string replay_command(const std::string& file, const std::string& sut_spec, bool trace = true);
 

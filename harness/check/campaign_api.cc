@@ -1,6 +1,4 @@
 // wrongbox::run_campaign (include/wrongbox/campaign.h) on top of run_check.
-#include <sstream>
-
 #include "harness/check/campaign.h"
 #include "wrongbox/campaign.h"
 
@@ -41,27 +39,11 @@ CampaignOutcome run_campaign(Switch& sw, const std::string& name,
     out.passed = true;
     return out;
   }
-  std::ostringstream rep;
-  if (r.from_memory) {
-    rep << "a saved failure reproduced before any new search: " << r.memory_file << "\n\n";
-  } else {
-    rep << "found after " << r.scenarios_to_failure << " scenario(s), shrunk to "
-        << r.counterexample->steps.size() << " step(s):\n\n";
-  }
-  rep << print_scenario(*r.counterexample) << "\n";
-  if (const auto* v = r.failure.headline()) {
-    out.property = to_string(v->property);
-    rep << format_violation(*v);
-  } else {
-    out.switch_failed = true;
-    out.property = "switch-failure";
-    rep << summarize(r.failure) << "\n";
-  }
-  if (!r.error.empty()) rep << "warning: " << r.error << "\n";
-  if (!r.from_memory) rep << "reproduce: " << check::reproduce_command(name, o, r) << "\n";
+  const auto* v = r.failure.headline();
+  out.switch_failed = v == nullptr;
+  out.property = v ? to_string(v->property) : "switch-failure";
   out.saved_to = r.from_memory ? r.memory_file : r.saved_to;
-  if (!out.saved_to.empty()) rep << "saved:     " << out.saved_to << "\n";
-  out.report = rep.str();
+  out.report = check::failure_report(name, o, r);
   return out;
 }
 

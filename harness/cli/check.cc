@@ -119,27 +119,7 @@ int check(const CheckCliOptions& o) {
                co.gen.swarm ? ", swarm" : "");
   }
   if (r.failed) {
-    const auto* v = r.failure.headline();
-    if (r.from_memory) {
-      fmt::print("FAIL: a saved failure reproduced before any new search: {}\n", r.memory_file);
-    } else {
-      fmt::print("FAIL: found after {} scenario(s) in {:.4f} s; shrunk to {} step(s):\n\n",
-                 r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
-    }
-    fmt::print("{}\n", print_scenario(*r.counterexample));
-    if (v) {
-      fmt::print("{}\n", format_violation(*v));
-    } else {
-      fmt::print("{}\n\n", summarize(r.failure));
-    }
-    if (!r.error.empty()) fmt::print("warning: {}\n", r.error);
-    if (!r.from_memory) fmt::print("reproduce: {}\n", check::reproduce_command(o.sut, co, r));
-    if (!r.saved_to.empty()) {
-      fmt::print("saved:     {}\nreplay:    {}\n", r.saved_to,
-                 check::replay_command(r.saved_to, o.sut));
-    } else if (r.from_memory) {
-      fmt::print("replay:    {}\n", check::replay_command(r.memory_file, o.sut));
-    }
+    fmt::print("{}", check::failure_report(o.sut, co, r));
     if (rec->on()) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());
     return rc;
   }
