@@ -142,6 +142,28 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
       part.data.push_back('\n');
     }
     by_key_[{spec.sender, spec.id}].push_back(idx);
+    // Situation facts of the submission.
+    const std::size_t n = specs.size();
+    in.batch = n == 1       ? model::kSingle
+               : k == 0     ? model::kFirstInBatch
+               : k + 1 == n ? model::kLastInBatch
+                            : model::kMiddleOfBatch;
+    in.fewer_parts = k > 0 && spec.parts < specs[k - 1].parts;
+    if (in.valid_subject) {
+      subjects_.insert(spec.subject);
+      in.submit_route = world_.route(spec.subject, spec.sender);
+      for (std::size_t j = 0; j < n; ++j) {
+        if (j == k) continue;
+        if (specs[j].subject == spec.subject) {
+          in.neighbour = std::max<std::uint8_t>(in.neighbour, model::kSameSubject);
+        } else if (model::in_collision_family(specs[j].subject, spec.subject)) {
+          in.neighbour = model::kCollisionFamily;
+        }
+      }
+    }
+    auto [first, fresh] = first_sender_of_id_.try_emplace(spec.id, spec.sender);
+    in.shared_at_submit = id_shared_.count(spec.id) > 0 || (!fresh && first->second != spec.sender);
+    if (in.shared_at_submit) id_shared_[spec.id] = true;
   }
   return batch;
 }
@@ -297,6 +319,10 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
   }
   ++in.handled;
   if (in.state == State::kRejected || !in.valid_subject) return;  // S5 already said it
+  if (in.handled == 1) {
+    in.handled_attempt = in.next_attempt;
+    record_route(in);
+  }
   check(Property::C3);
   const auto expected = world_.route(own.subject, own.sender);
   const bool same =
@@ -404,6 +430,7 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
               {"happened", std::string(status_word(in.handled_kind)) + ": " + handled_where(in)}};
         }
         if (trace_ && note_.empty()) note_ = "ok: receipt for " + describe_instance(i);
+        record_receipt(in);
         return;
       }
       done_with_receipt = i;
@@ -434,6 +461,7 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
 }
 
 void Oracle::on_log(const std::string& text) {
+  record_log();
   check(Property::S3);
   Content& c = side_;
   c.clear();
@@ -466,6 +494,11 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
                           vs[k].id + " but message " + std::to_string(k + 1) + " of the batch is " +
                           in.msg->sender + "/" + in.msg->id);
     }
+    bool repeated = false;
+    for (auto other : by_key_[{in.msg->sender, in.msg->id}]) {
+      repeated |= other < idx && instances_[other].state == State::kAccepted;
+    }
+    record_submit(idx, repeated);
     if (vs[k].accepted) {
       check(Property::C1);
       for (auto other : by_key_[{in.msg->sender, in.msg->id}]) {
@@ -491,6 +524,112 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
       }
     }
   }
+}
+
+void Oracle::on_delivery_refused(const Message& sent, model::route::Attempt why) {
+  side_.clear();
+  scan(sent.title, side_);
+  if (side_.hits.empty()) return;
+  auto& in = instances_[side_.hits.front().instance];
+  if (in.handled == 0) in.next_attempt = why;
+}
+
+void Oracle::on_registry_unavailable(const std::string& person) {
+  for (auto& in : instances_) {
+    if (in.handled == 0 && in.state != State::kRejected && in.msg->subject == person) {
+      in.next_attempt = model::route::kAfterRegistryDown;
+    }
+  }
+}
+
+void Oracle::on_restart() {
+  restarted_ = true;
+  for (auto& in : instances_) {
+    if (in.handled == 0 && in.state == State::kAccepted) {
+      in.next_attempt = model::route::kAfterRestart;
+    }
+  }
+}
+
+void Oracle::record_submit(std::uint32_t idx, bool repeated) {
+  using namespace model::submit;
+  const Instance& in = instances_[idx];
+  const Message& m = *in.msg;
+  model::Situation s;
+  s.kind = model::DecisionKind::kSubmit;
+  const bool no_parts = m.parts.empty();
+  s.v[kSubject] = !in.valid_subject ? 2 : model::is_coordination_number(m.subject) ? 1 : 0;
+  s.v[kVerdict] = !in.valid_subject || no_parts || repeated;
+  s.v[kParts] = no_parts ? 0 : m.parts.size() == 1 ? 1 : 2;
+  s.v[kKey] = repeated ? 1 : in.shared_at_submit ? 2 : 0;
+  s.v[kBatch] = in.batch;
+  s.v[kNeighbour] = in.neighbour;
+  s.v[kFewerParts] = in.fewer_parts;
+  s.v[kRegistry] = !world_.registry_up();
+  s.v[kRestarted] = restarted_;
+  situations_.push_back(s);
+  if (idx + 1 == instances_.size()) restarted_ = false;  // the batch's last verdict
+}
+
+model::route::Address Oracle::address_shape(const std::string& mailbox) const {
+  if (model::has_pattern_characters(mailbox)) return model::route::kPattern;
+  if (world_.has_path_relative(mailbox)) return model::route::kPathPrefix;
+  return model::route::kPlain;
+}
+
+void Oracle::record_route(const Instance& in) {
+  using namespace model::route;
+  const Message& m = *in.msg;
+  const auto answer = world_.lookup(m.subject);
+  const auto expected = world_.route(m.subject, m.sender);
+  model::Situation s;
+  s.kind = model::DecisionKind::kRoute;
+  s.v[kExpected] = static_cast<std::uint8_t>(expected.kind);
+  s.v[kRegistered] = answer.mailbox.has_value();
+  s.v[kHistory] = static_cast<std::uint8_t>(world_.history_of(m.subject));
+  s.v[kProtected] = answer.is_protected;
+  s.v[kBlocked] = world_.is_blocked(m.subject, m.sender);
+  s.v[kAttempt] = in.handled_attempt;
+  s.v[kChanged] = !(expected == in.submit_route);
+  s.v[kBatch] = in.batch;
+  s.v[kNeighbour] = in.neighbour;
+  s.v[kSharedId] = id_shared_.count(m.id) > 0;
+  s.v[kFewerParts] = in.fewer_parts;
+  s.v[kAddress] = answer.mailbox ? address_shape(*answer.mailbox) : kNoAddress;
+  situations_.push_back(s);
+}
+
+void Oracle::record_receipt(const Instance& in) {
+  using namespace model::receipt;
+  model::Situation s;
+  s.kind = model::DecisionKind::kReceipt;
+  s.v[kStatus] = static_cast<std::uint8_t>(in.handled_kind);
+  s.v[kAttempt] = in.handled_attempt == model::route::kFirst          ? 0
+                  : in.handled_attempt == model::route::kAfterRestart ? 2
+                                                                      : 1;
+  s.v[kSharedId] = id_shared_.count(in.msg->id) > 0;
+  s.v[kBatch] = in.batch;
+  situations_.push_back(s);
+}
+
+void Oracle::record_log() {
+  using namespace model::log;
+  model::Situation s;
+  s.kind = model::DecisionKind::kLog;
+  const auto prot = world_.protected_persons();
+  s.v[kProtectedKnown] = !prot.empty();
+  for (const auto& p : prot) {
+    for (const auto& subject : subjects_) {
+      if (model::in_collision_family(p, subject)) s.v[kFamily] = 1;
+    }
+  }
+  for (const auto& in : instances_) {
+    if (in.state == State::kAccepted && in.handled == 0) {
+      s.v[kPending] = 1;
+      break;
+    }
+  }
+  situations_.push_back(s);
 }
 
 void Oracle::at_end(bool idle, int drain_ticks) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory_resource>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -22,6 +23,7 @@
 
 #include "harness/canary.h"
 #include "harness/scenario.h"
+#include "models/situation.h"
 #include "models/world.h"
 #include "wrongbox/switch.h"
 
@@ -91,6 +93,15 @@ class Oracle {
   // End of scenario: C1 and C4 (and L1 when the drain did not reach idle).
   void at_end(bool idle, int drain_ticks);
 
+  // Refusals the harness's actors answered, and restarts: what the next
+  // attempt of the messages concerned is a retry after (for situations).
+  void on_delivery_refused(const Message& sent, model::route::Attempt why);
+  void on_registry_unavailable(const std::string& person);
+  void on_restart();
+  // One per decision the switch met, in order (models/situation.h).
+  const std::vector<model::Situation>& situations() const { return situations_; }
+  std::vector<model::Situation> take_situations() { return std::move(situations_); }
+
   const std::vector<Violation>& violations() const { return violations_; }
   bool safety_violated() const { return safety_violated_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -113,6 +124,14 @@ class Oracle {
     std::string handled_target;  // mailbox or person of the first sink
     int handled_step = 0;
     int receipts = 0;
+    // For situations: the facts of its submission, and what its next attempt retries after.
+    std::uint8_t batch = 0;      // model::BatchPosition
+    std::uint8_t neighbour = 0;  // model::Neighbour
+    bool fewer_parts = false;
+    bool shared_at_submit = false;
+    model::route::Attempt next_attempt = model::route::kFirst;
+    model::route::Attempt handled_attempt = model::route::kFirst;
+    model::Route submit_route;
   };
   struct Hit {
     std::uint32_t instance;
@@ -142,6 +161,11 @@ class Oracle {
               const std::string& target);
   void check(Property p) { ++checks_[static_cast<int>(p)]; }
   Violation& violate(Property p, std::string summary);
+  void record_submit(std::uint32_t idx, bool repeated);
+  void record_route(const Instance& in);
+  void record_receipt(const Instance& in);
+  void record_log();
+  model::route::Address address_shape(const std::string& mailbox) const;
 
   const model::World& world_;
   CanaryMinter minter_;
@@ -155,6 +179,11 @@ class Oracle {
       &arena_};
   Content content_;  // of the current sink call
   Content side_;     // of a hold reason, receipt or log line
+  std::pmr::unordered_map<std::string, std::string> first_sender_of_id_{&arena_};
+  std::pmr::unordered_map<std::string, bool> id_shared_{&arena_};
+  std::pmr::set<std::string> subjects_{&arena_};  // valid subjects of the run
+  std::vector<model::Situation> situations_;
+  bool restarted_ = false;  // a restart since the last submit
   std::vector<Violation> violations_;
   std::vector<std::string> warnings_;
   std::array<std::uint64_t, kPropertyCount> checks_{};

@@ -26,6 +26,7 @@ class Actors final : public Calls {
     LookupReply r;
     if (!world_.registry_up()) {
       r.unavailable = true;
+      oracle_.on_registry_unavailable(person);
       end([&] { return std::string("unavailable (registry down)"); });
       return r;
     }
@@ -46,6 +47,7 @@ class Actors final : public Calls {
     begin("deliver ", mailbox);
     const auto op = model::operator_of(mailbox);
     if (!world_.operator_up(op)) {
+      oracle_.on_delivery_refused(m, model::route::kAfterOperatorDown);
       end([&] {
         return "unavailable (operator " + std::string(op) + " down) [" + show_message(m) + "]";
       });
@@ -53,6 +55,7 @@ class Actors final : public Calls {
     }
     if (close_at_delivery.erase(mailbox) > 0) {
       world_.close_mailbox(mailbox);
+      oracle_.on_delivery_refused(m, model::route::kAfterNoSuchMailbox);
       end([&] {
         return std::string("no_such_mailbox (closed just now, between lookup and delivery)");
       });
@@ -60,6 +63,7 @@ class Actors final : public Calls {
     }
     const auto owner = world_.open_owner(mailbox);
     if (!owner) {
+      oracle_.on_delivery_refused(m, model::route::kAfterNoSuchMailbox);
       end([&] { return "no_such_mailbox [" + show_message(m) + "]"; });
       return DeliverReply::kNoSuchMailbox;
     }
@@ -214,6 +218,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
     result.violations = oracle.violations();
     result.warnings = oracle.warnings();
     result.checks = oracle.checks();
+    result.situations = oracle.take_situations();
     if (result.outcome == Outcome::kPass && !result.violations.empty()) {
       result.outcome = Outcome::kViolation;
     }
@@ -284,6 +289,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
         }
       } else {
         sut.restart();
+        oracle.on_restart();
       }
     } catch (const std::exception& e) {
       fail(Outcome::kSwitchFailure, e.what(), si, st.line);

@@ -55,6 +55,9 @@ struct RunResult {
   int error_line = 0;
   RunStats stats;
   std::array<std::uint64_t, kPropertyCount> checks{};
+  // Every decision the switch met, with the conditions the rules read there
+  // (models/situation.h), in order.
+  std::vector<model::Situation> situations;
   std::vector<std::string> trace;
   // The violation to report first: the first safety violation, else the first.
   const Violation* headline() const;

@@ -2,6 +2,7 @@
 #include "models/identity.h"
 
 #include <array>
+#include <cstdlib>
 
 namespace wrongbox::model {
 namespace {
@@ -119,6 +120,16 @@ std::optional<std::string> make_person_number(int year, int month, int day, int 
   put(serial, 3);
   s[11] = luhn_check_digit(std::string_view(s).substr(2, 9));
   return s;
+}
+
+bool in_collision_family(std::string_view x, std::string_view y) {
+  if (x.size() != 12 || y.size() != 12 || x == y) return false;
+  int diff = 0;
+  for (std::size_t k = 0; k < 11; ++k) diff += x[k] != y[k];
+  const bool ten = x.compare(2, 10, y.substr(2, 10)) == 0;
+  const bool coord = x.compare(0, 6, y.substr(0, 6)) == 0 && x.compare(8, 3, y.substr(8, 3)) == 0 &&
+                     std::abs((x[6] - y[6]) * 10 + (x[7] - y[7])) == 60;
+  return ten || coord || diff == 1;
 }
 
 }  // namespace wrongbox::model

@@ -57,6 +57,12 @@ bool is_coordination_number(std::string_view s);
 std::optional<std::string> make_person_number(int year, int month, int day, int serial,
                                               bool coordination);
 
+// Whether two distinct valid numbers are easy to confuse: the same 10-digit
+// form (two centuries), personnummer and samordningsnummer of one date and
+// serial, or one digit apart before the check digit. Switches that key on
+// less than all 12 digits, or mistype one, join such people.
+bool in_collision_family(std::string_view a, std::string_view b);
+
 bool is_leap_year(int year);
 int days_in_month(int year, int month);
 

@@ -26,6 +26,17 @@ std::string_view operator_of(std::string_view address) {
   return address.substr(0, address.find('/'));
 }
 
+bool has_pattern_characters(std::string_view address) {
+  const auto slash = address.find('/');
+  const auto account = slash == std::string_view::npos ? address : address.substr(slash + 1);
+  return account.find_first_of("+#*>% ") != std::string_view::npos;
+}
+
+bool is_path_prefix(std::string_view shorter, std::string_view longer) {
+  return longer.size() > shorter.size() && longer.substr(0, shorter.size()) == shorter &&
+         longer[shorter.size()] == '/';
+}
+
 std::string check_mailbox_address(std::string_view a) {
   const auto slash = a.find('/');
   if (slash == std::string_view::npos) return "a mailbox address is OPERATOR/ACCOUNT";
@@ -55,7 +66,7 @@ std::string World::open_mailbox(const std::string& mailbox, const std::string& o
   mailboxes_[mailbox] = MailboxState{owner, true, 0};
   operators_up_.try_emplace(std::string(operator_of(mailbox)), true);
   if (register_owner)
-    person(owner).registered = mailbox;
+    set_registered(owner, mailbox);
   else
     person(owner);
   return "";
@@ -81,8 +92,9 @@ std::string World::reopen_mailbox(const std::string& mailbox, const std::string&
            "; quarantine lasts until tick " +
            std::to_string(it->second.closed_at + kReopenQuarantineTicks);
   }
-  it->second = MailboxState{new_owner, true, 0};
-  person(new_owner).registered = mailbox;
+  const bool other = it->second.owner != new_owner;
+  it->second = MailboxState{new_owner, true, 0, it->second.reopened || other};
+  set_registered(new_owner, mailbox);
   return "";
 }
 
@@ -90,8 +102,39 @@ std::string World::register_person(const std::string& p, const std::string& mail
   auto it = mailboxes_.find(mailbox);
   if (it == mailboxes_.end() || !it->second.open) return mailbox + " is not open";
   if (it->second.owner != p) return mailbox + " belongs to " + it->second.owner;
-  person(p).registered = mailbox;
+  set_registered(p, mailbox);
   return "";
+}
+
+void World::set_registered(const std::string& p, const std::string& mailbox) {
+  auto& st = person(p);
+  st.registered = mailbox;
+  if (!st.first_registered) st.first_registered = mailbox;
+}
+
+MailboxHistory World::history_of(const std::string& p) const {
+  auto it = persons_.find(p);
+  if (it == persons_.end() || !it->second.registered) return MailboxHistory::kNone;
+  const auto& mailbox = *it->second.registered;
+  auto m = mailboxes_.find(mailbox);
+  if (m != mailboxes_.end() && m->second.reopened) return MailboxHistory::kReopened;
+  return it->second.first_registered == mailbox ? MailboxHistory::kOriginal
+                                                : MailboxHistory::kMoved;
+}
+
+std::vector<std::string> World::open_mailboxes() const {
+  std::vector<std::string> out;
+  for (const auto& [m, st] : mailboxes_) {
+    if (st.open) out.push_back(m);
+  }
+  return out;
+}
+
+bool World::has_path_relative(const std::string& mailbox) const {
+  for (const auto& [m, st] : mailboxes_) {
+    if (st.open && (is_path_prefix(m, mailbox) || is_path_prefix(mailbox, m))) return true;
+  }
+  return false;
 }
 
 void World::unregister_person(const std::string& p) {

@@ -52,6 +52,20 @@ inline constexpr std::int64_t kReopenQuarantineTicks = 2;
 std::string check_mailbox_address(std::string_view address);
 // The OPERATOR part of a mailbox address (text before the first '/').
 std::string_view operator_of(std::string_view address);
+// Whether the account part holds a character that topic, path or glob
+// matching reads as a pattern or separator: + # * > % or a space.
+bool has_pattern_characters(std::string_view address);
+// Whether `longer` continues `shorter` at a '/' boundary ("op/a" and "op/a/b"):
+// a switch that matches addresses as paths or topics confuses the two.
+bool is_path_prefix(std::string_view shorter, std::string_view longer);
+
+// How a person came to their registered mailbox.
+enum class MailboxHistory {
+  kNone,      // no mailbox registered now
+  kOriginal,  // the first mailbox they registered, never anyone else's
+  kMoved,     // they had another mailbox registered before this one
+  kReopened,  // the account belonged to another person before it was reopened for them
+};
 
 class World {
  public:
@@ -86,6 +100,12 @@ class World {
   // Every person the world has heard of that is protected now.
   std::vector<std::string> protected_persons() const;
 
+  MailboxHistory history_of(const std::string& person) const;
+  // Every open mailbox address, sorted.
+  std::vector<std::string> open_mailboxes() const;
+  // Whether another open mailbox's address is a path prefix of `mailbox`, or the reverse.
+  bool has_path_relative(const std::string& mailbox) const;
+
   // Routing rules 3-4 of docs/exchange.md for a message from `sender` about `person`.
   Route route(const std::string& person, const std::string& sender) const;
 
@@ -94,13 +114,16 @@ class World {
     std::string owner;
     bool open = true;
     std::int64_t closed_at = 0;
+    bool reopened = false;  // owned by another person before
   };
   struct PersonState {
     std::optional<std::string> registered;
+    std::optional<std::string> first_registered;
     bool is_protected = false;
     std::set<std::string> blocked;
   };
   PersonState& person(const std::string& p) { return persons_[p]; }
+  void set_registered(const std::string& p, const std::string& mailbox);
 
   std::map<std::string, MailboxState> mailboxes_;
   std::map<std::string, PersonState> persons_;

@@ -98,6 +98,7 @@ TEST(CheckTest, TheReproduceStringGivesTheSameCounterexample) {
   auto sut = open_sut("builtin:fallback-leak");
   CheckOptions o;
   o.seed = 5;
+  o.search = Search::kRapidCheck;
   const auto first = run_check(*sut.sw, sut.hello, sut.spec, o);
   ASSERT_TRUE(first.failed);
   ASSERT_FALSE(first.reproduce.empty());
@@ -115,6 +116,7 @@ TEST(CheckTest, TheReproduceStringGivesTheSameCounterexample) {
 TEST(CheckTest, AGarbledReproduceStringIsRefusedClearly) {
   auto sut = open_sut("builtin:reference");
   CheckOptions o;
+  o.search = Search::kRapidCheck;
   o.reproduce = "not-base64!";
   const auto r = run_check(*sut.sw, sut.hello, sut.spec, o);
   EXPECT_FALSE(r.failed);
@@ -176,10 +178,12 @@ TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
 }
 
 // The scenarios a campaign generates for one seed (and shard), in order.
-std::vector<std::string> stream(std::uint64_t seed, int tests, const std::string& shard = "") {
+std::vector<std::string> stream(std::uint64_t seed, int tests, const std::string& shard = "",
+                                Search search = Search::kSteered) {
   CheckOptions o;
   o.tests = tests;
   o.seed = seed;
+  o.search = search;
   EXPECT_EQ(parse_shard(shard, o), "");
   std::vector<std::string> out;
   o.on_scenario = [&](const Scenario& sc) { out.push_back(print_scenario(sc)); };
@@ -189,8 +193,10 @@ std::vector<std::string> stream(std::uint64_t seed, int tests, const std::string
   return out;
 }
 
-TEST(CheckTest, TwoSeedsShareNoScenarioAmongTheirFirst10000) {
-  const auto a = stream(1, 10000), b = stream(2, 10000);
+class SeedTest : public ::testing::TestWithParam<Search> {};
+
+TEST_P(SeedTest, TwoSeedsShareNoScenarioAmongTheirFirst10000) {
+  const auto a = stream(1, 10000, "", GetParam()), b = stream(2, 10000, "", GetParam());
   ASSERT_EQ(a.size(), 10000u);
   ASSERT_EQ(b.size(), 10000u);
   const std::set<std::string> in_a(a.begin(), a.end());
@@ -208,9 +214,27 @@ TEST(CheckTest, TwoSeedsShareNoScenarioAmongTheirFirst10000) {
             std::vector<std::string>(b.begin(), b.begin() + 50));
 }
 
-TEST(CheckTest, ShardsAreDisjointAndTogetherPlayTheUnshardedStream) {
+INSTANTIATE_TEST_SUITE_P(Searches, SeedTest,
+                         ::testing::Values(Search::kSteered, Search::kRapidCheck),
+                         [](const auto& p) {
+                           return p.param == Search::kSteered ? "steered" : "rapidcheck";
+                         });
+
+TEST(CheckTest, SteeredShardsAreIndependentSearches) {
   const auto whole = stream(5, 2000);
-  const auto one = stream(5, 1000, "1/2"), two = stream(5, 1000, "2/2");
+  const auto one = stream(5, 2000, "1/2"), two = stream(5, 2000, "2/2");
+  const std::set<std::string> in_one(one.begin(), one.end());
+  int shared = 0;
+  for (const auto& s : two) shared += in_one.count(s) && s.find("\nsubmit") != std::string::npos;
+  EXPECT_EQ(shared, 0);
+  EXPECT_NE(one, whole);
+  EXPECT_EQ(stream(5, 2000, "2/2"), two);  // and each is reproducible
+}
+
+TEST(CheckTest, RapidCheckShardsAreDisjointAndTogetherPlayTheUnshardedStream) {
+  const auto whole = stream(5, 2000, "", Search::kRapidCheck);
+  const auto one = stream(5, 1000, "1/2", Search::kRapidCheck),
+             two = stream(5, 1000, "2/2", Search::kRapidCheck);
   std::multiset<std::string> joined(one.begin(), one.end());
   joined.insert(two.begin(), two.end());
   EXPECT_EQ(joined, std::multiset<std::string>(whole.begin(), whole.end()));

@@ -8,9 +8,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 
+#include "harness/check/steer.h"
+#include "harness/minimize.h"
 #include "harness/shell.h"
 
 namespace wrongbox::check {
@@ -51,6 +54,7 @@ void count(CampaignStats& s, const Scenario& sc, const RunResult& r) {
   s.messages += r.stats.messages;
   s.calls += r.stats.calls;
   for (int p = 0; p < kPropertyCount; ++p) s.checks[p] += r.checks[p];
+  for (const auto& x : r.situations) s.situations.add(x);
   const Coverage c = coverage_of(sc);
   const bool flags[13] = {
       c.collision, c.move,         c.reopen,  c.close, c.outage,  c.protected_person, c.blocked,
@@ -76,6 +80,180 @@ std::string save_failure(const std::string& dir, const std::string& spec, const 
            ") and shrunk to " + std::to_string(r.counterexample->steps.size()) + " steps.",
        "Reproduce the search: " + reproduce_command(spec, o, r)},
       "found-by-check");
+}
+
+void note_coverage(const CheckOptions& o, CheckResult& res) {
+  const auto& cov = res.stats.situations;
+  const int all = cov.feasible_pairs();
+  if (!res.scenarios_to_cover_once && cov.covered_pairs(1) == all) {
+    res.scenarios_to_cover_once = res.stats.scenarios;
+  }
+  if (!res.scenarios_to_cover_k && cov.covered_pairs(o.coverage_k) == all) {
+    res.scenarios_to_cover_k = res.stats.scenarios;
+  }
+}
+
+// RapidCheck over the generators, in chunks of kChunk scenarios, each chunk
+// with its own seed (chunk_seed); RapidCheck shrinks the failing plan.
+template <typename Elapsed>
+void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& o, CheckResult& res,
+                       Elapsed elapsed) {
+  const int tests = o.tests > 0 ? o.tests : std::numeric_limits<int>::max();
+  std::unordered_map<std::string, rc::detail::Reproduce> reproduce_map;
+  if (!o.reproduce.empty()) {
+    try {
+      const auto cfg = rc::detail::configFromString("reproduce=" + o.reproduce);
+      auto it = cfg.reproduce.find(kPropertyId);
+      if (it == cfg.reproduce.end()) throw std::runtime_error("no wrongbox-check entry");
+      reproduce_map = cfg.reproduce;
+    } catch (const std::exception& e) {
+      res.error =
+          std::string("--reproduce: not a reproduce string of wrongbox check (") + e.what() + ")";
+      return;
+    }
+  }
+
+  bool failure_seen = false;
+  std::string target;
+  Scenario last_failing;
+  RunResult last_failing_result;
+  const GenConfig gen = o.gen;
+  auto property = [&] {
+    const Plan plan = *gen_plan(gen);
+    Scenario sc = interpret(plan, gen);
+    if (!failure_seen && o.on_scenario) o.on_scenario(sc);
+    RunResult r = run_scenario(sc, sut, ropt);
+    if (!failure_seen) {
+      count(res.stats, sc, r);
+      note_coverage(o, res);
+    }
+    // Shrinking keeps the failure first found: same property (or a switch failure
+    // again), so a misdelivery never shrinks into a lesser finding.
+    if (is_failure(r) && (!failure_seen || failure_kind(r) == target)) {
+      if (!failure_seen) {
+        res.seconds_to_failure = elapsed();
+        res.scenarios_to_failure = res.stats.scenarios;
+        target = failure_kind(r);
+      }
+      failure_seen = true;
+      last_failing = std::move(sc);
+      last_failing_result = r;
+      RC_FAIL(summarize(r));
+    }
+  };
+
+  QuietListener listener;
+  rc::detail::TestMetadata md;
+  md.id = kPropertyId;
+  md.description = "no property violated";
+  int chunk_no = 0;
+  while (res.tests_run < tests || !reproduce_map.empty()) {
+    if (o.time_budget > 0 && elapsed() >= o.time_budget) {
+      res.budget_exhausted = true;
+      break;
+    }
+    if (o.stop_when_covered &&
+        res.stats.situations.covered_pairs(o.coverage_k) == res.stats.situations.feasible_pairs()) {
+      res.covered = true;
+      break;
+    }
+    rc::detail::TestParams params;
+    params.seed = chunk_seed(res.seed, static_cast<std::uint64_t>(chunk_no++) *
+                                               static_cast<std::uint64_t>(o.shard_count) +
+                                           static_cast<std::uint64_t>(o.shard_index));
+    params.maxSuccess = std::min(kChunk, tests - res.tests_run);
+    if (params.maxSuccess <= 0) params.maxSuccess = 1;
+    params.maxSize = 100;
+    const auto result = rc::detail::checkTestable(property, md, params, listener, reproduce_map);
+    if (rc::detail::FailureResult fr; result.match(fr)) {
+      res.tests_run += fr.numSuccess;
+      if (!failure_seen) {
+        res.error = "RapidCheck reported a failure the harness did not see: " + fr.description;
+        break;
+      }
+      rc::detail::Configuration c;
+      c.testParams = params;
+      c.reproduce[kPropertyId] = fr.reproduce;
+      const auto s = rc::detail::configToMinimalString(c);
+      const auto at = s.find("reproduce=");
+      if (at != std::string::npos) {
+        res.reproduce = s.substr(at + 10);
+        res.reproduce = res.reproduce.substr(0, res.reproduce.find(' '));
+      }
+      res.failed = true;
+      // Replay the shrunk counterexample once more: it must fail the same way.
+      res.failure = run_scenario(last_failing, sut, ropt);
+      if (!is_failure(res.failure)) {
+        res.error =
+            "the shrunk counterexample did not fail again on replay: the switch is "
+            "not deterministic for the same scenario";
+      }
+      res.counterexample = std::move(last_failing);
+      break;
+    }
+    if (rc::detail::SuccessResult sr; result.match(sr)) {
+      res.tests_run += sr.numSuccess;
+    } else if (rc::detail::GaveUpResult gu; result.match(gu)) {
+      res.error = "RapidCheck gave up: " + gu.description;
+      break;
+    } else if (rc::detail::Error er; result.match(er)) {
+      res.error = "RapidCheck error: " + er.description;
+      break;
+    }
+    if (o.on_progress) o.on_progress(res.tests_run, elapsed());
+    if (!reproduce_map.empty()) break;
+  }
+}
+
+// The coverage-steered loop (steer.h); the first failure is shrunk by
+// minimize_scenario. The loop is deterministic for a seed, so the seed and
+// the number of scenarios until the failure reproduce it.
+template <typename Elapsed>
+void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, CheckResult& res,
+                    Elapsed elapsed) {
+  const std::uint64_t stream =
+      o.shard_count > 1
+          ? chunk_seed(res.seed, 0x5a4dull + static_cast<std::uint64_t>(o.shard_index))
+          : res.seed;
+  SteerConfig sc;
+  sc.k = o.coverage_k;
+  Steering steer(o.gen, stream, sc);
+  const auto all_pairs = res.stats.situations.feasible_pairs();
+  while (o.tests <= 0 || res.tests_run < o.tests) {
+    if (o.time_budget > 0 && elapsed() >= o.time_budget) {
+      res.budget_exhausted = true;
+      break;
+    }
+    if (o.stop_when_covered && res.stats.situations.covered_pairs(o.coverage_k) == all_pairs) {
+      res.covered = true;
+      break;
+    }
+    const Plan plan = steer.next();
+    Scenario sc_ = interpret(plan, o.gen);
+    if (o.on_scenario) o.on_scenario(sc_);
+    RunResult r = run_scenario(sc_, sut, ropt);
+    steer.feedback(plan, r.situations);
+    count(res.stats, sc_, r);
+    note_coverage(o, res);
+    if (is_failure(r)) {
+      res.seconds_to_failure = elapsed();
+      res.scenarios_to_failure = res.stats.scenarios;
+      auto m = minimize_scenario(sc_, sut, ropt);
+      res.failed = true;
+      res.failure = run_scenario(m.scenario, sut, ropt);
+      if (!is_failure(res.failure)) {
+        res.error =
+            "the shrunk counterexample did not fail again on replay: the switch is "
+            "not deterministic for the same scenario";
+      }
+      res.counterexample = std::move(m.scenario);
+      break;
+    }
+    ++res.tests_run;
+    if (o.on_progress && res.tests_run % kChunk == 0) o.on_progress(res.tests_run, elapsed());
+  }
+  res.sources = steer.sources();
+  res.kept = steer.kept();
 }
 
 }  // namespace
@@ -206,6 +384,12 @@ std::string reproduce_command(const std::string& spec, const CheckOptions& o,
     }
   }
   if (!weights.empty()) cmd += " --weights " + weights;
+  if (o.search == Search::kRapidCheck) cmd += " --search rapidcheck";
+  if (o.coverage_k != kDefaultCoverageK) cmd += " --coverage-k " + std::to_string(o.coverage_k);
+  // The steered loop is deterministic for a seed: the count replays it up to the failure.
+  if (o.search == Search::kSteered && r.scenarios_to_failure > 0) {
+    cmd += " --tests " + std::to_string(r.scenarios_to_failure);
+  }
   if (!o.gen.swarm) cmd += " --no-swarm";
   if (o.shard_count > 1) {
     cmd += " --shard " + std::to_string(o.shard_index + 1) + "/" + std::to_string(o.shard_count);
@@ -250,101 +434,10 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
 
   // 2. The search.
   res.seed = o.seed ? o.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
-  std::unordered_map<std::string, rc::detail::Reproduce> reproduce_map;
-  if (!o.reproduce.empty()) {
-    try {
-      const auto cfg = rc::detail::configFromString("reproduce=" + o.reproduce);
-      auto it = cfg.reproduce.find(kPropertyId);
-      if (it == cfg.reproduce.end()) throw std::runtime_error("no wrongbox-check entry");
-      reproduce_map = cfg.reproduce;
-    } catch (const std::exception& e) {
-      res.error =
-          std::string("--reproduce: not a reproduce string of wrongbox check (") + e.what() + ")";
-      return res;
-    }
-  }
-
-  bool failure_seen = false;
-  std::string target;
-  Scenario last_failing;
-  RunResult last_failing_result;
-  const GenConfig gen = o.gen;
-  auto property = [&] {
-    const Plan plan = *gen_plan(gen);
-    Scenario sc = interpret(plan, gen);
-    if (!failure_seen && o.on_scenario) o.on_scenario(sc);
-    RunResult r = run_scenario(sc, sut, ropt);
-    if (!failure_seen) count(res.stats, sc, r);
-    // Shrinking keeps the failure first found: same property (or a switch failure
-    // again), so a misdelivery never shrinks into a lesser finding.
-    if (is_failure(r) && (!failure_seen || failure_kind(r) == target)) {
-      if (!failure_seen) {
-        res.seconds_to_failure = elapsed();
-        res.scenarios_to_failure = res.stats.scenarios;
-        target = failure_kind(r);
-      }
-      failure_seen = true;
-      last_failing = std::move(sc);
-      last_failing_result = r;
-      RC_FAIL(summarize(r));
-    }
-  };
-
-  QuietListener listener;
-  rc::detail::TestMetadata md;
-  md.id = kPropertyId;
-  md.description = "no property violated";
-  int chunk_no = 0;
-  while (res.tests_run < o.tests || !reproduce_map.empty()) {
-    if (o.time_budget > 0 && elapsed() >= o.time_budget) {
-      res.budget_exhausted = true;
-      break;
-    }
-    rc::detail::TestParams params;
-    params.seed = chunk_seed(res.seed, static_cast<std::uint64_t>(chunk_no++) *
-                                               static_cast<std::uint64_t>(o.shard_count) +
-                                           static_cast<std::uint64_t>(o.shard_index));
-    params.maxSuccess = std::min(kChunk, o.tests - res.tests_run);
-    if (params.maxSuccess <= 0) params.maxSuccess = 1;
-    params.maxSize = 100;
-    const auto result = rc::detail::checkTestable(property, md, params, listener, reproduce_map);
-    if (rc::detail::FailureResult fr; result.match(fr)) {
-      res.tests_run += fr.numSuccess;
-      if (!failure_seen) {
-        res.error = "RapidCheck reported a failure the harness did not see: " + fr.description;
-        break;
-      }
-      rc::detail::Configuration c;
-      c.testParams = params;
-      c.reproduce[kPropertyId] = fr.reproduce;
-      const auto s = rc::detail::configToMinimalString(c);
-      const auto at = s.find("reproduce=");
-      if (at != std::string::npos) {
-        res.reproduce = s.substr(at + 10);
-        res.reproduce = res.reproduce.substr(0, res.reproduce.find(' '));
-      }
-      res.failed = true;
-      // Replay the shrunk counterexample once more: it must fail the same way.
-      res.failure = run_scenario(last_failing, sut, ropt);
-      if (!is_failure(res.failure)) {
-        res.error =
-            "the shrunk counterexample did not fail again on replay: the switch is "
-            "not deterministic for the same scenario";
-      }
-      res.counterexample = std::move(last_failing);
-      break;
-    }
-    if (rc::detail::SuccessResult sr; result.match(sr)) {
-      res.tests_run += sr.numSuccess;
-    } else if (rc::detail::GaveUpResult gu; result.match(gu)) {
-      res.error = "RapidCheck gave up: " + gu.description;
-      break;
-    } else if (rc::detail::Error er; result.match(er)) {
-      res.error = "RapidCheck error: " + er.description;
-      break;
-    }
-    if (o.on_progress) o.on_progress(res.tests_run, elapsed());
-    if (!reproduce_map.empty()) break;
+  if (o.search == Search::kSteered) {
+    search_steered(sut, ropt, o, res, elapsed);
+  } else {
+    search_rapidcheck(sut, ropt, o, res, elapsed);
   }
   res.seconds = elapsed();
   if (res.failed && !o.failures_dir.empty()) {

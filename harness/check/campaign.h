@@ -21,15 +21,30 @@
 #include "harness/check/generators.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
+#include "models/situation.h"
 #include "wrongbox/switch.h"
 
 namespace wrongbox::check {
 
+// How scenarios are found: the coverage-steered loop (harness/check/steer.h),
+// or RapidCheck over the generators alone, shrunk by RapidCheck.
+enum class Search { kSteered, kRapidCheck };
+
+// The default `wrongbox check` budget, in seconds, when neither a count nor
+// a budget is given: the search stops earlier once every feasible pair of
+// conditions has been met `coverage_k` times.
+inline constexpr double kDefaultCheckBudget = 5.0;
+inline constexpr std::uint64_t kDefaultCoverageK = 3;
+
 struct CheckOptions {
-  int tests = 1000;        // scenarios that must pass
+  int tests = 1000;        // scenarios to play; 0 = no fixed count
   std::uint64_t seed = 0;  // 0: pick one from the clock (printed)
   double time_budget = 0;  // seconds; 0 = none
-  std::string reproduce;   // RapidCheck reproduce string from an earlier report
+  // Stop once every feasible situation pair was met coverage_k times.
+  bool stop_when_covered = false;
+  std::uint64_t coverage_k = kDefaultCoverageK;
+  Search search = Search::kSteered;
+  std::string reproduce;  // RapidCheck reproduce string from an earlier report (kRapidCheck)
   // Sharding: this campaign plays chunks shard_index, shard_index + shard_count, ...
   // of the seed's stream, so N shards with one seed play disjoint scenarios
   // and together the chunks one long run would.
@@ -51,6 +66,7 @@ struct CampaignStats {
   long calls = 0;
   std::array<int, 13> covered{};  // scenarios per Coverage field, in declaration order
   std::array<std::uint64_t, kPropertyCount> checks{};
+  model::SituationCoverage situations;  // of the generated scenarios' decisions
 };
 // Labels for CampaignStats::covered, in order.
 const std::array<const char*, 13>& coverage_labels();
@@ -70,6 +86,11 @@ struct CheckResult {
   std::string reproduce;                   // RapidCheck reproduce string
   std::string saved_to;                    // file the counterexample was saved as
   bool budget_exhausted = false;
+  bool covered = false;             // stopped because every feasible pair was met coverage_k times
+  int scenarios_to_cover_once = 0;  // scenarios until every feasible pair was met once (0: never)
+  int scenarios_to_cover_k = 0;     // ... coverage_k times
+  std::array<int, 3> sources{};     // steered: fresh, uniform and mutated plans played
+  int kept = 0;                     // steered: plans kept for reaching a new pair
   CampaignStats stats;
 };
 

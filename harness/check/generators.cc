@@ -390,11 +390,9 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
                                                    : std::to_string(++counter);
           ms.subject = person(m.subject);
           ms.parts = m.parts;
-          if (m.invalid) {
-            if (m.id_hint % 2)
-              ms.subject = mutate_digit(ms.subject);
-            else
-              ms.parts = 0;
+          if (m.invalid) {  // an invalid subject, no parts, or both
+            if (m.id_hint % 3 != 0) ms.subject = mutate_digit(ms.subject);
+            if (m.id_hint % 3 != 1) ms.parts = 0;
           }
           st.messages.push_back(std::move(ms));
         }
@@ -472,27 +470,16 @@ Coverage coverage_of(const Scenario& s) {
   const std::vector<std::string> subj(subjects.begin(), subjects.end());
   for (std::size_t i = 0; i < subj.size() && !c.collision; ++i) {
     for (std::size_t j = i + 1; j < subj.size(); ++j) {
-      const auto& x = subj[i];
-      const auto& y = subj[j];
-      int diff = 0;
-      for (int k = 0; k < 11; ++k)
-        diff += x[static_cast<std::size_t>(k)] != y[static_cast<std::size_t>(k)];
-      const bool ten = x.compare(2, 10, y, 2, 10) == 0;
-      const bool coord = x.compare(0, 6, y, 0, 6) == 0 && x.compare(8, 3, y, 8, 3) == 0 &&
-                         std::abs((x[6] - y[6]) * 10 + (x[7] - y[7])) == 60;
-      if (ten || coord || diff == 1) {
+      if (model::in_collision_family(subj[i], subj[j])) {
         c.collision = true;
         break;
       }
     }
   }
   for (const auto& a : addresses) {
-    const auto account = a.substr(a.find('/') + 1);
-    if (account.find_first_of("+#*>% ") != std::string::npos) c.tricky_address = true;
+    if (model::has_pattern_characters(a)) c.tricky_address = true;
     for (const auto& b : addresses) {
-      if (a != b && b.size() > a.size() && b.compare(0, a.size(), a) == 0 && b[a.size()] == '/') {
-        c.tricky_address = true;
-      }
+      if (model::is_path_prefix(a, b)) c.tricky_address = true;
     }
   }
   return c;

@@ -13,21 +13,70 @@
 
 namespace wrongbox::cli {
 
+std::string situation_tables() {
+  const model::SituationCoverage none;
+  std::string out;
+  for (const auto& d : model::decisions()) {
+    out += fmt::format(
+        "### {}: {}\n\n{} feasible pairs.\n\n| condition | values | meaning |\n"
+        "|---|---|---|\n",
+        d.name, d.meaning, none.feasible_pairs(d.kind));
+    for (const auto& c : d.conditions) {
+      std::string vals;
+      for (const auto& v : c.values)
+        vals += std::string(vals.empty() ? "" : ", ") + "`" + std::string(v) + "`";
+      out += fmt::format("| {} | {} | {} |\n", c.name, vals, c.meaning);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t k, int once_at,
+                              int k_at) {
+  std::string out = fmt::format(
+      "situation pairs (docs/situations.md): {}/{} met, {}/{} met {}+ times", cov.covered_pairs(1),
+      cov.feasible_pairs(), cov.covered_pairs(k), cov.feasible_pairs(), k);
+  if (once_at) out += fmt::format("; all met once after {} scenarios", once_at);
+  if (k_at) out += fmt::format(", {} times after {}", k, k_at);
+  out += "\n";
+  for (const auto& d : model::decisions()) {
+    out +=
+        fmt::format("  {:<8} {:>9} decisions  {:>4}/{:<4} pairs\n", d.name, cov.decisions(d.kind),
+                    cov.covered_pairs(d.kind, 1), cov.feasible_pairs(d.kind));
+  }
+  const auto never = cov.uncovered(1);
+  for (std::size_t i = 0; i < never.size() && i < 20; ++i) {
+    out += "  never exercised: " + model::describe(never[i]) + "\n";
+  }
+  if (never.size() > 20)
+    out += fmt::format("  ... and {} more never exercised\n", never.size() - 20);
+  return out;
+}
+
 int check(const CheckCliOptions& o) {
   check::CheckOptions co;
   co.tests = o.tests;
   co.seed = o.seed;
   co.time_budget = o.time_budget;
   co.reproduce = o.reproduce;
+  co.search = o.search == "rapidcheck" || !o.reproduce.empty() ? check::Search::kRapidCheck
+                                                               : check::Search::kSteered;
+  co.coverage_k =
+      o.coverage_k > 0 ? static_cast<std::uint64_t>(o.coverage_k) : check::kDefaultCoverageK;
+  // Neither a count nor a budget: until covered, within the default budget.
+  // A budget alone runs until the budget (and until covered with --coverage-k).
+  if (o.tests == 0 && o.time_budget == 0) co.time_budget = check::kDefaultCheckBudget;
+  co.stop_when_covered = o.tests == 0 && (o.time_budget == 0 || o.coverage_k > 0);
   co.gen.max_steps = o.max_steps;
   co.gen.swarm = !o.no_swarm;
   if (auto e = check::apply_weights(co.gen, o.weights); !e.empty()) {
     fmt::print(stderr, "wrongbox: --weights: {}\n", e);
     return kExitUsage;
   }
-  if (o.tests < 1 || o.max_steps < 1 || o.max_steps > 200 || !(o.time_budget >= 0) ||
+  if (o.tests < 0 || o.max_steps < 1 || o.max_steps > 200 || !(o.time_budget >= 0) ||
       o.time_budget > 1e7) {
-    fmt::print(stderr, "wrongbox: --tests >= 1, --max-steps 1-200, --time-budget 0-10000000\n");
+    fmt::print(stderr, "wrongbox: --tests >= 0, --max-steps 1-200, --time-budget 0-10000000\n");
     return kExitUsage;
   }
   if (auto e = check::parse_shard(o.shard, co); !e.empty()) {
@@ -46,21 +95,25 @@ int check(const CheckCliOptions& o) {
     co.on_progress = o.progress;
   } else if (!o.quiet) {
     co.on_progress = [&](int done, double secs) {
+      const std::string of = o.tests > 0 ? fmt::format("/{}", o.tests) : "";
       if (tty) {
-        fmt::print(stderr, "\rcheck: {}/{} scenarios passed, {:.1f} s", done, o.tests, secs);
-      } else if (secs - last_print >= 5 || done >= o.tests) {
-        fmt::print(stderr, "check: {}/{} scenarios passed, {:.1f} s\n", done, o.tests, secs);
+        fmt::print(stderr, "\rcheck: {}{} scenarios passed, {:.1f} s", done, of, secs);
+      } else if (secs - last_print >= 5 || (o.tests > 0 && done >= o.tests)) {
+        fmt::print(stderr, "check: {}{} scenarios passed, {:.1f} s\n", done, of, secs);
         last_print = secs;
       }
     };
   }
 
-  auto rec =
-      start_recording(o.evidence, "check", &sut, o.sut,
-                      fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
-                                  "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\"}}",
-                                  o.tests, o.seed, o.max_steps, o.time_budget, !o.no_swarm,
-                                  o.weights, o.shard.empty() ? "1/1" : o.shard));
+  auto rec = start_recording(
+      o.evidence, "check", &sut, o.sut,
+      fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
+                  "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\",\"search\":\"{}\","
+                  "\"coverage_k\":{},\"stop_when_covered\":{}}}",
+                  o.tests, o.seed, o.max_steps, co.time_budget, !o.no_swarm, o.weights,
+                  o.shard.empty() ? "1/1" : o.shard,
+                  co.search == check::Search::kSteered ? "steered" : "rapidcheck", co.coverage_k,
+                  co.stop_when_covered));
   if (!rec) return kExitUsage;
   if (rec->on() && co.replay_failures_first && !co.failures_dir.empty()) {
     try {
@@ -88,7 +141,7 @@ int check(const CheckCliOptions& o) {
         cov += fmt::format("{}\"{}\":{}", i ? "," : "", check::coverage_labels()[i],
                            r.stats.covered[i]);
       }
-      t.coverage_json = cov + "}";
+      t.coverage_json = cov + ",\"situations\":" + r.stats.situations.to_json(co.coverage_k) + "}";
       if (r.failed) {
         const auto* v = r.failure.headline();
         if (v) ++t.violations[static_cast<int>(v->property)];
@@ -125,14 +178,24 @@ int check(const CheckCliOptions& o) {
   }
   if (!o.quiet) {
     const auto& s = r.stats;
-    fmt::print("PASS: {} scenarios, no property violated ({:.2f} s{})\n", r.tests_run, r.seconds,
-               r.budget_exhausted ? ", time budget reached" : "");
+    const std::string why =
+        r.covered ? fmt::format("every feasible situation pair met {} times", co.coverage_k)
+        : r.budget_exhausted ? fmt::format("time budget of {:g} s reached", co.time_budget)
+                             : fmt::format("{} scenarios as asked", o.tests);
+    fmt::print("PASS: {} scenarios, no property violated ({:.2f} s; stopped: {})\n", r.tests_run,
+               r.seconds, why);
     fmt::print("\nexercised: {} steps, {} messages, {} switch calls\n", s.steps, s.messages,
                s.calls);
     fmt::print("scenarios with:\n");
     for (std::size_t i = 0; i < s.covered.size(); ++i) {
       const double pct = s.scenarios ? 100.0 * s.covered[i] / s.scenarios : 0;
       fmt::print("  {:<26} {:>6}  {:5.1f}%\n", check::coverage_labels()[i], s.covered[i], pct);
+    }
+    fmt::print("{}", situation_summary(s.situations, co.coverage_k, r.scenarios_to_cover_once,
+                                       r.scenarios_to_cover_k));
+    if (co.search == check::Search::kSteered) {
+      fmt::print("search: {} fresh, {} uniform random, {} mutated plans; {} kept\n", r.sources[0],
+                 r.sources[1], r.sources[2], r.kept);
     }
     fmt::print("property checks:");
     for (int p = 0; p < kPropertyCount; ++p) {

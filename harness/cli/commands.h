@@ -10,6 +10,7 @@
 
 #include "harness/cli/record.h"
 #include "harness/scenario.h"
+#include "models/situation.h"
 
 namespace wrongbox::cli {
 
@@ -58,10 +59,12 @@ struct CheckCliOptions {
   std::string sut = "builtin:reference";
   double timeout = 10;
   std::string switch_log;
-  int tests = 1000;
+  int tests = 0;  // > 0: exactly this many; 0: until covered or the budget
   unsigned long long seed = 0;
   int max_steps = 12;
-  double time_budget = 0;
+  double time_budget = 0;  // 0 with tests == 0: check::kDefaultCheckBudget
+  int coverage_k = 0;      // 0: check::kDefaultCoverageK (and no coverage stop with a budget)
+  std::string search = "steered";
   std::string shard;  // "K/N" ("" = the whole search)
   std::string reproduce;
   std::string save_failures = "wrongbox-failures";
@@ -75,6 +78,12 @@ struct CheckCliOptions {
 };
 
 int check(const CheckCliOptions& o);
+// Markdown tables of every decision kind's conditions (`wrongbox situations`).
+std::string situation_tables();
+// The coverage lines `check`, `campaign` and `mutants` print: pairs met once
+// and k times, per decision kind, and the pairs never exercised.
+std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t k, int once_at = 0,
+                              int k_at = 0);
 
 }  // namespace wrongbox::cli
 

@@ -65,6 +65,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   auto* suts = app.add_subcommand("suts", "Print the built-in switch names, one per line.");
+  auto* situations = app.add_subcommand(
+      "situations",
+      "Print the decision kinds, their conditions and values, and how many pairs of values the "
+      "rules allow (the tables of docs/situations.md).");
 
   cli::ReplayOptions ro;
   auto* replay = app.add_subcommand(
@@ -88,18 +92,33 @@ int main(int argc, char** argv) {
       "switch, shrink the first failure to a minimal scenario, save it, and print the command "
       "that reproduces it. Saved failures are replayed first on the next run.");
   add_switch_options(check, co.sut, co.timeout, co.switch_log);
-  check->add_option("--tests", co.tests, "Scenarios that must pass")->capture_default_str();
+  check->add_option("--tests", co.tests,
+                    "Play exactly this many scenarios (default: until every feasible pair of "
+                    "situation conditions was met --coverage-k times, or the time budget)");
   check->add_option("--seed", co.seed, "Random seed (0: new each run; printed)")
       ->capture_default_str();
   check->add_option("--max-steps", co.max_steps, "Generated actions per scenario, at most")
       ->capture_default_str();
-  check->add_option("--time-budget", co.time_budget, "Stop after this many seconds (0: none)")
+  check->add_option("--time-budget", co.time_budget,
+                    "Stop after this many seconds; alone, run until then (default 5 with "
+                    "neither --tests nor --time-budget, else none)");
+  check
+      ->add_option("--coverage-k", co.coverage_k,
+                   "Stop once every feasible situation pair was met K times (default 3; "
+                   "docs/situations.md)")
+      ->check(CLI::Range(1, 1000000));
+  check
+      ->add_option("--search", co.search,
+                   "steered: coverage-steered loop (default); rapidcheck: RapidCheck over the "
+                   "generators alone")
+      ->check(CLI::IsMember({"steered", "rapidcheck"}))
       ->capture_default_str();
   check->add_option("--shard", co.shard,
                     "K/N: play only shard K of N of the seed's scenario stream (give every "
                     "shard the same --seed; docs/check.md, Sharding)");
   check->add_option("--reproduce", co.reproduce,
-                    "Replay exactly one failure from the reproduce string a report printed");
+                    "Replay exactly one failure from the reproduce string a --search rapidcheck "
+                    "report printed");
   check
       ->add_option("--save-failures", co.save_failures,
                    "Directory of failure memory; failures are saved under DIR/<sut>/ and "
@@ -294,6 +313,10 @@ int main(int argc, char** argv) {
 
   if (suts->parsed()) {
     for (const auto& n : builtin_sut_names()) fmt::print("builtin:{}\n", n);
+    return cli::kExitOk;
+  }
+  if (situations->parsed()) {
+    fmt::print("{}", cli::situation_tables());
     return cli::kExitOk;
   }
   if (replay->parsed()) return cli::replay(ro);

@@ -145,6 +145,45 @@ std::string xml(const std::string& s) {
   return o;
 }
 
+// Text for a Markdown list item or table cell: characters Markdown reads as
+// markup are escaped.
+std::string md(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\`*_[]<>|#").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// The newest run that recorded situation coverage, or nullptr.
+const Json* latest_situations(const Json& m) {
+  for (auto it = m["runs"].rbegin(); it != m["runs"].rend(); ++it) {
+    const auto& c = (*it)["coverage"];
+    if (c.is_object() && c.contains("situations") && c["situations"].is_object()) return &*it;
+  }
+  return nullptr;
+}
+
+std::string markdown_situations(const Json& run) {
+  const auto& s = run["coverage"]["situations"];
+  std::string o = fmt::format(
+      "\n## Situations covered (run #{}, {})\n\n{} of {} feasible pairs of conditions met at "
+      "least once, {} at least {} times (docs/situations.md).\n\n| decision | decisions | pairs "
+      "met | feasible |\n|---|---|---|---|\n",
+      str(run["id"]), str(run["command"]), str(s["pairs_covered"]), str(s["pairs_feasible"]),
+      str(s["pairs_covered_k"]), str(s["k"]));
+  for (const auto& [k, x] : s["kinds"].items()) {
+    o += fmt::format("| {} | {} | {} | {} |\n", k, str(x["decisions"]), str(x["covered"]),
+                     str(x["feasible"]));
+  }
+  if (!s["uncovered"].empty()) {
+    o += "\n**Never exercised** (a finding: no scenario of this run met these):\n\n";
+    for (const auto& u : s["uncovered"]) o += "- " + md(str(u)) + "\n";
+  }
+  return o;
+}
+
 std::string markdown(const Json& m) {
   std::string o = "# Wrongbox evidence report\n\n";
   const auto& v = m["verified"];
@@ -186,6 +225,7 @@ std::string markdown(const Json& m) {
     o += "\n### Counterexample (" + str(c["property"]) + ")\n\n```\n" + str(c["scenario_text"]) +
          "```\n\n```\n" + str(c["report"]) + "```\n\nReproduce: `" + str(c["reproduce"]) + "`\n";
   }
+  if (const Json* run = latest_situations(m)) o += markdown_situations(*run);
   if (!last["mutants"].empty()) {
     o += "\n| class | defect | caught | corpus | search | scenarios | seconds | shrunk | "
          "fuzzing | inputs | seconds | minimized |\n"
@@ -380,6 +420,44 @@ std::string trend_svg(const Json& runs) {
   return svg;
 }
 
+std::string html_situations(const Json& run) {
+  const auto& s = run["coverage"]["situations"];
+  std::string o = fmt::format(
+      "<h2 id=\"situations\">Situations covered (run #{}, {})</h2><p>{} of {} feasible pairs of "
+      "conditions met at least once, {} at least {} times. A pair is two conditions the routing "
+      "rules read at one decision, e.g. a retry after an operator outage for a message in the "
+      "middle of a batch.</p><table><tr><th>decision</th><th>decisions</th><th>pairs met</th>"
+      "<th>feasible pairs</th></tr>",
+      str(run["id"]), h(str(run["command"])), str(s["pairs_covered"]), str(s["pairs_feasible"]),
+      str(s["pairs_covered_k"]), str(s["k"]));
+  for (const auto& [k, x] : s["kinds"].items()) {
+    o += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", h(k),
+                     str(x["decisions"]), str(x["covered"]), str(x["feasible"]));
+  }
+  o += "</table>";
+  if (!s["uncovered"].empty()) {
+    o += "<p>" + badge_as("finding", "warn") +
+         " <b>Never exercised</b>: no scenario of this run met these pairs.</p><ul "
+         "id=\"never\">";
+    for (const auto& u : s["uncovered"]) o += "<li>" + h(str(u)) + "</li>";
+    o += "</ul>";
+  }
+  o += "<table><tr><th>decision</th><th>condition</th><th>times each value was met</th></tr>";
+  for (const auto& [k, x] : s["kinds"].items()) {
+    if (!x.contains("values")) continue;
+    for (const auto& [c, vals] : x["values"].items()) {
+      std::string cell;
+      for (const auto& [val, n] : vals.items()) {
+        const bool zero = n.get<std::int64_t>() == 0;
+        cell += (cell.empty() ? "" : ", ") + std::string(zero ? "<b>" : "") + h(val) + " " +
+                str(n) + (zero ? "</b>" : "");
+      }
+      o += "<tr><td>" + h(k) + "</td><td>" + h(c) + "</td><td>" + cell + "</td></tr>";
+    }
+  }
+  return o + "</table>";
+}
+
 std::string html(const Json& m) {
   const auto& v = m["verified"];
   const bool ok = v["ok"].get<bool>();
@@ -472,10 +550,12 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
     o +=
         "<h2>What the generators covered</h2><table><tr><th>scenarios with</th><th>count</th></tr>";
     for (const auto& [k, x] : last["coverage"].items()) {
+      if (x.is_object()) continue;  // the situations, below
       o += "<tr><td>" + h(k) + "</td><td>" + h(str(x)) + "</td></tr>";
     }
     o += "</table>";
   }
+  if (const Json* run = latest_situations(m)) o += html_situations(*run);
   // Counterexamples of every run, newest first (at most 25).
   int shown = 0;
   for (auto it = m["runs"].rbegin(); it != m["runs"].rend() && shown < 25; ++it) {
