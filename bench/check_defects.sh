@@ -1,29 +1,50 @@
 #!/usr/bin/env bash
-# Property-based search speed per built-in defect: over 5 seeds, the median
-# scenarios and seconds until the first violation, and the median length (in
-# steps) of the shrunk counterexample. Seconds are the search time wrongbox
-# reports (process start-up excluded). Usage: bench/check_defects.sh [WRONGBOX] [SEEDS...]
+# Search speed per built-in defect, the RapidCheck generators alone
+# (--search rapidcheck) beside the coverage-steered loop (the default): over
+# independent seeds, the median scenarios until the first violation, and the
+# median length in steps of the shrunk counterexample; then, on the reference
+# switch, the median scenarios until every feasible situation pair was met
+# once and k (3) times. "inf" means not found within --tests 100000.
+# Usage: bench/check_defects.sh [WRONGBOX] [SEEDS...]   (default seeds 1-5)
 set -euo pipefail
 WB=${1:-build/harness/wrongbox}
 shift || true
 SEEDS=${*:-1 2 3 4 5}
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%g\n", (a[NR/2]+a[NR/2+1])/2}'; }
+# One search: "SCENARIOS STEPS" or "inf inf".
+one() {
+  local out line
+  out=$("$WB" check --sut "$1" --seed "$2" --search "$3" --tests 100000 --save-failures "" \
+    --no-evidence -q 2>/dev/null || true)
+  line=$(grep -m1 '^FAIL: found after' <<<"$out" || true)
+  if [ -z "$line" ]; then echo "inf inf"; return; fi
+  sed -E 's/.*after ([0-9]+) scenario.*shrunk to ([0-9]+) step.*/\1 \2/' <<<"$line"
+}
 
-printf "%-24s %10s %12s %12s  %s\n" defect scenarios seconds shrunk properties
+printf "%-26s %22s   %22s\n" "" "rapidcheck generators" "steered (default)"
+printf "%-26s %10s %11s   %10s %11s\n" defect scenarios shrunk scenarios shrunk
 for sut in $("$WB" suts | grep -v '^builtin:reference$'); do
-  scen=(); secs=(); steps=(); props=()
-  for seed in $SEEDS; do
-    out=$("$WB" check --sut "$sut" --seed "$seed" --tests 100000 --save-failures "" -q || true)
-    line=$(grep -m1 '^FAIL: found after' <<<"$out" || true)
-    if [ -z "$line" ]; then scen+=(inf); secs+=(inf); steps+=(inf); props+=(none); continue; fi
-    scen+=("$(sed -E 's/.*after ([0-9]+) scenario.*/\1/' <<<"$line")")
-    secs+=("$(sed -E 's/.* in ([0-9.]+) s;.*/\1/' <<<"$line")")
-    steps+=("$(sed -E 's/.*shrunk to ([0-9]+) step.*/\1/' <<<"$line")")
-    props+=("$(grep -m1 -oE '^(S[1-5]|C[1-4]|L1) violated' <<<"$out" | cut -c1-2)")
+  row=()
+  for search in rapidcheck steered; do
+    scen=(); steps=()
+    for seed in $SEEDS; do
+      read -r s t < <(one "$sut" "$seed" "$search")
+      scen+=("$s"); steps+=("$t")
+    done
+    row+=("$(printf '%s\n' "${scen[@]}" | median)" "$(printf '%s\n' "${steps[@]}" | median)")
   done
-  printf "%-24s %10s %12s %12s  %s\n" "${sut#builtin:}" \
-    "$(printf '%s\n' "${scen[@]}" | median)" "$(printf '%s\n' "${secs[@]}" | median)" \
-    "$(printf '%s\n' "${steps[@]}" | median)" "$(printf '%s\n' "${props[@]}" | sort | uniq -c | awk '{printf "%s%s×%s", (NR>1?",":""), $2, $1}')"
+  printf "%-26s %10s %11s   %10s %11s\n" "${sut#builtin:}" "${row[@]}"
 done
 echo
-echo "reference: $("$WB" check --sut builtin:reference --seed 1 --tests 10000 --save-failures "" 2>/dev/null | grep -E "^(PASS|FAIL)")"
+for search in rapidcheck steered; do
+  once=(); k=()
+  for seed in $SEEDS; do
+    line=$("$WB" check --sut builtin:reference --seed "$seed" --search "$search" --time-budget 30 \
+      --coverage-k 3 --save-failures "" --no-evidence 2>/dev/null | grep -m1 '^situation pairs' || true)
+    o=$(grep -oE 'all met once after [0-9]+' <<<"$line" | grep -oE '[0-9]+$' || echo inf)
+    t=$(grep -oE '3 times after [0-9]+' <<<"$line" | grep -oE '[0-9]+$' || echo inf)
+    once+=("$o"); k+=("$t")
+  done
+  printf "reference, %-10s all pairs met once after %s scenarios, 3 times after %s (medians; 30 s cap)\n" \
+    "$search:" "$(printf '%s\n' "${once[@]}" | median)" "$(printf '%s\n' "${k[@]}" | median)"
+done

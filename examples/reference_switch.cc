@@ -112,6 +112,7 @@ class ReferenceSwitch final : public Switch {
   struct Entry {
     Message msg;
     bool done = false;
+    int retries = 0;  // attempts that left it pending
   };
   struct Journal {  // durable: survives restart()
     std::vector<Entry> inbox;
@@ -261,6 +262,7 @@ class ReferenceSwitch final : public Switch {
         j.inbox[entry].done = true;
         receipts.emplace_back(entry, status[k]);
       } else {
+        ++j.inbox[entry].retries;
         still.push_back(entry);
       }
     }
@@ -273,6 +275,11 @@ class ReferenceSwitch final : public Switch {
       if (defect_ == Defect::kMessageKeyCollision) to = receipt_to_[m.id];
       // DEFECT 10 (receipt mix-up): receipts go out under the batch's first sender.
       if (defect_ == Defect::kReceiptMixup) to = j.inbox[receipts.front().first].msg.sender;
+      // DEFECT 10 (paper receipt by id): letters are confirmed by the print
+      // service's job id, which carries the message id alone.
+      if (defect_ == Defect::kPaperReceiptById && how == ReceiptStatus::kPrinted) {
+        to = receipt_to_[m.id];
+      }
       calls.receipt(to, m.id, how);
     }
     // The backlog is logged when it changes, not on every attempt.
@@ -292,6 +299,7 @@ class ReferenceSwitch final : public Switch {
       w.mailbox = *route.mailbox;
     else if (defect_ != Defect::kFallbackLeak)
       w.mailbox.clear();
+    trim_for_retry(w);
     // Nothing goes out while the registry is down: no need to copy the message.
     if (!route.unavailable) build(w, journal_.inbox[entry].msg);
   }
@@ -314,11 +322,22 @@ class ReferenceSwitch final : public Switch {
       parts.push_back(std::move(spare_parts_.back()));
     }
     std::copy(m.parts.begin(), m.parts.end(), parts.begin());
+    // DEFECT 7 (retry drops last part): a retry rebuilds the message from the
+    // retry queue, which keeps one part too few.
+    if (defect_ == Defect::kRetryDropsLastPart && parts.size() > 1 &&
+        journal_.inbox[w.entry].retries > 0) {
+      spare_parts_.push_back(std::move(parts.back()));
+      parts.pop_back();
+    }
   }
 
   bool deliverable(const Worker& w) const {
     // DEFECT 8 (blocked sender): the registry's blocked list is not consulted.
-    const bool blocked = defect_ != Defect::kBlockedSenderIgnored &&
+    // DEFECT 8 (retry forgets block): the retry queue keeps the route
+    // without the blocked list.
+    const bool forgets =
+        defect_ == Defect::kRetryForgetsBlock && journal_.inbox[w.entry].retries > 0;
+    const bool blocked = defect_ != Defect::kBlockedSenderIgnored && !forgets &&
                          blocks(w.route, journal_.inbox[w.entry].msg.sender);
     return !w.mailbox.empty() && !blocked;
   }
@@ -336,11 +355,25 @@ class ReferenceSwitch final : public Switch {
     channels_.erase(w.mailbox);
     w.route = lookup(subject, calls);
     w.mailbox = w.route.mailbox.value_or("");
+    trim_for_retry(w);
+  }
+
+  void trim_for_retry(Worker& w) const {
+    // DEFECT 13 (retry trims account): the retry queue stores addresses as
+    // tokens, cut at the first space, '+' or '%'.
+    if (defect_ != Defect::kRetryTrimsAccount || journal_.inbox[w.entry].retries == 0) return;
+    const auto slash = w.mailbox.find('/');
+    if (slash == std::string::npos) return;
+    const auto cut = w.mailbox.find_first_of(" +%", slash + 1);
+    if (cut != std::string::npos && cut > slash + 1) w.mailbox.resize(cut);
   }
 
   ReceiptStatus print_or_hold(const Worker& w, Calls& calls) {
     const Message& m = journal_.inbox[w.entry].msg;
-    if (w.route.is_protected) {
+    // DEFECT 6 (blocked protected printed): a blocked sender's letter goes
+    // to paper before protection is looked at.
+    const bool to_paper = defect_ == Defect::kBlockedProtectedPrinted && blocks(w.route, m.sender);
+    if (w.route.is_protected && !to_paper) {
       calls.hold(w.out, "protected identity: manual handling required");
       // DEFECT 9 (log leak): the subject's number goes into the staff log.
       calls.log(defect_ == Defect::kLogLeak ? "held " + key_of(m) + " for " + m.subject
@@ -478,6 +511,16 @@ const std::vector<DefectInfo>& catalog() {
        "recovery requeues handled journal entries, so they are sent twice"},
       {Defect::kAddressAsPattern, 13, "address-as-pattern",
        "the connection pool matches mailbox addresses as topic filters"},
+      {Defect::kRetryDropsLastPart, 7, "retry-drops-last-part",
+       "a retried message with several parts is rebuilt one part short"},
+      {Defect::kPaperReceiptById, 10, "paper-receipt-by-id",
+       "a printed letter's receipt goes to the latest sender of its id"},
+      {Defect::kRetryForgetsBlock, 8, "retry-forgets-block",
+       "a retry routes without the subject's blocked-sender list"},
+      {Defect::kRetryTrimsAccount, 13, "retry-trims-account",
+       "a retry cuts the mailbox address at its first space, '+' or '%'"},
+      {Defect::kBlockedProtectedPrinted, 6, "blocked-protected-printed",
+       "a letter from a sender the subject blocks is printed even for a protected subject"},
   };
   return kCatalog;
 }

@@ -37,6 +37,13 @@ enum class Defect {
   kConcurrency,            // 11
   kRestartReplay,          // 12
   kAddressAsPattern,       // 13
+  // Variants written after the steered search, each firing only where two
+  // ordinary conditions meet in one routing decision.
+  kRetryDropsLastPart,       // 7: a retried message with several parts
+  kPaperReceiptById,         // 10: a printed message whose id another sender used
+  kRetryForgetsBlock,        // 8: a retried message whose subject blocks the sender
+  kRetryTrimsAccount,        // 13: a retried message to an account with pattern characters
+  kBlockedProtectedPrinted,  // 6: a protected subject who blocks the sender
 };
 
 struct DefectInfo {

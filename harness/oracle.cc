@@ -151,7 +151,7 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     in.fewer_parts = k > 0 && spec.parts < specs[k - 1].parts;
     if (in.valid_subject) {
       subjects_.insert(spec.subject);
-      in.submit_route = world_.route(spec.subject, spec.sender);
+      in.last_route = world_.route(spec.subject, spec.sender);
       for (std::size_t j = 0; j < n; ++j) {
         if (j == k) continue;
         if (specs[j].subject == spec.subject) {
@@ -526,18 +526,22 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
   }
 }
 
-void Oracle::on_delivery_refused(const Message& sent, model::route::Attempt why) {
+void Oracle::on_delivery_refused(const Message& sent, const std::string& mailbox,
+                                 model::route::Attempt why) {
   side_.clear();
   scan(sent.title, side_);
   if (side_.hits.empty()) return;
   auto& in = instances_[side_.hits.front().instance];
-  if (in.handled == 0) in.next_attempt = why;
+  if (in.handled > 0) return;
+  in.next_attempt = why;
+  in.last_route = model::Route{model::SinkKind::kMailbox, mailbox};
 }
 
 void Oracle::on_registry_unavailable(const std::string& person) {
   for (auto& in : instances_) {
     if (in.handled == 0 && in.state != State::kRejected && in.msg->subject == person) {
       in.next_attempt = model::route::kAfterRegistryDown;
+      in.last_route = world_.route(in.msg->subject, in.msg->sender);
     }
   }
 }
@@ -590,7 +594,7 @@ void Oracle::record_route(const Instance& in) {
   s.v[kProtected] = answer.is_protected;
   s.v[kBlocked] = world_.is_blocked(m.subject, m.sender);
   s.v[kAttempt] = in.handled_attempt;
-  s.v[kChanged] = !(expected == in.submit_route);
+  s.v[kChanged] = !(expected == in.last_route);
   s.v[kBatch] = in.batch;
   s.v[kNeighbour] = in.neighbour;
   s.v[kSharedId] = id_shared_.count(m.id) > 0;

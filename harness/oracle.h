@@ -95,7 +95,10 @@ class Oracle {
 
   // Refusals the harness's actors answered, and restarts: what the next
   // attempt of the messages concerned is a retry after (for situations).
-  void on_delivery_refused(const Message& sent, model::route::Attempt why);
+  // The route of a refused delivery is the mailbox it was sent to; that of a
+  // refused lookup is the rules' route at that moment.
+  void on_delivery_refused(const Message& sent, const std::string& mailbox,
+                           model::route::Attempt why);
   void on_registry_unavailable(const std::string& person);
   void on_restart();
   // One per decision the switch met, in order (models/situation.h).
@@ -131,7 +134,7 @@ class Oracle {
     bool shared_at_submit = false;
     model::route::Attempt next_attempt = model::route::kFirst;
     model::route::Attempt handled_attempt = model::route::kFirst;
-    model::Route submit_route;
+    model::Route last_route;  // the route at submission, or of the latest refused attempt
   };
   struct Hit {
     std::uint32_t instance;

@@ -47,15 +47,15 @@ class Actors final : public Calls {
     begin("deliver ", mailbox);
     const auto op = model::operator_of(mailbox);
     if (!world_.operator_up(op)) {
-      oracle_.on_delivery_refused(m, model::route::kAfterOperatorDown);
+      oracle_.on_delivery_refused(m, mailbox, model::route::kAfterOperatorDown);
       end([&] {
         return "unavailable (operator " + std::string(op) + " down) [" + show_message(m) + "]";
       });
       return DeliverReply::kUnavailable;
     }
     if (close_at_delivery.erase(mailbox) > 0) {
+      oracle_.on_delivery_refused(m, mailbox, model::route::kAfterNoSuchMailbox);
       world_.close_mailbox(mailbox);
-      oracle_.on_delivery_refused(m, model::route::kAfterNoSuchMailbox);
       end([&] {
         return std::string("no_such_mailbox (closed just now, between lookup and delivery)");
       });
@@ -63,7 +63,7 @@ class Actors final : public Calls {
     }
     const auto owner = world_.open_owner(mailbox);
     if (!owner) {
-      oracle_.on_delivery_refused(m, model::route::kAfterNoSuchMailbox);
+      oracle_.on_delivery_refused(m, mailbox, model::route::kAfterNoSuchMailbox);
       end([&] { return "no_such_mailbox [" + show_message(m) + "]"; });
       return DeliverReply::kNoSuchMailbox;
     }

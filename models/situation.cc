@@ -41,8 +41,11 @@ bool route_possible(const std::uint8_t* v) {
   // no_such_mailbox: the account closed and the registry stopped naming it;
   // the retry looks up again within the same command and finds no mailbox.
   // Nor can a block have begun since: the refused delivery was allowed, and
-  // the environment does not change within a command.
-  if (v[kAttempt] == kAfterNoSuchMailbox && (has_mailbox || v[kBlocked])) return false;
+  // the environment does not change within a command. So the route changed:
+  // the refused attempt's was that account.
+  if (v[kAttempt] == kAfterNoSuchMailbox && (has_mailbox || v[kBlocked] || !v[kChanged])) {
+    return false;
+  }
   return true;
 }
 
@@ -98,7 +101,9 @@ std::array<DecisionSpec, kDecisionKinds> make_decisions() {
             {"first", "after registry down", "after operator down", "after no_such_mailbox",
              "after restart"},
             "the first try, or a retry after a refusal of this message or a restart"},
-           {"changed", kNoYes, "the rules' route now differs from the one at submission"},
+           {"changed", kNoYes,
+            "the rules' route now differs from the one at submission or, for a retry, from "
+            "the mailbox of the refused delivery (the rules' route at a refused lookup)"},
            {"batch", kBatchValues, "the message's position in the submit that brought it"},
            {"neighbour", kNeighbourValues, "as for submit"},
            {"shared id", kNoYes, "another sender used this message's id in the run"},

@@ -58,7 +58,8 @@ enum Condition : int {
   kBlocked,     // no | yes (the subject blocks this sender)
   kAttempt,     // first | after registry down | after operator down | after no_such_mailbox |
                 // after restart
-  kChanged,     // no | yes (the rules' route differs from the one at submission)
+  kChanged,     // no | yes (the rules' route differs from the one at submission, or from
+                // that of the message's latest refused attempt)
   kBatch,       // single | first | middle | last
   kNeighbour,   // none | same subject | collision family
   kSharedId,    // no | yes (another sender used this id in the run)

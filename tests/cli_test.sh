@@ -24,7 +24,7 @@ cd "$tmp/work"
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"
 contains "suts has stale-route" "builtin:stale-route"
-[ "$(wc -l <"$tmp/out")" -eq 14 ] || { echo "FAIL suts: expected 14 lines"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" -eq 19 ] || { echo "FAIL suts: expected 19 lines"; fails=$((fails + 1)); }
 
 check "replay corpus on reference exits 0" 0 "$WB" replay corpus/regressions --sut builtin:reference
 contains "summary line" "passed, 0 failed, 0 input error(s), 0 switch failure(s), 0 skipped"
@@ -64,6 +64,18 @@ check "check on reference exits 0" 0 "$WB" check --sut builtin:reference --tests
   --save-failures "$tmp/mem"
 contains "check pass line" "PASS: 500 scenarios, no property violated"
 contains "check statistics" "identity collisions"
+check "situations prints the tables" 0 "$WB" situations
+sed -n '/^<!-- wrongbox situations -->$/,/^<!-- end wrongbox situations -->$/p' "$root/docs/situations.md" |
+  sed '1d;$d' | diff - "$tmp/out" >/dev/null ||
+  { echo "FAIL docs/situations.md tables differ from wrongbox situations"; fails=$((fails + 1)); }
+check "default check stops when covered" 0 "$WB" check --sut builtin:reference --seed 3 \
+  --save-failures "" --no-evidence
+contains "default check says why it stopped" "stopped: every feasible situation pair met 3 times"
+contains "default check prints the pair coverage" "situation pairs (docs/situations.md): "
+contains "default check names the search sources" "uniform random"
+check "a budget alone runs until the budget" 0 "$WB" check --sut builtin:reference --seed 3 \
+  --time-budget 0.5 --save-failures "" --no-evidence
+contains "budget stop" "stopped: time budget of 0.5 s reached"
 check "check on a defect exits 1" 1 "$WB" check --sut builtin:log-leak --seed 3 --save-failures "$tmp/mem"
 contains "check shows the shrunk scenario" "wrongbox-scenario 1"
 contains "check names the property" "S3 violated"
@@ -82,7 +94,7 @@ check "sample prints scenarios" 0 "$WB" sample --count 2 --seed 4
 contains "sample output parses as the format" "wrongbox-scenario 1"
 check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md" --no-fuzz \
   --no-evidence
-contains "mutants summary" "13 of 13 defect classes caught; reference switch clean"
+contains "mutants summary" "18 of 18 defect variants caught, 13 of 13 classes; reference switch clean"
 grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
 
 for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py" "plugin:$PLUGIN"; do
@@ -90,6 +102,15 @@ for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py" "plugi
     --switch-log "$tmp/switch.log"
   check "campaign over protocol v1: $sut" 0 "$WB" check --sut "$sut" --tests 300 --seed 8 \
     --save-failures "" -q --switch-log "$tmp/switch.log"
+done
+# Over exec: the search meets every feasible pair (seed 3 in about 3,000
+# scenarios, which the Python switch plays in the 10 s default on an idle
+# machine; the budget is raised here so that a slow sanitizer build still
+# stops on coverage, which does not depend on speed).
+for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py"; do
+  check "check over exec covers every pair: $sut" 0 "$WB" check --sut "$sut" --seed 3 \
+    --time-budget 300 --coverage-k 3 --save-failures "" --no-evidence --switch-log "$tmp/switch.log"
+  contains "covered over exec: $sut" "stopped: every feasible situation pair met 3 times"
 done
 check "a defect over protocol v1 is a violation" 1 "$WB" replay corpus/regressions -q \
   --sut "exec:$REF stale-route" --switch-log "$tmp/switch.log"
@@ -172,7 +193,7 @@ CI=true "$WB" campaign --budget 4 --evidence "$tmp/camp.db" --report "$tmp/camp.
   --logs "$tmp/logs" --save-failures "$tmp/mem2" --fuzz-work "$tmp/fz" >"$tmp/out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL campaign exit $rc"; fails=$((fails + 1)); }
-for line in "replay       ok    replayed 17 scenario(s): 17 passed" "check        ok    PASS: " \
+for line in "replay       ok    replayed 22 scenario(s): 22 passed" "check        ok    PASS: " \
             "$fuzz_line" \
             "campaign against builtin:reference: nothing violated" "report: $tmp/camp.html"; do
   contains "campaign line: $line" "$line"

@@ -33,7 +33,7 @@ enum class Search { kSteered, kRapidCheck };
 // The default `wrongbox check` budget, in seconds, when neither a count nor
 // a budget is given: the search stops earlier once every feasible pair of
 // conditions has been met `coverage_k` times.
-inline constexpr double kDefaultCheckBudget = 5.0;
+inline constexpr double kDefaultCheckBudget = 10.0;
 inline constexpr std::uint64_t kDefaultCoverageK = 3;
 
 struct CheckOptions {

@@ -310,7 +310,8 @@ int campaign(const CampaignOptions& o) {
   const double rest = o.budget - elapsed() - 2.0;
   {
     const double budget = std::max(5.0, no_fuzz_why.empty() ? rest / 2 : rest);
-    d.start("check", fmt::format("property-based search, {:.0f} s budget", budget));
+    d.start("check",
+            fmt::format("coverage-steered property-based search, {:.0f} s budget", budget));
     CheckCliOptions c;
     c.sut = o.sut;
     c.tests = o.tests > 0 ? o.tests : 100000000;
@@ -328,6 +329,10 @@ int campaign(const CampaignOptions& o) {
       rc = check(c);
     }
     std::string s = last_line_with(log("check"), "PASS: ");
+    if (const auto cov = last_line_with(log("check"), "situation pairs");
+        !s.empty() && !cov.empty()) {
+      s += "; situation pairs " + cov.substr(cov.find(": ") + 2);
+    }
     if (s.empty()) s = failure_summary(log("check"));
     if (s.empty()) s = reason_in(log("check"));
     d.end("check", rc, s, log("check"));

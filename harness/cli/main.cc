@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   check->add_option("--max-steps", co.max_steps, "Generated actions per scenario, at most")
       ->capture_default_str();
   check->add_option("--time-budget", co.time_budget,
-                    "Stop after this many seconds; alone, run until then (default 5 with "
+                    "Stop after this many seconds; alone, run until then (default 10 with "
                     "neither --tests nor --time-budget, else none)");
   check
       ->add_option("--coverage-k", co.coverage_k,

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
@@ -118,6 +119,7 @@ int mutants(const MutantsOptions& o) {
                   no_fuzz_why.empty(), o.defects.empty() ? "all" : o.defects));
   if (!rec) return kExitUsage;
   std::vector<Row> rows;
+  model::SituationCoverage reference_situations;  // what the clean run of the reference met
   for (const auto& d : examples::catalog()) {
     if (!only.empty() && d.defect_class != 0 &&
         std::find(only.begin(), only.end(), d.name) == only.end()) {
@@ -141,6 +143,7 @@ int mutants(const MutantsOptions& o) {
     co.time_budget = o.budget_per_defect;
     co.replay_failures_first = false;
     const auto r = check::run_check(*sut.sw, sut.hello, sut.spec, co);
+    if (d.defect_class == 0) reference_situations = r.stats.situations;
     row.search_found = r.failed;
     row.scenarios = r.failed ? r.scenarios_to_failure : r.tests_run;
     row.seconds = r.failed ? r.seconds_to_failure : r.seconds;
@@ -183,13 +186,24 @@ int mutants(const MutantsOptions& o) {
                          r.fuzz_ran ? fmt::format("{:.2f}", r.fuzz_seconds) : "-",
                          r.fuzz_found && r.fuzz_steps ? std::to_string(r.fuzz_steps) : "-");
   }
+  std::set<int> all_classes, caught_classes;
+  for (const auto& r : rows) {
+    if (r.defect_class == 0) continue;
+    all_classes.insert(r.defect_class);
+    if (r.caught()) caught_classes.insert(r.defect_class);
+  }
+  // A class counts as caught when every variant of it was.
+  for (const auto& r : rows) {
+    if (r.defect_class > 0 && !r.caught()) caught_classes.erase(r.defect_class);
+  }
+  const std::size_t classes = all_classes.size(), classes_caught = caught_classes.size();
   const std::string summary = fmt::format(
-      "{} of {} defect classes caught; reference switch {} ({} corpus scenarios, up "
-      "to {} generated scenarios or {} s per switch and engine, seed {})",
+      "{} of {} defect variants caught, {} of {} classes; reference switch {} ({} corpus "
+      "scenarios, up to {} generated scenarios or {} s per switch and engine, seed {})",
       std::count_if(rows.begin(), rows.end(),
                     [](const Row& r) { return r.defect_class > 0 && r.caught(); }),
-      rows.size() - 1, rows.front().caught() ? "NOT clean" : "clean", corpus.size(), o.tests,
-      o.budget_per_defect, o.seed);
+      rows.size() - 1, classes_caught, classes, rows.front().caught() ? "NOT clean" : "clean",
+      corpus.size(), o.tests, o.budget_per_defect, o.seed);
   std::string notes;
   if (!no_fuzz_why.empty()) {
     notes = "fuzzing not run: " + no_fuzz_why + "\n";
@@ -198,10 +212,16 @@ int mutants(const MutantsOptions& o) {
       if (!r.fuzz_note.empty()) notes += "fuzzing " + r.name + ": " + r.fuzz_note + "\n";
     }
   }
-  fmt::print("Defect-detection matrix\n\n{}\n{}\n{}", table, summary, notes);
+  const std::string coverage = "Situations the reference switch's search met:\n" +
+                               situation_summary(reference_situations, check::kDefaultCoverageK);
+  fmt::print("Defect-detection matrix\n\n{}\n{}\n{}\n{}", table, summary, notes, coverage);
   if (!o.markdown.empty()) {
     std::ofstream md(o.markdown);
-    md << "# Wrongbox defect-detection matrix\n\n" << table << "\n" << summary << "\n\n";
+    md << "# Wrongbox defect-detection matrix\n\n"
+       << table << "\n"
+       << summary << "\n\n"
+       << "```\n"
+       << coverage << "```\n\n";
     if (!notes.empty()) md << notes << "\n";
     md << "Reproduce each property-based finding:\n\n";
     for (const auto& r : rows) {
@@ -219,6 +239,8 @@ int mutants(const MutantsOptions& o) {
       evidence::RunTotals t;
       t.exit_code = rc;
       t.verdict = verdict_word(rc);
+      t.coverage_json =
+          "{\"situations\":" + reference_situations.to_json(check::kDefaultCoverageK) + "}";
       for (const auto& r : rows) {
         t.scenarios += r.scenarios;
         rec->store()->add_mutant(
