@@ -100,7 +100,10 @@ class ReferenceSwitch final : public Switch {
     backoff_ = 1;
     for (const auto& e : journal_.inbox) receipt_to_[e.msg.id] = e.msg.sender;
     journal_.pending.clear();
-    for (std::size_t i = 0; i < journal_.inbox.size(); ++i) {
+    // DEFECT 12 (restart drops newest): the recovery loop stops one entry short.
+    const std::size_t recover =
+        journal_.inbox.size() - (defect_ == Defect::kRestartDropsNewest && !journal_.inbox.empty());
+    for (std::size_t i = 0; i < recover; ++i) {
       // DEFECT 12 (restart): recovery requeues every journal entry, handled or not.
       if (!journal_.inbox[i].done || defect_ == Defect::kRestartReplay) {
         journal_.pending.push_back(i);
@@ -268,6 +271,15 @@ class ReferenceSwitch final : public Switch {
     }
     j.pending.swap(still);
 
+    // DEFECT 9 (batch log names held): a command that handles several
+    // messages logs the subjects of those it held.
+    if (defect_ == Defect::kBatchLogNamesHeld && receipts.size() > 1) {
+      std::string held;
+      for (const auto& [entry, how] : receipts) {
+        if (how == ReceiptStatus::kHeld) held += " " + j.inbox[entry].msg.subject;
+      }
+      if (!held.empty()) calls.log("held in this batch:" + held);
+    }
     for (const auto& [entry, how] : receipts) {
       const Message& m = j.inbox[entry].msg;
       std::string to = m.sender;
@@ -521,6 +533,10 @@ const std::vector<DefectInfo>& catalog() {
        "a retry cuts the mailbox address at its first space, '+' or '%'"},
       {Defect::kBlockedProtectedPrinted, 6, "blocked-protected-printed",
        "a letter from a sender the subject blocks is printed even for a protected subject"},
+      {Defect::kRestartDropsNewest, 12, "restart-drops-newest",
+       "restart recovery skips the newest journal entry"},
+      {Defect::kBatchLogNamesHeld, 9, "batch-log-names-held",
+       "a command handling several messages logs the numbers of those it held"},
   };
   return kCatalog;
 }

@@ -44,6 +44,9 @@ enum class Defect {
   kRetryForgetsBlock,        // 8: a retried message whose subject blocks the sender
   kRetryTrimsAccount,        // 13: a retried message to an account with pattern characters
   kBlockedProtectedPrinted,  // 6: a protected subject who blocks the sender
+  // Written after the search's last change.
+  kRestartDropsNewest,  // 12: a restart while the newest accepted message still waits
+  kBatchLogNamesHeld,   // 9: a held message in a command that handles several
 };
 
 struct DefectInfo {

@@ -24,7 +24,7 @@ cd "$tmp/work"
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"
 contains "suts has stale-route" "builtin:stale-route"
-[ "$(wc -l <"$tmp/out")" -eq 19 ] || { echo "FAIL suts: expected 19 lines"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" -eq 21 ] || { echo "FAIL suts: expected 21 lines"; fails=$((fails + 1)); }
 
 check "replay corpus on reference exits 0" 0 "$WB" replay corpus/regressions --sut builtin:reference
 contains "summary line" "passed, 0 failed, 0 input error(s), 0 switch failure(s), 0 skipped"
@@ -94,7 +94,7 @@ check "sample prints scenarios" 0 "$WB" sample --count 2 --seed 4
 contains "sample output parses as the format" "wrongbox-scenario 1"
 check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md" --no-fuzz \
   --no-evidence
-contains "mutants summary" "18 of 18 defect variants caught, 13 of 13 classes; reference switch clean"
+contains "mutants summary" "20 of 20 defect variants caught, 13 of 13 classes; reference switch clean"
 grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
 
 for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py" "plugin:$PLUGIN"; do
@@ -137,6 +137,15 @@ EV="$tmp/ev.db"
 check "replay records evidence" 1 "$WB" replay corpus/regressions --sut builtin:stale-route -q --evidence "$EV"
 contains "replay names the store" "evidence: $EV (run #1)"
 check "check records evidence" 1 "$WB" check --sut builtin:log-leak --seed 3 --save-failures "" --evidence "$EV"
+check "report of the check's run" 0 "$WB" report --evidence "$EV" --format json
+python3 - "$tmp/out" <<'PY' || { echo "FAIL the evidence lacks the check's situation coverage"; fails=$((fails + 1)); }
+import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+s = runs[-1]["coverage"]["situations"]
+assert s["pairs_feasible"] > 800 and 0 < s["pairs_covered"] < s["pairs_feasible"], s
+assert len(s["uncovered"]) == s["pairs_feasible"] - s["pairs_covered"], s
+assert sum(k["covered"] for k in s["kinds"].values()) == s["pairs_covered"], s
+PY
 check "conformance records evidence" 0 "$WB" conformance --evidence "$EV"
 check "verify an intact store" 0 "$WB" evidence verify "$EV"
 contains "verify says intact" "3 run(s), 3 complete, hash chain intact"
@@ -193,7 +202,7 @@ CI=true "$WB" campaign --budget 4 --evidence "$tmp/camp.db" --report "$tmp/camp.
   --logs "$tmp/logs" --save-failures "$tmp/mem2" --fuzz-work "$tmp/fz" >"$tmp/out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL campaign exit $rc"; fails=$((fails + 1)); }
-for line in "replay       ok    replayed 22 scenario(s): 22 passed" "check        ok    PASS: " \
+for line in "replay       ok    replayed 24 scenario(s): 24 passed" "check        ok    PASS: " \
             "$fuzz_line" \
             "campaign against builtin:reference: nothing violated" "report: $tmp/camp.html"; do
   contains "campaign line: $line" "$line"

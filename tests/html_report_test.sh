@@ -18,6 +18,8 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 "$WB" replay corpus/regressions --sut builtin:stale-route -q --evidence "$tmp/e.db" >/dev/null
 "$WB" mutants --tests 1000 --evidence "$tmp/e.db" >/dev/null 2>&1
+# A short check leaves situation pairs never exercised: the report lists them.
+"$WB" check --sut builtin:reference --tests 20 --seed 2 --save-failures "" --evidence "$tmp/e.db" >/dev/null 2>&1
 "$WB" report --evidence "$tmp/e.db" --format html --out "$tmp/report.html" >/dev/null || fail "report"
 
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
@@ -25,7 +27,9 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --user-data-dir="$tmp/profile" --enable-logging=stderr --v=0)
 timeout 120 "$CHROMIUM" "${flags[@]}" --dump-dom "file://$tmp/report.html" >"$tmp/dom.html" 2>"$tmp/console.log" \
   || fail "chromium could not render the report"
-for text in "Hash chain verified: 2 runs recorded, 2 complete" "Latest verdicts" \
+for text in "Hash chain verified: 3 runs recorded, 3 complete" "Latest verdicts" \
+            "Situations covered (run #3, check)" "Never exercised" "times each value was met" \
+            "route: attempt=after restart" \
             "Defect-detection matrix" "address-as-pattern" ">caught<" ">clean<" \
             "Counterexample: S1" "wrongbox replay corpus/regressions/03-stale-route-after-reopen.wbs" \
             "<svg"; do

@@ -23,7 +23,7 @@ for _ in $(seq 600); do
 done
 fails=0
 want() { grep -qE -- "$1" "$tmp/screen" || { echo "FAIL screen lacks: $1"; fails=$((fails + 1)); }; }
-want '^replay +ok +replayed 22 scenario'
+want '^replay +ok +replayed 24 scenario'
 want '^check +ok +PASS: '
 want '^fuzz +(ok +PASS: |skip )'
 want '^phase +result +summary'
