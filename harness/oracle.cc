@@ -584,14 +584,14 @@ model::route::Address Oracle::address_shape(const std::string& mailbox) const {
 void Oracle::record_route(const Instance& in) {
   using namespace model::route;
   const Message& m = *in.msg;
-  const auto answer = world_.lookup(m.subject);
+  const std::string* mailbox = world_.registered_mailbox(m.subject);
   const auto expected = world_.route(m.subject, m.sender);
   model::Situation s;
   s.kind = model::DecisionKind::kRoute;
   s.v[kExpected] = static_cast<std::uint8_t>(expected.kind);
-  s.v[kRegistered] = answer.mailbox.has_value();
+  s.v[kRegistered] = mailbox != nullptr;
   s.v[kHistory] = static_cast<std::uint8_t>(world_.history_of(m.subject));
-  s.v[kProtected] = answer.is_protected;
+  s.v[kProtected] = world_.is_protected(m.subject);
   s.v[kBlocked] = world_.is_blocked(m.subject, m.sender);
   s.v[kAttempt] = in.handled_attempt;
   s.v[kChanged] = !(expected == in.last_route);
@@ -599,7 +599,7 @@ void Oracle::record_route(const Instance& in) {
   s.v[kNeighbour] = in.neighbour;
   s.v[kSharedId] = id_shared_.count(m.id) > 0;
   s.v[kFewerParts] = in.fewer_parts;
-  s.v[kAddress] = answer.mailbox ? address_shape(*answer.mailbox) : kNoAddress;
+  s.v[kAddress] = mailbox ? address_shape(*mailbox) : kNoAddress;
   situations_.push_back(s);
 }
 
@@ -620,11 +620,12 @@ void Oracle::record_log() {
   using namespace model::log;
   model::Situation s;
   s.kind = model::DecisionKind::kLog;
-  const auto prot = world_.protected_persons();
-  s.v[kProtectedKnown] = !prot.empty();
-  for (const auto& p : prot) {
-    for (const auto& subject : subjects_) {
-      if (model::in_collision_family(p, subject)) s.v[kFamily] = 1;
+  if (world_.anyone_protected()) {
+    s.v[kProtectedKnown] = 1;
+    for (const auto& p : world_.protected_persons()) {
+      for (const auto& subject : subjects_) {
+        if (model::in_collision_family(p, subject)) s.v[kFamily] = 1;
+      }
     }
   }
   for (const auto& in : instances_) {

@@ -140,6 +140,8 @@ std::array<DecisionSpec, kDecisionKinds> make_decisions() {
 // Where each kind's values and pairs sit in the flat count vectors, and
 // which pairs are feasible.
 struct Layout {
+  std::array<int, kDecisionKinds> conditions{};                         // per kind
+  std::array<std::array<int, kMaxConditions>, kDecisionKinds> sizes{};  // values per condition
   std::array<std::array<int, kMaxConditions>, kDecisionKinds> value_base{};
   std::array<std::array<std::array<int, kMaxConditions>, kMaxConditions>, kDecisionKinds>
       pair_base{};
@@ -153,7 +155,9 @@ struct Layout {
     for (const auto& d : model::decisions()) {
       const int k = static_cast<int>(d.kind);
       const int n = static_cast<int>(d.conditions.size());
+      conditions[k] = n;
       for (int c = 0; c < n; ++c) {
+        sizes[k][c] = static_cast<int>(d.conditions[c].values.size());
         value_base[k][c] = values;
         values += static_cast<int>(d.conditions[c].values.size());
       }
@@ -244,32 +248,42 @@ SituationCoverage::SituationCoverage()
 int SituationCoverage::pair_index(DecisionKind kind, int c1, int v1, int c2, int v2) {
   const auto& L = layout();
   const int k = static_cast<int>(kind);
-  const auto size2 =
-      static_cast<int>(decision(kind).conditions[static_cast<std::size_t>(c2)].values.size());
-  return L.pair_base[k][c1][c2] + v1 * size2 + v2;
+  return L.pair_base[k][c1][c2] + v1 * L.sizes[k][c2] + v2;
 }
 
-void SituationCoverage::add(const Situation& s) {
+int SituationCoverage::add(const Situation& s) {
   const auto& L = layout();
-  const auto& d = decision(s.kind);
   const int k = static_cast<int>(s.kind);
-  const int n = static_cast<int>(d.conditions.size());
+  const int n = L.conditions[k];
+  const auto& base = L.pair_base[k];
+  const auto& sizes = L.sizes[k];
   ++decisions_[k];
   for (int c = 0; c < n; ++c) ++values_[static_cast<std::size_t>(L.value_base[k][c] + s.v[c])];
+  int fresh = 0;
   for (int c1 = 0; c1 < n; ++c1) {
     for (int c2 = c1 + 1; c2 < n; ++c2) {
-      ++pairs_[static_cast<std::size_t>(pair_index(s.kind, c1, s.v[c1], c2, s.v[c2]))];
+      const auto i = static_cast<std::size_t>(base[c1][c2] + s.v[c1] * sizes[c2] + s.v[c2]);
+      const auto now = ++pairs_[i];
+      if (!L.feasible[i]) continue;
+      if (now == 1) {
+        ++covered_once_;
+        ++fresh;
+      }
+      if (now == k_) ++covered_k_;
     }
   }
+  return fresh;
 }
 
 int SituationCoverage::new_pairs(const Situation& s) const {
-  const int n = static_cast<int>(decision(s.kind).conditions.size());
+  const auto& L = layout();
+  const int k = static_cast<int>(s.kind);
+  const int n = L.conditions[k];
   int fresh = 0;
   for (int c1 = 0; c1 < n; ++c1) {
     for (int c2 = c1 + 1; c2 < n; ++c2) {
       const auto i = static_cast<std::size_t>(pair_index(s.kind, c1, s.v[c1], c2, s.v[c2]));
-      fresh += pairs_[i] == 0 && layout().feasible[i];
+      fresh += pairs_[i] == 0 && L.feasible[i];
     }
   }
   return fresh;
@@ -290,6 +304,22 @@ void SituationCoverage::merge(const SituationCoverage& o) {
   for (int k = 0; k < kDecisionKinds; ++k) decisions_[k] += o.decisions_[k];
   for (std::size_t i = 0; i < pairs_.size(); ++i) pairs_[i] += o.pairs_[i];
   for (std::size_t i = 0; i < values_.size(); ++i) values_[i] += o.values_[i];
+  recount();
+}
+
+void SituationCoverage::track(std::uint64_t k) {
+  k_ = std::max<std::uint64_t>(1, k);
+  recount();
+}
+
+void SituationCoverage::recount() {
+  covered_once_ = covered_k_ = 0;
+  const auto& L = layout();
+  for (std::size_t i = 0; i < pairs_.size(); ++i) {
+    if (!L.feasible[i]) continue;
+    covered_once_ += pairs_[i] >= 1;
+    covered_k_ += pairs_[i] >= k_;
+  }
 }
 
 std::uint64_t SituationCoverage::count(const PairId& p) const {
@@ -309,6 +339,8 @@ const std::vector<PairId>& SituationCoverage::feasible_list() {
 }
 
 int SituationCoverage::covered_pairs(std::uint64_t k) const {
+  if (k <= 1) return covered_once_;
+  if (k == k_) return covered_k_;
   int n = 0;
   for (const auto& p : feasible_list()) n += count(p) >= k;
   return n;

@@ -138,8 +138,12 @@ std::string describe(const PairId& p);  // "route: attempt=after restart & batch
 class SituationCoverage {
  public:
   SituationCoverage();
-  void add(const Situation& s);
+  // Counts `s`; returns how many feasible pairs it met for the first time.
+  int add(const Situation& s);
   void merge(const SituationCoverage& other);
+  // covered_pairs(k) for this k (and for 1) is kept up to date as situations
+  // are added, at no cost per call (default 3).
+  void track(std::uint64_t k);
   // How many new (feasible) pairs `s` would cover for the first time.
   int new_pairs(const Situation& s) const;
 
@@ -171,7 +175,11 @@ class SituationCoverage {
 
  private:
   static int pair_index(DecisionKind k, int c1, int v1, int c2, int v2);
+  void recount();
   std::array<std::uint64_t, kDecisionKinds> decisions_{};
+  std::uint64_t k_ = 3;
+  int covered_once_ = 0;
+  int covered_k_ = 0;
   std::vector<std::uint64_t> pairs_;   // by pair_index, feasible or not
   std::vector<std::uint64_t> values_;  // by value_index
 };

@@ -122,6 +122,18 @@ MailboxHistory World::history_of(const std::string& p) const {
                                                 : MailboxHistory::kMoved;
 }
 
+const std::string* World::registered_mailbox(const std::string& p) const {
+  auto it = persons_.find(p);
+  return it == persons_.end() || !it->second.registered ? nullptr : &*it->second.registered;
+}
+
+bool World::anyone_protected() const {
+  for (const auto& [p, st] : persons_) {
+    if (st.is_protected) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> World::open_mailboxes() const {
   std::vector<std::string> out;
   for (const auto& [m, st] : mailboxes_) {

@@ -101,6 +101,9 @@ class World {
   std::vector<std::string> protected_persons() const;
 
   MailboxHistory history_of(const std::string& person) const;
+  // The mailbox `person` is registered at now, or nullptr.
+  const std::string* registered_mailbox(const std::string& person) const;
+  bool anyone_protected() const;
   // Every open mailbox address, sorted.
   std::vector<std::string> open_mailboxes() const;
   // Whether another open mailbox's address is a path prefix of `mailbox`, or the reverse.

@@ -192,6 +192,21 @@ TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
   o.seed = 1;
   auto good = examples::make_reference_switch();
   EXPECT_TRUE(PassesWrongboxCampaign(*good, o, "reference"));
+  {
+    CampaignSettings until_covered;
+    until_covered.tests = 0;  // until every pair was met 3 times
+    until_covered.time_budget = 120;
+    const auto r = run_campaign(*good, "reference", until_covered);
+    EXPECT_TRUE(r.passed) << r.report;
+    EXPECT_EQ(r.situation_pairs_met, r.situation_pairs_feasible);
+    EXPECT_TRUE(r.never_exercised.empty());
+    CampaignSettings few;
+    few.tests = 3;
+    const auto f = run_campaign(*good, "reference", few);
+    EXPECT_LT(f.situation_pairs_met, f.situation_pairs_feasible);
+    EXPECT_EQ(static_cast<int>(f.never_exercised.size()),
+              f.situation_pairs_feasible - f.situation_pairs_met);
+  }
   auto bad = examples::make_reference_switch(examples::Defect::kLogLeak);
   const auto res = PassesWrongboxCampaign(*bad, o, "log-leak");
   EXPECT_FALSE(res);

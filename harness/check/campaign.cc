@@ -432,6 +432,7 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
     }
   }
 
+  res.stats.situations.track(o.coverage_k);
   // 2. The search.
   res.seed = o.seed ? o.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
   if (o.search == Search::kSteered) {

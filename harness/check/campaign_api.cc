@@ -7,15 +7,19 @@ namespace wrongbox {
 CampaignOutcome run_campaign(Switch& sw, const std::string& name,
                              const CampaignSettings& settings) {
   CampaignOutcome out;
-  if (settings.tests < 1 || settings.max_steps < 1 || settings.max_steps > 200 ||
+  if (settings.tests < 0 || settings.max_steps < 1 || settings.max_steps > 200 ||
       !(settings.time_budget >= 0)) {
-    out.error = "tests >= 1, max_steps 1-200 and time_budget >= 0 are required";
+    out.error = "tests >= 0, max_steps 1-200 and time_budget >= 0 are required";
     return out;
   }
   check::CheckOptions o;
   o.tests = settings.tests;
   o.seed = settings.seed;
   o.time_budget = settings.time_budget;
+  if (settings.tests == 0) {
+    o.stop_when_covered = true;
+    if (o.time_budget == 0) o.time_budget = check::kDefaultCheckBudget;
+  }
   o.gen.max_steps = settings.max_steps;
   if (!settings.failures_dir.empty()) {
     o.failures_dir = check::failures_dir_for(settings.failures_dir, name);
@@ -31,6 +35,10 @@ CampaignOutcome run_campaign(Switch& sw, const std::string& name,
   }
   const check::CheckResult r = check::run_check(sw, hello, name, o);
   out.scenarios = r.stats.scenarios;
+  const auto& cov = r.stats.situations;
+  out.situation_pairs_met = cov.covered_pairs(1);
+  out.situation_pairs_feasible = cov.feasible_pairs();
+  for (const auto& p : cov.uncovered(1)) out.never_exercised.push_back(model::describe(p));
   if (!r.error.empty() && !r.failed) {
     out.error = r.error;
     return out;

@@ -213,6 +213,7 @@ void mutate_plan(Plan& p, std::mt19937_64& rng, const GenConfig& cfg, const Plan
 
 Steering::Steering(const GenConfig& gen, std::uint64_t seed, SteerConfig cfg)
     : gen_(gen), uniform_(gen), cfg_(cfg), rng_(chunk_seed(seed, 0x57ee7ull)), seed_(seed) {
+  coverage_.track(cfg.k);
   uniform_.swarm = false;
   for (auto& w : uniform_.weights) w = w > 0 ? 1 : 0;
 }
@@ -228,7 +229,11 @@ const Steering::Entry& Steering::pick() {
   // Half the time, aim at a pair never met: the kept plan that met either
   // of its values most recently is one mutation from meeting both.
   if (roll(rng_, 2) == 0) {
-    const auto never = coverage_.uncovered(1);
+    if (never_at_ != coverage_.covered_pairs(1)) {  // recomputed only when it changed
+      never_ = coverage_.uncovered(1);
+      never_at_ = coverage_.covered_pairs(1);
+    }
+    const auto& never = never_;
     if (!never.empty()) {
       const auto& goal =
           never[static_cast<std::size_t>(roll(rng_, static_cast<int>(never.size())))];
@@ -285,10 +290,7 @@ Plan Steering::next() {
 
 void Steering::feedback(const Plan& played, const std::vector<model::Situation>& situations) {
   bool fresh = false;
-  for (const auto& s : situations) {
-    if (!fresh && coverage_.new_pairs(s) > 0) fresh = true;
-    coverage_.add(s);
-  }
+  for (const auto& s : situations) fresh |= coverage_.add(s) > 0;
   if (!fresh) return;
   scratch_.clear();
   for (const auto& s : situations) model::SituationCoverage::feasible_pairs_of(s, scratch_);

@@ -77,6 +77,8 @@ class Steering {
   std::array<int, 3> sources_{};
   int last_source_ = 0;
   std::vector<int> scratch_;
+  std::vector<model::PairId> never_;  // pairs never met, as of never_at_ pairs met
+  int never_at_ = -1;
 };
 
 }  // namespace wrongbox::check

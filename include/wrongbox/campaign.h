@@ -2,8 +2,9 @@
 // switch, from a vendor's own C++ code (a GoogleTest case, a tool).
 //
 // It replays the failures saved before for the same switch (when
-// `failures_dir` is set), then generates scenarios aimed at misdelivery, plays
-// each against the switch while the harness plays every other actor, and
+// `failures_dir` is set), then searches, steered by situation coverage (the
+// pairs of conditions the routing rules read at each decision), plays each
+// scenario against the switch while the harness plays every other actor, and
 // stops at the first violation, which it shrinks to a minimal scenario.
 //
 // Example usage:
@@ -17,13 +18,16 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "wrongbox/switch.h"
 
 namespace wrongbox {
 
 struct CampaignSettings {
-  int tests = 1000;          // generated scenarios that must pass
+  // Generated scenarios that must pass; 0 = until every feasible situation
+  // pair was met 3 times, within time_budget (10 s when 0).
+  int tests = 1000;
   std::uint64_t seed = 1;    // the same seed plays the same scenarios; 0 = a new one each run
   double time_budget = 0;    // seconds; 0 = none (stop after `tests`)
   int max_steps = 12;        // generated actions per scenario, at most
@@ -40,6 +44,12 @@ struct CampaignOutcome {
   std::string report;
   std::string property;  // "S1".."L1", or "switch-failure"
   std::string saved_to;  // the saved scenario file, when failures_dir was set
+  // Situation coverage of the search (docs/situations.md): feasible pairs of
+  // conditions met at least once, all feasible pairs, and those never met,
+  // e.g. "route: attempt=after restart & address=path prefix".
+  int situation_pairs_met = 0;
+  int situation_pairs_feasible = 0;
+  std::vector<std::string> never_exercised;
 };
 
 // `name` names the switch in reports and in failures_dir's subfolder.

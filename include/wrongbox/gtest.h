@@ -30,7 +30,9 @@ inline ::testing::AssertionResult PassesWrongboxCampaign(Switch& sw,
                                                          const std::string& name = "switch") {
   const CampaignOutcome r = run_campaign(sw, name, settings);
   if (r.passed) {
-    return ::testing::AssertionSuccess() << r.scenarios << " scenarios, no violation";
+    return ::testing::AssertionSuccess()
+           << r.scenarios << " scenarios, no violation; " << r.situation_pairs_met << " of "
+           << r.situation_pairs_feasible << " situation pairs met";
   }
   if (!r.error.empty()) {
     return ::testing::AssertionFailure() << "campaign could not run: " << r.error;
