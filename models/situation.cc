@@ -148,6 +148,7 @@ struct Layout {
   int values = 0;
   int pairs = 0;
   std::vector<char> feasible;  // by pair index
+  std::vector<PairId> all;     // by pair index
   std::vector<PairId> feasible_list;
   std::array<int, kDecisionKinds> feasible_per_kind{};
 
@@ -164,8 +165,10 @@ struct Layout {
       for (int c1 = 0; c1 < n; ++c1) {
         for (int c2 = c1 + 1; c2 < n; ++c2) {
           pair_base[k][c1][c2] = pairs;
-          pairs +=
-              static_cast<int>(d.conditions[c1].values.size() * d.conditions[c2].values.size());
+          for (int a = 0; a < sizes[k][c1]; ++a) {
+            for (int b = 0; b < sizes[k][c2]; ++b) all.push_back(PairId{d.kind, c1, a, c2, b});
+          }
+          pairs += sizes[k][c1] * sizes[k][c2];
         }
       }
     }
@@ -189,19 +192,11 @@ struct Layout {
         while (c < n && ++v[c] == d.conditions[c].values.size()) v[c++] = 0;
         if (c == n) break;
       }
-      for (int c1 = 0; c1 < n; ++c1) {
-        for (int c2 = c1 + 1; c2 < n; ++c2) {
-          const int s1 = static_cast<int>(d.conditions[c1].values.size());
-          const int s2 = static_cast<int>(d.conditions[c2].values.size());
-          for (int a = 0; a < s1; ++a) {
-            for (int b = 0; b < s2; ++b) {
-              if (!feasible[static_cast<std::size_t>(pair_base[k][c1][c2] + a * s2 + b)]) continue;
-              feasible_list.push_back(PairId{d.kind, c1, a, c2, b});
-              ++feasible_per_kind[k];
-            }
-          }
-        }
-      }
+    }
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (!feasible[i]) continue;
+      feasible_list.push_back(all[i]);
+      ++feasible_per_kind[static_cast<int>(all[i].kind)];
     }
   }
 };
@@ -365,21 +360,10 @@ std::vector<PairId> SituationCoverage::uncovered(std::uint64_t k) const {
 }
 
 std::vector<PairId> SituationCoverage::impossible_seen() const {
+  const auto& L = layout();
   std::vector<PairId> out;
-  for (const auto& d : model::decisions()) {
-    const int n = static_cast<int>(d.conditions.size());
-    for (int c1 = 0; c1 < n; ++c1) {
-      for (int c2 = c1 + 1; c2 < n; ++c2) {
-        const int s1 = static_cast<int>(d.conditions[c1].values.size());
-        const int s2 = static_cast<int>(d.conditions[c2].values.size());
-        for (int a = 0; a < s1; ++a) {
-          for (int b = 0; b < s2; ++b) {
-            const PairId p{d.kind, c1, a, c2, b};
-            if (!feasible(p) && count(p) > 0) out.push_back(p);
-          }
-        }
-      }
-    }
+  for (std::size_t i = 0; i < L.all.size(); ++i) {
+    if (!L.feasible[i] && pairs_[i] > 0) out.push_back(L.all[i]);
   }
   return out;
 }
