@@ -2,11 +2,12 @@
 # The main job, as the README's first command: install missing packages,
 # build with clang and libFuzzer (build-main/), then
 #   1. `wrongbox campaign` against the built-in reference switch: the
-#      regression corpus and saved failures, a property-based search and
+#      regression corpus and saved failures, a coverage-steered search and
 #      coverage-guided fuzzing sharing the budget, every run recorded in the
 #      evidence store;
-#   2. `wrongbox mutants`: the defect-detection matrix over its 13 defect
-#      variants (corpus, property-based search, fuzzing), recorded too;
+#   2. `wrongbox mutants`: the defect-detection matrix over its 20 defect
+#      variants of 13 classes (corpus, property-based search, fuzzing),
+#      recorded too;
 #   3. the evidence chain verified and the reports written: HTML (auditors),
 #      Markdown, JUnit, SARIF.
 # Output in out/ (WRONGBOX_OUT=dir); evidence accumulates in out/evidence.db.

@@ -202,7 +202,7 @@ CI=true "$WB" campaign --budget 4 --evidence "$tmp/camp.db" --report "$tmp/camp.
   --logs "$tmp/logs" --save-failures "$tmp/mem2" --fuzz-work "$tmp/fz" >"$tmp/out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || { echo "FAIL campaign exit $rc"; fails=$((fails + 1)); }
-for line in "replay       ok    replayed 24 scenario(s): 24 passed" "check        ok    PASS: " \
+for line in "replay       ok    replayed $CORPUS_COUNT scenario(s): $CORPUS_COUNT passed" "check        ok    PASS: " \
             "$fuzz_line" \
             "campaign against builtin:reference: nothing violated" "report: $tmp/camp.html"; do
   contains "campaign line: $line" "$line"

@@ -31,7 +31,7 @@ contains "report carries the replay command" "wrongbox replay $saved"
 
 check "the reference is clean under fuzzing" 0 "$WB" fuzz --sut builtin:reference --budget 5 \
   --seeds corpus/regressions --work "$tmp/w" --no-evidence
-contains "pass line" "no property violated; 17 seed(s)"
+contains "pass line" "no property violated; $CORPUS_COUNT seed(s)"
 check "a plugin can be fuzzed" 0 "$WB" fuzz --sut "plugin:$PLUGIN" --budget 3 --work "$tmp/w" \
   --no-evidence
 check "a fuzzer that dies is an error" 2 "$WB" fuzz --budget 2 --fuzzer /bin/false --work "$tmp/w" \

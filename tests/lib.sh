@@ -18,3 +18,7 @@ contains() {  # contains NAME TEXT: the last check's output holds TEXT
     fails=$((fails + 1))
   fi
 }
+
+# How many scenarios the built-in regression corpus holds (tests run from
+# the source root, or set root to it).
+CORPUS_COUNT=$(ls "${root:-$(pwd)}"/corpus/regressions/*.wbs | wc -l)

@@ -34,9 +34,11 @@ std::string situation_tables() {
 
 std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t k, int once_at,
                               int k_at) {
+  const int all = cov.feasible_pairs();
   std::string out = fmt::format(
-      "situation pairs (docs/situations.md): {}/{} met, {}/{} met {}+ times", cov.covered_pairs(1),
-      cov.feasible_pairs(), cov.covered_pairs(k), cov.feasible_pairs(), k);
+      "situation pairs (docs/situations.md): {}/{} met ({:.1f} %), {}/{} met {}+ times",
+      cov.covered_pairs(1), all, all ? 100.0 * cov.covered_pairs(1) / all : 0.0,
+      cov.covered_pairs(k), all, k);
   if (once_at) out += fmt::format("; all met once after {} scenarios", once_at);
   if (k_at) out += fmt::format(", {} times after {}", k, k_at);
   out += "\n";
