@@ -261,14 +261,14 @@ INSTANTIATE_TEST_SUITE_P(Searches, SeedTest,
                          });
 
 TEST(CheckTest, SteeredShardsAreIndependentSearches) {
-  const auto whole = stream(5, 2000);
-  const auto one = stream(5, 2000, "1/2"), two = stream(5, 2000, "2/2");
+  const auto whole = stream(5, 1000);
+  const auto one = stream(5, 1000, "1/2"), two = stream(5, 1000, "2/2");
   const std::set<std::string> in_one(one.begin(), one.end());
   int shared = 0;
   for (const auto& s : two) shared += in_one.count(s) && s.find("\nsubmit") != std::string::npos;
   EXPECT_EQ(shared, 0);
   EXPECT_NE(one, whole);
-  EXPECT_EQ(stream(5, 2000, "2/2"), two);  // and each is reproducible
+  EXPECT_EQ(stream(5, 1000, "2/2"), two);  // and each is reproducible
 }
 
 TEST(CheckTest, RapidCheckShardsAreDisjointAndTogetherPlayTheUnshardedStream) {
