@@ -7,11 +7,14 @@
 //   - mutant: a kept plan changed by one to four mutations (insert, delete,
 //     duplicate or swap actions; move a subject to a collision neighbour;
 //     put a refusal, an outage or a restart before a tick or a submit; change
-//     a message's parts, id, sender or validity; splice two kept plans).
+//     a message's parts, id, sender or validity; grow a batch; switch a
+//     feature; change the world of one message's subject; splice two kept
+//     plans).
 // A plan is kept when its run reaches a pair of conditions
-// (models/situation.h) that no earlier run reached. Kept plans are picked
-// by a tournament that favours those holding pairs seen fewest times, so
-// the search spends its time where coverage is thin. Nothing in the switch
+// (models/situation.h) that no earlier run reached. Half the time the plan
+// to mutate is one that met a value of a pair never met; otherwise a
+// tournament favours plans holding pairs met fewest times, so the search
+// spends its time where coverage is thin. Nothing in the switch
 // is instrumented: exec: and plugin: switches are steered the same way.
 //
 // Example usage:
@@ -33,7 +36,7 @@ namespace wrongbox::check {
 struct SteerConfig {
   int mutate_percent = 50;   // when some plan is kept
   int uniform_percent = 20;  // plain uniform random plans
-  std::uint64_t k = 3;       // a pair seen k times no longer attracts mutation
+  std::uint64_t k = 3;       // coverage counts pairs met k times (CheckOptions::coverage_k)
 };
 
 // Applies one random mutation to `p` (exposed for tests).
