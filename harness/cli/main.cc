@@ -114,8 +114,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"steered", "rapidcheck"}))
       ->capture_default_str();
   check->add_option("--shard", co.shard,
-                    "K/N: play only shard K of N of the seed's scenario stream (give every "
-                    "shard the same --seed; docs/check.md, Sharding)");
+                    "K/N: shard K of N (give every shard the same --seed): the steered search "
+                    "runs from a seed derived from --seed and K; with --search rapidcheck, "
+                    "chunks K, K+N, ... of the seed's stream (docs/check.md)");
   check->add_option("--reproduce", co.reproduce,
                     "Replay exactly one failure from the reproduce string a --search rapidcheck "
                     "report printed");
@@ -215,8 +216,8 @@ int main(int argc, char** argv) {
                    "The search plays exactly this many scenarios (default: until the budget)")
       ->check(CLI::Range(1, 100000000));
   campaign->add_option("--shard", cmo.shard,
-                       "K/N: search only shard K of N of the seed's stream (same --seed on every "
-                       "shard)");
+                       "K/N: shard K of N, a search from a seed derived from --seed and K (same "
+                       "--seed on every shard)");
   campaign->add_option("--corpus", cmo.corpus,
                        "Scenario files or directories to replay besides the built-in regression "
                        "corpus (repeatable)");
