@@ -175,6 +175,29 @@ c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE scenarios SET outcome='pass'
 PY
 check "verify a tampered store exits 1" 1 "$WB" evidence verify "$EV"
 contains "verify names the run" "TAMPERED: $EV: run #1 (replay against builtin:stale-route"
+check "report of a tampered store exits 1" 1 "$WB" report --evidence "$EV" --format junit --out "$tmp/t.xml"
+python3 -c "import xml.etree.ElementTree as E,sys; r=E.parse(sys.argv[1]).getroot(); s=[x for x in r if x.get('name')=='wrongbox evidence integrity']; assert s and s[0].find('testcase/failure').get('message').startswith('TAMPERED: run #1')" "$tmp/t.xml" \
+  || { echo "FAIL the JUnit of a tampered store lacks the integrity failure"; fails=$((fails + 1)); }
+check "SARIF of a tampered store exits 1" 1 "$WB" report --evidence "$EV" --format sarif --out "$tmp/t.sarif"
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['runs'][0]; assert any(x['ruleId']=='evidence-integrity' and x['level']=='error' for x in r['results'])" "$tmp/t.sarif" \
+  || { echo "FAIL the SARIF of a tampered store lacks the integrity error"; fails=$((fails + 1)); }
+check "verify of a missing store exits 2" 2 "$WB" evidence verify "$tmp/typo.db"
+contains "verify names the missing store" "$tmp/typo.db: no such evidence store"
+check "report of a missing store exits 2" 2 "$WB" report --evidence "$tmp/typo.db" --format junit
+[ -e "$tmp/typo.db" ] && { echo "FAIL verify or report created $tmp/typo.db"; fails=$((fails + 1)); }
+: >"$tmp/zero.db"
+check "a 0-byte store is not intact" 2 "$WB" evidence verify "$tmp/zero.db"
+contains "0-byte reason" "is empty (0 bytes)"
+"$WB" replay corpus/regressions/01-batch-offset-repeated-subject.wbs -q --evidence "$tmp/emptied.db" >/dev/null 2>&1
+python3 - "$tmp/emptied.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+    c.execute("DELETE FROM " + t)
+c.commit()
+PY
+check "an emptied store is not intact" 1 "$WB" evidence verify "$tmp/emptied.db"
+contains "emptied reason" "no run recorded"
 printf 'garbage' >"$tmp/garbage.db"
 check "a non-store is refused" 2 "$WB" replay corpus/regressions -q --evidence "$tmp/garbage.db"
 contains "refusal says why" "is not an evidence database"

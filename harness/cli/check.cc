@@ -35,10 +35,10 @@ std::string situation_tables() {
 std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t k, int once_at,
                               int k_at) {
   const int all = cov.feasible_pairs();
-  std::string out = fmt::format(
-      "situation pairs (docs/situations.md): {}/{} met ({:.1f} %), {}/{} met {}+ times",
-      cov.covered_pairs(1), all, all ? 100.0 * cov.covered_pairs(1) / all : 0.0,
-      cov.covered_pairs(k), all, k);
+  std::string out =
+      fmt::format("situation pairs (docs/situations.md): {}/{} met ({:.1f} %), {}/{} met {}+ times",
+                  cov.covered_pairs(1), all, all ? 100.0 * cov.covered_pairs(1) / all : 0.0,
+                  cov.covered_pairs(k), all, k);
   if (once_at) out += fmt::format("; all met once after {} scenarios", once_at);
   if (k_at) out += fmt::format(", {} times after {}", k, k_at);
   out += "\n";
@@ -182,7 +182,7 @@ int check(const CheckCliOptions& o) {
     const auto& s = r.stats;
     const std::string why =
         r.covered ? fmt::format("every feasible situation pair met {} times", co.coverage_k)
-        : r.budget_exhausted ? fmt::format("time budget of {:g} s reached", co.time_budget)
+        : r.budget_exhausted ? fmt::format("time budget of {:.1f} s reached", co.time_budget)
                              : fmt::format("{} scenarios as asked", o.tests);
     fmt::print("PASS: {} scenarios, no property violated ({:.2f} s; stopped: {})\n", r.tests_run,
                r.seconds, why);

@@ -12,10 +12,15 @@ namespace wrongbox::cli {
 
 int evidence_verify(const std::string& path) {
   try {
-    auto store = evidence::Store::open(path);
+    auto store = evidence::Store::open_existing(path);
     const auto v = store.verify();
     if (!v.ok) {
       fmt::print("TAMPERED: {}: {}\n", path, v.problem);
+      return kExitViolation;
+    }
+    if (v.runs == 0) {
+      // Every recording command writes a run; a store without one was emptied.
+      fmt::print("NOT INTACT: {}: no run recorded (every recording command writes one)\n", path);
       return kExitViolation;
     }
     fmt::print("verified: {}: {} run(s), {} complete, hash chain intact\n", path, v.runs,
@@ -51,7 +56,8 @@ int report(const std::string& path, const std::string& format, const std::string
     return kExitUsage;
   }
   try {
-    auto store = evidence::Store::open(path);
+    auto store = evidence::Store::open_existing(path);
+    const auto v = store.verify();
     std::error_code ec;
     const auto text =
         evidence::render_report(store, f, {after_run, std::filesystem::current_path(ec).string()});
@@ -65,6 +71,12 @@ int report(const std::string& path, const std::string& format, const std::string
         return kExitUsage;
       }
       fmt::print("report: {}\n", out);
+    }
+    // The report is written either way (it says so in every format); the
+    // exit code says it too, so a pipeline cannot publish it as green.
+    if (!v.ok) {
+      fmt::print(stderr, "wrongbox: {}: TAMPERED: {}\n", path, v.problem);
+      return kExitViolation;
     }
     return kExitOk;
   } catch (const evidence::EvidenceError& e) {

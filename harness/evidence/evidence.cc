@@ -297,6 +297,19 @@ std::string sha256_file(const std::string& path) {
   return to_hex(h, sizeof h);
 }
 
+Store Store::open_existing(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw EvidenceError(path + ": no such evidence store (nothing was recorded there)");
+  }
+  if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0) {
+    throw EvidenceError(path +
+                        " is empty (0 bytes): not an evidence store; every recording command "
+                        "writes at least one run");
+  }
+  return open(path);
+}
+
 Store Store::open(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
@@ -539,7 +552,7 @@ VerifyResult Store::verify() {
 
 int merge(const std::string& out, const std::vector<std::string>& inputs) {
   for (const auto& in : inputs) {
-    auto src = Store::open(in);
+    auto src = Store::open_existing(in);
     const auto r = src.verify();
     if (!r.ok) throw EvidenceError(in + " does not verify, so it was not merged: " + r.problem);
   }

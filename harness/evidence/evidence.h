@@ -119,6 +119,10 @@ class Store {
   // is not SQLite, is another application's database, is newer than this
   // build, or is corrupt.
   static Store open(const std::string& path);
+  // Opens FILE, which must exist and not be empty: for commands that only
+  // read a store (verify, report, the inputs of merge), so that a mistyped
+  // path is an error naming it instead of a new, empty, "intact" store.
+  static Store open_existing(const std::string& path);
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
   ~Store();

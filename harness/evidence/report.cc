@@ -309,6 +309,17 @@ std::string junit(const Json& m) {
         xml("wrongbox " + str(r["command"]) + " #" + str(r["id"]) + " " + str(r["sut_spec"])), t, f,
         e, sk, xml(str(r["started_at"]).substr(0, 19)), xml(str(r["host"])), cases);
   }
+  if (!m["verified"]["ok"].get<bool>()) {
+    // A tampered store fails the pipeline's test view too.
+    ++total;
+    ++failures;
+    suites +=
+        "  <testsuite name=\"wrongbox evidence integrity\" tests=\"1\" failures=\"1\" "
+        "errors=\"0\" skipped=\"0\">\n    <testcase classname=\"wrongbox.evidence\" "
+        "name=\"hash chain\"><failure message=\"" +
+        xml("TAMPERED: " + str(m["verified"]["problem"])) + "\">" + xml(str(m["store"])) +
+        "</failure></testcase>\n  </testsuite>\n";
+  }
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"wrongbox\" tests=\"{}\" "
       "failures=\"{}\" errors=\"{}\">\n{}</testsuites>\n",
@@ -355,6 +366,21 @@ std::string sarif(const Json& m) {
            {"properties",
             {{"run", r["uuid"]}, {"switch", r["sut_spec"]}, {"scenario", c["scenario_text"]}}}});
     }
+  }
+  if (!m["verified"]["ok"].get<bool>()) {
+    rules.push_back({{"id", "evidence-integrity"},
+                     {"name", "EvidenceIntegrity"},
+                     {"shortDescription",
+                      {{"text",
+                        "the evidence store's hash chain verifies: no run was changed, "
+                        "removed or reordered"}}},
+                     {"defaultConfiguration", {{"level", "error"}}}});
+    results.push_back(
+        {{"ruleId", "evidence-integrity"},
+         {"level", "error"},
+         {"message", {{"text", "TAMPERED: " + str(m["verified"]["problem"])}}},
+         {"locations",
+          {{{"physicalLocation", {{"artifactLocation", {{"uri", str(m["store"])}}}}}}}}});
   }
   Json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},
