@@ -198,6 +198,16 @@ c.commit()
 PY
 check "an emptied store is not intact" 1 "$WB" evidence verify "$tmp/emptied.db"
 contains "emptied reason" "no run recorded"
+# Two writers creating one new store at the same moment: both runs land.
+lost=0
+for _ in $(seq 20); do
+  rm -f "$tmp/race.db"*
+  "$WB" replay corpus/regressions/01-batch-offset-repeated-subject.wbs -q --evidence "$tmp/race.db" >"$tmp/race-a" 2>&1 &
+  "$WB" replay corpus/regressions/01-batch-offset-repeated-subject.wbs -q --evidence "$tmp/race.db" >"$tmp/race-b" 2>&1 &
+  wait
+  "$WB" evidence verify "$tmp/race.db" 2>&1 | grep -q "2 run(s), 2 complete" || lost=$((lost + 1))
+done
+[ "$lost" -eq 0 ] || { echo "FAIL concurrent creation lost a run in $lost of 20 tries"; cat "$tmp/race-a" "$tmp/race-b" | head -5; fails=$((fails + 1)); }
 printf 'garbage' >"$tmp/garbage.db"
 check "a non-store is refused" 2 "$WB" replay corpus/regressions -q --evidence "$tmp/garbage.db"
 contains "refusal says why" "is not an evidence database"

@@ -334,10 +334,25 @@ Store Store::open(const std::string& path) {
       throw EvidenceError(path + " is corrupt: " + sqlite3_errmsg(db));
     }
   };
+  // A new store is created inside one write transaction that looks again
+  // first: of two writers creating the same store at once, one creates it
+  // and the other waits, then finds it made.
+  if (pragma_int("PRAGMA application_id") == 0 &&
+      pragma_int("SELECT count(*) FROM sqlite_master") == 0) {
+    transaction(db, [&] {
+      if (pragma_int("PRAGMA application_id") != 0 ||
+          pragma_int("SELECT count(*) FROM sqlite_master") != 0) {
+        return 0;
+      }
+      exec(db, kSchema);
+      exec(db, ("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+      exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+      return 0;
+    });
+  }
   const auto app = pragma_int("PRAGMA application_id");
   const auto version = pragma_int("PRAGMA user_version");
-  const auto tables = pragma_int("SELECT count(*) FROM sqlite_master");
-  if (app != kApplicationId && (tables > 0 || app != 0)) {
+  if (app != kApplicationId) {
     throw EvidenceError(path +
                         " is a SQLite database of another application, not a Wrongbox "
                         "evidence store; refusing to touch it");
@@ -353,19 +368,21 @@ Store Store::open(const std::string& path) {
       throw EvidenceError(path + " is corrupt (" + check.text(0) + "); refusing to touch it");
     }
   }
-  exec(db, "PRAGMA journal_mode = WAL");
-  exec(db, "PRAGMA foreign_keys = ON");
-  if (app == 0 && tables == 0) {
-    transaction(db, [&] {
-      exec(db, kSchema);
-      exec(db, ("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
-      exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-      return 0;
-    });
+  // Switching to WAL takes a moment's exclusive lock, which another process
+  // opening the store may hold: try again for up to the busy timeout.
+  for (int tries = 0;; ++tries) {
+    if (sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr) == SQLITE_OK)
+      break;
+    if (tries >= 3000) exec(db, "PRAGMA journal_mode = WAL");  // throws with SQLite's reason
+    sqlite3_sleep(10);
   }
-  // Forward migrations: schema 1 -> 2 adds the matrix's fuzzing columns.
+  exec(db, "PRAGMA foreign_keys = ON");
+  // Forward migrations, each in a write transaction that reads the version
+  // again (another process may have migrated meanwhile).
+  // Schema 1 -> 2 adds the matrix's fuzzing columns.
   if (version == 1) {
     transaction(db, [&] {
+      if (pragma_int("PRAGMA user_version") != 1) return 0;
       exec(db,
            "ALTER TABLE mutants ADD COLUMN fuzz_ran INTEGER NOT NULL DEFAULT 0;"
            "ALTER TABLE mutants ADD COLUMN fuzz_property TEXT NOT NULL DEFAULT '';"
@@ -379,6 +396,7 @@ Store Store::open(const std::string& path) {
   // Schema 2 -> 3 adds the counterexample's saved file.
   if (version >= 1 && version < 3) {
     transaction(db, [&] {
+      if (pragma_int("PRAGMA user_version") != 2) return 0;
       exec(db,
            "ALTER TABLE counterexamples ADD COLUMN file TEXT NOT NULL DEFAULT '';"
            "PRAGMA user_version = 3");
