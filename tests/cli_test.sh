@@ -208,6 +208,12 @@ for _ in $(seq 20); do
   "$WB" evidence verify "$tmp/race.db" 2>&1 | grep -q "2 run(s), 2 complete" || lost=$((lost + 1))
 done
 [ "$lost" -eq 0 ] || { echo "FAIL concurrent creation lost a run in $lost of 20 tries"; cat "$tmp/race-a" "$tmp/race-b" | head -5; fails=$((fails + 1)); }
+# Whatever a switch calls itself is escaped in the Markdown report (a PR comment).
+check "a switch with markup in its name" 0 "$WB" replay corpus/regressions/01-batch-offset-repeated-subject.wbs \
+  -q --sut "exec:python3 tests/fixtures/bad_switch.py evil-name" --evidence "$tmp/evil.db"
+check "its Markdown report" 0 "$WB" report --evidence "$tmp/evil.db" --format md
+contains "the name is escaped" '\<script\>alert(1)\</script\>\[x\](http://evil.example)\|\`'
+grep -q "<script>" "$tmp/out" && { echo "FAIL raw <script> in the Markdown report"; fails=$((fails + 1)); }
 printf 'garbage' >"$tmp/garbage.db"
 check "a non-store is refused" 2 "$WB" replay corpus/regressions -q --evidence "$tmp/garbage.db"
 contains "refusal says why" "is not an evidence database"

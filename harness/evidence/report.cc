@@ -156,6 +156,39 @@ std::string md(const std::string& s) {
   return out;
 }
 
+// A table cell's '|' would end the cell, even inside code.
+std::string md_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A code block that no text can close early: the fence is longer than any
+// run of backticks inside (a switch chooses its log lines and addresses).
+std::string fenced(const std::string& text) {
+  std::size_t run = 0, most = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    most = std::max(most, run);
+  }
+  const std::string fence(std::max<std::size_t>(3, most + 1), '`');
+  return fence + "\n" + text + (text.empty() || text.back() == '\n' ? "" : "\n") + fence + "\n";
+}
+
+// Inline code the same way.
+std::string code(const std::string& text) {
+  std::size_t run = 0, most = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    most = std::max(most, run);
+  }
+  const std::string ticks(most + 1, '`');
+  return ticks + (most ? " " : "") + text + (most ? " " : "") + ticks;
+}
+
 // The newest run that recorded situation coverage, or nullptr.
 const Json* latest_situations(const Json& m) {
   for (auto it = m["runs"].rbegin(); it != m["runs"].rend(); ++it) {
@@ -197,19 +230,21 @@ std::string markdown(const Json& m) {
   o += "\n| run | command | switch | started | verdict | scenarios | messages |\n"
        "|---|---|---|---|---|---|---|\n";
   for (const auto& r : m["runs"]) {
-    o += fmt::format("| #{} | {} | `{}` | {} | {} | {} | {} |\n", r["id"].get<std::int64_t>(),
-                     str(r["command"]), str(r["sut_spec"]), str(r["started_at"]),
+    o += fmt::format("| #{} | {} | {} | {} | {} | {} | {} |\n", r["id"].get<std::int64_t>(),
+                     md(str(r["command"])), code(md_cell(str(r["sut_spec"]))),
+                     md(str(r["started_at"])),
                      r["status"] == "complete" ? str(r["verdict"]) : "incomplete",
                      str(r["scenarios"]), str(r["messages"]));
   }
   if (m["runs"].empty()) return o;
   const auto& last = m["runs"].back();
-  o += fmt::format("\n## Latest run #{}: {} against `{}`\n\n", last["id"].get<std::int64_t>(),
-                   str(last["command"]), str(last["sut_spec"]));
-  o += fmt::format("- switch: {} {} (sha256 {})\n- harness: wrongbox {} ({})\n- command: `{}`\n",
-                   str(last["sut_name"]), str(last["sut_version"]), str(last["sut_sha256"]),
-                   str(last["harness_version"]), str(last["harness_commit"]),
-                   str(last["command_line"]));
+  // The switch chose its name and version: escaped, like everything it controls.
+  o += fmt::format("\n## Latest run #{}: {} against {}\n\n", last["id"].get<std::int64_t>(),
+                   md(str(last["command"])), code(str(last["sut_spec"])));
+  o += fmt::format("- switch: {} {} (sha256 {})\n- harness: wrongbox {} ({})\n- command: {}\n",
+                   md(str(last["sut_name"])), md(str(last["sut_version"])),
+                   md(str(last["sut_sha256"])), md(str(last["harness_version"])),
+                   md(str(last["harness_commit"])), code(str(last["command_line"])));
   std::int64_t checked = 0;
   for (const auto& [p, x] : last["properties"].items()) checked += x["checks"].get<std::int64_t>();
   if (checked > 0) {
@@ -222,8 +257,9 @@ std::string markdown(const Json& m) {
     }
   }
   for (const auto& c : last["counterexamples"]) {
-    o += "\n### Counterexample (" + str(c["property"]) + ")\n\n```\n" + str(c["scenario_text"]) +
-         "```\n\n```\n" + str(c["report"]) + "```\n\nReproduce: `" + str(c["reproduce"]) + "`\n";
+    o += "\n### Counterexample (" + md(str(c["property"])) + ")\n\n" +
+         fenced(str(c["scenario_text"])) + "\n" + fenced(str(c["report"])) +
+         "\nReproduce: " + code(str(c["reproduce"])) + "\n";
   }
   if (const Json* run = latest_situations(m)) o += markdown_situations(*run);
   if (!last["mutants"].empty()) {
