@@ -87,6 +87,19 @@ contains "saved failure fails with S3" "FAIL  $saved: S3"
 check "saved failure passes on the reference" 0 "$WB" replay "$saved" --sut builtin:reference
 check "memory replays first" 1 "$WB" check --sut builtin:log-leak --seed 99 --save-failures "$tmp/mem"
 contains "memory message" "a saved failure reproduced before any new search"
+# A switch failure stays one even when the shrunk scenario passes on replay
+# (this switch fails at its process's 5th submit, whatever the scenario).
+check "a switch failure in check exits 3" 3 "$WB" check --sut "exec:python3 tests/fixtures/bad_switch.py fifth-garbage" \
+  --tests 20 --timeout 2 --seed 1 --save-failures "" --evidence "$tmp/sf.db" --switch-log "$tmp/sf.log"
+contains "it shows the protocol error" "SWITCH FAILED at step"
+contains "and the offending line" "offending line: this is not json"
+contains "and warns it did not fail again" "did not fail again on replay"
+check "it is recorded as a switch failure" 0 "$WB" report --evidence "$tmp/sf.db" --format json
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['runs'][-1]; assert r['verdict']=='switch-failure' and r['exit_code']==3 and r['counterexamples'][0]['report'].startswith('SWITCH FAILED'), r['verdict']" "$tmp/out" \
+  || { echo "FAIL the evidence does not record a switch failure"; fails=$((fails + 1)); }
+for bad in "fuzz --budget nan" "fuzz --budget -1" "mutants --budget-per-defect inf" "check --time-budget nan"; do
+  check "$bad is refused" 2 "$WB" $bad
+done
 check "bad weights exit 2" 2 "$WB" check --weights fly=2
 contains "bad weights message" "unknown action kind 'fly'"
 check "bad reproduce exits 2" 2 "$WB" check --reproduce xyz --save-failures ""

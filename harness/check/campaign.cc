@@ -184,6 +184,7 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
       // Replay the shrunk counterexample once more: it must fail the same way.
       res.failure = run_scenario(last_failing, sut, ropt);
       if (!is_failure(res.failure)) {
+        res.failure = last_failing_result;  // reported as it failed, with a warning
         res.error =
             "the shrunk counterexample did not fail again on replay: the switch is "
             "not deterministic for the same scenario";
@@ -240,8 +241,17 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
       res.scenarios_to_failure = res.stats.scenarios;
       auto m = minimize_scenario(sc_, sut, ropt);
       res.failed = true;
-      res.failure = run_scenario(m.scenario, sut, ropt);
-      if (!is_failure(res.failure)) {
+      if (!is_failure(m.result)) {  // it did not fail again at all: report it as found
+        m.scenario = sc_;
+        m.result = r;
+      }
+      RunResult again = run_scenario(m.scenario, sut, ropt);
+      if (is_failure(again)) {
+        res.failure = std::move(again);
+      } else {
+        // What failed is reported as it failed (a switch failure stays one),
+        // with a warning that the same scenario passed on replay.
+        res.failure = std::move(m.result);
         res.error =
             "the shrunk counterexample did not fail again on replay: the switch is "
             "not deterministic for the same scenario";

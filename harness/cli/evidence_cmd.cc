@@ -29,7 +29,7 @@ int evidence_verify(const std::string& path) {
       fmt::print("  incomplete (killed or still running): {}\n", i);
     return kExitOk;
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: {}\n", e.what());
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
     return kExitUsage;
   }
 }
@@ -43,7 +43,7 @@ int evidence_merge(const std::string& out, const std::vector<std::string>& input
                out, v.runs, v.ok ? "intact" : "BROKEN: " + v.problem);
     return v.ok ? kExitOk : kExitViolation;
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: {}\n", e.what());
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
     return kExitUsage;
   }
 }
@@ -80,7 +80,7 @@ int report(const std::string& path, const std::string& format, const std::string
     }
     return kExitOk;
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: {}\n", e.what());
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
     return kExitUsage;
   }
 }

@@ -151,7 +151,8 @@ int main(int argc, char** argv) {
   mutants
       ->add_option("--budget-per-defect", mo.budget_per_defect,
                    "Seconds of search per switch and engine, at most")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(between(0.1, 1e7));
   mutants->add_option("--seed", mo.seed, "Random seed")->capture_default_str();
   mutants->add_option("--defects", mo.defects,
                       "Only these defect variants, comma-separated (the reference always runs)");
@@ -256,7 +257,9 @@ int main(int argc, char** argv) {
   fuzz->add_option("--sut", fzo.sut,
                    "Switch under test, in-process only: builtin:NAME or plugin:PATH.so [ARG]")
       ->capture_default_str();
-  fuzz->add_option("--budget", fzo.budget, "Seconds of fuzzing")->capture_default_str();
+  fuzz->add_option("--budget", fzo.budget, "Seconds of fuzzing")
+      ->capture_default_str()
+      ->check(between(0.1, 1e7));
   fuzz->add_option("--seeds", fzo.seeds, "Scenario files or directories to start from");
   fuzz->add_option("--fuzzer", fzo.fuzzer,
                    "libFuzzer switch_fuzzer binary (default: $WRONGBOX_FUZZER, else this "

@@ -50,7 +50,7 @@ class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
-      throw EvidenceError(std::string("evidence: ") + sqlite3_errmsg(db));
+      throw EvidenceError(sqlite3_errmsg(db));
     }
   }
   ~Stmt() { sqlite3_finalize(s_); }
@@ -75,7 +75,7 @@ class Stmt {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw EvidenceError(std::string("evidence: ") + sqlite3_errmsg(db_));
+    throw EvidenceError(sqlite3_errmsg(db_));
   }
   std::string text(int i) const {
     const auto* p = sqlite3_column_text(s_, i);
@@ -96,7 +96,7 @@ void exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string e = err ? err : "unknown error";
     sqlite3_free(err);
-    throw EvidenceError("evidence: " + e);
+    throw EvidenceError(e);  // the CLI prefixes "evidence: "
   }
 }
 
@@ -258,7 +258,7 @@ void copy_rows(sqlite3* src, sqlite3* dst, const std::string& table, const std::
 std::string uuid_of(sqlite3* db, std::int64_t run) {
   Stmt s(db, "SELECT uuid FROM runs WHERE id = ?1");
   s.bind(1, run);
-  if (!s.step()) throw EvidenceError("evidence: no run " + std::to_string(run));
+  if (!s.step()) throw EvidenceError("no run " + std::to_string(run));
   return s.text(0);
 }
 
