@@ -351,12 +351,23 @@ class Parser {
       if (auto f = tokenize(line, lineno_, toks)) return f;
       const Token& kw = toks.front();
       if (!seen_magic) {
+        if (kw.text.rfind("\xEF\xBB\xBF", 0) == 0) {
+          return Failure{lineno_, kw.col,
+                         "the file starts with a UTF-8 byte order mark (EF BB BF); save it "
+                         "without one"};
+        }
         if (!kw.is(kMagic)) {
           return Failure{lineno_, kw.col, "a scenario starts with the line 'wrongbox-scenario 1'"};
         }
         if (toks.size() != 2) return Failure{lineno_, kw.col, "expected 'wrongbox-scenario 1'"};
         const auto v = parse_int(toks[1].text, 1, 1000000);
         if (!v) return Failure{lineno_, toks[1].col, "the format version is a whole number"};
+        if (toks[1].text != std::to_string(*v)) {
+          return Failure{lineno_, toks[1].col,
+                         "the format version is written as a plain number, e.g. "
+                         "'wrongbox-scenario 1' (got '" +
+                             toks[1].text + "')"};
+        }
         if (*v != kScenarioFormatVersion) {
           return Failure{lineno_, toks[1].col,
                          "scenario format version " + toks[1].text +
