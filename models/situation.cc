@@ -270,20 +270,6 @@ int SituationCoverage::add(const Situation& s) {
   return fresh;
 }
 
-int SituationCoverage::new_pairs(const Situation& s) const {
-  const auto& L = layout();
-  const int k = static_cast<int>(s.kind);
-  const int n = L.conditions[k];
-  int fresh = 0;
-  for (int c1 = 0; c1 < n; ++c1) {
-    for (int c2 = c1 + 1; c2 < n; ++c2) {
-      const auto i = static_cast<std::size_t>(pair_index(s.kind, c1, s.v[c1], c2, s.v[c2]));
-      fresh += pairs_[i] == 0 && L.feasible[i];
-    }
-  }
-  return fresh;
-}
-
 void SituationCoverage::feasible_pairs_of(const Situation& s, std::vector<int>& out) {
   const auto& L = layout();
   const int n = static_cast<int>(decision(s.kind).conditions.size());

@@ -144,8 +144,6 @@ class SituationCoverage {
   // covered_pairs(k) for this k (and for 1) is kept up to date as situations
   // are added, at no cost per call (default 3).
   void track(std::uint64_t k);
-  // How many new (feasible) pairs `s` would cover for the first time.
-  int new_pairs(const Situation& s) const;
 
   std::uint64_t decisions(DecisionKind k) const { return decisions_[static_cast<int>(k)]; }
   std::uint64_t count(const PairId& p) const;

@@ -134,14 +134,6 @@ bool World::anyone_protected() const {
   return false;
 }
 
-std::vector<std::string> World::open_mailboxes() const {
-  std::vector<std::string> out;
-  for (const auto& [m, st] : mailboxes_) {
-    if (st.open) out.push_back(m);
-  }
-  return out;
-}
-
 bool World::has_path_relative(const std::string& mailbox) const {
   for (const auto& [m, st] : mailboxes_) {
     if (st.open && (is_path_prefix(m, mailbox) || is_path_prefix(mailbox, m))) return true;

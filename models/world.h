@@ -104,8 +104,6 @@ class World {
   // The mailbox `person` is registered at now, or nullptr.
   const std::string* registered_mailbox(const std::string& person) const;
   bool anyone_protected() const;
-  // Every open mailbox address, sorted.
-  std::vector<std::string> open_mailboxes() const;
   // Whether another open mailbox's address is a path prefix of `mailbox`, or the reverse.
   bool has_path_relative(const std::string& mailbox) const;
 

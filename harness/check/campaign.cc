@@ -48,13 +48,17 @@ std::string failure_kind(const RunResult& r) {
   return to_string(r.headline()->property);
 }
 
-void count(CampaignStats& s, const Scenario& sc, const RunResult& r) {
+// `with_situations` false: the caller counts the run's situations itself
+// (the steered search's own coverage, copied into the stats at the end).
+void count(CampaignStats& s, const Scenario& sc, const RunResult& r, bool with_situations = true) {
   ++s.scenarios;
   s.steps += r.stats.steps;
   s.messages += r.stats.messages;
   s.calls += r.stats.calls;
   for (int p = 0; p < kPropertyCount; ++p) s.checks[p] += r.checks[p];
-  for (const auto& x : r.situations) s.situations.add(x);
+  if (with_situations) {
+    for (const auto& x : r.situations) s.situations.add(x);
+  }
   const Coverage c = coverage_of(sc);
   const bool flags[13] = {
       c.collision, c.move,         c.reopen,  c.close, c.outage,  c.protected_person, c.blocked,
@@ -82,8 +86,7 @@ std::string save_failure(const std::string& dir, const std::string& spec, const 
       "found-by-check");
 }
 
-void note_coverage(const CheckOptions& o, CheckResult& res) {
-  const auto& cov = res.stats.situations;
+void note_coverage(const CheckOptions& o, const model::SituationCoverage& cov, CheckResult& res) {
   const int all = cov.feasible_pairs();
   if (!res.scenarios_to_cover_once && cov.covered_pairs(1) == all) {
     res.scenarios_to_cover_once = res.stats.scenarios;
@@ -125,7 +128,7 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
     RunResult r = run_scenario(sc, sut, ropt);
     if (!failure_seen) {
       count(res.stats, sc, r);
-      note_coverage(o, res);
+      note_coverage(o, res.stats.situations, res);
     }
     // Shrinking keeps the failure first found: same property (or a switch failure
     // again), so a misdelivery never shrinks into a lesser finding.
@@ -219,13 +222,14 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
   SteerConfig sc;
   sc.k = o.coverage_k;
   Steering steer(o.gen, stream, sc);
-  const auto all_pairs = res.stats.situations.feasible_pairs();
+  const auto& cov = steer.coverage();  // of every run so far; copied into the stats at the end
+  const auto all_pairs = cov.feasible_pairs();
   while (o.tests <= 0 || res.tests_run < o.tests) {
     if (o.time_budget > 0 && elapsed() >= o.time_budget) {
       res.budget_exhausted = true;
       break;
     }
-    if (o.stop_when_covered && res.stats.situations.covered_pairs(o.coverage_k) == all_pairs) {
+    if (o.stop_when_covered && cov.covered_pairs(o.coverage_k) == all_pairs) {
       res.covered = true;
       break;
     }
@@ -234,8 +238,8 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
     if (o.on_scenario) o.on_scenario(sc_);
     RunResult r = run_scenario(sc_, sut, ropt);
     steer.feedback(plan, r.situations);
-    count(res.stats, sc_, r);
-    note_coverage(o, res);
+    count(res.stats, sc_, r, /*with_situations=*/false);
+    note_coverage(o, cov, res);
     if (is_failure(r)) {
       res.seconds_to_failure = elapsed();
       res.scenarios_to_failure = res.stats.scenarios;
@@ -262,6 +266,7 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
     ++res.tests_run;
     if (o.on_progress && res.tests_run % kChunk == 0) o.on_progress(res.tests_run, elapsed());
   }
+  res.stats.situations = cov;
   res.sources = steer.sources();
   res.kept = steer.kept();
 }

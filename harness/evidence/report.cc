@@ -168,23 +168,24 @@ std::string md_cell(const std::string& text) {
 
 // A code block that no text can close early: the fence is longer than any
 // run of backticks inside (a switch chooses its log lines and addresses).
-std::string fenced(const std::string& text) {
+std::size_t longest_backtick_run(const std::string& text) {
   std::size_t run = 0, most = 0;
   for (char c : text) {
     run = c == '`' ? run + 1 : 0;
     most = std::max(most, run);
   }
+  return most;
+}
+
+std::string fenced(const std::string& text) {
+  const std::size_t most = longest_backtick_run(text);
   const std::string fence(std::max<std::size_t>(3, most + 1), '`');
   return fence + "\n" + text + (text.empty() || text.back() == '\n' ? "" : "\n") + fence + "\n";
 }
 
 // Inline code the same way.
 std::string code(const std::string& text) {
-  std::size_t run = 0, most = 0;
-  for (char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    most = std::max(most, run);
-  }
+  const std::size_t most = longest_backtick_run(text);
   const std::string ticks(most + 1, '`');
   return ticks + (most ? " " : "") + text + (most ? " " : "") + ticks;
 }
