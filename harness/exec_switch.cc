@@ -6,6 +6,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,51 +92,113 @@ ExecSwitch::ExecSwitch(std::string command, ExecOptions options)
   std::string error;
   if (!split_command(command_text_, argv_, error)) throw SwitchFailure("exec: " + error);
   if (options_.log_path.empty()) {
-    std::filesystem::create_directories("wrongbox-logs");
+    std::error_code ec;
+    std::filesystem::create_directories("wrongbox-logs", ec);
     options_.log_path = "wrongbox-logs/switch-" + std::to_string(::getpid()) + ".log";
   }
+  // Non-blocking, so that a FIFO without a reader is refused, not waited for.
+  log_fd_ = ::open(options_.log_path.c_str(),
+                   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644);
+  if (log_fd_ < 0) {
+    throw ExecSetupError("cannot open the switch log " + options_.log_path + ": " +
+                         std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(log_fd_, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+    ::close(log_fd_);
+    throw ExecSetupError("the switch log " + options_.log_path +
+                         " is not a regular file (or a device such as /dev/null)");
+  }
+  ::fcntl(log_fd_, F_SETFL, ::fcntl(log_fd_, F_GETFL) & ~O_NONBLOCK);
   ::signal(SIGPIPE, SIG_IGN);  // a dead switch shows up as EPIPE, not as our death
+  // What the switch leaves behind when it dies (children it started) is
+  // handed to us, not to init, so that kill_group can reap it.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
 ExecSwitch::~ExecSwitch() {
   stop(true);
+  flush_log_tail();
+  if (log_fd_ >= 0) ::close(log_fd_);
 }
 
 void ExecSwitch::start() {
   stop(false);
-  int in[2], out[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     throw SwitchFailure(std::string("exec: pipe: ") + std::strerror(errno));
-  }
-  const int log =
-      ::open(options_.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log < 0) {
-    throw SwitchFailure("exec: cannot open the switch log " + options_.log_path + ": " +
-                        std::strerror(errno));
   }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, in[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, log, 2);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  // Its own process group, and the signals we ignore back to their defaults.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> args;
   for (auto& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
   ::close(in[0]);
   ::close(out[1]);
-  ::close(log);
+  ::close(err[1]);
   if (rc != 0) {
     ::close(in[1]);
     ::close(out[0]);
+    ::close(err[0]);
     throw SwitchFailure("exec: cannot start '" + argv_[0] + "': " + std::strerror(rc));
   }
-  pid_ = pid;
+  pid_ = pgid_ = pid;
   to_child_ = in[1];
   from_child_ = out[0];
+  err_from_child_ = err[0];
   ::fcntl(to_child_, F_SETFL, ::fcntl(to_child_, F_GETFL) | O_NONBLOCK);
+  ::fcntl(err_from_child_, F_SETFL, ::fcntl(err_from_child_, F_GETFL) | O_NONBLOCK);
+  pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  // The watchdog: a forked copy of us that waits for the end of a pipe only
+  // we hold, and then kills the switch's group. The end comes when we stop
+  // the switch, or when we die in any way.
+  int wd[2];
+  if (::pipe2(wd, O_CLOEXEC) == 0) {
+    const pid_t w = ::fork();
+    if (w == 0) {
+      // Only async-signal-safe calls from here on.
+      struct sigaction ign {};
+      ign.sa_handler = SIG_IGN;
+      ::sigaction(SIGINT, &ign, nullptr);
+      ::sigaction(SIGTERM, &ign, nullptr);
+      ::sigaction(SIGHUP, &ign, nullptr);
+      if (wd[0] != 3) {
+        ::dup2(wd[0], 3);
+      }
+      ::close_range(4, ~0U, 0);  // no pipe of any switch stays open here
+      ::close(0);
+      ::close(1);
+      ::close(2);
+      char c;
+      while (::read(3, &c, 1) < 0 && errno == EINTR) {
+      }
+      ::kill(-pid, SIGKILL);
+      ::_exit(0);
+    }
+    ::close(wd[0]);
+    if (w > 0) {
+      watchdog_fd_ = wd[1];
+      watchdog_pid_ = w;
+    } else {
+      ::close(wd[1]);
+    }
+  }
   buffer_.clear();
   taken_ = 0;
   answers_.clear();
@@ -142,9 +207,30 @@ void ExecSwitch::start() {
   ++starts_;
 }
 
+void ExecSwitch::kill_group() {
+  if (pgid_ > 0) {
+    ::kill(-pgid_, SIGKILL);
+    // Reap the switch and whatever of its group was handed to us; a member
+    // that is not our child yet is reaped by the next kill_group or by init.
+    int status = 0;
+    if (pid_ > 0) ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    for (int i = 0; i < 50; ++i) {
+      const pid_t r = ::waitpid(-pgid_, &status, WNOHANG);
+      if (r < 0) break;  // no child left in the group
+      if (r == 0) ::usleep(1000);
+    }
+    pgid_ = -1;
+  }
+  if (watchdog_fd_ >= 0) ::close(watchdog_fd_);
+  watchdog_fd_ = -1;
+  if (watchdog_pid_ > 0) ::waitpid(watchdog_pid_, nullptr, 0);
+  watchdog_pid_ = -1;
+}
+
 void ExecSwitch::stop(bool polite) {
-  if (pid_ < 0) return;
-  if (polite && said_hello_) {
+  if (pid_ < 0 && pgid_ < 0) return;
+  if (polite && said_hello_ && pid_ > 0) {
     const double saved = options_.timeout_seconds;
     options_.timeout_seconds = 2;
     try {
@@ -153,48 +239,134 @@ void ExecSwitch::stop(bool polite) {
       // Going away anyway; fail() has already stopped the process.
     }
     options_.timeout_seconds = saved;
-    if (pid_ < 0) return;
+    if (pid_ < 0 && pgid_ < 0) return;
   }
   if (to_child_ >= 0) ::close(to_child_);
   to_child_ = -1;
   // Give it a moment to exit on end of input, then insist.
-  int status = 0;
   const double until = now_seconds() + (polite ? 2.0 : 0.0);
-  while (::waitpid(pid_, &status, WNOHANG) == 0) {
-    if (now_seconds() >= until) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      break;
-    }
+  while (pid_ > 0 && !exited()) {
+    if (now_seconds() >= until) break;
     ::usleep(2000);
   }
-  if (from_child_ >= 0) ::close(from_child_);
-  from_child_ = -1;
-  pid_ = -1;
+  drain_stderr();
+  kill_group();
+  for (int* fd : {&from_child_, &err_from_child_, &pidfd_}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+  said_hello_ = false;
 }
 
-std::string ExecSwitch::exit_description() {
-  if (pid_ < 0) return "the switch is not running";
+bool ExecSwitch::exited() {
+  if (pid_ <= 0) return true;
   int status = 0;
-  pid_t r = 0;
-  for (int i = 0; i < 500 && (r = ::waitpid(pid_, &status, WNOHANG)) == 0; ++i) ::usleep(1000);
-  if (r == 0) return "the switch closed its output but is still running";
+  if (::waitpid(pid_, &status, WNOHANG) == 0) return false;
+  exit_status_ = status;
   pid_ = -1;
+  return true;
+}
+
+void ExecSwitch::write_log(const char* data, std::size_t n) {
+  if (log_fd_ < 0 || n == 0) return;
+  if (log_written_ < options_.log_head_bytes) {
+    const std::size_t head = std::min(n, options_.log_head_bytes - log_written_);
+    for (std::size_t done = 0; done < head;) {
+      const auto w = ::write(log_fd_, data + done, head - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      done += static_cast<std::size_t>(w);
+    }
+    log_written_ += head;
+    data += head;
+    n -= head;
+    if (log_written_ >= options_.log_head_bytes) log_head_end_ = ::lseek(log_fd_, 0, SEEK_END);
+  }
+  if (n == 0) return;
+  log_tail_.append(data, n);
+  if (log_tail_.size() > 2 * options_.log_tail_bytes) {
+    const std::size_t drop = log_tail_.size() - options_.log_tail_bytes;
+    log_tail_.erase(0, drop);
+    log_omitted_ += drop;
+  }
+}
+
+void ExecSwitch::flush_log_tail() {
+  if (log_fd_ < 0 || log_tail_.empty() || log_head_end_ < 0) return;
+  std::size_t omitted = log_omitted_;
+  std::string_view tail = log_tail_;
+  if (tail.size() > options_.log_tail_bytes) {
+    omitted += tail.size() - options_.log_tail_bytes;
+    tail.remove_prefix(tail.size() - options_.log_tail_bytes);
+  }
+  // The head stays; what follows it is rewritten each time (O_APPEND writes at the end).
+  if (::ftruncate(log_fd_, log_head_end_) != 0) return;
+  std::string text = "\n[wrongbox: " + std::to_string(omitted) +
+                     " bytes of the switch's standard error left out here; the log keeps the "
+                     "first " +
+                     std::to_string(options_.log_head_bytes) + " and the last " +
+                     std::to_string(tail.size()) + "]\n";
+  text += tail;
+  for (std::size_t done = 0; done < text.size();) {
+    const auto w = ::write(log_fd_, text.data() + done, text.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    done += static_cast<std::size_t>(w);
+  }
+}
+
+void ExecSwitch::drain_stderr() {
+  if (err_from_child_ < 0) return;
+  char chunk[65536];
+  while (true) {
+    const auto n = ::read(err_from_child_, chunk, sizeof chunk);
+    if (n > 0) {
+      write_log(chunk, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {  // every writer is gone
+      ::close(err_from_child_);
+      err_from_child_ = -1;
+    }
+    return;  // EAGAIN: nothing more for now
+  }
+}
+
+std::string ExecSwitch::exit_description(SwitchFailure::Kind* kind) {
+  auto set = [&](SwitchFailure::Kind k) {
+    if (kind) *kind = k;
+  };
+  set(SwitchFailure::Kind::kProtocol);
+  if (pgid_ < 0) return "the switch is not running";
+  for (int i = 0; i < 500 && !exited(); ++i) ::usleep(1000);
+  if (pid_ > 0) return "the switch closed its output but is still running";
+  const int status = exit_status_;
   if (WIFSIGNALED(status)) {
+    set(SwitchFailure::Kind::kSignal);
     const int sig = WTERMSIG(status);
     const char* name = sigabbrev_np(sig);
     return "the switch was killed by signal " + std::to_string(sig) + " (SIG" +
            (name ? name : "?") + ")";
   }
+  set(SwitchFailure::Kind::kExited);
   return "the switch exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
-void ExecSwitch::fail(const std::string& what, const std::string& offending) {
+void ExecSwitch::fail(const std::string& what, const std::string& offending,
+                      SwitchFailure::Kind kind) {
   std::string msg = "protocol error during '" + op_ + "': " + what;
   if (!offending.empty()) msg += "\n  offending line: " + shorten(offending);
   msg += "\n  switch log: " + options_.log_path;
   stop(false);
-  throw SwitchFailure(msg);
+  flush_log_tail();
+  throw SwitchFailure(msg, kind);
+}
+
+void ExecSwitch::fail_stopped(const std::string& while_doing) {
+  SwitchFailure::Kind kind{};
+  const std::string why = exit_description(&kind);
+  fail(why + while_doing, buffer_.substr(taken_), kind);
 }
 
 void ExecSwitch::write_line(const std::string& l) {
@@ -212,18 +384,27 @@ void ExecSwitch::write_line(const std::string& l) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-      const std::string why = exit_description();
-      fail("could not write to the switch (" + why + ")");
+      if (errno == EPIPE && !exited()) {
+        fail(
+            "the switch closed its standard input (it reads no more commands) but is still "
+            "running",
+            "", SwitchFailure::Kind::kClosedInput);
+      }
+      fail_stopped(" (it could not be written to)");
     }
     const double left = deadline - now_seconds();
     if (left <= 0) {
       fail("the switch read no input for " + std::to_string(options_.timeout_seconds).substr(0, 5) +
-           " s (it hangs, or writes without reading)");
+               " s (it hangs, or writes without reading)",
+           "", SwitchFailure::Kind::kTimeout);
     }
     const bool reading = !output_closed && buffer_.size() <= kMaxLine;
-    pollfd p[2] = {{to_child_, POLLOUT, 0}, {reading ? from_child_ : -1, POLLIN, 0}};
-    const int r = ::poll(p, 2, static_cast<int>(left * 1000) + 1);
+    pollfd p[3] = {{to_child_, POLLOUT, 0},
+                   {reading ? from_child_ : -1, POLLIN, 0},
+                   {err_from_child_, POLLIN, 0}};
+    const int r = ::poll(p, 3, static_cast<int>(left * 1000) + 1);
     if (r <= 0) continue;
+    if (p[2].revents != 0) drain_stderr();
     if ((p[1].revents & (POLLIN | POLLHUP)) != 0 && read_some() == 0) output_closed = true;
   }
 }
@@ -248,20 +429,42 @@ bool ExecSwitch::read_line(std::string& out, double deadline) {
     if (buffer_.size() > kMaxLine) fail("a line longer than 64 MiB");
     const double left = deadline - now_seconds();
     if (left <= 0) return false;
-    pollfd p{from_child_, POLLIN, 0};
-    const int r = wait_readable(p, left);
+    // Its output; its standard error (copied to the log); its exit, seen
+    // even while a process it started keeps the output open; and the end of
+    // its input (POLLERR on our end once it closed its end). After bye a
+    // switch may close its input before it answers.
+    pollfd p[4] = {{from_child_, POLLIN, 0},
+                   {err_from_child_, POLLIN, 0},
+                   {pidfd_, POLLIN, 0},
+                   {op_ == "bye" ? -1 : to_child_, 0, 0}};
+    const int r = wait_readable(p, 4, left);
     if (r < 0 && errno == EINTR) continue;
-    if (r == 0) continue;  // re-check the deadline
-    const auto n = read_some();
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = exit_description();
-      fail(why + (buffer_.empty() ? "" : " after writing an unfinished line"), buffer_);
+    if (r <= 0) continue;  // re-check the deadline
+    if (p[1].revents != 0) drain_stderr();
+    if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      const auto n = read_some();
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fail_stopped(buffer_.empty() ? "" : " after writing an unfinished line");
+      }
+      continue;
+    }
+    if ((p[2].revents & POLLIN) != 0) {
+      drain_stderr();
+      fail_stopped(" (a process it started still holds its standard output open)");
+    }
+    if ((p[3].revents & POLLERR) != 0) {
+      if (!exited()) {
+        fail("the switch closed its standard input while '" + op_ +
+                 "' ran (it reads no more commands) but is still running",
+             buffer_, SwitchFailure::Kind::kClosedInput);
+      }
+      fail_stopped("");
     }
   }
 }
 
-int ExecSwitch::wait_readable(pollfd& p, double left) {
+int ExecSwitch::wait_readable(pollfd* p, nfds_t n, double left) {
   // Waking a process that sleeps costs little on one CPU, but on a virtual
   // machine waking an idle CPU costs tens of microseconds, often more than
   // the switch takes to answer. So look for its output for a while before
@@ -271,9 +474,9 @@ int ExecSwitch::wait_readable(pollfd& p, double left) {
   const double spin = std::min(spin_seconds_, left);
   int r = 0;
   if (spin > 0) {
-    while ((r = ::poll(&p, 1, 0)) == 0 && now_seconds() - start < spin) ::sched_yield();
+    while ((r = ::poll(p, n, 0)) == 0 && now_seconds() - start < spin) ::sched_yield();
   }
-  if (r == 0) r = ::poll(&p, 1, static_cast<int>(left * 1000) + 1);
+  if (r == 0) r = ::poll(p, n, static_cast<int>(left * 1000) + 1);
   if (r > 0) {
     const double max = options_.spin_microseconds * 1e-6;
     spin_seconds_ = now_seconds() - start <= max ? max : spin_seconds_ / 2;
@@ -291,9 +494,10 @@ ssize_t ExecSwitch::read_some() {
 void ExecSwitch::check_quiet_between_commands() {
   // Output that is already here before the command is sent cannot belong to
   // it: typically debug printing to standard output instead of standard error.
+  drain_stderr();
   pollfd p{from_child_, POLLIN, 0};
   if (taken_ == buffer_.size() && ::poll(&p, 1, 0) <= 0) return;
-  if (taken_ == buffer_.size() && read_some() <= 0) fail(exit_description() + " between commands");
+  if (taken_ == buffer_.size() && read_some() <= 0) fail_stopped(" between commands");
   std::string stray = buffer_.substr(taken_);
   if (const auto nl = stray.find('\n'); nl != std::string::npos) stray.resize(nl);
   if (op_.empty()) op_ = "start";
@@ -325,16 +529,17 @@ protocol::Value ExecSwitch::command(const char* op, Calls* calls) {
 }
 
 protocol::Value ExecSwitch::run_command(const char* op, const std::string& line, Calls* calls) {
-  if (pid_ >= 0) check_quiet_between_commands();  // reported against the previous command
+  if (pgid_ >= 0) check_quiet_between_commands();  // reported against the previous command
   op_ = op;
-  if (pid_ < 0) fail("the switch is not running");
+  if (pgid_ < 0) fail("the switch is not running");
   write_line(line);
   const double deadline = now_seconds() + options_.timeout_seconds;
   std::string raw, error;
   while (true) {
     if (!read_line(raw, deadline)) {
       fail("no result within " + std::to_string(options_.timeout_seconds).substr(0, 5) +
-           " s (the switch hangs, or waits for input)");
+               " s (the switch hangs, or waits for input)",
+           "", SwitchFailure::Kind::kTimeout);
     }
     protocol::Value j;
     if (!parser_.parse(raw, j, error)) {
@@ -421,29 +626,29 @@ void ExecSwitch::expect_plain_result(protocol::Value r) {
 }
 
 void ExecSwitch::bye() {
-  if (pid_ < 0) hello();
+  if (pgid_ < 0) hello();
   expect_plain_result(command("bye", nullptr));
   ::close(to_child_);
   to_child_ = -1;
-  int status = 0;
-  pid_t got = 0;
-  for (int i = 0; i < 2000 && (got = ::waitpid(pid_, &status, WNOHANG)) == 0; ++i) ::usleep(1000);
-  if (got == 0) fail("the switch did not exit within 2 s after bye");
-  pid_ = -1;
-  ::close(from_child_);
-  from_child_ = -1;
-  said_hello_ = false;
+  bool gone = false;
+  for (int i = 0; i < 2000 && !(gone = exited()); ++i) ::usleep(1000);
+  if (!gone)
+    fail("the switch did not exit within 2 s after bye", "", SwitchFailure::Kind::kTimeout);
+  const int status = exit_status_;
+  stop(false);  // what is left of its group, and the pipes
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw SwitchFailure(
         "after bye the switch " +
-        std::string(WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                      : "was killed by a signal") +
-        "; it must exit 0");
+            std::string(WIFEXITED(status)
+                            ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                            : "was killed by a signal") +
+            "; it must exit 0",
+        WIFEXITED(status) ? SwitchFailure::Kind::kExited : SwitchFailure::Kind::kSignal);
   }
 }
 
 HelloInfo ExecSwitch::hello() {
-  if (pid_ < 0) start();
+  if (pgid_ < 0) start();
   if (said_hello_) return hello_;
   const auto r = command("hello", nullptr, [&] {
     writer_.key("protocol");
@@ -469,7 +674,7 @@ HelloInfo ExecSwitch::hello() {
 }
 
 void ExecSwitch::reset(const std::vector<std::string>& senders) {
-  if (pid_ < 0 || !said_hello_) hello();  // a fresh process after a failure
+  if (pgid_ < 0 || !said_hello_) hello();  // a fresh process after a failure
   expect_plain_result(command("reset", nullptr, [&] {
     writer_.key("senders");
     writer_.strings(senders);

@@ -2,7 +2,12 @@
 // standard input and output (`--sut exec:'COMMAND ARGS'`).
 //
 // The process is started on first use and kept across scenarios (`reset`
-// between them). Anything it writes to standard error goes to a log file.
+// between them), in a process group of its own: whatever it starts is
+// killed and reaped with it, when it fails, when the harness stops it, and
+// (by a small watchdog process) when the harness itself dies, even of
+// SIGKILL. What it writes to standard error goes to a log file, capped: the
+// first `log_head_bytes` and the last `log_tail_bytes`, with a line saying
+// how much was left out between them.
 // Every departure from the protocol (a line that is not JSON, an unknown
 // call, a missing field, a result for the wrong command, an exit or a crash,
 // no result within the timeout) throws SwitchFailure naming the command, the
@@ -31,6 +36,15 @@ struct ExecOptions {
   // How long to look for the switch's output before sleeping, while its
   // recent answers came that fast (0: always sleep at once). See wait_readable.
   double spin_microseconds = 200;
+  std::size_t log_head_bytes = 4u << 20;  // the log keeps the first ...
+  std::size_t log_tail_bytes = 1u << 20;  // ... and the last bytes of standard error
+};
+
+// Thrown by the constructor when the log file cannot be opened: the
+// harness's configuration, not the switch, is at fault (exit code 2).
+class ExecSetupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // Splits a command line into words as a POSIX shell would (single quotes,
@@ -75,29 +89,50 @@ class ExecSwitch final : public Switch {
   bool read_line(std::string& out, double deadline);
   ssize_t read_some();  // one read() of the switch's output into buffer_
   // poll() for the switch's output, spinning first (see ExecOptions); as poll.
-  int wait_readable(pollfd& p, double left);
+  int wait_readable(pollfd* p, nfds_t n, double left);
+  [[noreturn]] void fail_stopped(const std::string& while_doing);  // exit_description + fail
   void write_line(const std::string& l);
   void flush_answers();
   void check_quiet_between_commands();
-  [[noreturn]] void fail(const std::string& what, const std::string& offending = "");
-  std::string exit_description();
+  [[noreturn]] void fail(const std::string& what, const std::string& offending = "",
+                         SwitchFailure::Kind kind = SwitchFailure::Kind::kProtocol);
+  // Why the process stopped talking (exit status, signal, or still running),
+  // and the kind of failure that is.
+  std::string exit_description(SwitchFailure::Kind* kind = nullptr);
+  bool exited();  // the process has ended (it is reaped then)
+  // Copies what the switch wrote to standard error into the log (head and tail).
+  void drain_stderr();
+  void write_log(const char* data, std::size_t n);
+  void flush_log_tail();
+  void kill_group();
 
   std::string command_text_;
   std::vector<std::string> argv_;
   ExecOptions options_;
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;   // the switch, until reaped
+  pid_t pgid_ = -1;  // its process group, until killed
   int to_child_ = -1;
   int from_child_ = -1;
-  std::string buffer_;     // read from the switch, not yet taken as lines
-  std::size_t taken_ = 0;  // bytes of buffer_ already taken
-  std::string answers_;    // answers to calls, written before the next wait
-  std::string op_;         // the command in progress
+  int err_from_child_ = -1;  // its standard error
+  int pidfd_ = -1;           // readable once the switch has exited (-1: not available)
+  int watchdog_fd_ = -1;     // closing it (or our death) makes the watchdog kill the group
+  pid_t watchdog_pid_ = -1;
+  int log_fd_ = -1;
+  std::size_t log_written_ = 0;  // bytes of standard error written to the log's head
+  std::string log_tail_;         // beyond the head: the latest bytes
+  std::size_t log_omitted_ = 0;  // bytes dropped between head and tail
+  off_t log_head_end_ = -1;      // where the head ends in the file
+  std::string buffer_;           // read from the switch, not yet taken as lines
+  std::size_t taken_ = 0;        // bytes of buffer_ already taken
+  std::string answers_;          // answers to calls, written before the next wait
+  std::string op_;               // the command in progress
   protocol::Parser parser_;
   protocol::Writer writer_;
   double spin_seconds_ = 0;  // the next wait's spin; set from how long waits take
   HelloInfo hello_;
   bool said_hello_ = false;
   int starts_ = 0;
+  int exit_status_ = -1;  // waitpid status once reaped by exited(); -1 unknown
 };
 
 }  // namespace wrongbox

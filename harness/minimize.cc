@@ -1,38 +1,40 @@
 #include "harness/minimize.h"
 
 #include <algorithm>
-#include <optional>
 
 namespace wrongbox {
 namespace {
 
-// What a failure is, for "fails the same way".
-struct Signature {
-  Outcome outcome;
-  std::optional<Property> property;
-  bool operator==(const Signature&) const = default;
-};
-
-Signature signature_of(const RunResult& r) {
-  Signature s{r.outcome, std::nullopt};
-  if (const auto* v = r.headline()) s.property = v->property;
-  return s;
-}
-
-bool fails(const RunResult& r) {
-  return r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure;
+bool is_timeout(const RunResult& r) {
+  return r.outcome == Outcome::kSwitchFailure && r.failure_kind == SwitchFailure::Kind::kTimeout;
 }
 
 class Minimizer {
  public:
-  Minimizer(Switch& sw, const RunOptions& o, int max_runs) : sw_(sw), o_(o), max_runs_(max_runs) {}
+  Minimizer(Switch& sw, const RunOptions& o, const MinimizeLimits& limits)
+      : sw_(sw), o_(o), limits_(limits) {}
+
+  bool spent() {
+    if (runs_ >= limits_.max_runs || timeouts_ >= limits_.max_timeouts ||
+        std::chrono::steady_clock::now() >= limits_.deadline) {
+      cut_short_ = true;
+      return true;
+    }
+    return false;
+  }
+
+  RunResult play(const Scenario& s) {
+    ++runs_;
+    RunResult r = run_scenario(s, sw_, o_);
+    if (is_timeout(r)) ++timeouts_;
+    return r;
+  }
 
   // Plays `candidate`; keeps it when it fails like the original.
   bool try_keep(Scenario candidate) {
-    if (runs_ >= max_runs_) return false;
-    ++runs_;
-    RunResult r = run_scenario(candidate, sw_, o_);
-    if (!fails(r) || !(signature_of(r) == want_)) return false;
+    if (spent()) return false;
+    RunResult r = play(candidate);
+    if (!fails_like(r, result_)) return false;
     best_ = std::move(candidate);
     result_ = std::move(r);
     return true;
@@ -40,16 +42,21 @@ class Minimizer {
 
   MinimizeResult run(const Scenario& s) {
     best_ = s;
-    result_ = run_scenario(s, sw_, o_);
-    runs_ = 1;
-    if (!fails(result_)) return {best_, result_, runs_};
-    want_ = signature_of(result_);
-    for (bool changed = true; changed && runs_ < max_runs_;) {
+    result_ = play(s);
+    if (!run_failed(result_)) return {best_, result_, runs_, false};
+    // A switch failure needs nothing after the step at which it happened.
+    if (result_.outcome == Outcome::kSwitchFailure && result_.error_step >= 0 &&
+        static_cast<std::size_t>(result_.error_step) + 1 < best_.steps.size()) {
+      Scenario cut = best_;
+      cut.steps.resize(static_cast<std::size_t>(result_.error_step) + 1);
+      try_keep(std::move(cut));
+    }
+    for (bool changed = true; changed && !spent();) {
       changed = remove_step_chunks();
       changed = remove_messages() || changed;
       changed = simplify_counts() || changed;
     }
-    return {best_, result_, runs_};
+    return {best_, result_, runs_, cut_short_};
   }
 
  private:
@@ -113,17 +120,30 @@ class Minimizer {
 
   Switch& sw_;
   RunOptions o_;
-  int max_runs_;
+  MinimizeLimits limits_;
   int runs_ = 0;
+  int timeouts_ = 0;
+  bool cut_short_ = false;
   Scenario best_;
-  RunResult result_;
-  Signature want_{Outcome::kPass, std::nullopt};
+  RunResult result_;  // the run of best_: the failure to keep
 };
 
 }  // namespace
 
-MinimizeResult minimize_scenario(const Scenario& s, Switch& sw, const RunOptions& o, int max_runs) {
-  return Minimizer(sw, o, max_runs).run(s);
+bool run_failed(const RunResult& r) {
+  return r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure;
+}
+
+bool fails_like(const RunResult& r, const RunResult& want) {
+  if (r.outcome != want.outcome) return false;
+  if (r.outcome == Outcome::kSwitchFailure) return r.failure_kind == want.failure_kind;
+  if (r.outcome != Outcome::kViolation) return false;
+  return r.headline()->property == want.headline()->property;
+}
+
+MinimizeResult minimize_scenario(const Scenario& s, Switch& sw, const RunOptions& o,
+                                 const MinimizeLimits& limits) {
+  return Minimizer(sw, o, limits).run(s);
 }
 
 }  // namespace wrongbox

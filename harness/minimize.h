@@ -1,12 +1,20 @@
 // Shrinking a failing scenario that did not come from a generator (a fuzzer
 // finding, a hand-written file): delete steps, then messages, then shorten
 // tick runs and part counts, keeping each change only while the scenario
-// still fails the same way (the same first property, or a switch failure).
+// still fails the same way (the same first property, or a switch failure of
+// the same kind: a hang stays a hang, a crash a crash).
+//
+// A switch failure is first cut after the step at which it happened. Every
+// replay of a failing switch can cost its whole timeout, so the shrinking
+// stops at a deadline and after a few replays that timed out, and returns
+// the smallest failing scenario found so far.
 //
 // Example usage:
 //   auto m = minimize_scenario(found, sw, {});
 //   std::cout << print_scenario(m.scenario);   // usually a handful of steps
 #pragma once
+
+#include <chrono>
 
 #include "harness/runner.h"
 #include "harness/scenario.h"
@@ -14,15 +22,31 @@
 
 namespace wrongbox {
 
-struct MinimizeResult {
-  Scenario scenario;  // the smallest failing scenario found
-  RunResult result;   // its run
-  int runs = 0;       // scenarios played while minimizing
+struct MinimizeLimits {
+  int max_runs = 5000;
+  // Steady-clock time after which no further replay starts (default: none).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  int max_timeouts = 2;  // replays that end in a switch timeout, then stop
 };
 
-// `s` must fail on `sw` (violation or switch failure); otherwise it is
-// returned unchanged with its passing result. At most `max_runs` replays.
+struct MinimizeResult {
+  Scenario scenario;       // the smallest failing scenario found
+  RunResult result;        // its run
+  int runs = 0;            // scenarios played while minimizing
+  bool cut_short = false;  // a limit stopped the shrinking before it was done
+};
+
+// Plays `s` on `sw` once more and, if it fails (violation or switch
+// failure), shrinks it; otherwise returns it unchanged with its passing
+// result (the failure did not reproduce).
 MinimizeResult minimize_scenario(const Scenario& s, Switch& sw, const RunOptions& o,
-                                 int max_runs = 5000);
+                                 const MinimizeLimits& limits = {});
+
+// A run that failed: a property was violated or the switch failed.
+bool run_failed(const RunResult& r);
+
+// Whether `r` fails the way `want` does: the same headline property, or a
+// switch failure of the same kind.
+bool fails_like(const RunResult& r, const RunResult& want);
 
 }  // namespace wrongbox

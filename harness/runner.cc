@@ -242,6 +242,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
     sut.reset(senders_of(sc));
   } catch (const std::exception& e) {
     fail(Outcome::kSwitchFailure, std::string("reset failed: ") + e.what(), -1, 0);
+    result.failure_kind = failure_kind_of(e);
     return finish();
   }
 
@@ -293,6 +294,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
       }
     } catch (const std::exception& e) {
       fail(Outcome::kSwitchFailure, e.what(), si, st.line);
+      result.failure_kind = failure_kind_of(e);
       return finish();
     }
     if (oracle.safety_violated()) return finish();
@@ -311,6 +313,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   } catch (const std::exception& e) {
     fail(Outcome::kSwitchFailure, std::string("during the drain: ") + e.what(),
          static_cast<int>(sc.steps.size()), 0);
+    result.failure_kind = failure_kind_of(e);
     return finish();
   }
   if (opt.trace) {
@@ -319,6 +322,29 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   }
   if (!oracle.safety_violated()) oracle.at_end(idle, opt.drain_ticks);
   return finish();
+}
+
+SwitchFailure::Kind failure_kind_of(const std::exception& e) {
+  const auto* f = dynamic_cast<const SwitchFailure*>(&e);
+  return f ? f->kind() : SwitchFailure::Kind::kThrew;
+}
+
+const char* to_string(SwitchFailure::Kind k) {
+  switch (k) {
+    case SwitchFailure::Kind::kThrew:
+      return "threw";
+    case SwitchFailure::Kind::kProtocol:
+      return "protocol";
+    case SwitchFailure::Kind::kExited:
+      return "exited";
+    case SwitchFailure::Kind::kSignal:
+      return "signal";
+    case SwitchFailure::Kind::kTimeout:
+      return "timeout";
+    case SwitchFailure::Kind::kClosedInput:
+      return "closed-input";
+  }
+  return "threw";
 }
 
 std::string summarize(const RunResult& r) {

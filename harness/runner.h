@@ -53,6 +53,8 @@ struct RunResult {
   std::string error;    // for kSwitchFailure, kInputError, kSkipped
   int error_step = -1;  // 0-based step of the error, -1 if none
   int error_line = 0;
+  // For kSwitchFailure: which kind (a timeout, an exit, a protocol error...).
+  SwitchFailure::Kind failure_kind = SwitchFailure::Kind::kThrew;
   RunStats stats;
   std::array<std::uint64_t, kPropertyCount> checks{};
   // Every decision the switch met, with the conditions the rules read there
@@ -64,6 +66,10 @@ struct RunResult {
 };
 
 RunResult run_scenario(const Scenario& scenario, Switch& sut, const RunOptions& options = {});
+
+// The kind of a switch failure caught as `e` (kThrew unless e is a SwitchFailure).
+SwitchFailure::Kind failure_kind_of(const std::exception& e);
+const char* to_string(SwitchFailure::Kind k);
 
 // One line for a result: "PASS", "FAIL S1 at step 4 (line 12): ...", "ERROR ...".
 std::string summarize(const RunResult& r);

@@ -2,10 +2,17 @@
 // The grammar is documented in docs/scenario-format.md; keep the two in step.
 #include "harness/scenario.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "models/identity.h"
 #include "models/world.h"
@@ -556,11 +563,87 @@ bool Scenario::operator==(const Scenario& o) const {
 }
 
 std::string ParseError::to_string() const {
+  if (line == 0) return file + ": " + message;  // about the file, not a place in it
   return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
 }
 
+namespace {
+
+// The first byte sequence in `text` that is not UTF-8 (overlong forms,
+// surrogates and code points above U+10FFFF included), as line and column
+// (in characters) and a description; line 0 if the text is valid.
+ParseError find_invalid_utf8(std::string_view text) {
+  int line = 1, col = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::size_t len = 0;
+    std::uint32_t min = 0, cp = 0;
+    if (b < 0x80) {
+      len = 1;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      len = 2, min = 0x80, cp = b & 0x1Fu;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3, min = 0x800, cp = b & 0x0Fu;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4, min = 0x10000, cp = b & 0x07u;
+    }
+    bool ok = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto c = static_cast<unsigned char>(text[i + k]);
+      ok = (c & 0xC0u) == 0x80u;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    if (ok && len > 1) ok = cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (!ok) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", b);
+      return {"", line, col,
+              std::string("invalid UTF-8 (byte ") + hex +
+                  (len == 0 ? " cannot start a character" : " starts a malformed sequence") +
+                  "); scenario files are UTF-8"};
+    }
+    if (b == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+    i += len;
+  }
+  return {"", 0, 0, ""};
+}
+
+}  // namespace
+
 ParseResult parse_scenario(std::string_view text, std::string_view file) {
+  if (ParseError bad = find_invalid_utf8(text); bad.line > 0) {
+    bad.file = std::string(file);
+    return {std::nullopt, std::move(bad)};
+  }
   return Parser(text, file).run();
+}
+
+ParseResult load_scenario_file(const std::string& path) {
+  auto failed = [&](std::string why) {
+    return ParseResult{std::nullopt, ParseError{path, 0, 0, std::move(why)}};
+  };
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return failed(errno == ENOENT ? "no such file (or a link to nothing)"
+                                  : std::string("cannot read: ") + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return failed("is a directory, not a scenario file");
+  if (!S_ISREG(st.st_mode)) {
+    return failed(S_ISFIFO(st.st_mode)
+                      ? "is a FIFO, not a scenario file (refused: reading it could "
+                        "wait forever)"
+                      : "is not a regular file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (!in && !in.eof()) return failed("cannot read the file");
+  return parse_scenario(buf.str(), path);
 }
 
 std::string print_step(const Step& s) {

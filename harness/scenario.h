@@ -104,7 +104,12 @@ struct ParseResult {
   bool ok() const { return scenario.has_value(); }
 };
 
+// Parses scenario text (UTF-8; an invalid byte is an error with its line
+// and column).
 ParseResult parse_scenario(std::string_view text, std::string_view file = "<input>");
+// Reads and parses the file at `path`; refuses what is not a regular file
+// (a FIFO, a directory, a dangling link) with an error naming it.
+ParseResult load_scenario_file(const std::string& path);
 std::string print_scenario(const Scenario& s);
 // One step as its text line(s), without comments (used by traces and reports).
 std::string print_step(const Step& s);

@@ -43,7 +43,12 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
       }
       eo.spin_microseconds = us;
     }
-    auto ex = std::make_unique<ExecSwitch>(spec.substr(5), std::move(eo));
+    std::unique_ptr<ExecSwitch> ex;
+    try {
+      ex = std::make_unique<ExecSwitch>(spec.substr(5), std::move(eo));
+    } catch (const ExecSetupError& e) {
+      throw SutError(std::string("--switch-log: ") + e.what());
+    }
     s.log_path = ex->log_path();
     s.sw = std::move(ex);
   } else if (spec.rfind("plugin:", 0) == 0) {

@@ -40,12 +40,17 @@ std::uint64_t splitmix(std::uint64_t x) {
 }
 
 bool is_failure(const RunResult& r) {
-  return r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure;
+  return run_failed(r);
 }
 
-std::string failure_kind(const RunResult& r) {
-  if (r.outcome == Outcome::kSwitchFailure) return "switch-failure";
-  return to_string(r.headline()->property);
+// When shrinking must stop: at the end of the time budget, or (without one)
+// kShrinkSeconds after the failure was found.
+constexpr double kShrinkSeconds = 60;
+template <typename Elapsed>
+Clock::time_point shrink_deadline(const CheckOptions& o, Elapsed elapsed) {
+  const double left = o.time_budget > 0 ? std::max(0.0, o.time_budget - elapsed()) : kShrinkSeconds;
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(left));
 }
 
 // `with_situations` false: the caller counts the run's situations itself
@@ -117,11 +122,19 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
   }
 
   bool failure_seen = false;
-  std::string target;
+  RunResult target;  // the first failure: shrinking keeps failing like it
   Scenario last_failing;
   RunResult last_failing_result;
+  Clock::time_point deadline{};
+  int timeouts = 0;
   const GenConfig gen = o.gen;
   auto property = [&] {
+    // Once shrinking has spent its time (or met two hangs), every further
+    // candidate passes unplayed, so RapidCheck ends with the smallest so far.
+    if (failure_seen && (Clock::now() >= deadline || timeouts >= 2)) {
+      res.shrink_cut_short = true;
+      return;
+    }
     const Plan plan = *gen_plan(gen);
     Scenario sc = interpret(plan, gen);
     if (!failure_seen && o.on_scenario) o.on_scenario(sc);
@@ -129,14 +142,19 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
     if (!failure_seen) {
       count(res.stats, sc, r);
       note_coverage(o, res.stats.situations, res);
+    } else if (r.outcome == Outcome::kSwitchFailure &&
+               r.failure_kind == SwitchFailure::Kind::kTimeout) {
+      ++timeouts;
     }
-    // Shrinking keeps the failure first found: same property (or a switch failure
-    // again), so a misdelivery never shrinks into a lesser finding.
-    if (is_failure(r) && (!failure_seen || failure_kind(r) == target)) {
+    // Shrinking keeps the failure first found: same property (or a switch
+    // failure of the same kind), so a misdelivery never shrinks into a lesser
+    // finding and a hang never into a crash.
+    if (is_failure(r) && (!failure_seen || fails_like(r, target))) {
       if (!failure_seen) {
         res.seconds_to_failure = elapsed();
         res.scenarios_to_failure = res.stats.scenarios;
-        target = failure_kind(r);
+        target = r;
+        deadline = shrink_deadline(o, elapsed);
       }
       failure_seen = true;
       last_failing = std::move(sc);
@@ -185,9 +203,14 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
       }
       res.failed = true;
       // Replay the shrunk counterexample once more: it must fail the same way.
-      res.failure = run_scenario(last_failing, sut, ropt);
+      // (A switch failure is not replayed again: it may cost the timeout, and
+      // its last run is that replay.)
+      res.failure = last_failing_result.outcome == Outcome::kSwitchFailure
+                        ? last_failing_result
+                        : run_scenario(last_failing, sut, ropt);
       if (!is_failure(res.failure)) {
         res.failure = last_failing_result;  // reported as it failed, with a warning
+        res.replay_passed = true;
         res.error =
             "the shrunk counterexample did not fail again on replay: the switch is "
             "not deterministic for the same scenario";
@@ -243,24 +266,24 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
     if (is_failure(r)) {
       res.seconds_to_failure = elapsed();
       res.scenarios_to_failure = res.stats.scenarios;
-      auto m = minimize_scenario(sc_, sut, ropt);
+      MinimizeLimits limits;
+      limits.deadline = shrink_deadline(o, elapsed);
+      auto m = minimize_scenario(sc_, sut, ropt, limits);
       res.failed = true;
-      if (!is_failure(m.result)) {  // it did not fail again at all: report it as found
-        m.scenario = sc_;
-        m.result = r;
-      }
-      RunResult again = run_scenario(m.scenario, sut, ropt);
-      if (is_failure(again)) {
-        res.failure = std::move(again);
+      res.shrink_cut_short = m.cut_short;
+      if (is_failure(m.result)) {  // m.result is a replay of m.scenario
+        res.failure = std::move(m.result);
+        res.counterexample = std::move(m.scenario);
       } else {
         // What failed is reported as it failed (a switch failure stays one),
         // with a warning that the same scenario passed on replay.
-        res.failure = std::move(m.result);
+        res.failure = std::move(r);
+        res.counterexample = std::move(sc_);
+        res.replay_passed = true;
         res.error =
-            "the shrunk counterexample did not fail again on replay: the switch is "
+            "the counterexample did not fail again on replay: the switch is "
             "not deterministic for the same scenario";
       }
-      res.counterexample = std::move(m.scenario);
       break;
     }
     ++res.tests_run;
@@ -350,7 +373,10 @@ std::string failure_report(const std::string& spec, const CheckOptions& o, const
     out = "FAIL: a saved failure reproduced before any new search: " + r.memory_file + "\n";
   } else {
     std::snprintf(found, sizeof found,
-                  "FAIL: found after %d scenario(s) in %.4f s; shrunk to %zu step(s):\n\n",
+                  r.replay_passed ? "FAIL: found after %d scenario(s) in %.4f s; not shrunk "
+                                    "(it passed on replay), %zu step(s):\n\n"
+                                  : "FAIL: found after %d scenario(s) in %.4f s; shrunk to %zu "
+                                    "step(s):\n\n",
                   r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
     out = found;
   }
@@ -361,6 +387,11 @@ std::string failure_report(const std::string& spec, const CheckOptions& o, const
     out += summarize(r.failure) + "\n\n";
   }
   if (!r.error.empty()) out += "warning: " + r.error + "\n";
+  if (r.shrink_cut_short) {
+    out +=
+        "note: shrinking stopped at its limit (the time budget, 60 s without one, or two replays "
+        "that timed out); this is the smallest failing scenario found by then\n";
+  }
   if (!r.from_memory) out += "reproduce: " + reproduce_command(spec, o, r) + "\n";
   if (!r.saved_to.empty()) {
     out += "saved:     " + r.saved_to + "\nreplay:    " + replay_command(r.saved_to, spec) + "\n";
@@ -429,10 +460,8 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      auto parsed = parse_scenario(ss.str(), f.string());
+      if (o.time_budget > 0 && elapsed() >= o.time_budget) break;
+      auto parsed = load_scenario_file(f.string());
       if (!parsed.ok()) continue;  // a hand-damaged file is not a reason to stop testing
       RunResult r = run_scenario(*parsed.scenario, sut, ropt);
       if (is_failure(r)) {

@@ -86,6 +86,13 @@ struct CheckResult {
   std::string reproduce;                   // RapidCheck reproduce string
   std::string saved_to;                    // file the counterexample was saved as
   bool budget_exhausted = false;
+  // Shrinking stopped at its deadline (the time budget, or 60 s without one)
+  // or after two replays that timed out: the counterexample is the smallest
+  // failing one found by then.
+  bool shrink_cut_short = false;
+  // The failure did not happen again when its scenario was replayed: it is
+  // reported (and saved) as found, unshrunk, with a warning in `error`.
+  bool replay_passed = false;
   bool covered = false;             // stopped because every feasible pair was met coverage_k times
   int scenarios_to_cover_once = 0;  // scenarios until every feasible pair was met once (0: never)
   int scenarios_to_cover_k = 0;     // ... coverage_k times

@@ -286,6 +286,9 @@ int campaign(const CampaignOptions& o) {
     r.switch_log = o.switch_log;
     r.quiet = true;
     r.evidence = o.evidence;
+    // At most half of what is left, so that a slow or hanging switch leaves
+    // the search its share (every file can cost the timeout).
+    r.budget_seconds = std::max(5.0, (o.budget - elapsed()) / 2);
     int rc;
     {
       OutputTo out(log("replay"), /*append=*/true);

@@ -37,6 +37,7 @@ struct ReplayOptions {
   bool quiet = false;
   unsigned long long seed = 1;
   EvidenceOptions evidence;
+  double budget_seconds = 0;  // no file starts after this many seconds (0: no limit)
 };
 
 int replay(const ReplayOptions& o);

@@ -12,14 +12,7 @@ namespace wrongbox::cli {
 int explain(const ExplainOptions& o) {
   const std::string& file = o.file;
   const std::string& spec = o.sut;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    fmt::print(stderr, "wrongbox: {}: cannot read file\n", file);
-    return kExitUsage;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto parsed = parse_scenario(ss.str(), file);
+  const auto parsed = load_scenario_file(file);
   if (!parsed.ok()) {
     fmt::print(stderr, "wrongbox: {}\n", parsed.error.to_string());
     return kExitUsage;

@@ -193,9 +193,10 @@ FuzzFinding analyse_fuzz_input(const std::string& path, Switch& sw, const RunOpt
                                         std::istreambuf_iterator<char>());
   FuzzFinding f;
   f.original = fuzz::decode_scenario(bytes.data(), bytes.size());
-  f.minimized = minimize_scenario(f.original, sw, ro);
-  const auto outcome = f.minimized.result.outcome;
-  f.reproduced = outcome == Outcome::kViolation || outcome == Outcome::kSwitchFailure;
+  MinimizeLimits limits;  // shrinking a finding gets a minute at most
+  limits.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  f.minimized = minimize_scenario(f.original, sw, ro, limits);
+  f.reproduced = run_failed(f.minimized.result);
   return f;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
@@ -53,6 +54,8 @@ void add_switch_options(CLI::App* sub, std::string& sut, double& timeout, std::s
 
 int main(int argc, char** argv) {
   using namespace wrongbox;
+  // Whole lines reach a file or pipe even when the harness is killed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{
       "Wrongbox: a regression harness for recipient-routing message switches.\n"
       "Exit codes: 0 nothing violated, 1 a property was violated, 2 usage or input error,\n"
@@ -83,6 +86,12 @@ int main(int argc, char** argv) {
   replay->add_option("--seed", ro.seed, "Canary key seed (any value; fixed for reproducible text)")
       ->capture_default_str();
 
+  replay
+      ->add_option("--time-budget", ro.budget_seconds,
+                   "Seconds after which no further file starts; the rest are counted as not "
+                   "played (0: no limit)")
+      ->capture_default_str()
+      ->check(between(0, 1e7));
   add_evidence_options(replay, ro.evidence);
 
   cli::CheckCliOptions co;

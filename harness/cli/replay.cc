@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -27,15 +28,26 @@ std::vector<std::string> collect_scenarios(const std::vector<std::string>& paths
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(p, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".wbs") {
+        if (it->path().extension() != ".wbs") continue;
+        std::error_code tec;
+        if (it->is_regular_file(tec)) {
           found.push_back(it->path().string());
+        } else if (!it->is_directory(tec)) {
+          // A dangling link, a FIFO, a socket: named, not silently skipped.
+          errors.push_back(it->path().string() +
+                           (it->is_symlink(tec) && !fs::exists(it->path(), tec)
+                                ? ": a link to nothing; left out"
+                                : ": not a regular file; left out"));
         }
       }
       if (ec) errors.push_back(p + ": cannot read directory: " + ec.message());
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
-    } else if (fs::exists(p, ec)) {
+    } else if (fs::is_regular_file(p, ec)) {
       out.push_back(p);
+    } else if (fs::exists(p, ec)) {
+      errors.push_back(p + (fs::is_fifo(p, ec) ? ": a FIFO, not a scenario file; left out"
+                                               : ": not a regular file; left out"));
     } else {
       errors.push_back(p + ": no such file or directory");
     }
@@ -47,10 +59,7 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths,
                                      std::vector<std::string>& errors) {
   std::vector<Scenario> out;
   for (const auto& f : collect_scenarios(paths, errors)) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto r = parse_scenario(ss.str(), f);
+    auto r = load_scenario_file(f);
     if (!r.ok()) {
       errors.push_back(r.error.to_string());
       continue;
@@ -84,16 +93,20 @@ int replay(const ReplayOptions& o) {
   ropt.trace = o.trace;
   ropt.seed = o.seed;
   ropt.can_restart = sut.hello.has("restart");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto budget_spent = [&] {
+    return o.budget_seconds > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
+               o.budget_seconds;
+  };
+  std::size_t played = 0, not_played = 0;
   for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    if (!in) {
-      fmt::print("ERROR {}: cannot read file\n", file);
-      ++input_errors;
-      continue;
+    if (budget_spent()) {
+      not_played = files.size() - played;
+      break;
     }
-    const auto parsed = parse_scenario(buf.str(), file);
+    ++played;
+    const auto parsed = load_scenario_file(file);
     if (!parsed.ok()) {
       fmt::print("ERROR {}\n", parsed.error.to_string());
       ++input_errors;
@@ -141,18 +154,24 @@ int replay(const ReplayOptions& o) {
     for (const auto& w : r.warnings) {
       if (!o.quiet) fmt::print("  warning: {}\n", w);
     }
-    if (r.outcome == Outcome::kViolation) {
-      std::string rep = file + "\n" + format_violation(*r.headline(), file);
-      const auto n = r.violations.size();
-      if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
+    if (r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure) {
+      std::string rep = file + "\n";
+      if (r.outcome == Outcome::kViolation) {
+        rep += format_violation(*r.headline(), file);
+        const auto n = r.violations.size();
+        if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
+      } else {
+        rep += "  " + line + "\n";
+      }
       rep += "  replay: " + check::replay_command(file, o.sut) + "\n";
       if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
         rep += "  switch log: " + sut.log_path + "\n";
       }
       if (rec->on()) {
-        rec->store()->add_counterexample(rec->run(),
-                                         {to_string(r.headline()->property), buf.str(), rep,
-                                          check::replay_command(file, o.sut), file});
+        rec->store()->add_counterexample(
+            rec->run(),
+            {r.headline() ? to_string(r.headline()->property) : "switch-failure",
+             print_scenario(*parsed.scenario), rep, check::replay_command(file, o.sut), file});
       }
       reports.push_back(std::move(rep));
     }
@@ -167,10 +186,14 @@ int replay(const ReplayOptions& o) {
     for (const auto& r : reports) fmt::print("\n{}", r);
     fmt::print("\n");
   }
+  if (not_played > 0) {
+    fmt::print("time budget of {:.1f} s spent: {} of {} scenario file(s) not played\n",
+               o.budget_seconds, not_played, files.size());
+  }
   fmt::print(
       "replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
       "switch failure(s), {} skipped\n",
-      files.size(), o.sut, passed, failed, input_errors, switch_failed, skipped);
+      played, o.sut, passed, failed, input_errors, switch_failed, skipped);
   int rc = kExitOk;
   if (input_errors > 0) rc = worst_exit(rc, kExitUsage);
   if (switch_failed > 0) rc = worst_exit(rc, kExitSwitchFailed);

@@ -101,10 +101,25 @@ class Switch {
 };
 
 // A switch that crashed, hung or broke the protocol. Distinct from a property
-// violation: the harness reports it with exit code 3.
+// violation: the harness reports it with exit code 3. The kind tells
+// failures apart when a counterexample is shrunk: a scenario that makes the
+// switch hang is never shrunk into one that makes it print garbage.
 class SwitchFailure : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  enum class Kind {
+    kThrew,        // an in-process switch threw (or any cause not listed)
+    kProtocol,     // a line or result that breaks protocol v1
+    kExited,       // the process exited while a command ran
+    kSignal,       // the process was killed by a signal
+    kTimeout,      // no result (or no input read) within the timeout
+    kClosedInput,  // the process closed its standard input
+  };
+  explicit SwitchFailure(const std::string& what, Kind kind = Kind::kThrew)
+      : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
 };
 
 }  // namespace wrongbox
