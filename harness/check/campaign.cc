@@ -312,7 +312,8 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
     std::stringstream rep(format_violation(*v));
     for (std::string line; std::getline(rep, line);) sc.header_comments.push_back(line);
   } else {
-    sc.header_comments.push_back("switch failure: " + failure.error);
+    std::stringstream why("switch failure: " + failure.error);  // one comment line per line
+    for (std::string line; std::getline(why, line);) sc.header_comments.push_back(line);
   }
   sc.tags = {tag};
   sc.guards.clear();

@@ -1,5 +1,7 @@
 // `wrongbox check`: a property-based campaign against one switch.
 #include <fmt/core.h>
+
+#include <random>
 #include <unistd.h>
 
 #include <cstdio>
@@ -60,6 +62,9 @@ int check(const CheckCliOptions& o) {
   check::CheckOptions co;
   co.tests = o.tests;
   co.seed = o.seed;
+  // The seed is chosen here, so that the first line (printed before the
+  // search, and there even if the run is killed) and the evidence name it.
+  if (co.seed == 0) co.seed = std::random_device{}() * 0x100000001ull + std::random_device{}();
   co.time_budget = o.time_budget;
   co.reproduce = o.reproduce;
   co.search = o.search == "rapidcheck" || !o.reproduce.empty() ? check::Search::kRapidCheck
@@ -112,7 +117,7 @@ int check(const CheckCliOptions& o) {
       fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
                   "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\",\"search\":\"{}\","
                   "\"coverage_k\":{},\"stop_when_covered\":{}}}",
-                  o.tests, o.seed, o.max_steps, co.time_budget, !o.no_swarm, o.weights,
+                  o.tests, co.seed, o.max_steps, co.time_budget, !o.no_swarm, o.weights,
                   o.shard.empty() ? "1/1" : o.shard,
                   co.search == check::Search::kSteered ? "steered" : "rapidcheck", co.coverage_k,
                   co.stop_when_covered));
@@ -123,6 +128,10 @@ int check(const CheckCliOptions& o) {
     } catch (const evidence::EvidenceError& e) {
       fmt::print(stderr, "wrongbox: warning: failures recorded in {}: {}\n", rec->path(), e.what());
     }
+  }
+  if (!o.quiet) {
+    fmt::print("wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, co.seed,
+               o.max_steps, co.gen.swarm ? ", swarm" : "");
   }
   const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
   const int rc = !r.error.empty() && !r.failed                  ? kExitUsage
@@ -167,9 +176,7 @@ int check(const CheckCliOptions& o) {
     return kExitUsage;
   }
 
-  if (r.from_memory) {
-    fmt::print("wrongbox check against {}: replaying saved failures first\n", o.sut);
-  } else if (!o.quiet || r.failed) {
+  if (o.quiet && r.failed) {
     fmt::print("wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, r.seed, o.max_steps,
                co.gen.swarm ? ", swarm" : "");
   }

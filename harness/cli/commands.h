@@ -196,4 +196,8 @@ int explain(const ExplainOptions& o);
 
 namespace wrongbox::cli {
 int convert(const std::string& in, const std::string& out);
+
+// On SIGTERM, SIGINT and SIGHUP: say on standard error what stopped the
+// harness, then die of the signal as before (exit status 128 + N).
+void say_why_on_termination();
 }  // namespace wrongbox::cli

@@ -17,7 +17,13 @@ namespace {
 // Options every command that records a run takes.
 void add_evidence_options(CLI::App* sub, wrongbox::cli::EvidenceOptions& e) {
   sub->add_option("--evidence", e.path, "Evidence store (SQLite) to record this run in")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            return text.empty() ? "an empty path names no file (--no-evidence records nothing)"
+                                : "";
+          },
+          "FILE"));
   sub->add_flag("--no-evidence", e.disabled, "Do not record this run");
 }
 
@@ -33,6 +39,20 @@ CLI::Validator between(double lo, double hi) {
         return "";
       },
       fmt::format("NUMBER:[{} - {}]", lo, hi));
+}
+
+// A whole number from 0 to 2^64-1 (CLI11 would wrap "-1" around).
+CLI::Validator seed_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool digits = !text.empty() && text.size() <= 20 &&
+                            text.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || (text.size() == 20 && text > "18446744073709551615")) {
+          return text + " is not a seed (a whole number from 0 to 18446744073709551615)";
+        }
+        return "";
+      },
+      "SEED");
 }
 
 // The switch to drive, with one text on every command that drives one.
@@ -56,6 +76,7 @@ int main(int argc, char** argv) {
   using namespace wrongbox;
   // Whole lines reach a file or pipe even when the harness is killed.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  cli::say_why_on_termination();
   CLI::App app{
       "Wrongbox: a regression harness for recipient-routing message switches.\n"
       "Exit codes: 0 nothing violated, 1 a property was violated, 2 usage or input error,\n"
@@ -84,7 +105,8 @@ int main(int argc, char** argv) {
                    "Print every step and every call the switch made, with the oracle's view");
   replay->add_flag("--quiet,-q", ro.quiet, "Print only failures and the summary");
   replay->add_option("--seed", ro.seed, "Canary key seed (any value; fixed for reproducible text)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(seed_number());
 
   replay
       ->add_option("--time-budget", ro.budget_seconds,
@@ -105,7 +127,8 @@ int main(int argc, char** argv) {
                     "Play exactly this many scenarios (default: until every feasible pair of "
                     "situation conditions was met --coverage-k times, or the time budget)");
   check->add_option("--seed", co.seed, "Random seed (0: new each run; printed)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(seed_number());
   check->add_option("--max-steps", co.max_steps, "Generated actions per scenario, at most")
       ->capture_default_str();
   check->add_option("--time-budget", co.time_budget,
@@ -156,13 +179,16 @@ int main(int argc, char** argv) {
   mutants->add_option("--corpus", mo.corpus,
                       "Regression corpus (default: the built-in one, share/wrongbox/corpus)");
   mutants->add_option("--tests", mo.tests, "Generated scenarios per switch, at most")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
   mutants
       ->add_option("--budget-per-defect", mo.budget_per_defect,
                    "Seconds of search per switch and engine, at most")
       ->capture_default_str()
       ->check(between(0.1, 1e7));
-  mutants->add_option("--seed", mo.seed, "Random seed")->capture_default_str();
+  mutants->add_option("--seed", mo.seed, "Random seed")
+      ->capture_default_str()
+      ->check(seed_number());
   mutants->add_option("--defects", mo.defects,
                       "Only these defect variants, comma-separated (the reference always runs)");
   mutants->add_option("--fuzzer", mo.fuzzer,
@@ -208,7 +234,8 @@ int main(int argc, char** argv) {
   report
       ->add_option("--after-run", report_after,
                    "Only runs with a larger id (the chain is still verified whole)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
 
   cli::CampaignOptions cmo;
   auto* campaign = app.add_subcommand(
@@ -242,7 +269,9 @@ int main(int argc, char** argv) {
   campaign->add_option("--report", cmo.report, "HTML report to write")->capture_default_str();
   campaign->add_option("--logs", cmo.logs, "Directory for each phase's full output")
       ->capture_default_str();
-  campaign->add_option("--seed", cmo.seed, "Random seed (0: new each run)")->capture_default_str();
+  campaign->add_option("--seed", cmo.seed, "Random seed (0: new each run)")
+      ->capture_default_str()
+      ->check(seed_number());
   campaign->add_option("--fuzzer", cmo.fuzzer,
                        "libFuzzer switch_fuzzer for the fuzzing phase (default: $WRONGBOX_FUZZER, "
                        "else this build's; none: the phase is skipped)");
@@ -275,7 +304,9 @@ int main(int argc, char** argv) {
                    "build's)");
   fuzz->add_option("--work", fzo.work, "Directory for the growing corpus and the fuzzer's log")
       ->capture_default_str();
-  fuzz->add_option("--seed", fzo.seed, "libFuzzer seed (0: new each run)")->capture_default_str();
+  fuzz->add_option("--seed", fzo.seed, "libFuzzer seed (0: new each run)")
+      ->capture_default_str()
+      ->check(seed_number());
   fuzz->add_option("--max-len", fzo.max_len,
                    "Bytes per fuzzer input, at most (shorter inputs run faster but reach less of "
                    "the switch: docs/fuzzing.md)")
@@ -308,10 +339,15 @@ int main(int argc, char** argv) {
   int sample_steps = 12;
   auto* sample = app.add_subcommand(
       "sample", "Print scenarios as `check` would generate them (no switch is run).");
-  sample->add_option("--seed", sample_seed, "Random seed")->capture_default_str();
-  sample->add_option("--count", sample_count, "How many scenarios")->capture_default_str();
+  sample->add_option("--seed", sample_seed, "Random seed")
+      ->capture_default_str()
+      ->check(seed_number());
+  sample->add_option("--count", sample_count, "How many scenarios")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   sample->add_option("--max-steps", sample_steps, "Generated actions per scenario, at most")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(1, 200));
 
   for (int i = 0; i < argc; ++i) {
     cli::command_line() += (i ? " " : "") + shell_quote(argv[i]);
