@@ -30,8 +30,10 @@ class EvidenceTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-  static std::int64_t record(Store& s, const std::string& sut, int scenarios, bool finish = true) {
-    const auto run = s.begin_run({"replay", "wrongbox replay x", sut, "n", "1", "abc", "{}"});
+  static std::int64_t record(Store& s, const std::string& sut, int scenarios, bool finish = true,
+                             bool chain_rows = true) {
+    const auto run =
+        s.begin_run({"replay", "wrongbox replay x", sut, "n", "1", "abc", "{}"}, chain_rows);
     for (int i = 0; i < scenarios; ++i) {
       s.add_scenario(run, {"s" + std::to_string(i) + ".wbs", "pass", "PASS", ""});
     }
@@ -158,21 +160,22 @@ TEST_F(EvidenceTest, AFileThatIsNotAStoreIsRefusedAndLeftAlone) {
 
 TEST_F(EvidenceTest, ANewerSchemaIsRefused) {
   { auto s = Store::open(path("e.db")); }
-  sql(path("e.db"), "PRAGMA user_version = 4");
+  sql(path("e.db"), "PRAGMA user_version = 5");
   try {
     Store::open(path("e.db"));
     FAIL() << "opened";
   } catch (const EvidenceError& e) {
-    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 4; this build reads up "
-                                         "to 3)"),
+    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 5; this build reads up "
+                                         "to 4)"),
               std::string::npos)
         << e.what();
   }
 }
 
 // A mutants run: the matrix rows, with or without the fuzzing columns.
-std::int64_t record_mutants(Store& s, bool fuzzed) {
-  const auto run = s.begin_run({"mutants", "wrongbox mutants", "builtin:*", "n", "1", "abc", "{}"});
+std::int64_t record_mutants(Store& s, bool fuzzed, bool chain_rows = true) {
+  const auto run =
+      s.begin_run({"mutants", "wrongbox mutants", "builtin:*", "n", "1", "abc", "{}"}, chain_rows);
   MutantRecord m;
   m.defect = "stale-route";
   m.defect_class = 3;
@@ -199,11 +202,13 @@ std::int64_t record_mutants(Store& s, bool fuzzed) {
 TEST_F(EvidenceTest, ASchema1StoreIsMigratedAndStillVerifies) {
   {
     auto s = Store::open(path("e.db"));
-    record(s, "builtin:a", 2);
-    record_mutants(s, /*fuzzed=*/false);
+    record(s, "builtin:a", 2, /*finish=*/true, /*chain_rows=*/false);
+    record_mutants(s, /*fuzzed=*/false, /*chain_rows=*/false);
   }
-  // Back to schema 1 as an older wrongbox wrote it: no fuzzing columns.
+  // Back to schema 1 as an older wrongbox wrote it: no fuzzing columns, no
+  // chained rows, no signatures.
   sql(path("e.db"),
+      "ALTER TABLE runs DROP COLUMN rows_chained; DROP TABLE signatures;"
       "ALTER TABLE mutants DROP COLUMN fuzz_ran; ALTER TABLE mutants DROP COLUMN fuzz_property;"
       "ALTER TABLE mutants DROP COLUMN fuzz_inputs; ALTER TABLE mutants DROP COLUMN fuzz_seconds;"
       "ALTER TABLE mutants DROP COLUMN fuzz_steps; ALTER TABLE counterexamples DROP COLUMN file;"
@@ -386,6 +391,163 @@ TEST_F(EvidenceTest, ReportsStateTamperingAndCarryTheCounterexamples) {
   sql(path("e.db"), "UPDATE runs SET host = 'elsewhere'");
   const auto md = render_report(s, ReportFormat::kMarkdown);
   EXPECT_NE(md.find("**TAMPERED**"), std::string::npos) << md;
+}
+
+// What a killed run recorded is chained as it was written: changing its
+// outcomes, or adding a counterexample to it, is seen.
+TEST_F(EvidenceTest, AKilledRunsRowsCannotBeChangedOrAddedTo) {
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:a", 3, /*finish=*/false);  // killed after three scenarios
+    EXPECT_TRUE(s.verify().ok) << s.verify().problem;
+    EXPECT_EQ(s.verify().incomplete.size(), 1u);
+  }
+  auto copy = [&](const std::string& name) {
+    fs::copy_file(path("e.db"), path(name));
+    return path(name);
+  };
+  const auto changed = copy("changed.db");
+  sql(changed, "UPDATE scenarios SET outcome = 'skipped', summary = 'edited' WHERE id = 2");
+  auto v = Store::open(changed).verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("scenarios row 2 was changed"), std::string::npos) << v.problem;
+
+  const auto added = copy("added.db");
+  sql(added,
+      "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce) "
+      "VALUES (1, 'S1', 'x', 'made up', '')");
+  v = Store::open(added).verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("counterexamples rows it never recorded"), std::string::npos)
+      << v.problem;
+
+  const auto removed = copy("removed.db");
+  sql(removed, "DELETE FROM counterexamples");
+  v = Store::open(removed).verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("rows were removed"), std::string::npos) << v.problem;
+}
+
+// A finished run turned back into an incomplete one (its end record removed)
+// is seen when a later run follows it, and when its status still says so.
+TEST_F(EvidenceTest, AFinishedRunMadeIncompleteIsSeen) {
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:a", 2);  // found a violation
+    record(s, "builtin:b", 1);
+  }
+  fs::copy_file(path("e.db"), path("middle.db"));
+  sql(path("middle.db"),
+      "DELETE FROM chain WHERE run_uuid = (SELECT uuid FROM runs WHERE id = 1) AND kind = 'end';"
+      "UPDATE runs SET status = 'running', verdict = NULL WHERE id = 1");
+  EXPECT_FALSE(Store::open(path("middle.db")).verify().ok);
+
+  // The newest run: only its status gives it away, or a head kept elsewhere.
+  Head kept;
+  {
+    auto s = Store::open(path("e.db"));
+    kept = s.head();
+  }
+  sql(path("e.db"),
+      "DELETE FROM chain WHERE seq = (SELECT max(seq) FROM chain);"
+      "DELETE FROM properties WHERE run_id = 2");
+  auto v = Store::open(path("e.db")).verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("is marked complete but its end record is missing"), std::string::npos)
+      << v.problem;
+  sql(path("e.db"), "UPDATE runs SET status = 'running', verdict = NULL WHERE id = 2");
+  EXPECT_TRUE(Store::open(path("e.db")).verify().ok);  // a killed run, to all appearances
+  VerifyOptions o;
+  o.expect = kept;
+  v = Store::open(path("e.db")).verify(o);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("the newest records were removed"), std::string::npos) << v.problem;
+}
+
+TEST_F(EvidenceTest, SignedRunsAndHeadsVerifyAndSurviveMerge) {
+  const auto key_path = path("k");
+  const auto pub = generate_key_pair(key_path);
+  const auto key = load_secret_key(key_path);
+  EXPECT_EQ(pub.id, key.pub.id);
+  EXPECT_EQ(load_public_key(key_path + ".pub").id, pub.id);
+  Head head;
+  {
+    auto s = Store::open(path("e.db"));
+    s.sign_run_and_head(record(s, "builtin:a", 2), key);
+    head = s.sign_run_and_head(record(s, "builtin:b", 1), key);
+  }
+  VerifyOptions o;
+  o.key = pub;
+  auto v = Store::open(path("e.db")).verify(o);
+  ASSERT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.signatures, 4);
+  EXPECT_EQ(v.signed_through, v.head_seq);
+  EXPECT_EQ(head.seq, v.head_seq);
+  // The secret key is nowhere in the store.
+  const auto secret = to_hex(key.bytes.data(), 32);
+  EXPECT_EQ(bytes(path("e.db")).find(secret), std::string::npos);
+
+  // Merged with another store: the runs' signatures still verify; the new
+  // head is signed by the merging key.
+  {
+    auto t = Store::open(path("f.db"));
+    t.sign_run_and_head(record(t, "builtin:c", 1), key);
+  }
+  merge(path("m.db"), {path("e.db"), path("f.db")}, &key);
+  v = Store::open(path("m.db")).verify(o);
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.signed_through, v.head_seq);
+
+  // A foreign key's signature, and an unsigned newest run, are seen.
+  const auto other_pub = generate_key_pair(path("other"));
+  VerifyOptions foreign;
+  foreign.key = other_pub;
+  v = Store::open(path("e.db")).verify(foreign);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("a foreign key signed this store"), std::string::npos) << v.problem;
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:d", 1);
+  }
+  v = Store::open(path("e.db")).verify(o);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("are not covered by a signature"), std::string::npos) << v.problem;
+
+  // An edited signature, or a signed run changed afterwards, does not verify.
+  fs::copy_file(path("m.db"), path("sig.db"));
+  sql(path("sig.db"),
+      "UPDATE signatures SET signature = replace(signature, 'a', 'b') WHERE id = 1");
+  v = Store::open(path("sig.db")).verify(o);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("does not verify"), std::string::npos) << v.problem;
+}
+
+TEST_F(EvidenceTest, ASecretKeyOthersCanReadIsRefused) {
+  generate_key_pair(path("k"));
+  EXPECT_EQ(fs::status(path("k")).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(path("k"), fs::perms::group_read, fs::perm_options::add);
+  try {
+    load_secret_key(path("k"));
+    FAIL() << "loaded";
+  } catch (const EvidenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("mode 0640"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(generate_key_pair(path("k")), EvidenceError);  // never overwritten
+}
+
+TEST_F(EvidenceTest, AHeadFileRoundTrips) {
+  Head h{42,
+         std::string(64, 'a'),
+         7,
+         "2026-12-01T14:05:00Z",
+         "0123456789abcdef",
+         std::string(128, 'b')};
+  const auto back = parse_head(format_head(h), "h");
+  EXPECT_EQ(back.seq, 42);
+  EXPECT_EQ(back.hash, h.hash);
+  EXPECT_EQ(back.signature, h.signature);
+  EXPECT_THROW(parse_head("wrongbox-evidence-head 1\nseq x\nhash y\n", "h"), EvidenceError);
 }
 
 }  // namespace

@@ -387,12 +387,24 @@ int campaign(const CampaignOptions& o) {
     int rc;
     {
       OutputTo out(log("report"));
-      rc = evidence_verify(o.evidence.path);
+      EvidenceToolOptions verify;
+      verify.store = o.evidence.path;
+      rc = evidence_verify(verify);
       for (const auto& [format, file] : {std::pair{"html", o.report}, std::pair{"junit", o.junit},
                                          std::pair{"sarif", o.sarif}}) {
         if (file.empty()) continue;
         const int rr = report(o.evidence.path, format, file, before);
         rc = worst_exit(rc, rr);
+      }
+      // Where the chain ended, beside the report: whoever keeps it can later
+      // tell whether records were removed (`evidence verify --expect-head`).
+      if (rc == kExitOk && !o.report.empty()) {
+        EvidenceToolOptions head;
+        head.store = o.evidence.path;
+        head.sign_key = o.evidence.sign_key;
+        head.out =
+            (fs::path(o.report).parent_path() / fs::path(o.report).stem()).string() + ".head";
+        rc = worst_exit(rc, evidence_head(head));
       }
     }
     d.end("report", rc, last_line_with(log("report"), o.evidence.path), "");

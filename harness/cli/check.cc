@@ -1,11 +1,10 @@
 // `wrongbox check`: a property-based campaign against one switch.
 #include <fmt/core.h>
-
-#include <random>
 #include <unistd.h>
 
 #include <cstdio>
 #include <optional>
+#include <random>
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
@@ -130,8 +129,8 @@ int check(const CheckCliOptions& o) {
     }
   }
   if (!o.quiet) {
-    fmt::print("wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, co.seed,
-               o.max_steps, co.gen.swarm ? ", swarm" : "");
+    fmt::print("wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, co.seed, o.max_steps,
+               co.gen.swarm ? ", swarm" : "");
   }
   const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
   const int rc = !r.error.empty() && !r.failed                  ? kExitUsage

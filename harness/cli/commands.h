@@ -121,8 +121,21 @@ int conformance(const ConformanceOptions& o);
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {
-int evidence_verify(const std::string& path);
-int evidence_merge(const std::string& out, const std::vector<std::string>& inputs);
+// `wrongbox evidence verify|merge|keygen|sign|head|export`.
+struct EvidenceToolOptions {
+  std::string store;                // the store (verify: or a bundle directory or .tar)
+  std::string public_key;           // verify: every signature by this key, the head signed by it
+  std::string expect_head;          // verify: a head file, or a record's 64-digit hash
+  std::string sign_key;             // sign, head, merge, export: the secret key
+  std::string out;                  // keygen: the secret key file; head: the head file; export
+  std::vector<std::string> inputs;  // merge
+};
+int evidence_verify(const EvidenceToolOptions& o);
+int evidence_merge(const EvidenceToolOptions& o);
+int evidence_keygen(const EvidenceToolOptions& o);
+int evidence_sign(const EvidenceToolOptions& o);
+int evidence_head(const EvidenceToolOptions& o);
+int evidence_export(const EvidenceToolOptions& o);
 // Runs after `after_run` only (0: every run); SARIF file locations relative
 // to the working directory.
 int report(const std::string& path, const std::string& format, const std::string& out,

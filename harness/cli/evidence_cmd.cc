@@ -1,19 +1,154 @@
 // `wrongbox evidence verify|merge` and `wrongbox report`.
 #include <fmt/core.h>
+#include <unistd.h>
 
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "harness/cli/commands.h"
 #include "harness/evidence/evidence.h"
 #include "harness/evidence/report.h"
+#include "harness/evidence/signing.h"
 
 namespace wrongbox::cli {
 
-int evidence_verify(const std::string& path) {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The files of a bundle directory.
+constexpr const char* kBundleStore = "evidence.db";
+constexpr const char* kBundleHead = "evidence.head";
+constexpr const char* kBundleKey = "public-key.pub";
+constexpr const char* kBundleReport = "report.html";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw evidence::EvidenceError(path + ": cannot read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw evidence::EvidenceError(path.string() + ": cannot write");
+}
+
+// A POSIX ustar archive of regular files, all under `prefix/`.
+void write_tar(const fs::path& tar, const std::string& prefix,
+               const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string out;
+  for (const auto& [name, data] : files) {
+    char h[512] = {};
+    const std::string full = prefix + "/" + name;
+    std::snprintf(h, 100, "%s", full.c_str());
+    std::snprintf(h + 100, 8, "%07o", 0644);
+    std::snprintf(h + 108, 8, "%07o", 0);
+    std::snprintf(h + 116, 8, "%07o", 0);
+    std::snprintf(h + 124, 12, "%011llo", static_cast<unsigned long long>(data.size()));
+    std::snprintf(h + 136, 12, "%011llo", static_cast<unsigned long long>(std::time(nullptr)));
+    std::memset(h + 148, ' ', 8);
+    h[156] = '0';
+    std::memcpy(h + 257, "ustar", 6);
+    std::memcpy(h + 263, "00", 2);
+    unsigned sum = 0;
+    for (unsigned char c : h) sum += c;
+    std::snprintf(h + 148, 8, "%06o", sum);
+    out.append(h, 512);
+    out += data;
+    out.append((512 - data.size() % 512) % 512, '\0');
+  }
+  out.append(1024, '\0');
+  write_file(tar, out);
+}
+
+// The regular files of a ustar archive into `dir` (names without their
+// directory; anything else in the archive is refused).
+void extract_tar(const std::string& tar, const fs::path& dir) {
+  const std::string t = read_file(tar);
+  for (std::size_t at = 0; at + 512 <= t.size();) {
+    const char* h = t.data() + at;
+    if (h[0] == '\0') break;  // the end blocks
+    if (std::memcmp(h + 257, "ustar", 5) != 0) {
+      throw evidence::EvidenceError(tar + ": not a ustar archive (at byte " + std::to_string(at) +
+                                    ")");
+    }
+    const std::string name(h, strnlen(h, 100));
+    const auto size = std::strtoull(std::string(h + 124, 12).c_str(), nullptr, 8);
+    if (h[156] != '0' && h[156] != '\0') {
+      throw evidence::EvidenceError(tar + ": " + name + " is not a regular file");
+    }
+    if (at + 512 + size > t.size()) throw evidence::EvidenceError(tar + ": truncated at " + name);
+    const std::string base = fs::path(name).filename().string();
+    if (base.empty() || base == "." || base == "..") {
+      throw evidence::EvidenceError(tar + ": a member without a file name: " + name);
+    }
+    write_file(dir / base, t.substr(at + 512, size));
+    at += 512 + (size + 511) / 512 * 512;
+  }
+}
+
+// --expect-head: a head file, or the 64 hex digits of a record's hash.
+evidence::Head expected_head(const std::string& given) {
+  std::error_code ec;
+  if (fs::is_regular_file(given, ec)) return evidence::parse_head(read_file(given), given);
+  evidence::Head h;
+  h.hash = given;
+  if (h.hash.size() != 64 || h.hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    throw evidence::EvidenceError("--expect-head " + given +
+                                  ": neither a head file nor a record's hash (64 hex digits)");
+  }
+  return h;
+}
+
+}  // namespace
+
+int evidence_verify(const EvidenceToolOptions& given) {
+  EvidenceToolOptions o = given;
   try {
-    auto store = evidence::Store::open_existing(path);
-    const auto v = store.verify();
+    // A bundle (export): its store, and its key and head unless others are given.
+    std::optional<fs::path> unpacked;
+    std::error_code ec;
+    if (o.store.ends_with(".tar") && fs::is_regular_file(o.store, ec)) {
+      unpacked = fs::temp_directory_path() / ("wrongbox-bundle-" + std::to_string(::getpid()));
+      fs::remove_all(*unpacked, ec);
+      fs::create_directories(*unpacked);
+      extract_tar(o.store, *unpacked);
+      o.store = unpacked->string();
+    }
+    struct Cleanup {
+      std::optional<fs::path>& dir;
+      ~Cleanup() {
+        std::error_code e;
+        if (dir) fs::remove_all(*dir, e);
+      }
+    } cleanup{unpacked};
+    if (fs::is_directory(o.store, ec)) {
+      const fs::path dir = o.store;
+      if (!fs::exists(dir / kBundleStore, ec)) {
+        throw evidence::EvidenceError(o.store + ": a directory without " + kBundleStore +
+                                      " (not an evidence bundle)");
+      }
+      o.store = (dir / kBundleStore).string();
+      if (o.public_key.empty() && fs::exists(dir / kBundleKey, ec)) {
+        o.public_key = (dir / kBundleKey).string();
+      }
+      if (o.expect_head.empty() && fs::exists(dir / kBundleHead, ec)) {
+        o.expect_head = (dir / kBundleHead).string();
+      }
+    }
+    const std::string& path = given.store;
+    evidence::VerifyOptions vo;
+    if (!o.public_key.empty()) vo.key = evidence::load_public_key(o.public_key);
+    if (!o.expect_head.empty()) vo.expect = expected_head(o.expect_head);
+    auto store = evidence::Store::open_existing(o.store);
+    const auto v = store.verify(vo);
     if (!v.ok) {
       fmt::print("TAMPERED: {}: {}\n", path, v.problem);
       return kExitViolation;
@@ -27,6 +162,58 @@ int evidence_verify(const std::string& path) {
                v.complete);
     for (const auto& i : v.incomplete)
       fmt::print("  incomplete (killed or still running): {}\n", i);
+    if (v.signatures > 0 || vo.key) {
+      fmt::print(
+          "  signatures: {} valid{}\n", v.signatures,
+          v.signed_through > 0
+              ? fmt::format("; records 1 to {} signed by key {}{}", v.signed_through, v.signed_by,
+                            v.signed_through < v.head_seq
+                                ? fmt::format(" (records {} to {} are not)", v.signed_through + 1,
+                                              v.head_seq)
+                                : "")
+              : "; no head is signed");
+    }
+    if (vo.expect) {
+      fmt::print("  expected head: record {} is there, unchanged{}\n", v.expected_seq,
+                 v.head_seq > v.expected_seq ? fmt::format("; {} record(s) were added after it",
+                                                           v.head_seq - v.expected_seq)
+                                             : "; it is still the last");
+    }
+    fmt::print("  head: record {}, {}\n", v.head_seq, v.head_hash);
+    return kExitOk;
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  } catch (const fs::filesystem_error& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+}
+
+int evidence_merge(const EvidenceToolOptions& o) {
+  try {
+    std::optional<evidence::SecretKey> key;
+    if (!o.sign_key.empty()) key = evidence::load_secret_key(o.sign_key);
+    const int n = evidence::merge(o.out, o.inputs, key ? &*key : nullptr);
+    auto store = evidence::Store::open(o.out);
+    const auto v = store.verify();
+    fmt::print("merged {} run(s) from {} store(s) into {}: {} run(s), chain {}{}\n", n,
+               o.inputs.size(), o.out, v.runs, v.ok ? "intact" : "BROKEN: " + v.problem,
+               key ? ", head signed by key " + key->pub.id : "");
+    return v.ok ? kExitOk : kExitViolation;
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+}
+
+int evidence_keygen(const EvidenceToolOptions& o) {
+  try {
+    const auto pub = evidence::generate_key_pair(o.out);
+    fmt::print(
+        "key {}:\n  secret: {} (mode 0600; give it to the recording job only, never publish "
+        "it)\n  public: {}.pub (give it to whoever verifies)\n",
+        pub.id, o.out, o.out);
     return kExitOk;
   } catch (const evidence::EvidenceError& e) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
@@ -34,15 +221,142 @@ int evidence_verify(const std::string& path) {
   }
 }
 
-int evidence_merge(const std::string& out, const std::vector<std::string>& inputs) {
+int evidence_sign(const EvidenceToolOptions& o) {
   try {
-    const int n = evidence::merge(out, inputs);
-    auto store = evidence::Store::open(out);
+    const auto key = evidence::load_secret_key(o.sign_key);
+    auto store = evidence::Store::open_existing(o.store);
     const auto v = store.verify();
-    fmt::print("merged {} run(s) from {} store(s) into {}: {} run(s), chain {}\n", n, inputs.size(),
-               out, v.runs, v.ok ? "intact" : "BROKEN: " + v.problem);
-    return v.ok ? kExitOk : kExitViolation;
+    if (!v.ok) {
+      fmt::print("TAMPERED: {}: {}; nothing was signed\n", o.store, v.problem);
+      return kExitViolation;
+    }
+    int runs = 0;
+    const auto h = store.sign_all(key, &runs);
+    fmt::print("signed {} run(s) and the head (record {}, {}) of {} with key {}\n", runs, h.seq,
+               h.hash, o.store, key.pub.id);
+    return kExitOk;
   } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+}
+
+int evidence_head(const EvidenceToolOptions& o) {
+  try {
+    auto store = evidence::Store::open_existing(o.store);
+    const auto v = store.verify();
+    if (!v.ok) {
+      fmt::print(stderr, "wrongbox: {}: TAMPERED: {}; no head written\n", o.store, v.problem);
+      return kExitViolation;
+    }
+    evidence::Head h = store.head();
+    if (!o.sign_key.empty()) {
+      const auto key = evidence::load_secret_key(o.sign_key);
+      h.key_id = key.pub.id;
+      h.signature = evidence::sign_text(key, evidence::head_signing_text(h.seq, h.hash));
+    }
+    const auto text = evidence::format_head(h);
+    if (o.out.empty() || o.out == "-") {
+      fmt::print("{}", text);
+    } else {
+      write_file(o.out, text);
+      fmt::print("head: record {} of {} written to {}\n", h.seq, o.store, o.out);
+    }
+    return kExitOk;
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  }
+}
+
+int evidence_export(const EvidenceToolOptions& o) {
+  try {
+    std::optional<evidence::SecretKey> key;
+    if (!o.sign_key.empty()) key = evidence::load_secret_key(o.sign_key);
+    std::optional<evidence::PublicKey> pub;
+    if (!o.public_key.empty()) pub = evidence::load_public_key(o.public_key);
+    if (key && pub && key->pub.id != pub->id) {
+      throw evidence::EvidenceError("--public-key " + o.public_key +
+                                    " is not the public half of --sign-key " + o.sign_key);
+    }
+    if (key) pub = key->pub;
+    auto store = evidence::Store::open_existing(o.store);
+    evidence::VerifyOptions vo;
+    const auto v = store.verify(vo);
+    if (!v.ok) {
+      fmt::print("TAMPERED: {}: {}; no bundle written\n", o.store, v.problem);
+      return kExitViolation;
+    }
+    const bool tar = o.out.ends_with(".tar");
+    std::error_code ec;
+    const fs::path dir = tar ? fs::path(o.out + ".d") : fs::path(o.out);
+    if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+      throw evidence::EvidenceError(dir.string() +
+                                    " exists and is not empty; a bundle is "
+                                    "written into a new directory");
+    }
+    fs::create_directories(dir, ec);
+    if (ec) throw evidence::EvidenceError(dir.string() + ": " + ec.message());
+    if (key) store.sign_all(*key);  // the head of the copy is then signed
+    store.copy_to((dir / kBundleStore).string());
+    auto copy = evidence::Store::open_existing((dir / kBundleStore).string());
+    evidence::Head h = copy.head();
+    if (key) {
+      h.key_id = key->pub.id;
+      h.signature = evidence::sign_text(*key, evidence::head_signing_text(h.seq, h.hash));
+    }
+    write_file(dir / kBundleHead, evidence::format_head(h));
+    if (pub) {
+      write_file(dir / kBundleKey,
+                 "wrongbox-evidence-public-key 1\nkey-id " + pub->id + "\ned25519-public " +
+                     evidence::to_hex(pub->bytes.data(), pub->bytes.size()) + "\n");
+    }
+    write_file(dir / kBundleReport,
+               evidence::render_report(copy, evidence::ReportFormat::kHtml, {0, ""}));
+    const std::string name = tar ? fs::path(o.out).filename().string() : dir.filename().string();
+    std::string verify_md =
+        "# Verifying this evidence bundle\n\n"
+        "Files: `" +
+        std::string(kBundleStore) + "` (the evidence store, SQLite), `" + kBundleHead +
+        "` (where its hash chain ended when the bundle was made" + (key ? ", signed" : "") + "), " +
+        (pub ? "`" + std::string(kBundleKey) + "` (the public key the runs are signed with), "
+             : std::string()) +
+        "`" + kBundleReport +
+        "` (the report rendered from the store).\n\n"
+        "With only `wrongbox` and this bundle:\n\n```sh\n"
+        "wrongbox evidence verify " +
+        name +
+        "\n```\n\n"
+        "checks the whole chain, " +
+        (pub ? "every signature against the bundle's public key, " : std::string()) +
+        "and that the head recorded in `" + kBundleHead +
+        "` is still in it. Spelled out, with a key you obtained yourself (trust the key you got "
+        "from the signer, not the one in the bundle):\n\n```sh\n"
+        "wrongbox evidence verify " +
+        kBundleStore + (pub ? " --public-key THEIR-KEY.pub" : "") + " --expect-head " +
+        kBundleHead + "\nwrongbox report --evidence " + kBundleStore +
+        " --format html --out report.html\n```\n\n"
+        "Head: record " +
+        std::to_string(h.seq) + ", `" + h.hash + "`" +
+        (key ? ", signed by key `" + key->pub.id + "`" : ", unsigned") + ". " +
+        std::to_string(h.runs) + " run(s).\n";
+    write_file(dir / "VERIFY.md", verify_md);
+    if (tar) {
+      std::vector<std::pair<std::string, std::string>> files;
+      for (const char* f : {"VERIFY.md", kBundleStore, kBundleHead, kBundleKey, kBundleReport}) {
+        if (fs::exists(dir / f, ec)) files.emplace_back(f, read_file((dir / f).string()));
+      }
+      write_tar(o.out, fs::path(o.out).stem().string(), files);
+      fs::remove_all(dir, ec);
+    }
+    fmt::print(
+        "bundle: {} ({} run(s), head record {}{}); verify with: wrongbox evidence verify {}\n",
+        o.out, h.runs, h.seq, key ? ", signed by key " + key->pub.id : ", unsigned", o.out);
+    return kExitOk;
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    return kExitUsage;
+  } catch (const fs::filesystem_error& e) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
     return kExitUsage;
   }

@@ -25,6 +25,9 @@ void add_evidence_options(CLI::App* sub, wrongbox::cli::EvidenceOptions& e) {
           },
           "FILE"));
   sub->add_flag("--no-evidence", e.disabled, "Do not record this run");
+  sub->add_option("--sign-key", e.sign_key,
+                  "Secret key (`wrongbox evidence keygen`): sign the run and the chain head it "
+                  "ends (the key must be mode 0600)");
 }
 
 // A number from lo to hi; unlike CLI::Range it refuses nan.
@@ -211,18 +214,53 @@ int main(int argc, char** argv) {
 
   auto* evidence = app.add_subcommand("evidence", "Work with an evidence store.");
   evidence->require_subcommand(1);
-  std::string verify_path;
+  cli::EvidenceToolOptions eto;
   auto* verify = evidence->add_subcommand(
       "verify",
-      "Recompute the hash chain; name the first run that was changed, removed or "
-      "reordered. Exit 0 intact, 1 tampered, 2 unreadable.");
-  verify->add_option("file", verify_path, "Evidence store")->required();
-  std::string merge_out;
-  std::vector<std::string> merge_in;
+      "Recompute the hash chain and check every signature; name the first run that was changed, "
+      "removed or reordered. Given a bundle (a directory or .tar from `evidence export`), uses "
+      "its public key and head. Exit 0 intact, 1 tampered, 2 unreadable.");
+  verify->add_option("file", eto.store, "Evidence store, or a bundle directory or .tar")
+      ->required();
+  verify->add_option("--public-key", eto.public_key,
+                     "Every signature must be by this key, and a head signature by it must "
+                     "cover the last record");
+  verify->add_option("--expect-head", eto.expect_head,
+                     "A head file (`evidence head`, `evidence export`) or a record's hash: it "
+                     "must still be in the chain (deleting the newest runs is seen)");
   auto* merge = evidence->add_subcommand(
       "merge", "Join stores (e.g. from sharded CI jobs) into OUT; every input must verify.");
-  merge->add_option("out", merge_out, "Store to merge into (created if missing)")->required();
-  merge->add_option("inputs", merge_in, "Stores to merge")->required();
+  merge->add_option("out", eto.out, "Store to merge into (created if missing)")->required();
+  merge->add_option("inputs", eto.inputs, "Stores to merge")->required();
+  merge->add_option("--sign-key", eto.sign_key,
+                    "Secret key: sign OUT's unsigned runs and its new head (the inputs' run "
+                    "signatures are kept either way)");
+  auto* keygen = evidence->add_subcommand(
+      "keygen",
+      "Make an Ed25519 key pair for signing evidence: FILE (secret, mode 0600, never "
+      "overwritten) and FILE.pub.");
+  keygen->add_option("file", eto.out, "Secret key file to create")->required();
+  auto* sign = evidence->add_subcommand(
+      "sign", "Sign every complete run not yet signed by the key, and the chain's head.");
+  sign->add_option("file", eto.store, "Evidence store")->required();
+  sign->add_option("--sign-key", eto.sign_key, "Secret key (`evidence keygen`)")->required();
+  auto* head = evidence->add_subcommand(
+      "head",
+      "Print (or write with --out) where the store's chain ends: keep it, and `verify "
+      "--expect-head` shows later whether records were removed.");
+  head->add_option("file", eto.store, "Evidence store")->required();
+  head->add_option("--out", eto.out, "Head file to write (default: standard output)");
+  head->add_option("--sign-key", eto.sign_key, "Also sign the head");
+  auto* export_cmd = evidence->add_subcommand(
+      "export",
+      "Write an evidence bundle: the store, its head, the public key, the HTML report and "
+      "VERIFY.md with the commands that check it.");
+  export_cmd->add_option("file", eto.store, "Evidence store")->required();
+  export_cmd->add_option("--out", eto.out, "A new directory, or FILE.tar")->required();
+  export_cmd->add_option("--sign-key", eto.sign_key,
+                         "Secret key: sign the unsigned runs and the head first");
+  export_cmd->add_option("--public-key", eto.public_key,
+                         "Public key to put in the bundle (the store was signed with its pair)");
 
   std::string report_path = "wrongbox-evidence.db", report_format = "md", report_out;
   auto* report = app.add_subcommand("report", "Render a report from an evidence store.");
@@ -376,8 +414,12 @@ int main(int argc, char** argv) {
   if (fuzz->parsed()) return cli::fuzz(fzo);
   if (convert->parsed()) return cli::convert(convert_in, convert_out);
   if (explain->parsed()) return cli::explain(eo);
-  if (verify->parsed()) return cli::evidence_verify(verify_path);
-  if (merge->parsed()) return cli::evidence_merge(merge_out, merge_in);
+  if (verify->parsed()) return cli::evidence_verify(eto);
+  if (merge->parsed()) return cli::evidence_merge(eto);
+  if (keygen->parsed()) return cli::evidence_keygen(eto);
+  if (sign->parsed()) return cli::evidence_sign(eto);
+  if (head->parsed()) return cli::evidence_head(eto);
+  if (export_cmd->parsed()) return cli::evidence_export(eto);
   if (report->parsed()) return cli::report(report_path, report_format, report_out, report_after);
   if (sample->parsed()) {
     check::GenConfig cfg;

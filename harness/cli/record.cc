@@ -52,6 +52,8 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
                    const std::string& sut_spec, const std::string& settings_json) {
   if (o.disabled) return;
   path_ = o.path;
+  // The key first: a key that cannot be used stops the command before it runs.
+  if (!o.sign_key.empty()) key_ = evidence::load_secret_key(o.sign_key);
   store_.emplace(evidence::Store::open(o.path));
   evidence::RunHeader h;
   h.command = command;
@@ -70,11 +72,15 @@ bool Recorder::finish(const evidence::RunTotals& t, bool quiet) {
   if (!store_) return true;
   try {
     store_->finish_run(run_, t);
+    if (key_) store_->sign_run_and_head(run_, *key_);
   } catch (const evidence::EvidenceError& e) {
     fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
     return false;
   }
-  if (!quiet) fmt::print("evidence: {} (run #{})\n", path_, run_);
+  if (!quiet) {
+    fmt::print("evidence: {} (run #{}{})\n", path_, run_,
+               key_ ? ", signed by key " + key_->pub.id : "");
+  }
   return true;
 }
 

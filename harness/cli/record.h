@@ -14,6 +14,7 @@ namespace wrongbox::cli {
 struct EvidenceOptions {
   std::string path = "wrongbox-evidence.db";
   bool disabled = false;
+  std::string sign_key;  // secret key file: each run and the head it ends are signed
 };
 
 // The command line as typed (set by main).
@@ -39,6 +40,7 @@ class Recorder {
 
  private:
   std::optional<evidence::Store> store_;
+  std::optional<evidence::SecretKey> key_;
   std::int64_t run_ = 0;
   std::string path_;
 };

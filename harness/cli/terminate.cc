@@ -29,10 +29,10 @@ void on_termination(int sig) {
 
 void say_why_on_termination() {
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
-    struct sigaction old{};
+    struct sigaction old {};
     ::sigaction(sig, nullptr, &old);
     if (old.sa_handler == SIG_IGN) continue;  // e.g. nohup: stay ignored
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = on_termination;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND;

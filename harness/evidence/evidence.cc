@@ -11,8 +11,11 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
+
+#include "harness/evidence/signing.h"
 
 namespace wrongbox::evidence {
 namespace {
@@ -24,7 +27,8 @@ CREATE TABLE runs(
   sut_spec TEXT NOT NULL, sut_name TEXT NOT NULL, sut_version TEXT NOT NULL,
   sut_sha256 TEXT NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT,
   settings_json TEXT NOT NULL, status TEXT NOT NULL, verdict TEXT, exit_code INTEGER,
-  scenarios INTEGER, steps INTEGER, messages INTEGER, coverage_json TEXT);
+  scenarios INTEGER, steps INTEGER, messages INTEGER, coverage_json TEXT,
+  rows_chained INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE properties(run_id INTEGER NOT NULL REFERENCES runs(id), property TEXT NOT NULL,
   checks INTEGER NOT NULL, violations INTEGER NOT NULL, PRIMARY KEY(run_id, property));
 CREATE TABLE scenarios(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -41,7 +45,33 @@ CREATE TABLE mutants(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES 
   fuzz_steps INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE chain(seq INTEGER PRIMARY KEY, run_uuid TEXT NOT NULL, kind TEXT NOT NULL,
   content_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE signatures(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, run_uuid TEXT NOT NULL,
+  seq INTEGER NOT NULL, signed_hash TEXT NOT NULL, key_id TEXT NOT NULL,
+  public_key TEXT NOT NULL, signature TEXT NOT NULL, signed_at TEXT NOT NULL);
 )sql";
+
+// Schema 3 -> 4: rows chained as they are written, and signatures.
+constexpr const char* kSchema4 = R"sql(
+ALTER TABLE runs ADD COLUMN rows_chained INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE signatures(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, run_uuid TEXT NOT NULL,
+  seq INTEGER NOT NULL, signed_hash TEXT NOT NULL, key_id TEXT NOT NULL,
+  public_key TEXT NOT NULL, signature TEXT NOT NULL, signed_at TEXT NOT NULL);
+PRAGMA user_version = 4;
+)sql";
+
+// The child tables whose rows a run of schema 4 chains one by one, with the
+// columns that make a row's content.
+struct ChildTable {
+  const char* name;
+  const char* columns;
+};
+constexpr ChildTable kChainedTables[] = {
+    {"scenarios", "source, outcome, summary, report"},
+    {"counterexamples", "property, scenario_text, report, reproduce, file"},
+    {"mutants",
+     "defect, defect_class, caught, corpus_caught, corpus_property, search_property, scenarios, "
+     "seconds, shrunk_steps, fuzz_ran, fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps"},
+};
 
 constexpr const char* kProperties[10] = {"S1", "S2", "S3", "S4", "S5",
                                          "C1", "C2", "C3", "C4", "L1"};
@@ -163,6 +193,11 @@ std::string content(sqlite3* db, const std::string& uuid, const std::string& kin
                 "sut_name, sut_version, sut_sha256, host, started_at, settings_json "
                 "FROM runs WHERE uuid = ?1",
                 uuid, out);
+    // Schema 4: the run chains its rows as they are written. Part of the
+    // start record, so that the promise cannot be taken back later.
+    std::string chained;
+    append_rows(db, "SELECT 1 FROM runs WHERE uuid = ?1 AND rows_chained = 1", uuid, chained);
+    if (!chained.empty()) out += "rows_chained;";
     return out;
   }
   append_rows(db,
@@ -212,7 +247,16 @@ std::string link_hash(const std::string& prev, std::int64_t seq, const std::stri
                     content_hash);
 }
 
-void append_link(sqlite3* db, const std::string& uuid, const std::string& kind) {
+std::string row_content(sqlite3* db, const ChildTable& t, std::int64_t row) {
+  std::string out = std::string("row:") + t.name + ";";
+  append_rows(db,
+              (std::string("SELECT ") + t.columns + " FROM " + t.name + " WHERE id = ?1").c_str(),
+              std::to_string(row), out);
+  return out;
+}
+
+void append_link_hash(sqlite3* db, const std::string& uuid, const std::string& kind,
+                      const std::string& ch) {
   std::int64_t seq = 1;
   std::string prev;
   {
@@ -222,13 +266,28 @@ void append_link(sqlite3* db, const std::string& uuid, const std::string& kind) 
       prev = last.text(1);
     }
   }
-  const auto ch = sha256_hex(content(db, uuid, kind));
   Stmt ins(db,
            "INSERT INTO chain(seq, run_uuid, kind, content_hash, prev_hash, hash) "
            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   ins.bind(1, seq).bind(2, uuid).bind(3, kind).bind(4, ch).bind(5, prev);
   ins.bind(6, link_hash(prev, seq, uuid, kind, ch));
   ins.step();
+}
+
+// Chains the newest row of `t` (just inserted) for the run `uuid`.
+void append_row_link(sqlite3* db, const std::string& uuid, const ChildTable& t) {
+  const auto row = sqlite3_last_insert_rowid(db);
+  append_link_hash(db, uuid, std::string("row:") + t.name, sha256_hex(row_content(db, t, row)));
+}
+
+bool rows_chained(sqlite3* db, std::int64_t run) {
+  Stmt s(db, "SELECT rows_chained FROM runs WHERE id = ?1");
+  s.bind(1, run);
+  return s.step() && s.integer(0) == 1;
+}
+
+void append_link(sqlite3* db, const std::string& uuid, const std::string& kind) {
+  append_link_hash(db, uuid, kind, sha256_hex(content(db, uuid, kind)));
 }
 
 // Copies the rows of `table` selected by `key_col = src_key` from src to dst,
@@ -260,16 +319,6 @@ std::string uuid_of(sqlite3* db, std::int64_t run) {
   s.bind(1, run);
   if (!s.step()) throw EvidenceError("no run " + std::to_string(run));
   return s.text(0);
-}
-
-std::string to_hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[p[i] >> 4]);
-    out.push_back(kHex[p[i] & 15]);
-  }
-  return out;
 }
 
 }  // namespace
@@ -403,6 +452,13 @@ Store Store::open(const std::string& path) {
       return 0;
     });
   }
+  if (version >= 1 && version < 4) {
+    transaction(db, [&] {
+      if (pragma_int("PRAGMA user_version") != 3) return 0;
+      exec(db, kSchema4);
+      return 0;
+    });
+  }
   return store;
 }
 
@@ -418,17 +474,19 @@ Store::~Store() {
   if (db_) sqlite3_close(db_);
 }
 
-std::int64_t Store::begin_run(const RunHeader& h) {
+std::int64_t Store::begin_run(const RunHeader& h, bool chain_rows) {
   return transaction(db_, [&] {
     Stmt ins(db_,
              "INSERT INTO runs(uuid, command, command_line, harness_version, harness_commit, "
              "sut_spec, sut_name, sut_version, sut_sha256, host, started_at, settings_json, "
-             "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running')");
+             "status, rows_chained) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+             "'running', ?13)");
     const auto uuid = new_uuid();
     ins.bind(1, uuid).bind(2, h.command).bind(3, h.command_line).bind(4, WRONGBOX_VERSION_STR);
     ins.bind(5, WRONGBOX_GIT_COMMIT).bind(6, h.sut_spec).bind(7, h.sut_name);
     ins.bind(8, h.sut_version).bind(9, h.sut_sha256).bind(10, hostname()).bind(11, now_iso());
     ins.bind(12, h.settings_json.empty() ? "{}" : h.settings_json);
+    ins.bind(13, std::int64_t{chain_rows ? 1 : 0});
     ins.step();
     const auto id = sqlite3_last_insert_rowid(db_);
     append_link(db_, uuid, "start");
@@ -436,38 +494,52 @@ std::int64_t Store::begin_run(const RunHeader& h) {
   });
 }
 
+// Each row is chained in the transaction that writes it: what a run killed
+// mid-way had recorded cannot be changed, removed or added to afterwards.
 void Store::add_scenario(std::int64_t run, const ScenarioRecord& r) {
-  Stmt s(db_,
-         "INSERT INTO scenarios(run_id, source, outcome, summary, report) "
-         "VALUES (?1, ?2, ?3, ?4, ?5)");
-  s.bind(1, run).bind(2, r.source).bind(3, r.outcome).bind(4, r.summary).bind(5, r.report);
-  s.step();
+  transaction(db_, [&] {
+    Stmt s(db_,
+           "INSERT INTO scenarios(run_id, source, outcome, summary, report) "
+           "VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, run).bind(2, r.source).bind(3, r.outcome).bind(4, r.summary).bind(5, r.report);
+    s.step();
+    if (rows_chained(db_, run)) append_row_link(db_, uuid_of(db_, run), kChainedTables[0]);
+    return 0;
+  });
 }
 
 void Store::add_counterexample(std::int64_t run, const CounterexampleRecord& r) {
-  Stmt s(db_,
-         "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce, file) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  s.bind(1, run).bind(2, r.property).bind(3, r.scenario_text).bind(4, r.report);
-  s.bind(5, r.reproduce).bind(6, r.file);
-  s.step();
+  transaction(db_, [&] {
+    Stmt s(db_,
+           "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce, file) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, run).bind(2, r.property).bind(3, r.scenario_text).bind(4, r.report);
+    s.bind(5, r.reproduce).bind(6, r.file);
+    s.step();
+    if (rows_chained(db_, run)) append_row_link(db_, uuid_of(db_, run), kChainedTables[1]);
+    return 0;
+  });
 }
 
 void Store::add_mutant(std::int64_t run, const MutantRecord& r) {
-  Stmt s(db_,
-         "INSERT INTO mutants(run_id, defect, defect_class, caught, corpus_caught, "
-         "corpus_property, search_property, scenarios, seconds, shrunk_steps, fuzz_ran, "
-         "fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
-  s.bind(1, run).bind(2, r.defect).bind(3, std::int64_t{r.defect_class});
-  s.bind(4, std::int64_t{r.caught}).bind(5, std::int64_t{r.corpus_caught});
-  s.bind(6, r.corpus_property).bind(7, r.search_property).bind(8, std::int64_t{r.scenarios});
-  s.bind_double(9, r.seconds).bind(10, std::int64_t{r.shrunk_steps});
-  s.bind(11, std::int64_t{r.fuzz_ran})
-      .bind(12, r.fuzz_property)
-      .bind(13, std::int64_t{r.fuzz_inputs});
-  s.bind_double(14, r.fuzz_seconds).bind(15, std::int64_t{r.fuzz_steps});
-  s.step();
+  transaction(db_, [&] {
+    Stmt s(db_,
+           "INSERT INTO mutants(run_id, defect, defect_class, caught, corpus_caught, "
+           "corpus_property, search_property, scenarios, seconds, shrunk_steps, fuzz_ran, "
+           "fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+    s.bind(1, run).bind(2, r.defect).bind(3, std::int64_t{r.defect_class});
+    s.bind(4, std::int64_t{r.caught}).bind(5, std::int64_t{r.corpus_caught});
+    s.bind(6, r.corpus_property).bind(7, r.search_property).bind(8, std::int64_t{r.scenarios});
+    s.bind_double(9, r.seconds).bind(10, std::int64_t{r.shrunk_steps});
+    s.bind(11, std::int64_t{r.fuzz_ran})
+        .bind(12, r.fuzz_property)
+        .bind(13, std::int64_t{r.fuzz_inputs});
+    s.bind_double(14, r.fuzz_seconds).bind(15, std::int64_t{r.fuzz_steps});
+    s.step();
+    if (rows_chained(db_, run)) append_row_link(db_, uuid_of(db_, run), kChainedTables[2]);
+    return 0;
+  });
 }
 
 void Store::finish_run(std::int64_t run, const RunTotals& t) {
@@ -497,7 +569,7 @@ std::int64_t Store::last_run_id() {
   return s.step() ? s.integer(0) : 0;
 }
 
-VerifyResult Store::verify() {
+VerifyResult Store::verify(const VerifyOptions& options) {
   VerifyResult v;
   auto describe_run = [&](const std::string& uuid) {
     Stmt s(db_, "SELECT id, command, started_at, sut_spec FROM runs WHERE uuid = ?1");
@@ -513,6 +585,9 @@ VerifyResult Store::verify() {
     }
   };
   std::set<std::string> started, ended;
+  std::map<std::string, std::string> end_content;  // uuid -> content hash
+  std::map<std::int64_t, std::string> hash_at;     // seq -> hash
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> row_links;
   {
     Stmt s(db_,
            "SELECT seq, run_uuid, kind, content_hash, prev_hash, hash FROM chain ORDER BY seq");
@@ -532,13 +607,15 @@ VerifyResult Store::verify() {
             ") does not follow the record before it: runs were removed or reordered");
         break;
       }
-      const auto ch = sha256_hex(content(db_, uuid, kind));
       Stmt exists(db_, "SELECT 1 FROM runs WHERE uuid = ?1");
       exists.bind(1, uuid);
       if (!exists.step()) {
         bad("run " + uuid + " was removed (its chain records remain)");
         break;
       }
+      const bool row = kind.rfind("row:", 0) == 0;
+      // A row link's content is checked below, table by table.
+      const auto ch = row ? s.text(3) : sha256_hex(content(db_, uuid, kind));
       if (ch != s.text(3)) {
         bad(describe_run(uuid) + " was changed after it was recorded (" + kind + " record " +
             std::to_string(seq) + " no longer matches)");
@@ -548,12 +625,22 @@ VerifyResult Store::verify() {
         bad("chain record " + std::to_string(seq) + " was edited");
         break;
       }
-      (kind == "start" ? started : ended).insert(uuid);
+      if (row) {
+        row_links[{uuid, kind.substr(4)}].push_back(ch);
+      } else if (kind == "start") {
+        started.insert(uuid);
+      } else {
+        ended.insert(uuid);
+        end_content[uuid] = ch;
+      }
       prev = s.text(5);
+      hash_at[seq] = prev;
+      v.head_seq = seq;
+      v.head_hash = prev;
       ++expect;
     }
   }
-  Stmt runs(db_, "SELECT uuid FROM runs ORDER BY id");
+  Stmt runs(db_, "SELECT uuid, id, rows_chained, status FROM runs ORDER BY id");
   while (runs.step()) {
     const auto uuid = runs.text(0);
     ++v.runs;
@@ -563,12 +650,195 @@ VerifyResult Store::verify() {
       ++v.complete;
     } else {
       v.incomplete.push_back(describe_run(uuid));
+      if (runs.text(3) != "running") {
+        bad(describe_run(uuid) + " is marked " + runs.text(3) +
+            " but its end record is missing: it was finished and the end removed");
+      }
+    }
+    if (runs.integer(2) != 1 || !v.ok) continue;
+    // Schema 4: every row the run holds, in order, is the row it chained.
+    for (const auto& t : kChainedTables) {
+      const auto& links = row_links[{uuid, t.name}];
+      Stmt rows(
+          db_,
+          (std::string("SELECT id FROM ") + t.name + " WHERE run_id = ?1 ORDER BY id").c_str());
+      rows.bind(1, runs.integer(1));
+      std::size_t i = 0;
+      for (; rows.step(); ++i) {
+        const auto h = sha256_hex(row_content(db_, t, rows.integer(0)));
+        if (i >= links.size()) {
+          bad(describe_run(uuid) + " holds " + t.name + " rows it never recorded (row " +
+              std::to_string(i + 1) + " was added afterwards)");
+          break;
+        }
+        if (h != links[i]) {
+          bad(describe_run(uuid) + ": " + t.name + " row " + std::to_string(i + 1) +
+              " was changed (or removed) after it was recorded");
+          break;
+        }
+      }
+      if (v.ok && i < links.size()) {
+        bad(describe_run(uuid) + ": " + std::to_string(links.size() - i) + " of its " + t.name +
+            " rows were removed after they were recorded");
+      }
+    }
+  }
+  if (!v.ok) return v;
+
+  // Signatures: each must verify over what it covers, as the store is now.
+  Stmt sigs(db_,
+            "SELECT id, kind, run_uuid, seq, signed_hash, key_id, public_key, signature "
+            "FROM signatures ORDER BY id");
+  while (sigs.step() && v.ok) {
+    const auto id = sigs.text(0), kind = sigs.text(1), uuid = sigs.text(2);
+    const auto seq = sigs.integer(3);
+    const auto pk = public_key_from_hex(sigs.text(6));
+    const std::string which = "signature " + id + " (" + kind + ", key " + sigs.text(5) + ")";
+    if (!pk || pk->id != sigs.text(5)) {
+      bad(which + ": its key id does not match its public key (edited)");
+      break;
+    }
+    if (options.key && pk->id != options.key->id) {
+      bad(which + " is by key " + pk->id + ", not by the given public key " + options.key->id +
+          ": a foreign key signed this store");
+      break;
+    }
+    std::string text;
+    if (kind == "run") {
+      const auto it = end_content.find(uuid);
+      if (it == end_content.end()) {
+        bad(which + " covers " + describe_run(uuid) + ", which has no end record any more");
+        break;
+      }
+      text = run_signing_text(uuid, it->second);
+    } else {
+      const auto it = hash_at.find(seq);
+      if (it == hash_at.end()) {
+        bad(which + " covers chain record " + std::to_string(seq) +
+            ", which is gone: the newest records were removed");
+        break;
+      }
+      text = head_signing_text(seq, it->second);
+    }
+    if (sigs.text(4) != (kind == "run" ? end_content[uuid] : hash_at[seq]) ||
+        !verify_text(*pk, text, sigs.text(7))) {
+      bad(which + " does not verify: what it signed was changed, or the signature was edited");
+      break;
+    }
+    ++v.signatures;
+    if (kind == "head" && seq >= v.signed_through) {
+      v.signed_through = seq;
+      v.signed_by = pk->id;
+    }
+  }
+  if (!v.ok) return v;
+  if (options.key && v.signed_through < v.head_seq) {
+    bad(v.signed_through == 0
+            ? "no head of this store is signed by key " + options.key->id
+            : "chain records " + std::to_string(v.signed_through + 1) + " to " +
+                  std::to_string(v.head_seq) + " are not covered by a signature of key " +
+                  options.key->id + " (recorded without --sign-key; `wrongbox evidence sign` " +
+                  "signs them)");
+  }
+  if (options.expect) {
+    auto e = *options.expect;
+    if (e.seq == 0) {  // a bare hash: wherever it is
+      for (const auto& [seq, hash] : hash_at) {
+        if (hash == e.hash) e.seq = seq;
+      }
+    }
+    const auto it = hash_at.find(e.seq);
+    if (it == hash_at.end() || it->second != e.hash) {
+      bad("the head you were given (" +
+          (e.seq ? "record " + std::to_string(e.seq) + ", " : std::string()) +
+          e.hash.substr(0, 16) + "...) is not in this chain" +
+          (e.seq > v.head_seq ? ": the chain now ends at record " + std::to_string(v.head_seq) +
+                                    ", so the newest records were removed"
+                              : ": records were removed or the chain was rewritten"));
+    } else {
+      v.expected_seq = e.seq;
+      if (!e.signature.empty() && options.key &&
+          !verify_text(*options.key, head_signing_text(e.seq, e.hash), e.signature)) {
+        bad("the head file's signature is not by the given public key");
+      }
     }
   }
   return v;
 }
 
-int merge(const std::string& out, const std::vector<std::string>& inputs) {
+void Store::copy_to(const std::string& path) {
+  Stmt s(db_, "VACUUM INTO ?1");
+  s.bind(1, path);
+  s.step();
+}
+
+Head Store::head() {
+  Head h;
+  Stmt s(db_, "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1");
+  if (s.step()) {
+    h.seq = s.integer(0);
+    h.hash = s.text(1);
+  }
+  Stmt n(db_, "SELECT count(*) FROM runs");
+  if (n.step()) h.runs = static_cast<int>(n.integer(0));
+  h.written = now_iso();
+  return h;
+}
+
+void Store::sign_run(const std::string& uuid, const SecretKey& key) {
+  Stmt e(db_, "SELECT seq, content_hash FROM chain WHERE run_uuid = ?1 AND kind = 'end'");
+  e.bind(1, uuid);
+  if (!e.step())
+    throw EvidenceError("run " + uuid + " is not complete; only a complete run is signed");
+  const auto seq = e.integer(0);
+  const auto ch = e.text(1);
+  Stmt ins(db_,
+           "INSERT INTO signatures(kind, run_uuid, seq, signed_hash, key_id, public_key, "
+           "signature, signed_at) VALUES ('run', ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  ins.bind(1, uuid).bind(2, seq).bind(3, ch).bind(4, key.pub.id);
+  ins.bind(5, to_hex(key.pub.bytes.data(), key.pub.bytes.size()));
+  ins.bind(6, sign_text(key, run_signing_text(uuid, ch))).bind(7, now_iso());
+  ins.step();
+}
+
+Head Store::sign_head(const SecretKey& key) {
+  Head h = head();
+  if (h.seq == 0) throw EvidenceError(path_ + ": the chain is empty; there is no head to sign");
+  h.key_id = key.pub.id;
+  h.signature = sign_text(key, head_signing_text(h.seq, h.hash));
+  Stmt ins(db_,
+           "INSERT INTO signatures(kind, run_uuid, seq, signed_hash, key_id, public_key, "
+           "signature, signed_at) VALUES ('head', '', ?1, ?2, ?3, ?4, ?5, ?6)");
+  ins.bind(1, h.seq).bind(2, h.hash).bind(3, key.pub.id);
+  ins.bind(4, to_hex(key.pub.bytes.data(), key.pub.bytes.size()));
+  ins.bind(5, h.signature).bind(6, h.written);
+  ins.step();
+  return h;
+}
+
+Head Store::sign_run_and_head(std::int64_t run, const SecretKey& key) {
+  return transaction(db_, [&] {
+    sign_run(uuid_of(db_, run), key);
+    return sign_head(key);
+  });
+}
+
+Head Store::sign_all(const SecretKey& key, int* runs_signed) {
+  return transaction(db_, [&] {
+    Stmt s(db_,
+           "SELECT r.uuid FROM runs r WHERE r.status = 'complete' AND NOT EXISTS (SELECT 1 FROM "
+           "signatures g WHERE g.kind = 'run' AND g.run_uuid = r.uuid AND g.key_id = ?1) "
+           "ORDER BY r.id");
+    s.bind(1, key.pub.id);
+    std::vector<std::string> uuids;
+    while (s.step()) uuids.push_back(s.text(0));
+    for (const auto& u : uuids) sign_run(u, key);
+    if (runs_signed) *runs_signed = static_cast<int>(uuids.size());
+    return sign_head(key);
+  });
+}
+
+int merge(const std::string& out, const std::vector<std::string>& inputs, const SecretKey* key) {
   for (const auto& in : inputs) {
     auto src = Store::open_existing(in);
     const auto r = src.verify();
@@ -578,11 +848,12 @@ int merge(const std::string& out, const std::vector<std::string>& inputs) {
   int copied = 0;
   for (const auto& in : inputs) {
     auto src = Store::open(in);
-    Stmt runs(src.db(), "SELECT id, uuid, status FROM runs ORDER BY id");
+    Stmt runs(src.db(), "SELECT id, uuid, status, rows_chained FROM runs ORDER BY id");
     while (runs.step()) {
       const auto src_id = runs.integer(0);
       const auto uuid = runs.text(1);
       const bool complete = runs.text(2) == "complete";
+      const bool chained = runs.integer(3) == 1;
       {
         Stmt have(dst.db(), "SELECT 1 FROM runs WHERE uuid = ?1");
         have.bind(1, uuid);
@@ -592,28 +863,46 @@ int merge(const std::string& out, const std::vector<std::string>& inputs) {
         const std::string cols =
             "uuid, command, command_line, harness_version, harness_commit, sut_spec, sut_name, "
             "sut_version, sut_sha256, host, started_at, ended_at, settings_json, status, "
-            "verdict, exit_code, scenarios, steps, messages, coverage_json";
+            "verdict, exit_code, scenarios, steps, messages, coverage_json, rows_chained";
         copy_rows(src.db(), dst.db(), "runs", cols, "id", "id", src_id, -1);
         const auto dst_id = sqlite3_last_insert_rowid(dst.db());
         append_link(dst.db(), uuid, "start");
         copy_rows(src.db(), dst.db(), "properties", "property, checks, violations", "property",
                   "run_id", src_id, dst_id);
-        copy_rows(src.db(), dst.db(), "scenarios", "source, outcome, summary, report", "id",
-                  "run_id", src_id, dst_id);
-        copy_rows(src.db(), dst.db(), "counterexamples",
-                  "property, scenario_text, report, reproduce, file", "id", "run_id", src_id,
-                  dst_id);
-        copy_rows(src.db(), dst.db(), "mutants",
-                  "defect, defect_class, caught, corpus_caught, corpus_property, "
-                  "search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property, "
-                  "fuzz_inputs, fuzz_seconds, fuzz_steps",
-                  "id", "run_id", src_id, dst_id);
+        for (const auto& t : kChainedTables) {
+          copy_rows(src.db(), dst.db(), t.name, t.columns, "id", "run_id", src_id, dst_id);
+          if (!chained) continue;
+          // Their links again, in the same order, in OUT's chain.
+          Stmt rows(
+              dst.db(),
+              (std::string("SELECT id FROM ") + t.name + " WHERE run_id = ?1 ORDER BY id").c_str());
+          rows.bind(1, dst_id);
+          while (rows.step()) {
+            append_link_hash(dst.db(), uuid, std::string("row:") + t.name,
+                             sha256_hex(row_content(dst.db(), t, rows.integer(0))));
+          }
+        }
         if (complete) append_link(dst.db(), uuid, "end");
+        // The run's signatures cover its content, which is unchanged.
+        Stmt sig(src.db(),
+                 "SELECT signed_hash, key_id, public_key, signature, signed_at FROM signatures "
+                 "WHERE kind = 'run' AND run_uuid = ?1 ORDER BY id");
+        sig.bind(1, uuid);
+        while (sig.step()) {
+          Stmt ins(dst.db(),
+                   "INSERT INTO signatures(kind, run_uuid, seq, signed_hash, key_id, public_key, "
+                   "signature, signed_at) VALUES ('run', ?1, (SELECT seq FROM chain WHERE "
+                   "run_uuid = ?1 AND kind = 'end'), ?2, ?3, ?4, ?5, ?6)");
+          ins.bind(1, uuid).bind(2, sig.text(0)).bind(3, sig.text(1)).bind(4, sig.text(2));
+          ins.bind(5, sig.text(3)).bind(6, sig.text(4));
+          ins.step();
+        }
         return 0;
       });
       ++copied;
     }
   }
+  if (key) dst.sign_all(*key);
   return copied;
 }
 

@@ -15,16 +15,28 @@
 //   mutants(id, run_id, defect, defect_class, caught, corpus_caught, corpus_property,
 //           search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property,
 //           fuzz_inputs, fuzz_seconds, fuzz_steps)                  (fuzz_*: schema 2)
-//   chain(seq, run_uuid, kind 'start'|'end', content_hash, prev_hash, hash)
+//   chain(seq, run_uuid, kind 'start'|'row:TABLE'|'end', content_hash, prev_hash, hash)
+//   signatures(id, kind 'run'|'head', run_uuid, seq, signed_hash, key_id, public_key,
+//              signature, signed_at)                              (schema 4)
+//   runs.rows_chained                                             (schema 4)
 //
-// Every run appends a 'start' link when it begins and an 'end' link when it
-// finishes. hash = SHA-256(prev_hash, seq, run_uuid, kind, content_hash), and
-// content_hash is the SHA-256 of the run's canonical content (the header for
-// 'start'; header, totals and every child row for 'end'). verify() recomputes
-// all of it and names the first run that was changed, removed or reordered.
-// A run killed mid-way keeps its 'start' link and whatever rows it wrote: it
-// shows as incomplete, never as corruption. Writes use WAL and transactions;
-// concurrent writers serialise on SQLite's lock, so both land.
+// Every run appends a 'start' link when it begins, a 'row:TABLE' link for
+// each scenario, counterexample and mutant row in the transaction that
+// writes it (schema 4), and an 'end' link when it finishes.
+// hash = SHA-256(prev_hash, seq, run_uuid, kind, content_hash), and
+// content_hash is the SHA-256 of the canonical content (the header for
+// 'start'; the row for 'row:'; header, totals and every child row for
+// 'end'). verify() recomputes all of it and names the first run that was
+// changed, removed or reordered. A run killed mid-way keeps its 'start' link
+// and the rows it chained: it shows as incomplete, and what it recorded
+// cannot be changed or added to. Runs recorded before schema 4 keep their
+// hashes (their rows are covered by their 'end' link only).
+//
+// Signatures (signing.h): a run's signature covers its 'end' content (and
+// survives merge); a head signature covers every record up to its seq.
+// Deleting the newest records leaves a consistent, shorter chain: only a
+// head kept elsewhere (VerifyOptions::expect) shows it. Writes use WAL and
+// transactions; concurrent writers serialise on SQLite's lock, so both land.
 //
 // Example usage:
 //   auto store = Store::open("wrongbox-evidence.db");   // throws EvidenceError
@@ -36,15 +48,18 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "harness/evidence/signing.h"
 
 struct sqlite3;
 
 namespace wrongbox::evidence {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr int kApplicationId = 0x57424F58;
 
 class EvidenceError : public std::runtime_error {
@@ -111,6 +126,20 @@ struct VerifyResult {
   int runs = 0;
   int complete = 0;
   std::vector<std::string> incomplete;  // runs with no end record (killed, or still running)
+  int signatures = 0;                   // signatures checked (all valid when ok)
+  std::int64_t head_seq = 0;            // the chain's last record
+  std::string head_hash;
+  std::int64_t signed_through = 0;  // the last record a valid head signature covers (0: none)
+  std::string signed_by;            // key id of that signature
+  std::int64_t expected_seq = 0;    // the expected head, found at this record (0: not asked)
+};
+
+struct VerifyOptions {
+  // Every signature must be by this key, and a head signature by it must
+  // cover the chain's last record.
+  std::optional<PublicKey> key;
+  // A head an auditor kept: its record must still be in the chain, unchanged.
+  std::optional<Head> expect;
 };
 
 class Store {
@@ -127,13 +156,24 @@ class Store {
   Store& operator=(Store&&) noexcept;
   ~Store();
 
-  std::int64_t begin_run(const RunHeader& h);
+  // `chain_rows` false records the run as schema 3 did (rows covered only by
+  // the end link): for tests of stores written by older versions.
+  std::int64_t begin_run(const RunHeader& h, bool chain_rows = true);
   void add_scenario(std::int64_t run, const ScenarioRecord& r);
   void add_counterexample(std::int64_t run, const CounterexampleRecord& r);
   void add_mutant(std::int64_t run, const MutantRecord& r);
   void finish_run(std::int64_t run, const RunTotals& t);
 
-  VerifyResult verify();
+  VerifyResult verify(const VerifyOptions& options = {});
+  // Writes a consistent copy of the store (every committed run) to `path`,
+  // which must not exist.
+  void copy_to(const std::string& path);
+  // Where the chain ends now (seq 0 and an empty hash for an empty chain).
+  Head head();
+  // Signs run `run` (which must be complete) and the head; returns the head.
+  Head sign_run_and_head(std::int64_t run, const SecretKey& key);
+  // Signs every complete run not yet signed by `key`, then the head.
+  Head sign_all(const SecretKey& key, int* runs_signed = nullptr);
   // The id of the newest run, 0 for an empty store: runs a command makes
   // after this call have larger ids (a campaign scopes its reports so).
   std::int64_t last_run_id();
@@ -142,6 +182,8 @@ class Store {
 
  private:
   Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Head sign_head(const SecretKey& key);
+  void sign_run(const std::string& uuid, const SecretKey& key);
   sqlite3* db_ = nullptr;
   std::string path_;
 };
@@ -150,7 +192,10 @@ class Store {
 // input must verify first. Runs already in OUT (same uuid) are skipped; the
 // others are appended to OUT's chain with their content unchanged.
 // Returns the number of runs copied.
-int merge(const std::string& out, const std::vector<std::string>& inputs);
+// The runs' signatures are copied (they cover content, not chain position);
+// with `key`, OUT's new head is signed.
+int merge(const std::string& out, const std::vector<std::string>& inputs,
+          const SecretKey* key = nullptr);
 
 std::string sha256_hex(const std::string& data);
 // SHA-256 of a file's bytes; "" when it cannot be read.
