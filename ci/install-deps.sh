@@ -9,7 +9,7 @@ pkgs=(cmake ninja-build g++ pkg-config
       rapidjson-dev libsodium-dev libcli11-dev)
 if [ "${WRONGBOX_DEPS_MINIMAL:-0}" != "1" ]; then
   pkgs+=(clang libclang-rt-dev libgtest-dev libgmock-dev libbenchmark-dev
-         chromium python3 python3-jsonschema python3-yaml zip tmux file dpkg-dev)
+         chromium poppler-utils python3 python3-jsonschema python3-yaml zip tmux file dpkg-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

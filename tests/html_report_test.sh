@@ -46,5 +46,62 @@ fi
 timeout 120 "$CHROMIUM" "${flags[@]}" --hide-scrollbars --window-size=1100,1400 \
   --screenshot="$tmp/shot.png" "file://$tmp/report.html" >/dev/null 2>&1
 [ "$(stat -c %s "$tmp/shot.png" 2>/dev/null || echo 0)" -gt 20000 ] || fail "no screenshot"
+
+# The first screen answers the audit question in words.
+for text in "with wrongbox" "Properties checked: S1" "A violation was found" \
+            "S1 was violated" "Defect detection:" "3 of 3 defect variants caught"; do
+  grep -qF -- "$text" "$tmp/dom.html" || fail "the first screen lacks: $text"
+done
+grep -q '<table id="settings">' "$tmp/dom.html" || fail "the settings are not a table"
+
+# No horizontal overflow at 1280 px and at 390 px (a phone): no element
+# outside a table's own scrolling box reaches past the page's width. The
+# page is constrained to the width in a copy, with a script that measures.
+for width in 1280 390; do
+  python3 - "$tmp/report.html" "$tmp/measure-$width.html" "$width" <<'PY'
+import sys
+page = open(sys.argv[1]).read()
+script = """<script>
+let right = 0;
+for (const e of document.querySelectorAll('body *')) {
+  if (e.parentElement.closest('.scroll')) continue;
+  const r = e.getBoundingClientRect();
+  if (r.width > 0) right = Math.max(right, r.right);
+}
+document.title = 'RIGHT=' + Math.ceil(right);
+</script>"""
+page = page.replace("</head>", "<style>html{width:%spx}</style></head>" % sys.argv[3], 1)
+open(sys.argv[2], "w").write(page.replace("</body>", script + "</body>", 1))
+PY
+  right=$(timeout 120 "$CHROMIUM" "${flags[@]}" --window-size=$((width > 500 ? width : 500)),900 \
+    --dump-dom "file://$tmp/measure-$width.html" 2>/dev/null | sed -n 's/.*<title>RIGHT=\([0-9]*\)<.*/\1/p')
+  if [ -z "$right" ]; then
+    fail "could not measure the page at $width px"
+  elif [ "$right" -gt "$width" ]; then
+    fail "at $width px the page is $right px wide: it overflows horizontally"
+  fi
+done
+
+# Printed on A4: a handful of pages, the summary on the first, each page
+# turned into an image that is not blank.
+timeout 120 "$CHROMIUM" "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$tmp/report.pdf" \
+  "file://$tmp/report.html" >/dev/null 2>&1 || fail "chromium could not print the report"
+if command -v pdfinfo >/dev/null; then
+  pages=$(pdfinfo "$tmp/report.pdf" | sed -n 's/^Pages: *//p')
+  size=$(pdfinfo "$tmp/report.pdf" | sed -n 's/^Page size: *//p')
+  case "$size" in *"(A4)"*) ;; *) fail "the PDF pages are not A4: $size" ;; esac
+  { [ -n "$pages" ] && [ "$pages" -ge 1 ] && [ "$pages" -le 40 ]; } || fail "the PDF has $pages pages"
+  pdftotext -f 1 -l 1 "$tmp/report.pdf" "$tmp/page1.txt"
+  grep -q "Properties checked" "$tmp/page1.txt" || fail "the first printed page lacks the summary"
+  grep -q "Hash chain verified" "$tmp/page1.txt" || fail "the first printed page lacks the integrity verdict"
+  pdftoppm -png -r 30 "$tmp/report.pdf" "$tmp/page"
+  n=$(ls "$tmp"/page-*.png 2>/dev/null | wc -l)
+  [ "$n" -eq "$pages" ] || fail "pdftoppm made $n images of $pages pages"
+  for png in "$tmp"/page-*.png; do
+    [ "$(stat -c %s "$png")" -gt 1500 ] || fail "$(basename "$png") is blank"
+  done
+else
+  fail "pdfinfo is not installed; run 'bash ci/install-deps.sh' (it installs poppler-utils)"
+fi
 echo "html_report_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -11,9 +11,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "harness/cli/commands.h"
 #include "harness/cli/fuzz_engine.h"
@@ -199,6 +201,16 @@ int campaign(const CampaignOptions& o) {
   std::vector<Row> rows;
   int worst = kExitOk;
   auto note = [&](int rc) { worst = worst_exit(worst, rc); };
+  // Every run this campaign records carries its id (report --campaign ID).
+  {
+    std::random_device rd;
+    const auto t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
+    current_campaign() = fmt::format("{}-{:08x}", when, rd());
+  }
   // This campaign's runs are the ones recorded after this id (JUnit, SARIF, HTML).
   std::int64_t before = 0;
   if (!o.evidence.disabled) {
@@ -393,7 +405,10 @@ int campaign(const CampaignOptions& o) {
       for (const auto& [format, file] : {std::pair{"html", o.report}, std::pair{"junit", o.junit},
                                          std::pair{"sarif", o.sarif}}) {
         if (file.empty()) continue;
-        const int rr = report(o.evidence.path, format, file, before);
+        evidence::ReportScope scope;
+        scope.after_run = before;
+        scope.campaign = current_campaign();
+        const int rr = report(o.evidence.path, format, file, scope);
         rc = worst_exit(rc, rr);
       }
       // Where the chain ended, beside the report: whoever keeps it can later
@@ -415,7 +430,8 @@ int campaign(const CampaignOptions& o) {
   d.event({{"event", "done"},
            {"exit_code", worst},
            {"seconds", elapsed()},
-           {"report", o.evidence.disabled ? "" : o.report}});
+           {"report", o.evidence.disabled ? "" : o.report},
+           {"campaign", current_campaign()}});
   if (!o.json) {
     if (!o.quiet) {
       d.print("\n{:<12} {:<6} {}\n", "phase", "result", "summary");
@@ -434,7 +450,8 @@ int campaign(const CampaignOptions& o) {
               worst == kExitOk ? "nothing violated" : verdict_word(worst), elapsed());
     }
     if (!o.evidence.disabled) {
-      d.print("report: {}\n", o.report);
+      d.print("report: {} (campaign {}: `wrongbox report --campaign {}` shows only its runs)\n",
+              o.report, current_campaign(), current_campaign());
       if (!o.junit.empty()) d.print("junit:  {}\n", o.junit);
       if (!o.sarif.empty()) d.print("sarif:  {}\n", o.sarif);
     }

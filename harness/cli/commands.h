@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/cli/record.h"
+#include "harness/evidence/report.h"
 #include "harness/scenario.h"
 #include "models/situation.h"
 
@@ -139,7 +140,7 @@ int evidence_export(const EvidenceToolOptions& o);
 // Runs after `after_run` only (0: every run); SARIF file locations relative
 // to the working directory.
 int report(const std::string& path, const std::string& format, const std::string& out,
-           std::int64_t after_run = 0);
+           evidence::ReportScope scope = {});
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {

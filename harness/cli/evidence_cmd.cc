@@ -311,8 +311,7 @@ int evidence_export(const EvidenceToolOptions& o) {
                  "wrongbox-evidence-public-key 1\nkey-id " + pub->id + "\ned25519-public " +
                      evidence::to_hex(pub->bytes.data(), pub->bytes.size()) + "\n");
     }
-    write_file(dir / kBundleReport,
-               evidence::render_report(copy, evidence::ReportFormat::kHtml, {0, ""}));
+    write_file(dir / kBundleReport, evidence::render_report(copy, evidence::ReportFormat::kHtml));
     const std::string name = tar ? fs::path(o.out).filename().string() : dir.filename().string();
     std::string verify_md =
         "# Verifying this evidence bundle\n\n"
@@ -363,7 +362,7 @@ int evidence_export(const EvidenceToolOptions& o) {
 }
 
 int report(const std::string& path, const std::string& format, const std::string& out,
-           std::int64_t after_run) {
+           evidence::ReportScope scope) {
   evidence::ReportFormat f{};
   if (!evidence::parse_format(format, f)) {
     fmt::print(stderr, "wrongbox: --format is html, md, json, junit or sarif\n");
@@ -373,8 +372,10 @@ int report(const std::string& path, const std::string& format, const std::string
     auto store = evidence::Store::open_existing(path);
     const auto v = store.verify();
     std::error_code ec;
-    const auto text =
-        evidence::render_report(store, f, {after_run, std::filesystem::current_path(ec).string()});
+    const auto text = [&] {
+      scope.relative_to = std::filesystem::current_path(ec).string();
+      return evidence::render_report(store, f, scope);
+    }();
     if (out.empty() || out == "-") {
       fmt::print("{}", text);
     } else {

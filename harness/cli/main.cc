@@ -274,6 +274,14 @@ int main(int argc, char** argv) {
                    "Only runs with a larger id (the chain is still verified whole)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  std::int64_t report_run = 0;
+  std::string report_since, report_campaign;
+  report->add_option("--run", report_run, "Only this run (its id)")->check(CLI::PositiveNumber);
+  report->add_option("--since", report_since,
+                     "Only runs started at or after this UTC time (ISO 8601: 2026-12-01 or "
+                     "2026-12-01T14:00:00Z)");
+  report->add_option("--campaign", report_campaign,
+                     "Only the runs of this campaign (the id `wrongbox campaign` prints)");
 
   cli::CampaignOptions cmo;
   auto* campaign = app.add_subcommand(
@@ -420,7 +428,14 @@ int main(int argc, char** argv) {
   if (sign->parsed()) return cli::evidence_sign(eto);
   if (head->parsed()) return cli::evidence_head(eto);
   if (export_cmd->parsed()) return cli::evidence_export(eto);
-  if (report->parsed()) return cli::report(report_path, report_format, report_out, report_after);
+  if (report->parsed()) {
+    evidence::ReportScope scope;
+    scope.after_run = report_after;
+    scope.run = report_run;
+    scope.since = report_since;
+    scope.campaign = report_campaign;
+    return cli::report(report_path, report_format, report_out, scope);
+  }
   if (sample->parsed()) {
     check::GenConfig cfg;
     cfg.max_steps = sample_steps;

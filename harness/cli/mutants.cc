@@ -30,6 +30,9 @@ struct Row {
   std::string corpus_property;
   bool search_found = false;
   int scenarios = 0;
+  long messages = 0;  // submitted in the corpus replays and the search
+  long steps = 0;
+  std::array<std::uint64_t, kPropertyCount> checks{};
   double seconds = 0;
   std::size_t shrunk_steps = 0;
   std::string search_property;
@@ -131,6 +134,9 @@ int mutants(const MutantsOptions& o) {
     auto sut = open_sut("builtin:" + row.name);
     for (const auto& sc : corpus) {
       const auto r = run_scenario(sc, *sut.sw);
+      row.messages += r.stats.messages;
+      row.steps += r.stats.steps;
+      for (int p = 0; p < kPropertyCount; ++p) row.checks[p] += r.checks[p];
       if (r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure) {
         if (row.corpus_caught++ == 0) {
           row.corpus_property = r.headline() ? to_string(r.headline()->property) : "switch";
@@ -145,6 +151,9 @@ int mutants(const MutantsOptions& o) {
     const auto r = check::run_check(*sut.sw, sut.hello, sut.spec, co);
     if (d.defect_class == 0) reference_situations = r.stats.situations;
     row.search_found = r.failed;
+    row.messages += r.stats.messages;
+    row.steps += r.stats.steps;
+    for (int p = 0; p < kPropertyCount; ++p) row.checks[p] += r.stats.checks[p];
     row.scenarios = r.failed ? r.scenarios_to_failure : r.tests_run;
     row.seconds = r.failed ? r.seconds_to_failure : r.seconds;
     if (r.failed) {
@@ -243,6 +252,11 @@ int mutants(const MutantsOptions& o) {
           "{\"situations\":" + reference_situations.to_json(check::kDefaultCoverageK) + "}";
       for (const auto& r : rows) {
         t.scenarios += r.scenarios;
+        t.messages += r.messages;
+        t.steps += r.steps;
+        // Checks of the reference only: a defect variant's violations are the
+        // matrix's findings, not the switch's.
+        if (r.defect_class == 0) t.checks = r.checks;
         rec->store()->add_mutant(
             rec->run(),
             {r.name, r.defect_class, r.caught(), r.corpus_caught, r.corpus_property,

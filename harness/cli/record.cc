@@ -20,6 +20,11 @@ std::string& command_line() {
   return s;
 }
 
+std::string& current_campaign() {
+  static std::string s;
+  return s;
+}
+
 std::string fingerprint(const std::string& spec) {
   namespace fs = std::filesystem;
   if (spec.rfind("builtin:", 0) == 0) {
@@ -65,6 +70,10 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
   }
   h.sut_sha256 = sut_spec.empty() ? "" : fingerprint(sut_spec);
   h.settings_json = settings_json;
+  if (!current_campaign().empty() && h.settings_json.size() >= 2 && h.settings_json[0] == '{') {
+    h.settings_json = "{\"campaign\":\"" + current_campaign() + "\"" +
+                      (h.settings_json == "{}" ? "}" : "," + h.settings_json.substr(1));
+  }
   run_ = store_->begin_run(h);
 }
 

@@ -19,6 +19,9 @@ struct EvidenceOptions {
 
 // The command line as typed (set by main).
 std::string& command_line();
+// The id of the campaign this process runs ("" when none): every run it
+// records carries it in its settings as "campaign", for `report --campaign`.
+std::string& current_campaign();
 
 // SHA-256 fingerprint of what runs as the switch: the wrongbox executable for
 // builtin:, the program (and any file arguments, e.g. a script) for exec:,

@@ -47,12 +47,21 @@ Json load(Store& store, const ReportScope& scope) {
     sqlite3_finalize(s);
   };
   Json runs = Json::array();
+  // The scope, as literals SQLite quotes itself (%Q).
+  char* where = sqlite3_mprintf(
+      "id > %lld AND (%lld = 0 OR id = %lld) AND (%Q = '' OR started_at >= %Q) AND "
+      "(%Q = '' OR json_extract(settings_json, '$.campaign') = %Q)",
+      static_cast<long long>(scope.after_run), static_cast<long long>(scope.run),
+      static_cast<long long>(scope.run), scope.since.c_str(), scope.since.c_str(),
+      scope.campaign.c_str(), scope.campaign.c_str());
+  const std::string filter = where ? where : "0";
+  sqlite3_free(where);
   query(
       "SELECT id, uuid, command, command_line, harness_version, harness_commit, sut_spec, "
       "sut_name, sut_version, sut_sha256, host, started_at, ended_at, status, verdict, "
-      "exit_code, scenarios, steps, messages, settings_json, coverage_json FROM runs WHERE id > ?1 "
-      "ORDER BY id",
-      scope.after_run, [&](Json& r) {
+      "exit_code, scenarios, steps, messages, settings_json, coverage_json FROM runs WHERE " +
+          filter + " ORDER BY id",
+      -1, [&](Json& r) {
         const auto id = r["id"].get<std::int64_t>();
         for (const char* k : {"settings_json", "coverage_json"}) {
           if (r[k].is_string()) r[k] = Json::parse(r[k].get<std::string>(), nullptr, false);
@@ -98,7 +107,12 @@ Json load(Store& store, const ReportScope& scope) {
             {"problem", v.problem},
             {"runs", v.runs},
             {"complete", v.complete},
-            {"incomplete", incomplete}}},
+            {"incomplete", incomplete},
+            {"signatures", v.signatures},
+            {"signed_through", v.signed_through},
+            {"signed_by", v.signed_by},
+            {"head_seq", v.head_seq},
+            {"head_hash", v.head_hash}}},
           {"runs", runs}};
 }
 
@@ -218,12 +232,183 @@ std::string markdown_situations(const Json& run) {
   return o;
 }
 
+// What the first screen says, from every run in scope.
+struct Summary {
+  std::vector<std::string> switches;  // "name version (spec, sha256 abcd...)"
+  std::set<std::string> harness;      // wrongbox versions
+  std::string from, to;               // first start, last end (UTC)
+  int runs = 0;
+  std::map<std::string, int> commands;
+  std::int64_t scenarios = 0, messages = 0, fuzz_inputs = 0;
+  std::array<std::int64_t, kPropertyCount> checks{};
+  std::int64_t violations = 0, safety_violations = 0;
+  std::string first_violation;  // in words, "" = none
+  std::string matrix;           // the latest matrix in words, "" = none
+  int incomplete = 0;
+};
+
+Summary summarize_runs(const Json& m) {
+  Summary s;
+  std::set<std::string> seen;
+  for (const auto& r : m["runs"]) {
+    ++s.runs;
+    const auto cmd = str(r["command"]);
+    ++s.commands[cmd];
+    if (s.from.empty()) s.from = str(r["started_at"]);
+    if (!str(r["ended_at"]).empty()) s.to = str(r["ended_at"]);
+    s.harness.insert(str(r["harness_version"]));
+    if (r["status"] != "complete") ++s.incomplete;
+    const std::int64_t n = r["scenarios"].is_number() ? r["scenarios"].get<std::int64_t>() : 0;
+    if (cmd == "fuzz") {
+      s.fuzz_inputs += n;
+    } else {
+      s.scenarios += n;
+      s.messages += r["messages"].is_number() ? r["messages"].get<std::int64_t>() : 0;
+    }
+    if (cmd != "mutants" && seen.insert(str(r["sut_spec"])).second) {
+      std::string sha = str(r["sut_sha256"]);
+      if (sha.size() > 16 && sha.find(' ') == std::string::npos) sha = sha.substr(0, 16) + "...";
+      s.switches.push_back(str(r["sut_name"]) + " " + str(r["sut_version"]) + " (" +
+                           str(r["sut_spec"]) + (sha.empty() ? "" : ", sha256 " + sha) + ")");
+    }
+    for (int i = 0; i < kPropertyCount; ++i) {
+      const Json x = property_row(r, to_string(static_cast<Property>(i)));
+      s.checks[i] += x["checks"].get<std::int64_t>();
+      const auto v = x["violations"].get<std::int64_t>();
+      s.violations += v;
+      if (to_string(static_cast<Property>(i))[0] == 'S') s.safety_violations += v;
+    }
+    if (s.first_violation.empty()) {
+      for (const auto& c : r["counterexamples"]) {
+        const auto prop = str(c["property"]);
+        std::string what = prop == "switch-failure" ? "the switch failed" : prop + " was violated";
+        for (int i = 0; i < kPropertyCount; ++i) {
+          if (prop == to_string(static_cast<Property>(i))) {
+            what += std::string(" (it promises: ") + meaning(static_cast<Property>(i)) + ")";
+          }
+        }
+        s.first_violation = what + ", in run #" + str(r["id"]) + " (" + cmd + " against " +
+                            str(r["sut_spec"]) + ")";
+        if (!str(c["file"]).empty()) s.first_violation += ", scenario " + str(c["file"]);
+        break;
+      }
+    }
+    if (!r["mutants"].empty()) {
+      int defects = 0, caught = 0;
+      std::set<int> classes, classes_caught;
+      bool reference_clean = true;
+      for (const auto& x : r["mutants"]) {
+        const int cls = x["defect_class"].get<int>();
+        const bool c = x["caught"].get<int>() != 0;
+        if (cls == 0) {
+          reference_clean = !c;
+          continue;
+        }
+        ++defects;
+        caught += c;
+        classes.insert(cls);
+        if (c) classes_caught.insert(cls);
+      }
+      s.matrix = fmt::format(
+          "{} of {} defect variants caught, {} of {} defect classes; the reference switch {} "
+          "(run #{})",
+          caught, defects, classes_caught.size(), classes.size(),
+          reference_clean ? "stayed clean" : "was NOT clean", str(r["id"]));
+    }
+  }
+  return s;
+}
+
+std::string with_commas(std::int64_t n) {
+  std::string d = std::to_string(n), out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i > 0 && (d.size() - i) % 3 == 0) out += ',';
+    out += d[i];
+  }
+  return out;
+}
+
+// The paragraph that answers the audit question, as plain text; `esc`
+// escapes what the store holds, `em` marks the verdict.
+template <typename Esc, typename Em>
+std::string summary_paragraph(const Summary& s, Esc esc, Em em) {
+  if (s.runs == 0) return "No runs recorded.";
+  std::string o;
+  if (s.switches.empty()) {
+    o = "The defect catalog was tested";
+  } else if (s.switches.size() == 1) {
+    o = "Switch " + esc(s.switches[0]) + " was tested";
+  } else {
+    o = std::to_string(s.switches.size()) + " switches were tested (";
+    for (std::size_t i = 0; i < s.switches.size() && i < 5; ++i) {
+      o += (i ? "; " : "") + esc(s.switches[i]);
+    }
+    o += s.switches.size() > 5 ? "; ...)" : ")";
+  }
+  std::string versions;
+  for (const auto& v : s.harness) versions += (versions.empty() ? "" : ", ") + v;
+  std::string commands;
+  for (const auto& [c, n] : s.commands) {
+    commands += (commands.empty() ? "" : ", ") + std::to_string(n) + " " + esc(c);
+  }
+  o += " with wrongbox " + esc(versions) + " from " + esc(s.from) + " to " +
+       esc(s.to.empty() ? std::string("(still running)") : s.to) + " in " + std::to_string(s.runs) +
+       " run(s) (" + commands + "): " + with_commas(s.scenarios) + " scenarios with " +
+       with_commas(s.messages) + " messages";
+  if (s.fuzz_inputs > 0) o += ", and " + with_commas(s.fuzz_inputs) + " fuzz inputs";
+  o += ". Properties checked: ";
+  bool any = false;
+  for (int i = 0; i < kPropertyCount; ++i) {
+    if (s.checks[i] == 0) continue;
+    o += std::string(any ? ", " : "") + to_string(static_cast<Property>(i)) + " " +
+         with_commas(s.checks[i]) + " times";
+    any = true;
+  }
+  if (!any) o += "none (no scenario ran to a check)";
+  o += ". ";
+  if (s.safety_violations == 0 && s.violations == 0 && s.first_violation.empty()) {
+    o +=
+        em("No message reached a mailbox, letter, receipt or log other than its subject's, and "
+           "no other property was violated.");
+  } else if (s.safety_violations == 0 && s.violations > 0) {
+    o += em("No message reached a mailbox, letter, receipt or log other than its subject's, but a "
+            "property was violated") +
+         ": " + esc(s.first_violation) + ".";
+  } else {
+    o += em("A violation was found") + ": " + esc(s.first_violation) + ".";
+  }
+  if (s.incomplete > 0) o += " " + std::to_string(s.incomplete) + " run(s) did not finish.";
+  return o;
+}
+
+std::string integrity_words(const Json& v) {
+  if (!v["ok"].get<bool>()) return "TAMPERED: " + str(v["problem"]);
+  std::string o = fmt::format(
+      "Hash chain verified: {} runs recorded, {} complete; no run was changed, removed or "
+      "reordered",
+      v["runs"].get<int>(), v["complete"].get<int>());
+  const auto through = v.value("signed_through", std::int64_t{0});
+  const auto head = v.value("head_seq", std::int64_t{0});
+  if (through > 0) {
+    o +=
+        fmt::format("; records 1 to {} of {} signed by key {}", through, head, str(v["signed_by"]));
+  } else {
+    o += "; not signed";
+  }
+  return o + fmt::format(". Head: record {}, {}.", head, str(v["head_hash"]));
+}
+
 std::string markdown(const Json& m) {
   std::string o = "# Wrongbox evidence report\n\n";
   const auto& v = m["verified"];
+  const Summary sum = summarize_runs(m);
+  o += summary_paragraph(
+           sum, [](const std::string& t) { return md(t); },
+           [](const std::string& t) { return "**" + t + "**"; }) +
+       "\n\n";
+  if (!sum.matrix.empty()) o += "Defect detection: " + md(sum.matrix) + ".\n\n";
   o += v["ok"].get<bool>()
-           ? fmt::format("Evidence store `{}`: hash chain **verified** ({} runs, {} complete).\n",
-                         str(m["store"]), v["runs"].get<int>(), v["complete"].get<int>())
+           ? fmt::format("Evidence store `{}`: {}\n", str(m["store"]), md(integrity_words(v)))
            : fmt::format("Evidence store `{}`: **TAMPERED** — {}\n", str(m["store"]),
                          str(v["problem"]));
   for (const auto& i : v["incomplete"])
@@ -525,9 +710,11 @@ std::string html(const Json& m) {
   const auto& v = m["verified"];
   const bool ok = v["ok"].get<bool>();
   std::string o = R"(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Wrongbox evidence report</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Wrongbox evidence report</title>
 <style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;color:#222;line-height:1.4}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;padding:0 1rem;max-width:60rem;color:#222;line-height:1.4;overflow-wrap:anywhere}
+.scroll{overflow-x:auto;max-width:100%} svg{max-width:100%;height:auto}
+#summary{font-size:1.1rem;border-left:.3rem solid #555;padding:.2rem 0 .2rem .8rem}
 h1{margin-bottom:.2rem} h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5rem;overflow-x:auto;white-space:pre-wrap}
@@ -537,17 +724,26 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
 .banner.ok{background:#e8f5e9;color:#1b5e20;border:1px solid #2e7d32}.banner.bad{background:#ffebee;color:#b71c1c;border:1px solid #c62828}
 .figures{display:flex;gap:1rem;flex-wrap:wrap}.figure{border:1px solid #ccc;border-radius:.4rem;padding:.5rem 1rem;min-width:8rem}
 .figure b{display:block;font-size:1.6rem}
-@media print{body{margin:0;max-width:none}.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{page-break-inside:avoid}}
+@page{size:A4;margin:15mm}
+@media print{body{margin:0;padding:0;max-width:none}.scroll{overflow:visible}.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{page-break-inside:avoid}}
 </style></head><body>
 <h1>Wrongbox evidence report</h1>
 )";
+  // The first screen: the audit question answered in words, the integrity
+  // verdict, the defect-detection summary.
+  const Summary sum = summarize_runs(m);
+  o += "<p id=\"summary\">" +
+       summary_paragraph(
+           sum, [](const std::string& t) { return h(t); },
+           [](const std::string& t) { return "<b>" + h(t) + "</b>"; }) +
+       "</p>";
+  o += std::string("<div class=\"banner ") + (ok ? "ok" : "bad") + "\" id=\"integrity\">" +
+       h(integrity_words(v)) + "</div>";
+  if (!sum.matrix.empty()) {
+    o += "<p id=\"detection\"><b>Defect detection:</b> " + h(sum.matrix) +
+         ". The matrix below lists each variant.</p>";
+  }
   o += "<p>Store <code>" + h(str(m["store"])) + "</code></p>";
-  o += ok ? fmt::format(
-                "<div class=\"banner ok\" id=\"integrity\">Hash chain verified: {} runs "
-                "recorded, {} complete; no run was changed, removed or reordered.</div>",
-                v["runs"].get<int>(), v["complete"].get<int>())
-          : "<div class=\"banner bad\" id=\"integrity\">TAMPERED: " + h(str(v["problem"])) +
-                "</div>";
   for (const auto& i : v["incomplete"]) {
     o += "<p>Incomplete run (killed or still running): " + h(str(i)) + "</p>";
   }
@@ -575,8 +771,9 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
        "</b></div>";
   o += "<div class=\"figure\">scenarios<b id=\"scenarios\">" + h(str(last["scenarios"])) +
        "</b></div>";
-  o +=
-      "<div class=\"figure\">messages<b id=\"messages\">" + h(str(last["messages"])) + "</b></div>";
+  o += "<div class=\"figure\">" +
+       std::string(last["command"] == "fuzz" ? "fuzz inputs" : "messages") + "<b id=\"messages\">" +
+       h(str(last["command"] == "fuzz" ? last["scenarios"] : last["messages"])) + "</b></div>";
   o += "<div class=\"figure\">counterexamples<b id=\"counterexamples\">" +
        std::to_string(last["counterexamples"].size()) + "</b></div></div>";
   o += "<h2>What was tested</h2><table>";
@@ -592,8 +789,15 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
   row("host", str(last["host"]));
   row("started / ended", str(last["started_at"]) + " / " + str(last["ended_at"]));
   row("command line", str(last["command_line"]));
-  row("settings", last["settings"].dump());
   o += "</table>";
+  if (last["settings"].is_object() && !last["settings"].empty()) {
+    o += "<h3>Settings</h3><table id=\"settings\"><tr><th>setting</th><th>value</th></tr>";
+    for (const auto& [k, x] : last["settings"].items()) {
+      o += "<tr><td>" + h(k) + "</td><td>" + h(x.is_string() ? x.get<std::string>() : x.dump()) +
+           "</td></tr>";
+    }
+    o += "</table>";
+  }
   std::int64_t checked = 0;
   for (const auto& [p, x] : last["properties"].items()) checked += x["checks"].get<std::int64_t>();
   if (checked > 0) {
@@ -670,9 +874,27 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
         "<td>{}</td><td>{}</td></tr>",
         str(r["id"]), h(str(r["command"])), h(str(r["sut_spec"])), h(str(r["started_at"])),
         r["status"] == "complete" ? badge(str(r["verdict"])) : badge(""), str(r["scenarios"]),
-        str(r["messages"]));
+        r["command"] == "fuzz" ? std::string("(fuzz inputs)") : str(r["messages"]));
   }
-  return o + "</table></body></html>\n";
+  o += "</table></body></html>\n";
+  // Every table scrolls inside its own box: the page is never wider than
+  // the screen (390 px phones included).
+  std::string out;
+  out.reserve(o.size() + 4096);
+  for (std::size_t at = 0;;) {
+    const auto t = o.find("<table", at);
+    if (t == std::string::npos) {
+      out.append(o, at);
+      break;
+    }
+    const auto end = o.find("</table>", t);
+    out.append(o, at, t - at);
+    out += "<div class=\"scroll\">";
+    out.append(o, t, end + 8 - t);
+    out += "</div>";
+    at = end + 8;
+  }
+  return out;
 }
 
 }  // namespace

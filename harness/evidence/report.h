@@ -18,6 +18,9 @@ bool parse_format(const std::string& name, ReportFormat& out);
 // Which runs a report shows; the chain is always verified whole.
 struct ReportScope {
   std::int64_t after_run = 0;  // only runs with a larger id (0: every run)
+  std::int64_t run = 0;        // only this run (0: any)
+  std::string since;           // only runs started at or after this UTC time (ISO 8601 prefix)
+  std::string campaign;        // only the runs of this campaign (its id; "" = any)
   // Scenario files named by absolute paths under this directory are shown
   // relative to it (SARIF locations, so code scanning finds them); "" = as recorded.
   std::string relative_to;
