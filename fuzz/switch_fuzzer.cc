@@ -31,10 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace wrongbox;
   auto& s = sut();
   const Scenario sc = fuzz::decode_scenario(data, size);
-  RunOptions o;
-  o.can_restart = s.hello.has("restart");
-  const RunResult r = run_scenario(sc, *s.sw, o);
-  if (r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure) {
+  const RunResult r = run_scenario(sc, *s.sw, RunOptions::for_switch(s.hello));
+  if (r.failed()) {
     std::fprintf(stderr, "\n== wrongbox: %s against %s\n\n%s\n", summarize(r).c_str(),
                  s.spec.c_str(), print_scenario(sc).c_str());
     if (const auto* v = r.headline()) std::fprintf(stderr, "%s\n", format_violation(*v).c_str());

@@ -43,7 +43,7 @@ class Minimizer {
   MinimizeResult run(const Scenario& s) {
     best_ = s;
     result_ = play(s);
-    if (!run_failed(result_)) return {best_, result_, runs_, false};
+    if (!result_.failed()) return {best_, result_, runs_, false};
     // A switch failure needs nothing after the step at which it happened.
     if (result_.outcome == Outcome::kSwitchFailure && result_.error_step >= 0 &&
         static_cast<std::size_t>(result_.error_step) + 1 < best_.steps.size()) {
@@ -129,10 +129,6 @@ class Minimizer {
 };
 
 }  // namespace
-
-bool run_failed(const RunResult& r) {
-  return r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure;
-}
 
 bool fails_like(const RunResult& r, const RunResult& want) {
   if (r.outcome != want.outcome) return false;

@@ -42,9 +42,6 @@ struct MinimizeResult {
 MinimizeResult minimize_scenario(const Scenario& s, Switch& sw, const RunOptions& o,
                                  const MinimizeLimits& limits = {});
 
-// A run that failed: a property was violated or the switch failed.
-bool run_failed(const RunResult& r);
-
 // Whether `r` fails the way `want` does: the same headline property, or a
 // switch failure of the same kind.
 bool fails_like(const RunResult& r, const RunResult& want);

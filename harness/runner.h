@@ -28,6 +28,12 @@ struct RunOptions {
   std::uint64_t seed = 1;   // canary key; any value works, fixed for reproducibility
   int drain_ticks = 100;    // L1 bound
   bool can_restart = true;  // from the switch's hello capabilities
+  // The options for a switch that said `hello`: restarts only if it can.
+  static RunOptions for_switch(const HelloInfo& hello) {
+    RunOptions o;
+    o.can_restart = hello.has("restart");
+    return o;
+  }
 };
 
 enum class Outcome {
@@ -63,6 +69,10 @@ struct RunResult {
   std::vector<std::string> trace;
   // The violation to report first: the first safety violation, else the first.
   const Violation* headline() const;
+  // A property was violated or the switch failed.
+  bool failed() const {
+    return outcome == Outcome::kViolation || outcome == Outcome::kSwitchFailure;
+  }
 };
 
 RunResult run_scenario(const Scenario& scenario, Switch& sut, const RunOptions& options = {});

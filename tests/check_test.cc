@@ -10,6 +10,7 @@
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
+#include "harness/check/rapidcheck_adapter.h"
 #include "harness/sut.h"
 #include "models/identity.h"
 #include "wrongbox/gtest.h"
@@ -292,6 +293,45 @@ TEST(CheckTest, BadShardsAreRefused) {
   EXPECT_EQ(parse_shard("3/4", o), "");
   EXPECT_EQ(o.shard_index, 2);
   EXPECT_EQ(o.shard_count, 4);
+}
+
+}  // namespace
+}  // namespace wrongbox::check
+
+// The RapidCheck internals the adapter uses: a change of that API fails here.
+namespace wrongbox::check {
+namespace {
+
+TEST(RapidCheckAdapter, FindsShrinksAndReproducesAFailure) {
+  int last = -1;
+  const auto body = [&] {
+    last = *rc::gen::inRange(0, 1000);
+    if (last >= 10) RC_FAIL("too big");
+  };
+  rcadapter::Property search("adapter-test", "");
+  EXPECT_FALSE(search.reproducing());
+  const auto out = search.run(body, 7, 100, 100);
+  ASSERT_EQ(out.kind, rcadapter::Outcome::Kind::kFailed) << out.description;
+  EXPECT_EQ(last, 10) << "shrunk to the smallest failing value";
+  EXPECT_NE(out.description.find("too big"), std::string::npos) << out.description;
+  ASSERT_FALSE(out.reproduce.empty());
+
+  rcadapter::Property again("adapter-test", out.reproduce);
+  EXPECT_TRUE(again.reproducing());
+  last = -1;
+  const auto replayed = again.run(body, 1, 100, 100);
+  EXPECT_EQ(replayed.kind, rcadapter::Outcome::Kind::kFailed);
+  EXPECT_EQ(last, 10) << "the reproduce string replays exactly the shrunk case";
+  EXPECT_THROW(rcadapter::Property("another-id", out.reproduce), std::exception);
+}
+
+TEST(RapidCheckAdapter, CountsThePassingCases) {
+  int runs = 0;
+  rcadapter::Property p("adapter-pass", "");
+  const auto out = p.run([&] { ++runs; }, 3, 25, 100);
+  EXPECT_EQ(out.kind, rcadapter::Outcome::Kind::kPassed);
+  EXPECT_EQ(out.successes, 25);
+  EXPECT_EQ(runs, 25);
 }
 
 }  // namespace

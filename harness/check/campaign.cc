@@ -2,7 +2,6 @@
 #include "harness/check/campaign.h"
 
 #include <rapidcheck.h>
-#include <rapidcheck/detail/Configuration.h>
 
 #include <chrono>
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "harness/check/rapidcheck_adapter.h"
 #include "harness/check/steer.h"
 #include "harness/minimize.h"
 #include "harness/shell.h"
@@ -25,22 +25,11 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kPropertyId = "wrongbox-check";
 constexpr int kChunk = 50;
 
-class QuietListener final : public rc::detail::TestListener {
- public:
-  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
-  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
-  void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
-};
-
 std::uint64_t splitmix(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
   return x ^ (x >> 31);
-}
-
-bool is_failure(const RunResult& r) {
-  return run_failed(r);
 }
 
 // When shrinking must stop: at the end of the time budget, or (without one)
@@ -107,18 +96,13 @@ template <typename Elapsed>
 void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& o, CheckResult& res,
                        Elapsed elapsed) {
   const int tests = o.tests > 0 ? o.tests : std::numeric_limits<int>::max();
-  std::unordered_map<std::string, rc::detail::Reproduce> reproduce_map;
-  if (!o.reproduce.empty()) {
-    try {
-      const auto cfg = rc::detail::configFromString("reproduce=" + o.reproduce);
-      auto it = cfg.reproduce.find(kPropertyId);
-      if (it == cfg.reproduce.end()) throw std::runtime_error("no wrongbox-check entry");
-      reproduce_map = cfg.reproduce;
-    } catch (const std::exception& e) {
-      res.error =
-          std::string("--reproduce: not a reproduce string of wrongbox check (") + e.what() + ")";
-      return;
-    }
+  std::unique_ptr<rcadapter::Property> prop;
+  try {
+    prop = std::make_unique<rcadapter::Property>(kPropertyId, o.reproduce);
+  } catch (const std::exception& e) {
+    res.error =
+        std::string("--reproduce: not a reproduce string of wrongbox check (") + e.what() + ")";
+    return;
   }
 
   bool failure_seen = false;
@@ -149,7 +133,7 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
     // Shrinking keeps the failure first found: same property (or a switch
     // failure of the same kind), so a misdelivery never shrinks into a lesser
     // finding and a hang never into a crash.
-    if (is_failure(r) && (!failure_seen || fails_like(r, target))) {
+    if (r.failed() && (!failure_seen || fails_like(r, target))) {
       if (!failure_seen) {
         res.seconds_to_failure = elapsed();
         res.scenarios_to_failure = res.stats.scenarios;
@@ -163,12 +147,8 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
     }
   };
 
-  QuietListener listener;
-  rc::detail::TestMetadata md;
-  md.id = kPropertyId;
-  md.description = "no property violated";
   int chunk_no = 0;
-  while (res.tests_run < tests || !reproduce_map.empty()) {
+  while (res.tests_run < tests || prop->reproducing()) {
     if (o.time_budget > 0 && elapsed() >= o.time_budget) {
       res.budget_exhausted = true;
       break;
@@ -178,29 +158,19 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
       res.covered = true;
       break;
     }
-    rc::detail::TestParams params;
-    params.seed = chunk_seed(res.seed, static_cast<std::uint64_t>(chunk_no++) *
-                                               static_cast<std::uint64_t>(o.shard_count) +
-                                           static_cast<std::uint64_t>(o.shard_index));
-    params.maxSuccess = std::min(kChunk, tests - res.tests_run);
-    if (params.maxSuccess <= 0) params.maxSuccess = 1;
-    params.maxSize = 100;
-    const auto result = rc::detail::checkTestable(property, md, params, listener, reproduce_map);
-    if (rc::detail::FailureResult fr; result.match(fr)) {
-      res.tests_run += fr.numSuccess;
+    const auto seed = chunk_seed(res.seed, static_cast<std::uint64_t>(chunk_no++) *
+                                                   static_cast<std::uint64_t>(o.shard_count) +
+                                               static_cast<std::uint64_t>(o.shard_index));
+    const int chunk = std::max(1, std::min(kChunk, tests - res.tests_run));
+    const auto out = prop->run(property, seed, chunk, 100);
+    res.tests_run += out.successes;
+    using Kind = rcadapter::Outcome::Kind;
+    if (out.kind == Kind::kFailed) {
       if (!failure_seen) {
-        res.error = "RapidCheck reported a failure the harness did not see: " + fr.description;
+        res.error = "RapidCheck reported a failure the harness did not see: " + out.description;
         break;
       }
-      rc::detail::Configuration c;
-      c.testParams = params;
-      c.reproduce[kPropertyId] = fr.reproduce;
-      const auto s = rc::detail::configToMinimalString(c);
-      const auto at = s.find("reproduce=");
-      if (at != std::string::npos) {
-        res.reproduce = s.substr(at + 10);
-        res.reproduce = res.reproduce.substr(0, res.reproduce.find(' '));
-      }
+      res.reproduce = out.reproduce;
       res.failed = true;
       // Replay the shrunk counterexample once more: it must fail the same way.
       // (A switch failure is not replayed again: it may cost the timeout, and
@@ -208,7 +178,7 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
       res.failure = last_failing_result.outcome == Outcome::kSwitchFailure
                         ? last_failing_result
                         : run_scenario(last_failing, sut, ropt);
-      if (!is_failure(res.failure)) {
+      if (!res.failure.failed()) {
         res.failure = last_failing_result;  // reported as it failed, with a warning
         res.replay_passed = true;
         res.error =
@@ -218,17 +188,16 @@ void search_rapidcheck(Switch& sut, const RunOptions& ropt, const CheckOptions& 
       res.counterexample = std::move(last_failing);
       break;
     }
-    if (rc::detail::SuccessResult sr; result.match(sr)) {
-      res.tests_run += sr.numSuccess;
-    } else if (rc::detail::GaveUpResult gu; result.match(gu)) {
-      res.error = "RapidCheck gave up: " + gu.description;
+    if (out.kind == Kind::kGaveUp) {
+      res.error = "RapidCheck gave up: " + out.description;
       break;
-    } else if (rc::detail::Error er; result.match(er)) {
-      res.error = "RapidCheck error: " + er.description;
+    }
+    if (out.kind == Kind::kError) {
+      res.error = "RapidCheck error: " + out.description;
       break;
     }
     if (o.on_progress) o.on_progress(res.tests_run, elapsed());
-    if (!reproduce_map.empty()) break;
+    if (prop->reproducing()) break;
   }
 }
 
@@ -263,7 +232,7 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
     steer.feedback(plan, r.situations);
     count(res.stats, sc_, r, /*with_situations=*/false);
     note_coverage(o, cov, res);
-    if (is_failure(r)) {
+    if (r.failed()) {
       res.seconds_to_failure = elapsed();
       res.scenarios_to_failure = res.stats.scenarios;
       MinimizeLimits limits;
@@ -271,7 +240,7 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
       auto m = minimize_scenario(sc_, sut, ropt, limits);
       res.failed = true;
       res.shrink_cut_short = m.cut_short;
-      if (is_failure(m.result)) {  // m.result is a replay of m.scenario
+      if (m.result.failed()) {  // m.result is a replay of m.scenario
         res.failure = std::move(m.result);
         res.counterexample = std::move(m.scenario);
       } else {
@@ -450,8 +419,7 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
   CheckResult res;
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  RunOptions ropt;
-  ropt.can_restart = hello.has("restart");
+  const RunOptions ropt = RunOptions::for_switch(hello);
 
   // 1. Failure memory: what failed before fails first.
   if (o.replay_failures_first && !o.failures_dir.empty() && fs::is_directory(o.failures_dir)) {
@@ -465,7 +433,7 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
       auto parsed = load_scenario_file(f.string());
       if (!parsed.ok()) continue;  // a hand-damaged file is not a reason to stop testing
       RunResult r = run_scenario(*parsed.scenario, sut, ropt);
-      if (is_failure(r)) {
+      if (r.failed()) {
         res.failed = true;
         res.from_memory = true;
         res.memory_file = f.string();

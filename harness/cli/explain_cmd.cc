@@ -22,9 +22,8 @@ int explain(const ExplainOptions& o) {
   if (!sut) return rc;
   auto rec = start_recording(o.evidence, "explain", &*sut, spec, "{}");
   if (!rec) return kExitUsage;
-  RunOptions ro;
+  RunOptions ro = RunOptions::for_switch(sut->hello);
   ro.trace = true;
-  ro.can_restart = sut->hello.has("restart");
   const auto r = run_scenario(*parsed.scenario, *sut->sw, ro);
   const std::string story = explain_failure(*parsed.scenario, r);
   fmt::print("{} against {}\n\n{}", file, spec, story);

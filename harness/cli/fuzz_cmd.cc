@@ -87,9 +87,7 @@ int fuzz(const FuzzCliOptions& o) {
   if (!r.error.empty()) {
     rc = kExitUsage;
   } else if (r.found) {
-    RunOptions ro;
-    ro.can_restart = opened->hello.has("restart");
-    finding = analyse_fuzz_input(r.artifact, *opened->sw, ro);
+    finding = analyse_fuzz_input(r.artifact, *opened->sw, RunOptions::for_switch(opened->hello));
     if (finding->reproduced) {
       rc = finding->minimized.result.outcome == Outcome::kSwitchFailure ? kExitSwitchFailed
                                                                         : kExitViolation;

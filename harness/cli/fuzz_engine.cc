@@ -196,7 +196,7 @@ FuzzFinding analyse_fuzz_input(const std::string& path, Switch& sw, const RunOpt
   MinimizeLimits limits;  // shrinking a finding gets a minute at most
   limits.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   f.minimized = minimize_scenario(f.original, sw, ro, limits);
-  f.reproduced = run_failed(f.minimized.result);
+  f.reproduced = f.minimized.result.failed();
   return f;
 }
 

@@ -137,7 +137,7 @@ int mutants(const MutantsOptions& o) {
       row.messages += r.stats.messages;
       row.steps += r.stats.steps;
       for (int p = 0; p < kPropertyCount; ++p) row.checks[p] += r.checks[p];
-      if (r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure) {
+      if (r.failed()) {
         if (row.corpus_caught++ == 0) {
           row.corpus_property = r.headline() ? to_string(r.headline()->property) : "switch";
         }

@@ -89,10 +89,9 @@ int replay(const ReplayOptions& o) {
   int passed = 0, failed = 0, input_errors = static_cast<int>(errors.size()), switch_failed = 0,
       skipped = 0;
   std::vector<std::string> reports;
-  RunOptions ropt;
+  RunOptions ropt = RunOptions::for_switch(sut.hello);
   ropt.trace = o.trace;
   ropt.seed = o.seed;
-  ropt.can_restart = sut.hello.has("restart");
   const auto t0 = std::chrono::steady_clock::now();
   auto budget_spent = [&] {
     return o.budget_seconds > 0 &&
@@ -154,7 +153,7 @@ int replay(const ReplayOptions& o) {
     for (const auto& w : r.warnings) {
       if (!o.quiet) fmt::print("  warning: {}\n", w);
     }
-    if (r.outcome == Outcome::kViolation || r.outcome == Outcome::kSwitchFailure) {
+    if (r.failed()) {
       std::string rep = file + "\n";
       if (r.outcome == Outcome::kViolation) {
         rep += format_violation(*r.headline(), file);
