@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "fuzz/scenario_codec.h"
-#include "harness/runner.h"
-#include "harness/sut.h"
+#include "harness/core/runner.h"
+#include "harness/cli/sut.h"
 
 namespace {
 

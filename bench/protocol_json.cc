@@ -6,7 +6,7 @@
 // protocol's time goes. Run: build/bench/protocol_json_bench
 #include <benchmark/benchmark.h>
 
-#include "harness/protocol.h"
+#include "harness/protocol/protocol.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "harness/runner.h"
-#include "harness/sut.h"
+#include "harness/core/runner.h"
+#include "harness/cli/sut.h"
 #include "models/identity.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // The reference switch (and its defect variants) as a C ABI plugin:
 //   --sut plugin:build/examples/libwrongbox-reference-plugin.so [DEFECT-NAME]
 #include "examples/reference_switch.h"
-#include "harness/plugin_switch.h"
+#include "harness/plugin/plugin_switch.h"
 
 extern "C" __attribute__((visibility("default"))) const wb_plugin* wrongbox_plugin_v1(void) {
   return wrongbox::plugin_from_switch([](const std::string& arg) {

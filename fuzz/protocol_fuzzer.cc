@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "examples/reference_switch.h"
-#include "harness/protocol.h"
+#include "harness/protocol/protocol.h"
 #include "wrongbox/protocol_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

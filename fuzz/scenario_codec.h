@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/scenario.h"
+#include "harness/core/scenario.h"
 
 namespace wrongbox::fuzz {
 

@@ -7,8 +7,8 @@
 #include <cstdlib>
 
 #include "fuzz/scenario_codec.h"
-#include "harness/runner.h"
-#include "harness/sut.h"
+#include "harness/core/runner.h"
+#include "harness/cli/sut.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/check/rapidcheck_adapter.h"
-#include "harness/sut.h"
+#include "harness/cli/sut.h"
 #include "models/identity.h"
 #include "wrongbox/gtest.h"
 

@@ -1,5 +1,5 @@
 // Conformance checks pass on a conforming switch and explain each departure.
-#include "harness/conformance.h"
+#include "harness/core/conformance.h"
 
 #include <gtest/gtest.h>
 

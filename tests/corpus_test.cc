@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "examples/reference_switch.h"
-#include "harness/runner.h"
-#include "harness/sut.h"
+#include "harness/core/runner.h"
+#include "harness/cli/sut.h"
 
 namespace wrongbox {
 namespace {

@@ -1,7 +1,7 @@
 // Switches in other processes (protocol v1): every way a switch can break the
 // protocol is a switch failure with the offending line or signal, never a
 // property violation; the process is restarted for the next scenario.
-#include "harness/exec_switch.h"
+#include "harness/protocol/exec_switch.h"
 
 #include <gtest/gtest.h>
 
@@ -13,9 +13,9 @@
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
-#include "harness/protocol.h"
-#include "harness/runner.h"
-#include "harness/sut.h"
+#include "harness/protocol/protocol.h"
+#include "harness/core/runner.h"
+#include "harness/cli/sut.h"
 #include "wrongbox/protocol_server.h"
 
 namespace wrongbox {

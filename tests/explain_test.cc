@@ -1,6 +1,6 @@
 // `explain` tells the story of the first violation: what, where, whose, and
 // which earlier steps set the trap.
-#include "harness/explain.h"
+#include "harness/core/explain.h"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // The oracle is the product: each property fires on a crafted violation, at
 // the right step, and stays silent on correct behaviour.
-#include "harness/oracle.h"
+#include "harness/core/oracle.h"
 
 #include <gtest/gtest.h>
 
 #include <functional>
 
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/core/runner.h"
+#include "harness/core/scenario.h"
 
 namespace wrongbox {
 namespace {

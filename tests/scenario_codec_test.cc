@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "examples/reference_switch.h"
-#include "harness/runner.h"
+#include "harness/core/runner.h"
 
 namespace wrongbox::fuzz {
 namespace {

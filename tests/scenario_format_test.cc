@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/scenario.h"
+#include "harness/core/scenario.h"
 
 namespace wrongbox {
 namespace {

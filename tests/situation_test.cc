@@ -11,8 +11,8 @@
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/check/steer.h"
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/core/runner.h"
+#include "harness/core/scenario.h"
 #include "models/identity.h"
 
 namespace wrongbox {

@@ -13,8 +13,8 @@
 
 #include "harness/check/rapidcheck_adapter.h"
 #include "harness/check/steer.h"
-#include "harness/minimize.h"
-#include "harness/shell.h"
+#include "harness/core/minimize.h"
+#include "harness/core/shell.h"
 
 namespace wrongbox::check {
 namespace {

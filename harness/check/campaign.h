@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "harness/check/generators.h"
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/core/runner.h"
+#include "harness/core/scenario.h"
 #include "models/situation.h"
 #include "wrongbox/switch.h"
 

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/scenario.h"
+#include "harness/core/scenario.h"
 
 namespace wrongbox::check {
 

@@ -10,7 +10,7 @@
 
 #include "harness/cli/record.h"
 #include "harness/evidence/report.h"
-#include "harness/scenario.h"
+#include "harness/core/scenario.h"
 #include "models/situation.h"
 
 namespace wrongbox::cli {

@@ -1,5 +1,5 @@
 // `wrongbox conformance`: does the switch speak the protocol?
-#include "harness/conformance.h"
+#include "harness/core/conformance.h"
 
 #include <fmt/core.h>
 
@@ -7,8 +7,8 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
-#include "harness/exec_switch.h"
-#include "harness/sut.h"
+#include "harness/protocol/exec_switch.h"
+#include "harness/cli/sut.h"
 
 namespace wrongbox::cli {
 

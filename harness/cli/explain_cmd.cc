@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "harness/cli/commands.h"
-#include "harness/explain.h"
+#include "harness/core/explain.h"
 
 namespace wrongbox::cli {
 

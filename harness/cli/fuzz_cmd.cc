@@ -11,7 +11,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/fuzz_engine.h"
 #include "harness/cli/record.h"
-#include "harness/shell.h"
+#include "harness/core/shell.h"
 
 namespace wrongbox::cli {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/minimize.h"
+#include "harness/core/minimize.h"
 
 namespace wrongbox::cli {
 

@@ -8,9 +8,9 @@
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/locate.h"
-#include "harness/scenario.h"
-#include "harness/shell.h"
-#include "harness/sut.h"
+#include "harness/core/scenario.h"
+#include "harness/core/shell.h"
+#include "harness/cli/sut.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
-#include "harness/exec_switch.h"
+#include "harness/protocol/exec_switch.h"
 
 namespace wrongbox::cli {
 

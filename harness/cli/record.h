@@ -6,8 +6,8 @@
 #include <string>
 
 #include "harness/evidence/evidence.h"
-#include "harness/oracle.h"
-#include "harness/sut.h"
+#include "harness/core/oracle.h"
+#include "harness/cli/sut.h"
 
 namespace wrongbox::cli {
 

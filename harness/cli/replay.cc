@@ -11,9 +11,9 @@
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
-#include "harness/runner.h"
-#include "harness/scenario.h"
-#include "harness/sut.h"
+#include "harness/core/runner.h"
+#include "harness/core/scenario.h"
+#include "harness/cli/sut.h"
 
 namespace wrongbox::cli {
 

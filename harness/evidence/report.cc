@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "harness/oracle.h"
+#include "harness/core/oracle.h"
 
 namespace wrongbox::evidence {
 namespace {

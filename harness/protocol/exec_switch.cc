@@ -1,5 +1,5 @@
 // Protocol v1 over a child process's stdin/stdout (POSIX).
-#include "harness/exec_switch.h"
+#include "harness/protocol/exec_switch.h"
 
 #include <fcntl.h>
 #include <poll.h>

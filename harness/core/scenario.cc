@@ -1,6 +1,6 @@
 // Scenario text format v1: tokenizer, parser, printer, validation.
 // The grammar is documented in docs/scenario-format.md; keep the two in step.
-#include "harness/scenario.h"
+#include "harness/core/scenario.h"
 
 #include <sys/stat.h>
 

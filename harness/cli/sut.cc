@@ -1,13 +1,13 @@
 // --sut resolution.
-#include "harness/sut.h"
+#include "harness/cli/sut.h"
 
 #include <cstdlib>
 #include <deque>
 #include <fstream>
 
 #include "examples/reference_switch.h"
-#include "harness/exec_switch.h"
-#include "harness/plugin_switch.h"
+#include "harness/protocol/exec_switch.h"
+#include "harness/plugin/plugin_switch.h"
 
 namespace wrongbox {
 

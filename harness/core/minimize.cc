@@ -1,4 +1,4 @@
-#include "harness/minimize.h"
+#include "harness/core/minimize.h"
 
 #include <algorithm>
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/shell.h"
+#include "harness/core/shell.h"
 #include "wrongbox/switch.h"
 
 namespace wrongbox {

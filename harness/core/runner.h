@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/oracle.h"
-#include "harness/scenario.h"
+#include "harness/core/oracle.h"
+#include "harness/core/scenario.h"
 #include "wrongbox/switch.h"
 
 namespace wrongbox {

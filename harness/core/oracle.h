@@ -21,8 +21,8 @@
 #include <utility>
 #include <vector>
 
-#include "harness/canary.h"
-#include "harness/scenario.h"
+#include "harness/core/canary.h"
+#include "harness/core/scenario.h"
 #include "models/situation.h"
 #include "models/world.h"
 #include "wrongbox/switch.h"

@@ -1,5 +1,5 @@
 // Plays a scenario: the harness's actors answer the switch from the model.
-#include "harness/runner.h"
+#include "harness/core/runner.h"
 
 #include <set>
 

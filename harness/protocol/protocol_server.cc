@@ -5,7 +5,7 @@
 #include <iostream>
 #include <variant>
 
-#include "harness/protocol.h"
+#include "harness/protocol/protocol.h"
 
 namespace wrongbox {
 namespace {

@@ -16,8 +16,8 @@
 
 #include <chrono>
 
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/core/runner.h"
+#include "harness/core/scenario.h"
 #include "wrongbox/switch.h"
 
 namespace wrongbox {

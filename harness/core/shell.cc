@@ -1,5 +1,5 @@
 // Shell quoting.
-#include "harness/shell.h"
+#include "harness/core/shell.h"
 
 namespace wrongbox {
 

@@ -1,6 +1,6 @@
 // The plugin C ABI, both directions: PluginSwitch loads a plugin (harness
 // side); plugin_from_switch exports a C++ Switch as one (switch side).
-#include "harness/plugin_switch.h"
+#include "harness/plugin/plugin_switch.h"
 
 #include <dlfcn.h>
 

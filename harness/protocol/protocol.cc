@@ -1,5 +1,5 @@
 // Protocol v1 codec: written with rapidjson, read with simdjson.
-#include "harness/protocol.h"
+#include "harness/protocol/protocol.h"
 
 // rapidjson 1.1.0 (the release Debian ships) adds an offset to a null pointer
 // the first time its internal stack grows (Tencent/rapidjson#1724, fixed on

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/core/runner.h"
+#include "harness/core/scenario.h"
 
 namespace wrongbox {
 

@@ -1,5 +1,5 @@
 // Canary tokens: keyed SipHash from libsodium (crypto_shorthash).
-#include "harness/canary.h"
+#include "harness/core/canary.h"
 
 #include <sodium.h>
 

@@ -1,5 +1,5 @@
 // Protocol conformance checks.
-#include "harness/conformance.h"
+#include "harness/core/conformance.h"
 
 #include <algorithm>
 

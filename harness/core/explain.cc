@@ -1,5 +1,5 @@
 // Plain-language explanation of a failing scenario.
-#include "harness/explain.h"
+#include "harness/core/explain.h"
 
 #include <regex>
 #include <set>

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/protocol.h"
+#include "harness/protocol/protocol.h"
 #include "wrongbox/switch.h"
 
 namespace wrongbox {
