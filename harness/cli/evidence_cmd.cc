@@ -107,11 +107,25 @@ evidence::Head expected_head(const std::string& given) {
   return h;
 }
 
+// Runs an evidence command: an unusable store, key or file is exit 2 with
+// the reason.
+template <typename F>
+int guarded(F&& f) {
+  try {
+    return f();
+  } catch (const evidence::EvidenceError& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+  } catch (const fs::filesystem_error& e) {
+    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+  }
+  return kExitUsage;
+}
+
 }  // namespace
 
 int evidence_verify(const EvidenceToolOptions& given) {
   EvidenceToolOptions o = given;
-  try {
+  return guarded([&] {
     // A bundle (export): its store, and its key and head unless others are given.
     std::optional<fs::path> unpacked;
     std::error_code ec;
@@ -181,17 +195,11 @@ int evidence_verify(const EvidenceToolOptions& given) {
     }
     fmt::print("  head: record {}, {}\n", v.head_seq, v.head_hash);
     return kExitOk;
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  } catch (const fs::filesystem_error& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  });
 }
 
 int evidence_merge(const EvidenceToolOptions& o) {
-  try {
+  return guarded([&] {
     std::optional<evidence::SecretKey> key;
     if (!o.sign_key.empty()) key = evidence::load_secret_key(o.sign_key);
     const int n = evidence::merge(o.out, o.inputs, key ? &*key : nullptr);
@@ -201,28 +209,22 @@ int evidence_merge(const EvidenceToolOptions& o) {
                o.inputs.size(), o.out, v.runs, v.ok ? "intact" : "BROKEN: " + v.problem,
                key ? ", head signed by key " + key->pub.id : "");
     return v.ok ? kExitOk : kExitViolation;
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  });
 }
 
 int evidence_keygen(const EvidenceToolOptions& o) {
-  try {
+  return guarded([&] {
     const auto pub = evidence::generate_key_pair(o.out);
     fmt::print(
         "key {}:\n  secret: {} (mode 0600; give it to the recording job only, never publish "
         "it)\n  public: {}.pub (give it to whoever verifies)\n",
         pub.id, o.out, o.out);
     return kExitOk;
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  });
 }
 
 int evidence_sign(const EvidenceToolOptions& o) {
-  try {
+  return guarded([&] {
     const auto key = evidence::load_secret_key(o.sign_key);
     auto store = evidence::Store::open_existing(o.store);
     const auto v = store.verify();
@@ -235,14 +237,11 @@ int evidence_sign(const EvidenceToolOptions& o) {
     fmt::print("signed {} run(s) and the head (record {}, {}) of {} with key {}\n", runs, h.seq,
                h.hash, o.store, key.pub.id);
     return kExitOk;
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  });
 }
 
 int evidence_head(const EvidenceToolOptions& o) {
-  try {
+  return guarded([&] {
     auto store = evidence::Store::open_existing(o.store);
     const auto v = store.verify();
     if (!v.ok) {
@@ -263,14 +262,11 @@ int evidence_head(const EvidenceToolOptions& o) {
       fmt::print("head: record {} of {} written to {}\n", h.seq, o.store, o.out);
     }
     return kExitOk;
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  });
 }
 
 int evidence_export(const EvidenceToolOptions& o) {
-  try {
+  return guarded([&] {
     std::optional<evidence::SecretKey> key;
     if (!o.sign_key.empty()) key = evidence::load_secret_key(o.sign_key);
     std::optional<evidence::PublicKey> pub;
@@ -352,13 +348,7 @@ int evidence_export(const EvidenceToolOptions& o) {
         "bundle: {} ({} run(s), head record {}{}); verify with: wrongbox evidence verify {}\n",
         o.out, h.runs, h.seq, key ? ", signed by key " + key->pub.id : ", unsigned", o.out);
     return kExitOk;
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  } catch (const fs::filesystem_error& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  });
 }
 
 int report(const std::string& path, const std::string& format, const std::string& out,
@@ -368,7 +358,7 @@ int report(const std::string& path, const std::string& format, const std::string
     fmt::print(stderr, "wrongbox: --format is html, md, json, junit or sarif\n");
     return kExitUsage;
   }
-  try {
+  return guarded([&] {
     auto store = evidence::Store::open_existing(path);
     const auto v = store.verify();
     std::error_code ec;
@@ -394,10 +384,7 @@ int report(const std::string& path, const std::string& format, const std::string
       return kExitViolation;
     }
     return kExitOk;
-  } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
-  }
+  });
 }
 
 }  // namespace wrongbox::cli
