@@ -53,6 +53,7 @@ for text in "with wrongbox" "Properties checked: S1" "A violation was found" \
   grep -qF -- "$text" "$tmp/dom.html" || fail "the first screen lacks: $text"
 done
 grep -q '<table id="settings">' "$tmp/dom.html" || fail "the settings are not a table"
+grep -q '<table id="builds">' "$tmp/dom.html" || fail "no trend per switch build"
 
 # No horizontal overflow at 1280 px and at 390 px (a phone): no element
 # outside a table's own scrolling box reaches past the page's width. The

@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -864,6 +865,45 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
     }
     o += "</table>";
     break;
+  }
+  // The trend per switch build: the same spec and fingerprint is one build.
+  {
+    struct Build {
+      std::string spec, name, sha, first, last;
+      int runs = 0, pass = 0, violation = 0, other = 0;
+      std::int64_t scenarios = 0;
+    };
+    std::vector<Build> builds;
+    for (const auto& r : m["runs"]) {
+      if (r["command"] == "mutants") continue;  // the catalog, not one switch
+      const auto spec = str(r["sut_spec"]), sha = str(r["sut_sha256"]);
+      auto it = std::find_if(builds.begin(), builds.end(),
+                             [&](const Build& b) { return b.spec == spec && b.sha == sha; });
+      if (it == builds.end()) {
+        builds.push_back({spec, str(r["sut_name"]) + " " + str(r["sut_version"]), sha,
+                          str(r["started_at"]), "", 0, 0, 0, 0, 0});
+        it = builds.end() - 1;
+      }
+      ++it->runs;
+      it->last = str(r["started_at"]);
+      it->scenarios += r["scenarios"].is_number() ? r["scenarios"].get<std::int64_t>() : 0;
+      const auto verdict = r["status"] == "complete" ? str(r["verdict"]) : "";
+      (verdict == "pass" ? it->pass : verdict == "violation" ? it->violation : it->other) += 1;
+    }
+    if (!builds.empty()) {
+      o += "<h2>Trend per switch build</h2><table id=\"builds\"><tr><th>switch</th><th>build "
+           "(fingerprint)</th><th>runs</th><th>first / last</th><th>scenarios</th><th>pass</th>"
+           "<th>violation</th><th>other</th></tr>";
+      for (const auto& b : builds) {
+        std::string sha = b.sha.size() > 24 ? b.sha.substr(0, 24) + "..." : b.sha;
+        o += fmt::format(
+            "<tr><td><code>{}</code> {}</td><td><code>{}</code></td><td>{}</td><td>{} / {}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            h(b.spec), h(b.name), h(sha), b.runs, h(b.first), h(b.last), b.scenarios, b.pass,
+            b.violation ? badge_as(std::to_string(b.violation), "bad") : "0", b.other);
+      }
+      o += "</table>";
+    }
   }
   o += "<h2>All runs</h2>" + trend_svg(m["runs"]) +
        "<table><tr><th>run</th><th>command</th><th>switch</th><th>started</th><th>verdict</th>"
