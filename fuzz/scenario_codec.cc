@@ -5,6 +5,7 @@
 #include <array>
 #include <set>
 
+#include "harness/core/playable.h"
 #include "models/identity.h"
 #include "models/world.h"
 
@@ -104,50 +105,6 @@ void person_to(Writer& w, const std::string& p) {
 
 // Keeps the decoded scenario playable: applies each environment step to a
 // model and drops it when the runner would refuse it.
-class Validator {
- public:
-  bool accept(const Step& st) {
-    if (!st.mailbox.empty() && raced_.count(st.mailbox)) return false;
-    // The world says why a step is impossible in a sentence; the commonest
-    // refusals are asked first, so that dropping a step costs no sentence.
-    std::string e;
-    switch (st.kind) {
-      case StepKind::kOpen:
-      case StepKind::kOpenUnregistered:
-        if (w_.has_mailbox(st.mailbox)) return false;
-        e = w_.open_mailbox(st.mailbox, st.person, st.kind == StepKind::kOpen);
-        break;
-      case StepKind::kClose:
-        if (!w_.open_owner(st.mailbox)) return false;
-        e = w_.close_mailbox(st.mailbox);
-        break;
-      case StepKind::kCloseAtDelivery:
-        if (!w_.open_owner(st.mailbox)) return false;
-        raced_.insert(st.mailbox);
-        break;
-      case StepKind::kReopen:
-        e = w_.reopen_mailbox(st.mailbox, st.person);
-        break;
-      case StepKind::kRegister:
-        if (w_.open_owner(st.mailbox) != st.person) return false;
-        e = w_.register_person(st.person, st.mailbox);
-        break;
-      case StepKind::kTick:
-        now_ += st.count;
-        w_.advance_to(now_);
-        break;
-      default:
-        break;
-    }
-    return e.empty();
-  }
-
- private:
-  model::World w_;
-  std::int64_t now_ = 0;
-  std::set<std::string> raced_;
-};
-
 }  // namespace
 
 Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
@@ -181,7 +138,9 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
 
   Scenario sc;
   sc.steps.reserve(kMaxDecodedSteps);
-  Validator v;
+  // Steps the state makes impossible are dropped, as is any step on a
+  // mailbox after it was closed at delivery.
+  PlayableBuilder v(PlayableBuilder::Policy::kNoRacedReuse);
   while (!r.done() && sc.steps.size() < kMaxDecodedSteps) {
     Step st;
     st.kind = static_cast<StepKind>(r.u8() % kStepKinds);
@@ -245,7 +204,7 @@ Scenario decode_scenario(const std::uint8_t* data, std::size_t size) {
       default:
         break;
     }
-    if (v.accept(st)) sc.steps.push_back(std::move(st));
+    if (v.add(st)) sc.steps.push_back(std::move(st));
   }
   return sc;
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/core/playable.h"
 #include "harness/core/scenario.h"
 
 namespace wrongbox {
@@ -209,6 +210,55 @@ TEST(ScenarioFormatTest, EveryCorpusFileIsCanonical) {
     ++files;
   }
   EXPECT_GE(files, 13);
+}
+
+}  // namespace
+}  // namespace wrongbox
+
+// One rule of what is playable, read by the runner, the byte codec and the
+// generators.
+namespace wrongbox {
+namespace {
+
+Step env(StepKind k, std::string mailbox = "", std::string person = "") {
+  Step s;
+  s.kind = k;
+  s.mailbox = std::move(mailbox);
+  s.person = std::move(person);
+  return s;
+}
+
+TEST(PlayableBuilder, RefusesWhatTheModelForbidsWithTheReason) {
+  PlayableBuilder b;
+  std::string why;
+  EXPECT_FALSE(b.add(env(StepKind::kClose, "kivra/1"), &why));
+  EXPECT_NE(why.find("kivra/1"), std::string::npos) << why;
+  EXPECT_FALSE(b.add(env(StepKind::kClose, "kivra/1")));  // the same refusal without a sentence
+  ASSERT_TRUE(b.add(env(StepKind::kOpen, "kivra/1", "199001011239")));
+  EXPECT_FALSE(b.add(env(StepKind::kOpen, "kivra/1", "199001011239")));
+  EXPECT_FALSE(b.add(env(StepKind::kRegister, "kivra/1", "191212121212"), &why)) << why;
+  ASSERT_TRUE(b.add(env(StepKind::kClose, "kivra/1")));
+  // A reopened account waits out its quarantine.
+  EXPECT_FALSE(b.add(env(StepKind::kReopen, "kivra/1", "191212121212"), &why));
+  Step tick;
+  tick.kind = StepKind::kTick;
+  tick.count = static_cast<int>(model::kReopenQuarantineTicks);
+  ASSERT_TRUE(b.add(tick));
+  EXPECT_EQ(b.now(), model::kReopenQuarantineTicks);
+  EXPECT_TRUE(b.add(env(StepKind::kReopen, "kivra/1", "191212121212"), &why)) << why;
+  EXPECT_EQ(b.world().open_owner("kivra/1"), std::optional<std::string>("191212121212"));
+}
+
+TEST(PlayableBuilder, ARacedMailboxIsLeftAloneWhenAsked) {
+  for (const auto policy :
+       {PlayableBuilder::Policy::kAsWritten, PlayableBuilder::Policy::kNoRacedReuse}) {
+    PlayableBuilder b(policy);
+    ASSERT_TRUE(b.add(env(StepKind::kOpen, "kivra/1", "199001011239")));
+    ASSERT_TRUE(b.add(env(StepKind::kCloseAtDelivery, "kivra/1")));
+    EXPECT_TRUE(b.raced("kivra/1"));
+    const bool closed = b.add(env(StepKind::kClose, "kivra/1"));
+    EXPECT_EQ(closed, policy == PlayableBuilder::Policy::kAsWritten);
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "harness/core/playable.h"
 #include "models/identity.h"
 #include "models/world.h"
 
@@ -239,19 +240,24 @@ rc::Gen<Plan> gen_plan(const GenConfig& cfg) {
 
 Scenario interpret(const Plan& plan, const GenConfig&) {
   Scenario sc;
-  model::World w;
-  std::int64_t now = 0;
+  // The model as the emitted steps change it: every step goes through the
+  // one rule of what is playable (harness/core/playable.h).
+  PlayableBuilder play(PlayableBuilder::Policy::kNoRacedReuse);
+  const model::World& w = play.world();
   int counter = 0;
-  std::set<std::string> used, raced;
+  std::set<std::string> used;
   std::map<std::string, std::string> owner;  // last owner of each used mailbox
   std::map<std::string, std::int64_t> closed_at;
   const int np = static_cast<int>(plan.persons.size());
   const int nm = static_cast<int>(plan.mailboxes.size());
   if (np == 0 || nm == 0) return sc;
   auto person = [&](int i) { return plan.persons[static_cast<std::size_t>(i % np)]; };
-  auto emit = [&](Step st) { sc.steps.push_back(std::move(st)); };
+  // Plans choose only playable steps; one the model refused would be a bug
+  // of the interpretation, and is left out rather than played.
+  auto emit = [&](Step st) {
+    if (play.add(st)) sc.steps.push_back(std::move(st));
+  };
   auto open_for = [&](const std::string& mb, const std::string& p) {
-    w.open_mailbox(mb, p, true);
     used.insert(mb);
     owner[mb] = p;
     Step st;
@@ -261,8 +267,6 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
     emit(std::move(st));
   };
   auto tick = [&](int n) {
-    now += n;
-    w.advance_to(now);
     Step st;
     st.kind = StepKind::kTick;
     st.count = n;
@@ -272,7 +276,7 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
   auto pick = [&](bool open, int index) -> std::optional<std::string> {
     std::vector<std::string> c;
     for (const auto& mb : plan.mailboxes) {
-      if (used.count(mb) && !raced.count(mb) && w.open_owner(mb).has_value() == open) {
+      if (used.count(mb) && !play.raced(mb) && w.open_owner(mb).has_value() == open) {
         c.push_back(mb);
       }
     }
@@ -301,13 +305,8 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
         if (auto mb = pick(true, a.a)) {
           st.kind = a.kind == ActionKind::kClose ? StepKind::kClose : StepKind::kCloseAtDelivery;
           st.mailbox = *mb;
-          if (a.kind == ActionKind::kClose) {
-            w.close_mailbox(*mb);
-            closed_at[*mb] = now;
-          } else {
-            raced.insert(*mb);  // its state is the switch's timing from here on
-          }
-          emit(std::move(st));
+          if (a.kind == ActionKind::kClose) closed_at[*mb] = play.now();
+          emit(std::move(st));  // a race: its state is the switch's timing from here on
         }
         break;
       case ActionKind::kReopen: {
@@ -315,8 +314,7 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
         auto mb = pick(false, a.a);
         if (!mb) {
           if (auto open = pick(true, a.a)) {
-            w.close_mailbox(*open);
-            closed_at[*open] = now;
+            closed_at[*open] = play.now();
             Step close;
             close.kind = StepKind::kClose;
             close.mailbox = *open;
@@ -327,9 +325,8 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
         if (mb) {
           std::string p = person(a.b);
           if (p == owner[*mb] && np > 1) p = person(a.b + 1);
-          const auto wait = closed_at[*mb] + model::kReopenQuarantineTicks - now;
+          const auto wait = closed_at[*mb] + model::kReopenQuarantineTicks - play.now();
           if (wait > 0) tick(static_cast<int>(wait));
-          w.reopen_mailbox(*mb, p);
           owner[*mb] = p;
           st.kind = StepKind::kReopen;
           st.mailbox = *mb;
@@ -340,7 +337,6 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
       }
       case ActionKind::kUnregister:
         if (w.lookup(person(a.a)).mailbox) {
-          w.unregister_person(person(a.a));
           st.kind = StepKind::kUnregister;
           st.person = person(a.a);
           emit(std::move(st));
@@ -349,7 +345,6 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
       case ActionKind::kProtect: {
         const auto p = person(a.a);
         const bool on = !w.is_protected(p);
-        w.set_protected(p, on);
         st.kind = on ? StepKind::kProtect : StepKind::kUnprotect;
         st.person = p;
         emit(std::move(st));
@@ -359,7 +354,6 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
         const auto p = person(a.a);
         const std::string s = "s" + std::to_string(a.b % 3 + 1);
         const bool on = !w.is_blocked(p, s);
-        w.set_blocked(p, s, on);
         st.kind = on ? StepKind::kBlock : StepKind::kUnblock;
         st.person = p;
         st.sender = s;
@@ -368,14 +362,12 @@ Scenario interpret(const Plan& plan, const GenConfig&) {
       }
       case ActionKind::kRegistry:
         st.kind = w.registry_up() ? StepKind::kRegistryDown : StepKind::kRegistryUp;
-        w.set_registry_up(!w.registry_up());
         emit(std::move(st));
         break;
       case ActionKind::kOperator: {
         const std::string op(
             model::operator_of(plan.mailboxes[static_cast<std::size_t>(a.a % nm)]));
         const bool up = w.operator_up(op);
-        w.set_operator_up(op, !up);
         st.kind = up ? StepKind::kOperatorDown : StepKind::kOperatorUp;
         st.op = op;
         emit(std::move(st));

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "harness/core/playable.h"
 #include "models/world.h"
 
 namespace wrongbox {
@@ -120,54 +121,6 @@ class Actors final : public Calls {
   bool trace_;
 };
 
-std::string apply_environment(const Step& st, model::World& w, Actors& actors) {
-  switch (st.kind) {
-    case StepKind::kOpen:
-      return w.open_mailbox(st.mailbox, st.person, true);
-    case StepKind::kOpenUnregistered:
-      return w.open_mailbox(st.mailbox, st.person, false);
-    case StepKind::kClose:
-      return w.close_mailbox(st.mailbox);
-    case StepKind::kCloseAtDelivery:
-      if (!w.open_owner(st.mailbox)) return st.mailbox + " is not open";
-      actors.close_at_delivery.insert(st.mailbox);
-      return "";
-    case StepKind::kReopen:
-      return w.reopen_mailbox(st.mailbox, st.person);
-    case StepKind::kRegister:
-      return w.register_person(st.person, st.mailbox);
-    case StepKind::kUnregister:
-      w.unregister_person(st.person);
-      return "";
-    case StepKind::kProtect:
-      w.set_protected(st.person, true);
-      return "";
-    case StepKind::kUnprotect:
-      w.set_protected(st.person, false);
-      return "";
-    case StepKind::kBlock:
-      w.set_blocked(st.person, st.sender, true);
-      return "";
-    case StepKind::kUnblock:
-      w.set_blocked(st.person, st.sender, false);
-      return "";
-    case StepKind::kRegistryDown:
-      w.set_registry_up(false);
-      return "";
-    case StepKind::kRegistryUp:
-      w.set_registry_up(true);
-      return "";
-    case StepKind::kOperatorDown:
-      w.set_operator_up(st.op, false);
-      return "";
-    case StepKind::kOperatorUp:
-      w.set_operator_up(st.op, true);
-      return "";
-    default:
-      return "not an environment action";
-  }
-}
-
 }  // namespace
 
 const char* to_string(Outcome o) {
@@ -195,7 +148,8 @@ const Violation* RunResult::headline() const {
 
 RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   RunResult result;
-  model::World world;
+  PlayableBuilder play;  // the model, as the scenario's environment steps change it
+  model::World& world = play.world();
   Oracle oracle(world, opt.seed, opt.trace);
   {
     std::size_t messages = 0, batches = 0;
@@ -227,7 +181,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   auto do_tick = [&]() {
     ++now;
     ++result.stats.ticks;
-    world.advance_to(now);
+    play.advance(1);
     return sut.tick(now, actors);
   };
 
@@ -259,10 +213,11 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
                              text);
     }
     if (!is_switch_command(st.kind)) {
-      if (auto e = apply_environment(st, world, actors); !e.empty()) {
-        fail(Outcome::kInputError, print_step(st) + ": " + e, si, st.line);
+      if (std::string why; !play.add(st, &why)) {
+        fail(Outcome::kInputError, print_step(st) + ": " + why, si, st.line);
         return finish();
       }
+      if (st.kind == StepKind::kCloseAtDelivery) actors.close_at_delivery.insert(st.mailbox);
       continue;
     }
     try {
