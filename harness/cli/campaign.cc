@@ -225,7 +225,9 @@ int campaign(const CampaignOptions& o) {
   // 1. Conformance, for switches outside the harness's own code.
   if (o.sut.rfind("exec:", 0) == 0 || o.sut.rfind("plugin:", 0) == 0) {
     d.start("conformance", "does the switch speak the protocol?");
-    ConformanceOptions c{o.sut, o.timeout, o.switch_log, o.evidence};
+    ConformanceOptions c;
+    static_cast<SwitchOptions&>(c) = o;
+    c.evidence = o.evidence;
     int rc;
     {
       OutputTo out(log("conformance"));
@@ -292,10 +294,8 @@ int campaign(const CampaignOptions& o) {
     rows.push_back({"replay", kExitOk, "skipped: " + why});
   } else {
     ReplayOptions r;
+    static_cast<SwitchOptions&>(r) = o;
     r.paths = files;
-    r.sut = o.sut;
-    r.timeout = o.timeout;
-    r.switch_log = o.switch_log;
     r.quiet = true;
     r.evidence = o.evidence;
     // At most half of what is left, so that a slow or hanging switch leaves
@@ -328,13 +328,11 @@ int campaign(const CampaignOptions& o) {
     d.start("check",
             fmt::format("coverage-steered property-based search, {:.0f} s budget", budget));
     CheckCliOptions c;
-    c.sut = o.sut;
+    static_cast<SwitchOptions&>(c) = o;
     c.tests = o.tests > 0 ? o.tests : 100000000;
     c.time_budget = o.tests > 0 ? 0 : budget;
     c.shard = o.shard;
     c.seed = o.seed;
-    c.timeout = o.timeout;
-    c.switch_log = o.switch_log;
     c.save_failures = o.failures;
     c.evidence = o.evidence;
     c.progress = [&](int done, double secs) { d.progress("check", done, secs, budget, 0); };

@@ -9,8 +9,8 @@
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
-#include "harness/core/shell.h"
 #include "harness/cli/sut.h"
+#include "harness/core/shell.h"
 
 namespace wrongbox::cli {
 
@@ -90,7 +90,7 @@ int check(const CheckCliOptions& o) {
     return kExitUsage;
   }
   int open_rc = kExitOk;
-  auto opened = open_sut_for_cli(o.sut, SutOptions{o.timeout, o.switch_log}, open_rc);
+  auto opened = open_sut_for_cli(o.sut, o.sut_options(), open_rc);
   if (!opened) return open_rc;
   OpenedSut& sut = *opened;
   if (!o.save_failures.empty()) co.failures_dir = check::failures_dir_for(o.save_failures, o.sut);

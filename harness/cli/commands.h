@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "harness/cli/record.h"
-#include "harness/evidence/report.h"
+#include "harness/cli/sut.h"
 #include "harness/core/scenario.h"
+#include "harness/evidence/report.h"
 #include "models/situation.h"
 
 namespace wrongbox::cli {
@@ -29,11 +30,17 @@ inline int worst_exit(int a, int b) {
   return rank(b) > rank(a) ? b : a;
 }
 
-struct ReplayOptions {
-  std::vector<std::string> paths;
+// The switch a command drives, with the options every such command has
+// (--sut, --timeout, --switch-log), declared once.
+struct SwitchOptions {
   std::string sut = "builtin:reference";
-  double timeout = 10;
-  std::string switch_log;
+  double timeout = 10;     // exec: seconds a command may take
+  std::string switch_log;  // exec: the switch's standard error ("" = wrongbox-logs/switch-PID.log)
+  SutOptions sut_options() const { return SutOptions{timeout, switch_log}; }
+};
+
+struct ReplayOptions : SwitchOptions {
+  std::vector<std::string> paths;
   bool trace = false;
   bool quiet = false;
   unsigned long long seed = 1;
@@ -57,10 +64,7 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths,
 
 namespace wrongbox::cli {
 
-struct CheckCliOptions {
-  std::string sut = "builtin:reference";
-  double timeout = 10;
-  std::string switch_log;
+struct CheckCliOptions : SwitchOptions {
   int tests = 0;  // > 0: exactly this many; 0: until covered or the budget
   unsigned long long seed = 0;
   int max_steps = 12;
@@ -110,10 +114,7 @@ int mutants(const MutantsOptions& o);
 
 namespace wrongbox::cli {
 
-struct ConformanceOptions {
-  std::string sut = "builtin:reference";
-  double timeout = 10;
-  std::string switch_log;
+struct ConformanceOptions : SwitchOptions {
   EvidenceOptions evidence;
 };
 
@@ -145,8 +146,7 @@ int report(const std::string& path, const std::string& format, const std::string
 
 namespace wrongbox::cli {
 
-struct CampaignOptions {
-  std::string sut = "builtin:reference";
+struct CampaignOptions : SwitchOptions {
   double budget = 60;               // seconds, all phases
   int tests = 0;                    // > 0: the search plays exactly this many scenarios
   std::string shard;                // "K/N": this job's share of the search ("" = all of it)
@@ -158,8 +158,6 @@ struct CampaignOptions {
   std::string report = "wrongbox-report.html";
   std::string logs = "wrongbox-logs";
   unsigned long long seed = 0;
-  double timeout = 10;
-  std::string switch_log;
   bool quiet = false;
   bool json = false;
   std::string fuzzer;    // "" = find_fuzzer("")
@@ -196,11 +194,8 @@ int fuzz(const FuzzCliOptions& o);
 
 namespace wrongbox::cli {
 
-struct ExplainOptions {
+struct ExplainOptions : SwitchOptions {
   std::string file;
-  std::string sut = "builtin:reference";
-  double timeout = 10;
-  std::string switch_log;
   EvidenceOptions evidence;
 };
 

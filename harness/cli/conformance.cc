@@ -7,15 +7,15 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
-#include "harness/protocol/exec_switch.h"
 #include "harness/cli/sut.h"
+#include "harness/protocol/exec_switch.h"
 
 namespace wrongbox::cli {
 
 int conformance(const ConformanceOptions& o) {
   OpenedSut sut;
   try {
-    sut = open_sut(o.sut, SutOptions{o.timeout, o.switch_log});
+    sut = open_sut(o.sut, o.sut_options());
   } catch (const SutError& e) {
     fmt::print(stderr, "wrongbox: {}\n", e.what());
     return kExitUsage;

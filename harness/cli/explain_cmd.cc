@@ -18,7 +18,7 @@ int explain(const ExplainOptions& o) {
     return kExitUsage;
   }
   int rc = kExitOk;
-  auto sut = open_sut_for_cli(spec, SutOptions{o.timeout, o.switch_log}, rc);
+  auto sut = open_sut_for_cli(spec, o.sut_options(), rc);
   if (!sut) return rc;
   auto rec = start_recording(o.evidence, "explain", &*sut, spec, "{}");
   if (!rec) return kExitUsage;

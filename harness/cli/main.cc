@@ -8,9 +8,9 @@
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/locate.h"
+#include "harness/cli/sut.h"
 #include "harness/core/scenario.h"
 #include "harness/core/shell.h"
-#include "harness/cli/sut.h"
 
 namespace {
 
@@ -59,16 +59,16 @@ CLI::Validator seed_number() {
 }
 
 // The switch to drive, with one text on every command that drives one.
-void add_switch_options(CLI::App* sub, std::string& sut, double& timeout, std::string& switch_log) {
-  sub->add_option("--sut", sut,
+void add_switch_options(CLI::App* sub, wrongbox::cli::SwitchOptions& o) {
+  sub->add_option("--sut", o.sut,
                   "Switch under test: builtin:NAME (the reference and its defect variants, "
                   "`wrongbox suts`), exec:'COMMAND ARGS' (a program speaking protocol v1) or "
                   "plugin:PATH.so [ARG] (a shared library with the C ABI of wrongbox/plugin.h)")
       ->capture_default_str();
-  sub->add_option("--timeout", timeout, "exec: seconds a command may take (above 0)")
+  sub->add_option("--timeout", o.timeout, "exec: seconds a command may take (above 0)")
       ->capture_default_str()
       ->check(between(1e-3, 86400));
-  sub->add_option("--switch-log", switch_log,
+  sub->add_option("--switch-log", o.switch_log,
                   "exec: file for the switch's standard error (default "
                   "wrongbox-logs/switch-PID.log)");
 }
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       "Replay scenario files (or directories of *.wbs files) against a switch and print one "
       "line per scenario, the failures' reports, and a summary.");
   replay->add_option("paths", ro.paths, "Scenario files or directories")->required();
-  add_switch_options(replay, ro.sut, ro.timeout, ro.switch_log);
+  add_switch_options(replay, ro);
   replay->add_flag("--trace", ro.trace,
                    "Print every step and every call the switch made, with the oracle's view");
   replay->add_flag("--quiet,-q", ro.quiet, "Print only failures and the summary");
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
       "Property-based campaign: generate scenarios aimed at misdelivery, play them against the "
       "switch, shrink the first failure to a minimal scenario, save it, and print the command "
       "that reproduces it. Saved failures are replayed first on the next run.");
-  add_switch_options(check, co.sut, co.timeout, co.switch_log);
+  add_switch_options(check, co);
   check->add_option("--tests", co.tests,
                     "Play exactly this many scenarios (default: until every feasible pair of "
                     "situation conditions was met --coverage-k times, or the time budget)");
@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
       "conformance",
       "Check that a switch speaks the protocol (hello, reset, idle after reset, verdicts, calls "
       "in order, reset forgets, restart, bye) and explain each departure. Exit 0 or 3.");
-  add_switch_options(conformance, cfo.sut, cfo.timeout, cfo.switch_log);
+  add_switch_options(conformance, cfo);
 
   add_evidence_options(conformance, cfo.evidence);
 
@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
       "property-based search and, for in-process switches in a libFuzzer build, coverage-guided "
       "fuzzing, sharing the rest of the budget; the evidence chain verified and the HTML report "
       "written. One line per phase; full output in --logs.");
-  add_switch_options(campaign, cmo.sut, cmo.timeout, cmo.switch_log);
+  add_switch_options(campaign, cmo);
   campaign->add_option("--budget", cmo.budget, "Seconds for the whole campaign")
       ->capture_default_str()
       ->check(between(1, 1e7));
@@ -369,7 +369,7 @@ int main(int argc, char** argv) {
       "Replay one scenario and tell the story of its first violation in plain words, "
       "with the steps that set the trap marked.");
   explain->add_option("file", eo.file, "Scenario file")->required();
-  add_switch_options(explain, eo.sut, eo.timeout, eo.switch_log);
+  add_switch_options(explain, eo);
   add_evidence_options(explain, eo.evidence);
 
   std::string convert_in, convert_out;

@@ -17,8 +17,8 @@
 #include "harness/cli/fuzz_engine.h"
 #include "harness/cli/locate.h"
 #include "harness/cli/record.h"
-#include "harness/core/runner.h"
 #include "harness/cli/sut.h"
+#include "harness/core/runner.h"
 
 namespace wrongbox::cli {
 namespace {

@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
-#include "harness/evidence/evidence.h"
-#include "harness/core/oracle.h"
 #include "harness/cli/sut.h"
+#include "harness/core/oracle.h"
+#include "harness/evidence/evidence.h"
 
 namespace wrongbox::cli {
 

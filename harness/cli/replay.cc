@@ -11,9 +11,9 @@
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
+#include "harness/cli/sut.h"
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"
-#include "harness/cli/sut.h"
 
 namespace wrongbox::cli {
 
@@ -78,7 +78,7 @@ int replay(const ReplayOptions& o) {
     return kExitUsage;
   }
   int open_rc = kExitOk;
-  auto opened = open_sut_for_cli(o.sut, SutOptions{o.timeout, o.switch_log}, open_rc);
+  auto opened = open_sut_for_cli(o.sut, o.sut_options(), open_rc);
   if (!opened) return open_rc;
   OpenedSut& sut = *opened;
 

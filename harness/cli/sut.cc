@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "examples/reference_switch.h"
-#include "harness/protocol/exec_switch.h"
 #include "harness/plugin/plugin_switch.h"
+#include "harness/protocol/exec_switch.h"
 
 namespace wrongbox {
 
