@@ -44,6 +44,9 @@ cd "$tmp/vendor"
 export PATH="$(dirname "$WB"):$PATH" CI=true WRONGBOX_BUDGET=4 WRONGBOX_SEED=7
 export WRONGBOX_SUT="exec:python3 switch.py"
 script="$root/ci/vendor/wrongbox-ci.sh"
+# This round signs its evidence (WRONGBOX_SIGN_KEY), as a job given a key secret does.
+"$WB" evidence keygen "$tmp/ci.key" >/dev/null
+export WRONGBOX_SIGN_KEY="$tmp/ci.key"
 WRONGBOX_SHARD=1/2 check "shard 1/2 passes" 0 bash "$script" run
 contains "shard 1 replayed the built-in corpus" "replayed $CORPUS_COUNT scenario(s): $CORPUS_COUNT passed"
 WRONGBOX_SHARD=2/2 check "shard 2/2 passes" 0 bash "$script" run
@@ -54,6 +57,11 @@ for k in 1 2; do
 done
 check "merge passes" 0 bash "$script" merge
 contains "merge verifies the joined chain" "hash chain intact"
+contains "merge signs the merged head" "head signed by key"
+check "the merged bundle verifies with the public key" 0 \
+  "$WB" evidence verify wrongbox-out/evidence-bundle.tar --public-key "$tmp/ci.key.pub"
+contains "every record of the bundle is signed" "signed by key"
+unset WRONGBOX_SIGN_KEY
 python3 - wrongbox-out/junit.xml <<'PY' || fails=$((fails + 1))
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()

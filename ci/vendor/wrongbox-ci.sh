@@ -16,6 +16,9 @@
 #                    `wrongbox` is on PATH (default: the tree this script is in)
 #   WRONGBOX_PREFIX  where to install it (default $HOME/.local/wrongbox)
 #   WRONGBOX_ARGS    more arguments for `wrongbox campaign` (e.g. --corpus tests/wbs)
+#   WRONGBOX_SIGN_KEY  a secret key file (`wrongbox evidence keygen`, mode 0600;
+#                    e.g. written from a CI secret): every run and the merged head
+#                    are signed, and merge also writes OUT/evidence-bundle.tar
 #
 # Outputs (in the job's directory): evidence.db (tamper-evident), report.html,
 # junit.xml (the CI test tab), sarif.json (code scanning), logs/, failures/
@@ -68,6 +71,7 @@ run() {
   mkdir -p "$dir"
   local extra=()
   if [ -n "${WRONGBOX_ARGS:-}" ]; then read -r -a extra <<<"$WRONGBOX_ARGS"; fi
+  if [ -n "${WRONGBOX_SIGN_KEY:-}" ]; then extra+=(--sign-key "$WRONGBOX_SIGN_KEY"); fi
   wrongbox campaign --sut "$WRONGBOX_SUT" --budget "${WRONGBOX_BUDGET:-60}" \
     --seed "${WRONGBOX_SEED:-1}" "${shard_args[@]}" \
     --evidence "$dir/evidence.db" --report "$dir/report.html" \
@@ -85,9 +89,15 @@ merge() {
   fi
   mkdir -p "$out/failures"
   for f in "$out"/shard-*/failures; do [ -d "$f" ] && cp -r "$f"/. "$out/failures/"; done
-  local rc=0
-  wrongbox evidence merge "$out/evidence.db" "${stores[@]}" || rc=1
+  local rc=0 sign=()
+  if [ -n "${WRONGBOX_SIGN_KEY:-}" ]; then sign=(--sign-key "$WRONGBOX_SIGN_KEY"); fi
+  wrongbox evidence merge "$out/evidence.db" "${stores[@]}" "${sign[@]}" || rc=1
   wrongbox evidence verify "$out/evidence.db" || rc=1
+  if [ ${#sign[@]} -gt 0 ]; then
+    rm -f "$out/evidence-bundle.tar"
+    wrongbox evidence export "$out/evidence.db" --out "$out/evidence-bundle.tar" "${sign[@]}" ||
+      rc=1
+  fi
   for f in html junit sarif; do
     local file=report.html
     [ "$f" = junit ] && file=junit.xml
