@@ -389,6 +389,7 @@ int campaign(const CampaignOptions& o) {
 
   // 5. Evidence and the report.
   std::string report_line;
+  std::string head_file;  // written beside the report when the chain verified
   if (!o.evidence.disabled) {
     std::string what = "verify the evidence chain, write the HTML report";
     if (!o.junit.empty()) what += ", JUnit";
@@ -417,10 +418,15 @@ int campaign(const CampaignOptions& o) {
         head.sign_key = o.evidence.sign_key;
         head.out =
             (fs::path(o.report).parent_path() / fs::path(o.report).stem()).string() + ".head";
-        rc = worst_exit(rc, evidence_head(head));
+        const int hr = evidence_head(head);
+        if (hr == kExitOk) head_file = head.out;
+        rc = worst_exit(rc, hr);
       }
     }
-    d.end("report", rc, last_line_with(log("report"), o.evidence.path), "");
+    // The verification's line, not the head file's (which comes after it).
+    auto said = last_line_with(log("report"), "verified: ");
+    if (said.empty()) said = last_line_with(log("report"), o.evidence.path);
+    d.end("report", rc, said, "");
     rows.push_back({"report", rc, o.report});
     note(rc);
   }
@@ -450,6 +456,8 @@ int campaign(const CampaignOptions& o) {
     if (!o.evidence.disabled) {
       d.print("report: {} (campaign {}: `wrongbox report --campaign {}` shows only its runs)\n",
               o.report, current_campaign(), current_campaign());
+      if (!head_file.empty())
+        d.print("head:   {} (keep it: `wrongbox evidence verify --expect-head`)\n", head_file);
       if (!o.junit.empty()) d.print("junit:  {}\n", o.junit);
       if (!o.sarif.empty()) d.print("sarif:  {}\n", o.sarif);
     }
