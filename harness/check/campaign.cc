@@ -33,11 +33,11 @@ std::uint64_t splitmix(std::uint64_t x) {
 }
 
 // When shrinking must stop: at the end of the time budget, or (without one)
-// kShrinkSeconds after the failure was found.
-constexpr double kShrinkSeconds = 60;
+// kDefaultShrinkTime after the failure was found.
 template <typename Elapsed>
 Clock::time_point shrink_deadline(const CheckOptions& o, Elapsed elapsed) {
-  const double left = o.time_budget > 0 ? std::max(0.0, o.time_budget - elapsed()) : kShrinkSeconds;
+  const double left = o.time_budget > 0 ? std::max(0.0, o.time_budget - elapsed())
+                                        : std::chrono::duration<double>(kDefaultShrinkTime).count();
   return Clock::now() +
          std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(left));
 }

@@ -250,9 +250,7 @@ int evidence_head(const EvidenceToolOptions& o) {
     }
     evidence::Head h = store.head();
     if (!o.sign_key.empty()) {
-      const auto key = evidence::load_secret_key(o.sign_key);
-      h.key_id = key.pub.id;
-      h.signature = evidence::sign_text(key, evidence::head_signing_text(h.seq, h.hash));
+      evidence::sign_head(h, evidence::load_secret_key(o.sign_key));
     }
     const auto text = evidence::format_head(h);
     if (o.out.empty() || o.out == "-") {
@@ -297,15 +295,10 @@ int evidence_export(const EvidenceToolOptions& o) {
     store.copy_to((dir / kBundleStore).string());
     auto copy = evidence::Store::open_existing((dir / kBundleStore).string());
     evidence::Head h = copy.head();
-    if (key) {
-      h.key_id = key->pub.id;
-      h.signature = evidence::sign_text(*key, evidence::head_signing_text(h.seq, h.hash));
-    }
+    if (key) evidence::sign_head(h, *key);
     write_file(dir / kBundleHead, evidence::format_head(h));
     if (pub) {
-      write_file(dir / kBundleKey,
-                 "wrongbox-evidence-public-key 1\nkey-id " + pub->id + "\ned25519-public " +
-                     evidence::to_hex(pub->bytes.data(), pub->bytes.size()) + "\n");
+      write_file(dir / kBundleKey, evidence::format_public_key(*pub));
     }
     write_file(dir / kBundleReport, evidence::render_report(copy, evidence::ReportFormat::kHtml));
     const std::string name = tar ? fs::path(o.out).filename().string() : dir.filename().string();

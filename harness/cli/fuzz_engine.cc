@@ -193,8 +193,8 @@ FuzzFinding analyse_fuzz_input(const std::string& path, Switch& sw, const RunOpt
                                         std::istreambuf_iterator<char>());
   FuzzFinding f;
   f.original = fuzz::decode_scenario(bytes.data(), bytes.size());
-  MinimizeLimits limits;  // shrinking a finding gets a minute at most
-  limits.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  MinimizeLimits limits;  // shrinking a finding gets kDefaultShrinkTime at most
+  limits.deadline = std::chrono::steady_clock::now() + kDefaultShrinkTime;
   f.minimized = minimize_scenario(f.original, sw, ro, limits);
   f.reproduced = f.minimized.result.failed();
   return f;

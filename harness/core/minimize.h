@@ -22,6 +22,9 @@
 
 namespace wrongbox {
 
+// How long shrinking may take when no time budget bounds it.
+inline constexpr std::chrono::seconds kDefaultShrinkTime{60};
+
 struct MinimizeLimits {
   int max_runs = 5000;
   // Steady-clock time after which no further replay starts (default: none).

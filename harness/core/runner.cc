@@ -168,6 +168,11 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
     result.error_step = step;
     result.error_line = line;
   };
+  // A switch failure caught as `e`: its message, where, and its kind.
+  auto switch_failed = [&](const std::exception& e, std::string msg, int step, int line) {
+    fail(Outcome::kSwitchFailure, std::move(msg), step, line);
+    result.failure_kind = failure_kind_of(e);
+  };
   auto finish = [&]() -> RunResult& {
     result.violations = oracle.violations();
     result.warnings = oracle.warnings();
@@ -195,8 +200,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   try {
     sut.reset(senders_of(sc));
   } catch (const std::exception& e) {
-    fail(Outcome::kSwitchFailure, std::string("reset failed: ") + e.what(), -1, 0);
-    result.failure_kind = failure_kind_of(e);
+    switch_failed(e, std::string("reset failed: ") + e.what(), -1, 0);
     return finish();
   }
 
@@ -248,8 +252,7 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
         oracle.on_restart();
       }
     } catch (const std::exception& e) {
-      fail(Outcome::kSwitchFailure, e.what(), si, st.line);
-      result.failure_kind = failure_kind_of(e);
+      switch_failed(e, e.what(), si, st.line);
       return finish();
     }
     if (oracle.safety_violated()) return finish();
@@ -266,9 +269,8 @@ RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
       idle = do_tick();
     }
   } catch (const std::exception& e) {
-    fail(Outcome::kSwitchFailure, std::string("during the drain: ") + e.what(),
-         static_cast<int>(sc.steps.size()), 0);
-    result.failure_kind = failure_kind_of(e);
+    switch_failed(e, std::string("during the drain: ") + e.what(),
+                  static_cast<int>(sc.steps.size()), 0);
     return finish();
   }
   if (opt.trace) {

@@ -703,14 +703,15 @@ VerifyResult Store::verify(const VerifyOptions& options) {
           ": a foreign key signed this store");
       break;
     }
-    std::string text;
+    std::string covered, text;  // the hash it signed, as the store is now; the signed text
     if (kind == "run") {
       const auto it = end_content.find(uuid);
       if (it == end_content.end()) {
         bad(which + " covers " + describe_run(uuid) + ", which has no end record any more");
         break;
       }
-      text = run_signing_text(uuid, it->second);
+      covered = it->second;
+      text = run_signing_text(uuid, covered);
     } else {
       const auto it = hash_at.find(seq);
       if (it == hash_at.end()) {
@@ -718,10 +719,10 @@ VerifyResult Store::verify(const VerifyOptions& options) {
             ", which is gone: the newest records were removed");
         break;
       }
-      text = head_signing_text(seq, it->second);
+      covered = it->second;
+      text = head_signing_text(seq, covered);
     }
-    if (sigs.text(4) != (kind == "run" ? end_content[uuid] : hash_at[seq]) ||
-        !verify_text(*pk, text, sigs.text(7))) {
+    if (sigs.text(4) != covered || !verify_text(*pk, text, sigs.text(7))) {
       bad(which + " does not verify: what it signed was changed, or the signature was edited");
       break;
     }
@@ -804,8 +805,7 @@ void Store::sign_run(const std::string& uuid, const SecretKey& key) {
 Head Store::sign_head(const SecretKey& key) {
   Head h = head();
   if (h.seq == 0) throw EvidenceError(path_ + ": the chain is empty; there is no head to sign");
-  h.key_id = key.pub.id;
-  h.signature = sign_text(key, head_signing_text(h.seq, h.hash));
+  evidence::sign_head(h, key);
   Stmt ins(db_,
            "INSERT INTO signatures(kind, run_uuid, seq, signed_hash, key_id, public_key, "
            "signature, signed_at) VALUES ('head', '', ?1, ?2, ?3, ?4, ?5, ?6)");

@@ -104,8 +104,7 @@ PublicKey generate_key_pair(const std::string& secret_path) {
   if (!ok) throw EvidenceError(secret_path + ": cannot write the secret key");
   const std::string pub_path = secret_path + ".pub";
   std::ofstream pub(pub_path, std::ios::binary | std::ios::trunc);
-  pub << "wrongbox-evidence-public-key 1\nkey-id " << k.pub.id << "\ned25519-public "
-      << to_hex(k.pub.bytes.data(), k.pub.bytes.size()) << "\n";
+  pub << format_public_key(k.pub);
   if (!pub) throw EvidenceError(pub_path + ": cannot write the public key");
   return k.pub;
 }
@@ -178,6 +177,16 @@ std::string run_signing_text(const std::string& uuid, const std::string& end_con
 
 std::string head_signing_text(std::int64_t seq, const std::string& hash) {
   return "wrongbox-evidence head 1\n" + std::to_string(seq) + "\n" + hash + "\n";
+}
+
+std::string format_public_key(const PublicKey& k) {
+  return "wrongbox-evidence-public-key 1\nkey-id " + k.id + "\ned25519-public " +
+         to_hex(k.bytes.data(), k.bytes.size()) + "\n";
+}
+
+void sign_head(Head& h, const SecretKey& k) {
+  h.key_id = k.pub.id;
+  h.signature = sign_text(k, head_signing_text(h.seq, h.hash));
 }
 
 std::string format_head(const Head& h) {

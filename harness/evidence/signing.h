@@ -61,6 +61,9 @@ bool verify_text(const PublicKey& k, const std::string& text, const std::string&
 std::optional<PublicKey> public_key_from_hex(const std::string& hex);
 std::string to_hex(const unsigned char* p, std::size_t n);
 
+// The public key file's text (the format above).
+std::string format_public_key(const PublicKey& k);
+
 std::string run_signing_text(const std::string& uuid, const std::string& end_content_hash);
 std::string head_signing_text(std::int64_t seq, const std::string& hash);
 
@@ -72,6 +75,8 @@ struct Head {
   std::string key_id;     // "" when unsigned
   std::string signature;  // over head_signing_text(seq, hash)
 };
+// Signs `h` (its seq and hash) with `k`: sets key_id and signature.
+void sign_head(Head& h, const SecretKey& k);
 std::string format_head(const Head& h);
 // Parses a head file's text; throws EvidenceError naming `name` and the line.
 Head parse_head(const std::string& text, const std::string& name);
