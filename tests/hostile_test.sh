@@ -38,9 +38,14 @@ token() { n=$((n + 1)); echo "hostile-$$-$n"; }
 # No process of this token is left (the harness, its watchdog, the switch and
 # what the switch started all carry it among their arguments).
 no_leftovers() {  # NAME TOKEN
-  sleep 0.2
+  # After the harness is killed its watchdog kills the switch's group
+  # asynchronously: give a loaded machine up to 2 s for that, then count.
   local left
-  left=$(pgrep -f -- "$2" | wc -l)
+  for _ in $(seq 20); do
+    left=$(pgrep -f -- "$2" | wc -l)
+    [ "$left" -eq 0 ] && break
+    sleep 0.1
+  done
   if [ "$left" -ne 0 ]; then
     echo "FAIL $1: $left process(es) left behind:"; ps -o pid,ppid,stat,args -p "$(pgrep -d, -f -- "$2")"
     fails=$((fails + 1))
