@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "fuzz/scenario_codec.h"
-#include "harness/core/runner.h"
 #include "harness/cli/sut.h"
+#include "harness/core/runner.h"
 
 namespace {
 
@@ -193,10 +193,10 @@ void decode_and_run(benchmark::State& state) {
       state.SkipWithError(wrongbox::summarize(r).c_str());
       break;
     }
-    steps += r.stats.steps;
-    messages += r.stats.messages;
-    calls += r.stats.calls;
-    ticks += r.stats.ticks;
+    steps += static_cast<double>(r.stats.steps);
+    messages += static_cast<double>(r.stats.messages);
+    calls += static_cast<double>(r.stats.calls);
+    ticks += static_cast<double>(r.stats.ticks);
     for (const auto& st : sc.steps) {
       if (st.kind == wrongbox::StepKind::kTick) step_ticks += st.count;
     }

@@ -104,24 +104,101 @@ std::string format_violation(const Violation& v, const std::string& source) {
   return out;
 }
 
-Oracle::Oracle(const model::World& world, std::uint64_t seed, bool trace)
-    : world_(world), minter_(seed), trace_(trace) {}
+Oracle::Oracle(const model::World& world, std::uint64_t seed, bool trace, std::size_t retain)
+    : world_(world),
+      minter_(seed),
+      trace_(trace),
+      retain_(retain),
+      res_(retain == kRetainAll ? static_cast<std::pmr::memory_resource*>(&arena_)
+                                : std::pmr::new_delete_resource()) {}
+
+std::uint32_t Oracle::new_slot() {
+  if (!free_slots_.empty()) {
+    const auto slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  instances_.emplace_back();
+  return static_cast<std::uint32_t>(instances_.size() - 1);
+}
+
+bool Oracle::settled_state(const Instance& in) const {
+  return in.state == State::kRejected ||
+         (in.state == State::kAccepted && in.handled > 0 && in.receipts > 0);
+}
+
+void Oracle::settle(std::uint32_t slot) {
+  Instance& in = instances_[slot];
+  if (in.settled || !in.msg) return;
+  in.settled = true;
+  --in_flight_;
+  if (retain_ == kRetainAll) return;
+  retired_.push_back(slot);
+  while (retired_.size() > retain_) {
+    const auto old = retired_.front();
+    retired_.pop_front();
+    forget(old);
+  }
+}
+
+void Oracle::forget(std::uint32_t slot) {
+  Instance& in = instances_[slot];
+  const Message& m = *in.msg;
+  auto drop = [&](int part) {
+    const auto v = minter_.value(in.seq, part, m.sender, m.id, m.subject);
+    auto it = canaries_.find(v);
+    if (it != canaries_.end() && it->second.instance == slot) canaries_.erase(it);
+  };
+  drop(kTitlePart);
+  for (int p = 0; p < static_cast<int>(m.parts.size()); ++p) drop(p);
+  if (auto kit = by_key_.find({m.sender, m.id}); kit != by_key_.end()) {
+    std::erase(kit->second, slot);
+    if (kit->second.empty()) {
+      by_key_.erase(kit);
+      if (auto iit = ids_.find(m.id); iit != ids_.end() && --iit->second.keys == 0) ids_.erase(iit);
+    }
+  }
+  if (auto bit = batches_.find(in.batch_no); bit != batches_.end() && --bit->second.known == 0) {
+    batches_.erase(bit);
+  }
+  in = Instance{};
+  free_slots_.push_back(slot);
+}
+
+void Oracle::settle_all() {
+  for (std::uint32_t i = 0; i < instances_.size(); ++i) {
+    if (instances_[i].msg) settle(i);
+  }
+  waiting_.clear();
+  by_key_.clear();
+  ids_.clear();
+}
 
 const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& specs, int step) {
-  auto& batch = batches_.emplace_back(specs.size());
+  const std::uint32_t batch_no = next_batch_++;
+  Batch& batch = batches_[batch_no];
+  batch.messages.resize(specs.size());
+  batch.known = specs.size();
+  last_batch_.clear();
   for (std::size_t k = 0; k < specs.size(); ++k) {
     const MessageSpec& spec = specs[k];
-    Message& m = batch[k];
-    const auto idx = static_cast<std::uint32_t>(instances_.size());
-    Instance& in = instances_.emplace_back();
+    Message& m = batch.messages[k];
+    const std::uint32_t seq = next_seq_++;
+    const std::uint32_t idx = new_slot();
+    last_batch_.push_back(idx);
+    waiting_.push_back(idx);
+    ++in_flight_;
+    Instance& in = instances_[idx];
     in.msg = &m;
+    in.seq = seq;
+    in.batch_no = batch_no;
     in.step = step;
     in.valid_subject = model::is_valid_person_number(spec.subject);
     m.sender = spec.sender;
     m.id = spec.id;
     m.subject = spec.subject;
     auto token = [&](std::string& out, int part) {
-      const auto v = minter_.value(idx, part, spec.sender, spec.id, spec.subject);
+      const auto v = minter_.value(seq, part, spec.sender, spec.id, spec.subject);
       canaries_[v] = Hit{idx, part};
       CanaryMinter::append_text(out, v);
     };
@@ -141,7 +218,9 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
       token(part.data, p);
       part.data.push_back('\n');
     }
-    by_key_[{spec.sender, spec.id}].push_back(idx);
+    auto& same_key = by_key_[{spec.sender, spec.id}];
+    const bool new_key = same_key.empty();
+    same_key.push_back(idx);
     // Situation facts of the submission.
     const std::size_t n = specs.size();
     in.batch = n == 1       ? model::kSingle
@@ -161,18 +240,21 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
         }
       }
     }
-    auto [first, fresh] = first_sender_of_id_.try_emplace(spec.id, spec.sender);
-    in.shared_at_submit = id_shared_.count(spec.id) > 0 || (!fresh && first->second != spec.sender);
-    if (in.shared_at_submit) id_shared_[spec.id] = true;
+    auto [info_at, fresh] = ids_.try_emplace(spec.id);
+    IdInfo& info = info_at->second;
+    if (fresh) info.first_sender = spec.sender;
+    info.keys += new_key;
+    in.shared_at_submit = info.shared || (!fresh && info.first_sender != spec.sender);
+    if (in.shared_at_submit) info.shared = true;
   }
-  return batch;
+  return batch.messages;
 }
 
 void Oracle::reserve(std::size_t messages, std::size_t batches) {
-  // Batches are not moved after this (a moved vector keeps its elements in
-  // place, but reserving spares even that).
+  // Room up front spares rehashing and moving as the run grows.
   batches_.reserve(batches);
   instances_.reserve(messages);
+  waiting_.reserve(messages);
   canaries_.reserve(messages * 3);
 }
 
@@ -266,9 +348,12 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
                     const std::string& target) {
   check(Property::C2);
   if (c.unknown > 0) {
-    auto& v = violate(Property::C2,
-                      "content carries a canary that no message of this run has "
-                      "(corrupted or invented content)");
+    auto& v = violate(Property::C2, retain_ == kRetainAll
+                                        ? "content carries a canary that no message of this run "
+                                          "has (corrupted or invented content)"
+                                        : "content carries a canary that no message in flight or "
+                                          "settled lately has (corrupted or invented content, or "
+                                          "content of a message settled long ago)");
     v.facts = {{"went to", where(kind, target)}};
   }
   if (!c.primary) {
@@ -318,6 +403,7 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
     in.handled_step = step_;
   }
   ++in.handled;
+  if (settled_state(in)) settle(idx);
   if (in.state == State::kRejected || !in.valid_subject) return;  // S5 already said it
   if (in.handled == 1) {
     in.handled_attempt = in.next_attempt;
@@ -431,6 +517,7 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
         }
         if (trace_ && note_.empty()) note_ = "ok: receipt for " + describe_instance(i);
         record_receipt(in);
+        settle(i);
         return;
       }
       done_with_receipt = i;
@@ -481,13 +568,14 @@ void Oracle::on_log(const std::string& text) {
   }
 }
 
-void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<Verdict>& vs) {
+void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
+  const std::size_t n = last_batch_.size();
   if (vs.size() != n) {
     throw SwitchFailure("submit returned " + std::to_string(vs.size()) + " verdicts for " +
                         std::to_string(n) + " messages");
   }
   for (std::size_t k = 0; k < n; ++k) {
-    const auto idx = first + static_cast<std::uint32_t>(k);
+    const auto idx = last_batch_[k];
     auto& in = instances_[idx];
     if (vs[k].sender != in.msg->sender || vs[k].id != in.msg->id) {
       throw SwitchFailure("verdict " + std::to_string(k + 1) + " names " + vs[k].sender + "/" +
@@ -496,7 +584,7 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
     }
     bool repeated = false;
     for (auto other : by_key_[{in.msg->sender, in.msg->id}]) {
-      repeated |= other < idx && instances_[other].state == State::kAccepted;
+      repeated |= instances_[other].seq < in.seq && instances_[other].state == State::kAccepted;
     }
     record_submit(idx, repeated);
     if (vs[k].accepted) {
@@ -518,11 +606,17 @@ void Oracle::on_verdicts(std::uint32_t first, std::size_t n, const std::vector<V
         v.facts = {{"message", describe_instance(idx)}, {"went to", handled_where(in)}};
       }
       const bool duplicate = by_key_[{in.msg->sender, in.msg->id}].front() != idx;
-      if (in.valid_subject && !in.msg->parts.empty() && !duplicate) {
+      if (in.valid_subject && !in.msg->parts.empty() && !duplicate &&
+          warnings_.size() < kMaxWarnings) {
         warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +
                             in.msg->sender + "/" + in.msg->id + " rejected: " + vs[k].reason);
       }
     }
+  }
+  restarted_ = false;
+  // Settled last: forgetting an older message must not move this batch's keys under the loop.
+  for (const auto idx : last_batch_) {
+    if (settled_state(instances_[idx])) settle(idx);
   }
 }
 
@@ -538,8 +632,10 @@ void Oracle::on_delivery_refused(const Message& sent, const std::string& mailbox
 }
 
 void Oracle::on_registry_unavailable(const std::string& person) {
-  for (auto& in : instances_) {
-    if (in.handled == 0 && in.state != State::kRejected && in.msg->subject == person) {
+  std::erase_if(waiting_, [&](std::uint32_t s) { return !waiting(instances_[s]); });
+  for (const auto s : waiting_) {
+    auto& in = instances_[s];
+    if (in.msg->subject == person) {
       in.next_attempt = model::route::kAfterRegistryDown;
       in.last_route = world_.route(in.msg->subject, in.msg->sender);
     }
@@ -548,8 +644,10 @@ void Oracle::on_registry_unavailable(const std::string& person) {
 
 void Oracle::on_restart() {
   restarted_ = true;
-  for (auto& in : instances_) {
-    if (in.handled == 0 && in.state == State::kAccepted) {
+  std::erase_if(waiting_, [&](std::uint32_t s) { return !waiting(instances_[s]); });
+  for (const auto s : waiting_) {
+    auto& in = instances_[s];
+    if (in.state == State::kAccepted) {
       in.next_attempt = model::route::kAfterRestart;
     }
   }
@@ -572,7 +670,6 @@ void Oracle::record_submit(std::uint32_t idx, bool repeated) {
   s.v[kRegistry] = !world_.registry_up();
   s.v[kRestarted] = restarted_;
   situations_.push_back(s);
-  if (idx + 1 == instances_.size()) restarted_ = false;  // the batch's last verdict
 }
 
 model::route::Address Oracle::address_shape(const std::string& mailbox) const {
@@ -597,7 +694,7 @@ void Oracle::record_route(const Instance& in) {
   s.v[kChanged] = !(expected == in.last_route);
   s.v[kBatch] = in.batch;
   s.v[kNeighbour] = in.neighbour;
-  s.v[kSharedId] = id_shared_.count(m.id) > 0;
+  s.v[kSharedId] = shared_id(m.id);
   s.v[kFewerParts] = in.fewer_parts;
   s.v[kAddress] = mailbox ? address_shape(*mailbox) : kNoAddress;
   situations_.push_back(s);
@@ -611,7 +708,7 @@ void Oracle::record_receipt(const Instance& in) {
   s.v[kAttempt] = in.handled_attempt == model::route::kFirst          ? 0
                   : in.handled_attempt == model::route::kAfterRestart ? 2
                                                                       : 1;
-  s.v[kSharedId] = id_shared_.count(in.msg->id) > 0;
+  s.v[kSharedId] = shared_id(in.msg->id);
   s.v[kBatch] = in.batch;
   situations_.push_back(s);
 }
@@ -628,8 +725,9 @@ void Oracle::record_log() {
       }
     }
   }
-  for (const auto& in : instances_) {
-    if (in.state == State::kAccepted && in.handled == 0) {
+  for (const auto slot : waiting_) {
+    const auto& in = instances_[slot];
+    if (in.msg && in.state == State::kAccepted && in.handled == 0) {
       s.v[kPending] = 1;
       break;
     }
@@ -646,12 +744,14 @@ void Oracle::at_end(bool idle, int drain_ticks) {
     auto& v = violate(Property::L1, "the switch was not idle after " + std::to_string(drain_ticks) +
                                         " ticks with registry and operators up");
     std::size_t pending = 0;
-    for (const auto& in : instances_) pending += in.state == State::kAccepted && in.handled == 0;
+    for (const auto& in : instances_) {
+      pending += in.msg && in.state == State::kAccepted && in.handled == 0;
+    }
     v.facts = {{"unhandled", std::to_string(pending) + " accepted message(s)"}};
   }
   for (std::uint32_t i = 0; i < instances_.size(); ++i) {
     const auto& in = instances_[i];
-    if (in.state != State::kAccepted || !in.valid_subject) continue;
+    if (!in.msg || in.state != State::kAccepted || !in.valid_subject) continue;
     check(Property::C1);
     if (in.handled == 0) {
       auto& v = violate(Property::C1, "an accepted message never reached mailbox, paper or hold");
@@ -662,7 +762,7 @@ void Oracle::at_end(bool idle, int drain_ticks) {
   }
   for (std::uint32_t i = 0; i < instances_.size(); ++i) {
     const auto& in = instances_[i];
-    if (in.handled == 0 || in.state == State::kRejected) continue;
+    if (!in.msg || in.handled == 0 || in.state == State::kRejected) continue;
     check(Property::C4);
     if (in.receipts == 0) {
       auto& v = violate(Property::C4, "a handled message produced no receipt to its sender");

@@ -8,10 +8,20 @@
 //
 // The oracle reads the model (World) for ownership and routing at each call
 // but never changes it. It has no I/O and links neither SQLite nor libFuzzer.
+//
+// Streaming (a retention bound): a message is settled once it can no longer
+// change (rejected, or handled and receipted). Settled messages stay known
+// (their content is still recognised and named, a second sink or receipt is
+// still a violation) until `retain` newer messages have settled; then their
+// content, canaries and keys are forgotten. What the oracle keeps is then
+// bounded by the messages in flight plus `retain`, not by how many were sent.
+// Content of a forgotten message is reported as content no message in flight
+// carries (C2). Without a bound (the default) nothing is forgotten.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory_resource>
 #include <optional>
@@ -52,17 +62,23 @@ std::string format_violation(const Violation& v, const std::string& source = "")
 
 class Oracle {
  public:
+  static constexpr std::size_t kRetainAll = SIZE_MAX;
   // With `trace`, note() describes every call; without, only violations.
-  Oracle(const model::World& world, std::uint64_t seed, bool trace = false);
+  // `retain`: how many settled messages stay known (see above).
+  Oracle(const model::World& world, std::uint64_t seed, bool trace = false,
+         std::size_t retain = kRetainAll);
   Oracle(const Oracle&) = delete;
   Oracle& operator=(const Oracle&) = delete;
 
-  // Builds the canary-bearing messages for `specs`, submitted at `step`, as
-  // instances [message_count() before the call, message_count() after). The
-  // batch lives as long as the oracle: submit it as it is.
+  // Builds the canary-bearing messages for `specs`, submitted at `step`.
+  // The batch lives until its messages are forgotten (with no bound, as long
+  // as the oracle): submit it as it is, then pass the verdicts to on_verdicts.
   const std::vector<Message>& add_batch(const std::vector<MessageSpec>& specs, int step);
-  const Message& message(std::uint32_t instance) const { return *instances_[instance].msg; }
-  std::size_t message_count() const { return instances_.size(); }
+  // Messages submitted so far.
+  std::uint64_t message_count() const { return next_seq_; }
+  // Messages not settled yet, and settled ones still known.
+  std::size_t in_flight() const { return in_flight_; }
+  std::size_t retained() const { return retired_.size(); }
 
   // Where the switch is now; used to place violations.
   void set_step(int step, int line) {
@@ -87,11 +103,15 @@ class Oracle {
   void on_hold(const Message& sent, const std::string& reason);
   void on_receipt(const std::string& sender, const std::string& id, ReceiptStatus status);
   void on_log(const std::string& text);
-  // The verdicts of a submit whose messages are instances [first, first + n).
-  // Throws SwitchFailure when they do not name the batch's messages in order.
-  void on_verdicts(std::uint32_t first, std::size_t n, const std::vector<Verdict>& verdicts);
+  // The verdicts of the submit of the batch added last. Throws SwitchFailure
+  // when they do not name the batch's messages in order.
+  void on_verdicts(const std::vector<Verdict>& verdicts);
   // End of scenario: C1 and C4 (and L1 when the drain did not reach idle).
   void at_end(bool idle, int drain_ticks);
+  // After at_end, for a run that goes on (a soak's segment ends): every
+  // message is settled, and the (sender, id) keys accepted so far are
+  // forgotten, as the switch forgets them at its reset.
+  void settle_all();
 
   // Refusals the harness's actors answered, and restarts: what the next
   // attempt of the messages concerned is a retry after (for situations).
@@ -118,7 +138,10 @@ class Oracle {
  private:
   enum class State { kSubmitted, kAccepted, kRejected };
   struct Instance {
-    const Message* msg = nullptr;  // in batches_
+    const Message* msg = nullptr;  // in batches_; nullptr when the slot is free
+    std::uint32_t seq = 0;         // instance number: the order of submission, the canary's input
+    std::uint32_t batch_no = 0;    // key in batches_
+    bool settled = false;          // in retired_
     int step = 0;
     bool valid_subject = false;
     State state = State::kSubmitted;
@@ -137,8 +160,17 @@ class Oracle {
     model::Route last_route;  // the route at submission, or of the latest refused attempt
   };
   struct Hit {
-    std::uint32_t instance;
+    std::uint32_t instance;  // slot in instances_
     int part;
+  };
+  struct Batch {
+    std::vector<Message> messages;
+    std::size_t known = 0;  // its messages not forgotten yet
+  };
+  struct IdInfo {
+    std::string first_sender;
+    bool shared = false;     // another sender used it too
+    std::uint32_t keys = 0;  // entries of by_key_ with this id
   };
   struct Content {
     std::vector<Hit> hits;                 // every known token, in order of appearance
@@ -169,22 +201,43 @@ class Oracle {
   void record_receipt(const Instance& in);
   void record_log();
   model::route::Address address_shape(const std::string& mailbox) const;
+  // A slot for a new instance, and the forgetting of settled ones.
+  std::uint32_t new_slot();
+  void settle(std::uint32_t slot);
+  void forget(std::uint32_t slot);
+  bool settled_state(const Instance& in) const;
+  bool shared_id(const std::string& id) const {
+    auto it = ids_.find(id);
+    return it != ids_.end() && it->second.shared;
+  }
+  static constexpr std::size_t kMaxWarnings = 1000;
+  bool waiting(const Instance& in) const {
+    return in.msg && in.handled == 0 && in.state != State::kRejected;
+  }
 
   const model::World& world_;
   CanaryMinter minter_;
   bool trace_;
-  // The per-run maps allocate from here, freed at once with the oracle.
+  std::size_t retain_;
+  // Without a bound, the per-run maps allocate from the arena, freed at once
+  // with the oracle; with one, from the heap, as entries come and go.
   std::pmr::monotonic_buffer_resource arena_;
-  std::vector<std::vector<Message>> batches_;
-  std::vector<Instance> instances_;
-  std::pmr::unordered_map<std::uint64_t, Hit> canaries_{&arena_};
-  std::pmr::map<std::pair<std::string, std::string>, std::pmr::vector<std::uint32_t>> by_key_{
-      &arena_};
+  std::pmr::memory_resource* res_;
+  std::unordered_map<std::uint32_t, Batch> batches_;
+  std::uint32_t next_batch_ = 0;
+  std::vector<std::uint32_t> last_batch_;  // slots of the batch added last
+  std::vector<Instance> instances_;        // by slot
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::uint32_t> waiting_;  // slots that may be unhandled (pruned as they are read)
+  std::deque<std::uint32_t> retired_;   // settled slots, oldest first
+  std::uint32_t next_seq_ = 0;
+  std::size_t in_flight_ = 0;
+  std::pmr::unordered_map<std::uint64_t, Hit> canaries_{res_};
+  std::pmr::map<std::pair<std::string, std::string>, std::pmr::vector<std::uint32_t>> by_key_{res_};
   Content content_;  // of the current sink call
   Content side_;     // of a hold reason, receipt or log line
-  std::pmr::unordered_map<std::string, std::string> first_sender_of_id_{&arena_};
-  std::pmr::unordered_map<std::string, bool> id_shared_{&arena_};
-  std::pmr::set<std::string> subjects_{&arena_};  // valid subjects of the run
+  std::pmr::unordered_map<std::string, IdInfo> ids_{res_};
+  std::pmr::set<std::string> subjects_{res_};  // valid subjects of the run
   std::vector<model::Situation> situations_;
   bool restarted_ = false;  // a restart since the last submit
   std::vector<Violation> violations_;

@@ -146,139 +146,205 @@ const Violation* RunResult::headline() const {
   return violations.empty() ? nullptr : &violations.front();
 }
 
-RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
+struct Session::State {
+  State(Switch& s, const RunOptions& o, std::size_t retain)
+      : sut(s),
+        opt(o),
+        oracle(play.world(), o.seed, o.trace, retain),
+        actors(play.world(), oracle, result, o.trace) {}
+  Switch& sut;
+  RunOptions opt;
   RunResult result;
-  PlayableBuilder play;  // the model, as the scenario's environment steps change it
-  model::World& world = play.world();
-  Oracle oracle(world, opt.seed, opt.trace);
+  PlayableBuilder play;  // the model, as the environment steps change it
+  Oracle oracle;
+  Actors actors;
+  std::int64_t now = 0;
+  bool stopped = false;
+  bool finished = false;
+
+  void fail(Outcome o, std::string msg, int step, int line) {
+    result.outcome = o;
+    result.error = std::move(msg);
+    result.error_step = step;
+    result.error_line = line;
+    stopped = true;
+  }
+  // A switch failure caught as `e`: its message, where, and its kind.
+  void switch_failed(const std::exception& e, std::string msg, int step, int line) {
+    fail(Outcome::kSwitchFailure, std::move(msg), step, line);
+    result.failure_kind = failure_kind_of(e);
+  }
+  bool tick() {
+    ++now;
+    ++result.stats.ticks;
+    play.advance(1);
+    return sut.tick(now, actors);
+  }
+  // All outages end, races disarm, and the switch gets time to settle; then
+  // C1, C4 and L1 for what is still in flight.
+  void drain(int index) {
+    play.world().all_up();
+    actors.close_at_delivery.clear();
+    oracle.set_step(index, 0);
+    if (opt.trace) result.trace.push_back("drain: registry and operators up; ticking until idle");
+    bool idle = false;
+    try {
+      for (int k = 0; k < opt.drain_ticks && !idle && !oracle.safety_violated(); ++k) {
+        idle = tick();
+      }
+    } catch (const std::exception& e) {
+      switch_failed(e, std::string("during the drain: ") + e.what(), index, 0);
+      return;
+    }
+    if (opt.trace) {
+      result.trace.push_back(std::string("drain: ") + (idle ? "idle" : "still busy") + " after " +
+                             std::to_string(result.stats.ticks) + " ticks in all");
+    }
+    if (!oracle.safety_violated()) oracle.at_end(idle, opt.drain_ticks);
+    if (!oracle.violations().empty()) stopped = true;
+  }
+};
+
+Session::Session(Switch& sut, const RunOptions& options, std::size_t retain)
+    : s_(std::make_unique<State>(sut, options, retain)) {}
+Session::~Session() = default;
+
+void Session::reserve(std::size_t messages, std::size_t batches) {
+  s_->oracle.reserve(messages, batches);
+}
+
+bool Session::start(const std::vector<std::string>& senders) {
+  try {
+    s_->sut.reset(senders);
+  } catch (const std::exception& e) {
+    s_->switch_failed(e, std::string("reset failed: ") + e.what(), -1, 0);
+  }
+  return !s_->stopped;
+}
+
+bool Session::play(const Step& st, int si) {
+  State& S = *s_;
+  if (S.stopped) return false;
+  RunResult& result = S.result;
+  Oracle& oracle = S.oracle;
+  oracle.set_step(si, st.line);
+  ++result.stats.steps;
+  if (S.opt.trace) {
+    std::string text = print_step(st);
+    for (std::size_t p; (p = text.find('\n')) != std::string::npos;) text.replace(p, 1, " | ");
+    result.trace.push_back("step " + std::to_string(si + 1) +
+                           (st.line ? " (line " + std::to_string(st.line) + ")" : "") + ": " +
+                           text);
+  }
+  if (!is_switch_command(st.kind)) {
+    if (std::string why; !S.play.add(st, &why)) {
+      S.fail(Outcome::kInputError, print_step(st) + ": " + why, si, st.line);
+      return false;
+    }
+    if (st.kind == StepKind::kCloseAtDelivery) S.actors.close_at_delivery.insert(st.mailbox);
+    return true;
+  }
+  try {
+    if (st.kind == StepKind::kSubmit) {
+      const std::vector<Message>& batch = oracle.add_batch(st.messages, si);
+      result.stats.messages += static_cast<std::int64_t>(batch.size());
+      const auto verdicts = S.sut.submit(batch, S.actors);
+      oracle.on_verdicts(verdicts);
+      if (S.opt.trace) {
+        std::string v = "    verdicts:";
+        for (const auto& x : verdicts) {
+          v += " " + x.sender + "/" + x.id + "=" + (x.accepted ? "accepted" : "rejected");
+          if (!x.accepted && !x.reason.empty()) v += " (" + x.reason + ")";
+        }
+        result.trace.push_back(v);
+      }
+    } else if (st.kind == StepKind::kTick) {
+      for (int k = 0; k < st.count && !oracle.safety_violated(); ++k) {
+        const bool idle = S.tick();
+        if (S.opt.trace) {
+          result.trace.push_back("    tick now=" + std::to_string(S.now) +
+                                 (idle ? " -> idle" : " -> busy"));
+        }
+      }
+    } else {
+      S.sut.restart();
+      oracle.on_restart();
+    }
+  } catch (const std::exception& e) {
+    S.switch_failed(e, e.what(), si, st.line);
+    return false;
+  }
+  if (oracle.safety_violated()) S.stopped = true;
+  return !S.stopped;
+}
+
+bool Session::next_segment(const std::vector<std::string>& senders, int index) {
+  State& S = *s_;
+  if (S.stopped) return false;
+  S.drain(index);
+  if (S.stopped) return false;
+  S.oracle.settle_all();
+  return start(senders);
+}
+
+RunResult& Session::finish(int index) {
+  State& S = *s_;
+  if (!S.finished) {
+    S.finished = true;
+    if (!S.stopped) S.drain(index);
+    RunResult& result = S.result;
+    result.violations = S.oracle.violations();
+    result.warnings = S.oracle.warnings();
+    result.checks = S.oracle.checks();
+    auto rest = S.oracle.take_situations();
+    result.situations.insert(result.situations.end(), rest.begin(), rest.end());
+    if (result.outcome == Outcome::kPass && !result.violations.empty()) {
+      result.outcome = Outcome::kViolation;
+    }
+  }
+  return S.result;
+}
+
+bool Session::stopped() const {
+  return s_->stopped;
+}
+const Oracle& Session::oracle() const {
+  return s_->oracle;
+}
+std::vector<model::Situation> Session::take_situations() {
+  return s_->oracle.take_situations();
+}
+const PlayableBuilder& Session::model() const {
+  return s_->play;
+}
+const RunResult& Session::result() const {
+  return s_->result;
+}
+
+RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
+  for (const auto& st : sc.steps) {
+    if (st.kind == StepKind::kRestart && !opt.can_restart) {
+      RunResult r;
+      r.outcome = Outcome::kSkipped;
+      r.error = "the scenario restarts the switch, which has no 'restart' capability";
+      return r;
+    }
+  }
+  Session session(sut, opt);
   {
     std::size_t messages = 0, batches = 0;
     for (const auto& st : sc.steps) {
       messages += st.messages.size();
       batches += st.kind == StepKind::kSubmit;
     }
-    oracle.reserve(messages, batches);
+    session.reserve(messages, batches);
   }
-  Actors actors(world, oracle, result, opt.trace);
-  std::int64_t now = 0;
-
-  auto fail = [&](Outcome o, std::string msg, int step, int line) {
-    result.outcome = o;
-    result.error = std::move(msg);
-    result.error_step = step;
-    result.error_line = line;
-  };
-  // A switch failure caught as `e`: its message, where, and its kind.
-  auto switch_failed = [&](const std::exception& e, std::string msg, int step, int line) {
-    fail(Outcome::kSwitchFailure, std::move(msg), step, line);
-    result.failure_kind = failure_kind_of(e);
-  };
-  auto finish = [&]() -> RunResult& {
-    result.violations = oracle.violations();
-    result.warnings = oracle.warnings();
-    result.checks = oracle.checks();
-    result.situations = oracle.take_situations();
-    if (result.outcome == Outcome::kPass && !result.violations.empty()) {
-      result.outcome = Outcome::kViolation;
-    }
-    return result;
-  };
-  auto do_tick = [&]() {
-    ++now;
-    ++result.stats.ticks;
-    play.advance(1);
-    return sut.tick(now, actors);
-  };
-
-  for (const auto& st : sc.steps) {
-    if (st.kind == StepKind::kRestart && !opt.can_restart) {
-      fail(Outcome::kSkipped, "the scenario restarts the switch, which has no 'restart' capability",
-           -1, 0);
-      return finish();
+  if (session.start(senders_of(sc))) {
+    for (std::size_t i = 0; i < sc.steps.size(); ++i) {
+      if (!session.play(sc.steps[i], static_cast<int>(i))) break;
     }
   }
-  try {
-    sut.reset(senders_of(sc));
-  } catch (const std::exception& e) {
-    switch_failed(e, std::string("reset failed: ") + e.what(), -1, 0);
-    return finish();
-  }
-
-  for (std::size_t i = 0; i < sc.steps.size(); ++i) {
-    const Step& st = sc.steps[i];
-    const int si = static_cast<int>(i);
-    oracle.set_step(si, st.line);
-    ++result.stats.steps;
-    if (opt.trace) {
-      std::string text = print_step(st);
-      for (std::size_t p; (p = text.find('\n')) != std::string::npos;) text.replace(p, 1, " | ");
-      result.trace.push_back("step " + std::to_string(i + 1) +
-                             (st.line ? " (line " + std::to_string(st.line) + ")" : "") + ": " +
-                             text);
-    }
-    if (!is_switch_command(st.kind)) {
-      if (std::string why; !play.add(st, &why)) {
-        fail(Outcome::kInputError, print_step(st) + ": " + why, si, st.line);
-        return finish();
-      }
-      if (st.kind == StepKind::kCloseAtDelivery) actors.close_at_delivery.insert(st.mailbox);
-      continue;
-    }
-    try {
-      if (st.kind == StepKind::kSubmit) {
-        const auto first = static_cast<std::uint32_t>(oracle.message_count());
-        const std::vector<Message>& batch = oracle.add_batch(st.messages, si);
-        result.stats.messages += static_cast<int>(batch.size());
-        const auto verdicts = sut.submit(batch, actors);
-        oracle.on_verdicts(first, batch.size(), verdicts);
-        if (opt.trace) {
-          std::string v = "    verdicts:";
-          for (const auto& x : verdicts) {
-            v += " " + x.sender + "/" + x.id + "=" + (x.accepted ? "accepted" : "rejected");
-            if (!x.accepted && !x.reason.empty()) v += " (" + x.reason + ")";
-          }
-          result.trace.push_back(v);
-        }
-      } else if (st.kind == StepKind::kTick) {
-        for (int k = 0; k < st.count && !oracle.safety_violated(); ++k) {
-          const bool idle = do_tick();
-          if (opt.trace) {
-            result.trace.push_back("    tick now=" + std::to_string(now) +
-                                   (idle ? " -> idle" : " -> busy"));
-          }
-        }
-      } else {
-        sut.restart();
-        oracle.on_restart();
-      }
-    } catch (const std::exception& e) {
-      switch_failed(e, e.what(), si, st.line);
-      return finish();
-    }
-    if (oracle.safety_violated()) return finish();
-  }
-
-  // Drain: outages end, races disarm, and the switch gets time to settle.
-  world.all_up();
-  actors.close_at_delivery.clear();
-  oracle.set_step(static_cast<int>(sc.steps.size()), 0);
-  if (opt.trace) result.trace.push_back("drain: registry and operators up; ticking until idle");
-  bool idle = false;
-  try {
-    for (int k = 0; k < opt.drain_ticks && !idle && !oracle.safety_violated(); ++k) {
-      idle = do_tick();
-    }
-  } catch (const std::exception& e) {
-    switch_failed(e, std::string("during the drain: ") + e.what(),
-                  static_cast<int>(sc.steps.size()), 0);
-    return finish();
-  }
-  if (opt.trace) {
-    result.trace.push_back(std::string("drain: ") + (idle ? "idle" : "still busy") + " after " +
-                           std::to_string(result.stats.ticks) + " ticks in all");
-  }
-  if (!oracle.safety_violated()) oracle.at_end(idle, opt.drain_ticks);
-  return finish();
+  return std::move(session.finish(static_cast<int>(sc.steps.size())));
 }
 
 SwitchFailure::Kind failure_kind_of(const std::exception& e) {

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,10 +47,10 @@ enum class Outcome {
 const char* to_string(Outcome o);
 
 struct RunStats {
-  int steps = 0;     // steps played
-  int messages = 0;  // messages submitted
-  int calls = 0;     // calls the switch made
-  int ticks = 0;     // ticks, drain included
+  std::int64_t steps = 0;     // steps played
+  std::int64_t messages = 0;  // messages submitted
+  std::int64_t calls = 0;     // calls the switch made
+  std::int64_t ticks = 0;     // ticks, drain included
 };
 
 struct RunResult {
@@ -76,6 +77,53 @@ struct RunResult {
 };
 
 RunResult run_scenario(const Scenario& scenario, Switch& sut, const RunOptions& options = {});
+
+class PlayableBuilder;
+
+// A run fed one step at a time: run_scenario is a Session over a scenario's
+// steps, and a soak generates its steps as it goes. With `retain` (see
+// Oracle), what the run keeps is bounded by the messages in flight.
+//
+// Example usage:
+//   Session s(sut, {}, 65536);
+//   s.start(senders);
+//   for (int i = 0; more(); ++i) if (!s.play(next(), i)) break;
+//   RunResult& r = s.finish(i);
+class Session {
+ public:
+  Session(Switch& sut, const RunOptions& options, std::size_t retain = Oracle::kRetainAll);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void reserve(std::size_t messages, std::size_t batches);
+  // reset(senders); false when the switch failed.
+  bool start(const std::vector<std::string>& senders);
+  // Plays `step` as step number `index` (0-based); false once the run must
+  // stop (a safety violation, a switch failure, a step that cannot be played).
+  bool play(const Step& step, int index);
+  // A segment of a long run ends: the drain and the end-of-scenario checks
+  // for what is in flight; if nothing was violated, every message settles and
+  // the switch is reset with `senders` for the next segment. False once the
+  // run must stop.
+  bool next_segment(const std::vector<std::string>& senders, int index);
+  // The drain and end-of-scenario checks (unless the run stopped), then the
+  // final result. `index` numbers the drain's step.
+  RunResult& finish(int index);
+
+  bool stopped() const;
+  const Oracle& oracle() const;
+  // The model as the environment steps left it.
+  const PlayableBuilder& model() const;
+  // The result so far (stats, error); violations are copied in by finish().
+  const RunResult& result() const;
+  // The situations met since the last call (finish() keeps those not taken).
+  std::vector<model::Situation> take_situations();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // The kind of a switch failure caught as `e` (kThrew unless e is a SwitchFailure).
 SwitchFailure::Kind failure_kind_of(const std::exception& e);
