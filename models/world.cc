@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "models/identity.h"
+
 namespace wrongbox::model {
 
 std::string_view to_string(SinkKind k) {
@@ -128,15 +130,21 @@ const std::string* World::registered_mailbox(const std::string& p) const {
 }
 
 bool World::anyone_protected() const {
-  for (const auto& [p, st] : persons_) {
-    if (st.is_protected) return true;
-  }
-  return false;
+  return !protected_.empty();
 }
 
 bool World::has_path_relative(const std::string& mailbox) const {
-  for (const auto& [m, st] : mailboxes_) {
-    if (st.open && (is_path_prefix(m, mailbox) || is_path_prefix(mailbox, m))) return true;
+  // An open mailbox whose address is `mailbox` cut at one of its '/' ...
+  for (auto slash = mailbox.find('/'); slash != std::string::npos;
+       slash = mailbox.find('/', slash + 1)) {
+    auto it = mailboxes_.find(mailbox.substr(0, slash));
+    if (it != mailboxes_.end() && it->second.open) return true;
+  }
+  // ... or one that continues `mailbox` after a '/' (they sort right after "mailbox/").
+  const std::string below = mailbox + "/";
+  for (auto it = mailboxes_.lower_bound(below);
+       it != mailboxes_.end() && it->first.compare(0, below.size(), below) == 0; ++it) {
+    if (it->second.open) return true;
   }
   return false;
 }
@@ -145,7 +153,15 @@ void World::unregister_person(const std::string& p) {
   person(p).registered.reset();
 }
 void World::set_protected(const std::string& p, bool on) {
-  person(p).is_protected = on;
+  auto& st = person(p);
+  if (st.is_protected == on) return;
+  st.is_protected = on;
+  ++protection_version_;
+  if (on) {
+    protected_[p] = p.size() == 12 ? ten_digit_form(p) : p;
+  } else {
+    protected_.erase(p);
+  }
 }
 
 void World::set_blocked(const std::string& p, const std::string& sender, bool on) {
@@ -201,9 +217,7 @@ bool World::is_blocked(const std::string& p, const std::string& sender) const {
 
 std::vector<std::string> World::protected_persons() const {
   std::vector<std::string> out;
-  for (const auto& [p, st] : persons_) {
-    if (st.is_protected) out.push_back(p);
-  }
+  for (const auto& [p, ten] : protected_) out.push_back(p);
   return out;
 }
 
@@ -214,6 +228,30 @@ Route World::route(const std::string& p, const std::string& sender) const {
   }
   if (it != persons_.end() && it->second.is_protected) return Route{SinkKind::kHold, {}};
   return Route{SinkKind::kPaper, {}};
+}
+
+std::vector<World::MailboxInfo> World::mailboxes() const {
+  std::vector<MailboxInfo> out;
+  out.reserve(mailboxes_.size());
+  for (const auto& [m, st] : mailboxes_) out.push_back({m, st.owner, st.open, st.closed_at});
+  return out;
+}
+
+std::vector<World::PersonInfo> World::persons() const {
+  std::vector<PersonInfo> out;
+  out.reserve(persons_.size());
+  for (const auto& [p, st] : persons_) {
+    out.push_back({p, st.registered, st.is_protected, {st.blocked.begin(), st.blocked.end()}});
+  }
+  return out;
+}
+
+std::vector<std::string> World::operators_down() const {
+  std::vector<std::string> out;
+  for (const auto& [op, up] : operators_up_) {
+    if (!up) out.push_back(op);
+  }
+  return out;
 }
 
 }  // namespace wrongbox::model

@@ -99,6 +99,10 @@ class World {
   bool is_blocked(const std::string& person, const std::string& sender) const;
   // Every person the world has heard of that is protected now.
   std::vector<std::string> protected_persons() const;
+  // The same, each with its 10-digit form (kept as protection changes).
+  const std::map<std::string, std::string>& protected_ten_digit() const { return protected_; }
+  // Changes whenever a person's protection changes.
+  std::uint64_t protection_version() const { return protection_version_; }
 
   MailboxHistory history_of(const std::string& person) const;
   // The mailbox `person` is registered at now, or nullptr.
@@ -109,6 +113,23 @@ class World {
 
   // Routing rules 3-4 of docs/exchange.md for a message from `sender` about `person`.
   Route route(const std::string& person, const std::string& sender) const;
+
+  // The whole state, to rebuild it elsewhere (a soak's finding cut out as a
+  // scenario starts from the world as it was).
+  struct MailboxInfo {
+    std::string address, owner;
+    bool open = true;
+    std::int64_t closed_at = 0;
+  };
+  struct PersonInfo {
+    std::string person;
+    std::optional<std::string> registered;
+    bool is_protected = false;
+    std::vector<std::string> blocked;  // sorted
+  };
+  std::vector<MailboxInfo> mailboxes() const;  // by address
+  std::vector<PersonInfo> persons() const;     // by person
+  std::vector<std::string> operators_down() const;
 
  private:
   struct MailboxState {
@@ -131,6 +152,8 @@ class World {
   std::map<std::string, bool, std::less<>> operators_up_;
   bool registry_up_ = true;
   std::int64_t now_ = 0;
+  std::map<std::string, std::string> protected_;  // person -> 10-digit form
+  std::uint64_t protection_version_ = 0;
 };
 
 }  // namespace wrongbox::model

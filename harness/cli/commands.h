@@ -204,6 +204,25 @@ int explain(const ExplainOptions& o);
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {
+
+struct SoakCliOptions : SwitchOptions {
+  long long messages = 1000000;
+  double rate = 0;  // messages per second at most (0: as fast as the switch goes)
+  std::string profile = "steady-day";
+  unsigned long long seed = 1;
+  long long retain = 65536;  // settled messages the oracle keeps knowing
+  double time_budget = 0;    // seconds (0: until the messages are sent)
+  std::string save_failures = "wrongbox-failures";
+  bool json = false;
+  bool quiet = false;
+  EvidenceOptions evidence;
+};
+
+int soak(const SoakCliOptions& o);
+
+}  // namespace wrongbox::cli
+
+namespace wrongbox::cli {
 int convert(const std::string& in, const std::string& out);
 
 // On SIGTERM, SIGINT and SIGHUP: say on standard error what stopped the

@@ -372,6 +372,42 @@ int main(int argc, char** argv) {
   add_switch_options(explain, eo);
   add_evidence_options(explain, eo.evidence);
 
+  cli::SoakCliOptions sko;
+  auto* soak = app.add_subcommand(
+      "soak",
+      "Long generated traffic (a steady day, an incident week) against one switch, judged as it "
+      "goes by an oracle whose memory is bounded by the messages in flight. A finding is cut "
+      "out of the traffic as a short scenario, shrunk, saved and recorded.");
+  add_switch_options(soak, sko);
+  soak->add_option("--messages", sko.messages, "Messages to send")
+      ->capture_default_str()
+      ->check(CLI::Range(1LL, 1000000000LL));
+  soak->add_option("--rate", sko.rate,
+                   "Messages per second at most (0: as fast as the switch goes)")
+      ->capture_default_str()
+      ->check(between(0, 1e9));
+  soak->add_option("--profile", sko.profile, "Traffic profile: steady-day or incident-week")
+      ->capture_default_str();
+  soak->add_option("--seed", sko.seed, "Traffic seed: the same seed sends the same traffic")
+      ->capture_default_str()
+      ->check(seed_number());
+  soak->add_option("--retain", sko.retain,
+                   "Settled messages the oracle keeps knowing (a late copy of an older one is "
+                   "still a violation, reported as unknown content)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024LL, 100000000LL));
+  soak->add_option("--time-budget", sko.time_budget,
+                   "Seconds after which the soak stops cleanly, as if its messages were sent "
+                   "(0: no limit)")
+      ->capture_default_str()
+      ->check(between(0, 1e7));
+  soak->add_option("--save-failures", sko.save_failures,
+                   "Failure memory directory for the cut-out finding (\"\" to not save)")
+      ->capture_default_str();
+  soak->add_flag("--json", sko.json, "Progress and the result as JSON lines on standard output");
+  soak->add_flag("--quiet,-q", sko.quiet, "Print only the verdict");
+  add_evidence_options(soak, sko.evidence);
+
   std::string convert_in, convert_out;
   auto* convert = app.add_subcommand(
       "convert",
@@ -420,6 +456,7 @@ int main(int argc, char** argv) {
   if (conformance->parsed()) return cli::conformance(cfo);
   if (campaign->parsed()) return cli::campaign(cmo);
   if (fuzz->parsed()) return cli::fuzz(fzo);
+  if (soak->parsed()) return cli::soak(sko);
   if (convert->parsed()) return cli::convert(convert_in, convert_out);
   if (explain->parsed()) return cli::explain(eo);
   if (verify->parsed()) return cli::evidence_verify(eto);

@@ -229,7 +229,7 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
                             : model::kMiddleOfBatch;
     in.fewer_parts = k > 0 && spec.parts < specs[k - 1].parts;
     if (in.valid_subject) {
-      subjects_.insert(spec.subject);
+      if (subjects_.insert(spec.subject).second) subject_list_.push_back(spec.subject);
       in.last_route = world_.route(spec.subject, spec.sender);
       for (std::size_t j = 0; j < n; ++j) {
         if (j == k) continue;
@@ -559,8 +559,7 @@ void Oracle::on_log(const std::string& text) {
     if (!c.hits.empty()) v.facts.push_back({"content", describe_hit(c.hits.front())});
     return;
   }
-  for (const auto& p : world_.protected_persons()) {
-    const auto ten = model::ten_digit_form(p);
+  for (const auto& [p, ten] : world_.protected_ten_digit()) {
     if (text.find(ten) == std::string::npos) continue;  // the 12-digit form contains it
     auto& v = violate(Property::S3, "the staff log holds a protected person's number");
     v.facts = {{"log line", text.substr(0, 120)}, {"person", p + " (protected identity)"}};
@@ -669,7 +668,7 @@ void Oracle::record_submit(std::uint32_t idx, bool repeated) {
   s.v[kFewerParts] = in.fewer_parts;
   s.v[kRegistry] = !world_.registry_up();
   s.v[kRestarted] = restarted_;
-  situations_.push_back(s);
+  record(s);
 }
 
 model::route::Address Oracle::address_shape(const std::string& mailbox) const {
@@ -697,7 +696,7 @@ void Oracle::record_route(const Instance& in) {
   s.v[kSharedId] = shared_id(m.id);
   s.v[kFewerParts] = in.fewer_parts;
   s.v[kAddress] = mailbox ? address_shape(*mailbox) : kNoAddress;
-  situations_.push_back(s);
+  record(s);
 }
 
 void Oracle::record_receipt(const Instance& in) {
@@ -710,7 +709,7 @@ void Oracle::record_receipt(const Instance& in) {
                                                                       : 1;
   s.v[kSharedId] = shared_id(in.msg->id);
   s.v[kBatch] = in.batch;
-  situations_.push_back(s);
+  record(s);
 }
 
 void Oracle::record_log() {
@@ -719,11 +718,25 @@ void Oracle::record_log() {
   s.kind = model::DecisionKind::kLog;
   if (world_.anyone_protected()) {
     s.v[kProtectedKnown] = 1;
-    for (const auto& p : world_.protected_persons()) {
-      for (const auto& subject : subjects_) {
-        if (model::in_collision_family(p, subject)) s.v[kFamily] = 1;
+    // Whether a protected person has a collision-family member among the
+    // run's subjects: recomputed only when protection or the subjects change.
+    if (family_.protection != world_.protection_version() ||
+        family_.subjects != subject_list_.size()) {
+      family_.protection = world_.protection_version();
+      family_.subjects = subject_list_.size();
+      family_.any = false;
+      for (const auto& [p, ten] : world_.protected_ten_digit()) {
+        auto& memo = family_memo_[p];
+        for (; memo.checked < subject_list_.size() && !memo.found; ++memo.checked) {
+          memo.found = model::in_collision_family(p, subject_list_[memo.checked]);
+        }
+        if (memo.found) {
+          family_.any = true;
+          break;
+        }
       }
     }
+    s.v[kFamily] = family_.any;
   }
   for (const auto slot : waiting_) {
     const auto& in = instances_[slot];
@@ -732,7 +745,7 @@ void Oracle::record_log() {
       break;
     }
   }
-  situations_.push_back(s);
+  record(s);
 }
 
 void Oracle::at_end(bool idle, int drain_ticks) {

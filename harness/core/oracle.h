@@ -124,6 +124,8 @@ class Oracle {
   // One per decision the switch met, in order (models/situation.h).
   const std::vector<model::Situation>& situations() const { return situations_; }
   std::vector<model::Situation> take_situations() { return std::move(situations_); }
+  // From now on, situations are counted into `coverage` instead of kept.
+  void count_situations_into(model::SituationCoverage* coverage) { coverage_ = coverage; }
 
   const std::vector<Violation>& violations() const { return violations_; }
   bool safety_violated() const { return safety_violated_; }
@@ -200,6 +202,13 @@ class Oracle {
   void record_route(const Instance& in);
   void record_receipt(const Instance& in);
   void record_log();
+  void record(const model::Situation& s) {
+    if (coverage_) {
+      coverage_->add(s);
+    } else {
+      situations_.push_back(s);
+    }
+  }
   model::route::Address address_shape(const std::string& mailbox) const;
   // A slot for a new instance, and the forgetting of settled ones.
   std::uint32_t new_slot();
@@ -238,7 +247,19 @@ class Oracle {
   Content side_;     // of a hold reason, receipt or log line
   std::pmr::unordered_map<std::string, IdInfo> ids_{res_};
   std::pmr::set<std::string> subjects_{res_};  // valid subjects of the run
+  std::vector<std::string> subject_list_;      // the same, in the order they came
+  struct FamilyMemo {
+    std::size_t checked = 0;  // subject_list_ entries compared with this protected person
+    bool found = false;
+  };
+  std::pmr::unordered_map<std::string, FamilyMemo> family_memo_{res_};
+  struct {
+    std::uint64_t protection = UINT64_MAX;
+    std::size_t subjects = 0;
+    bool any = false;
+  } family_;  // the last answer of record_log's family question
   std::vector<model::Situation> situations_;
+  model::SituationCoverage* coverage_ = nullptr;
   bool restarted_ = false;  // a restart since the last submit
   std::vector<Violation> violations_;
   std::vector<std::string> warnings_;

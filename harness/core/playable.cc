@@ -70,4 +70,41 @@ bool PlayableBuilder::add(const Step& st, std::string* why) {
   return false;
 }
 
+std::vector<Step> steps_to_rebuild(const model::World& world) {
+  std::vector<Step> out;
+  auto step = [&](StepKind k) -> Step& {
+    out.emplace_back().kind = k;
+    return out.back();
+  };
+  const auto mailboxes = world.mailboxes();
+  bool any_closed = false;
+  for (const auto& m : mailboxes) {
+    Step& s = step(StepKind::kOpenUnregistered);
+    s.mailbox = m.address;
+    s.person = m.owner;
+  }
+  for (const auto& m : mailboxes) {
+    if (m.open) continue;
+    step(StepKind::kClose).mailbox = m.address;
+    any_closed = true;
+  }
+  if (any_closed) step(StepKind::kTick).count = static_cast<int>(model::kReopenQuarantineTicks);
+  for (const auto& p : world.persons()) {
+    if (p.registered) {
+      Step& s = step(StepKind::kRegister);
+      s.person = p.person;
+      s.mailbox = *p.registered;
+    }
+    if (p.is_protected) step(StepKind::kProtect).person = p.person;
+    for (const auto& b : p.blocked) {
+      Step& s = step(StepKind::kBlock);
+      s.person = p.person;
+      s.sender = b;
+    }
+  }
+  if (!world.registry_up()) step(StepKind::kRegistryDown);
+  for (const auto& op : world.operators_down()) step(StepKind::kOperatorDown).op = op;
+  return out;
+}
+
 }  // namespace wrongbox

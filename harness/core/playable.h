@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "harness/core/scenario.h"
 #include "models/world.h"
@@ -51,5 +52,11 @@ class PlayableBuilder {
   std::int64_t now_ = 0;
   std::set<std::string> raced_;
 };
+
+// Environment steps that, played on a fresh model, rebuild `world`'s
+// mailboxes and owners, registrations, protections, blocks and outages;
+// closed mailboxes can be reopened at once after them. (Which accounts were
+// reopened for someone else, and the clock, are not rebuilt.)
+std::vector<Step> steps_to_rebuild(const model::World& world);
 
 }  // namespace wrongbox

@@ -314,6 +314,9 @@ const Oracle& Session::oracle() const {
 std::vector<model::Situation> Session::take_situations() {
   return s_->oracle.take_situations();
 }
+void Session::count_situations_into(model::SituationCoverage* coverage) {
+  s_->oracle.count_situations_into(coverage);
+}
 const PlayableBuilder& Session::model() const {
   return s_->play;
 }

@@ -119,6 +119,8 @@ class Session {
   const RunResult& result() const;
   // The situations met since the last call (finish() keeps those not taken).
   std::vector<model::Situation> take_situations();
+  // From now on, situations are counted into `coverage` instead of kept.
+  void count_situations_into(model::SituationCoverage* coverage);
 
  private:
   struct State;
