@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "models/identity.h"
 
@@ -46,6 +49,8 @@ class ReferenceSwitch final : public Switch {
 
   void reset(const std::vector<std::string>&) override {
     journal_ = Journal{};
+    accepted_order_.clear();
+    accepted_seq_ = 0;
     restart();
   }
 
@@ -62,7 +67,16 @@ class ReferenceSwitch final : public Switch {
         v.reason = "duplicate (sender, id)";
       } else {
         v.accepted = true;
-        journal_.inbox.push_back(Entry{m, false});
+        remember_accepted(m);
+        journal_.inbox.push_back(Entry{m, false, 0, accepted_seq_});
+        if (defect_ == Defect::kSlotWrap) slots_[accepted_seq_ % kSlots] = m;
+        ++accepted_seq_;
+        // DEFECT 7 (backlog overflow): the queue of waiting work holds 256
+        // entries and drops the oldest to make room.
+        if (defect_ == Defect::kBacklogOverflow && journal_.pending.size() >= kBacklogCap) {
+          journal_.inbox[journal_.pending.front()].done = true;
+          journal_.pending.erase(journal_.pending.begin());
+        }
         journal_.pending.push_back(journal_.inbox.size() - 1);
         receipt_to_[m.id] = m.sender;
       }
@@ -115,7 +129,8 @@ class ReferenceSwitch final : public Switch {
   struct Entry {
     Message msg;
     bool done = false;
-    int retries = 0;  // attempts that left it pending
+    int retries = 0;        // attempts that left it pending
+    std::uint64_t seq = 0;  // order of acceptance
   };
   struct Journal {  // durable: survives restart()
     std::vector<Entry> inbox;
@@ -132,6 +147,16 @@ class ReferenceSwitch final : public Switch {
     std::string mailbox;  // target for this job, "" when none
     Message out;          // reused outgoing buffer
   };
+
+  // DEFECT 5 (dedup window): the set of accepted keys keeps the latest 4096.
+  void remember_accepted(const Message& m) {
+    if (defect_ != Defect::kDedupWindow) return;
+    accepted_order_.push_back(dedup_key(m));
+    if (accepted_order_.size() > kDedupWindowSize) {
+      journal_.accepted.erase(accepted_order_.front());
+      accepted_order_.pop_front();
+    }
+  }
 
   Key dedup_key(const Message& m) const {
     // DEFECT 5 (message-key collision) does not touch dedup: see receipt_to_.
@@ -155,11 +180,10 @@ class ReferenceSwitch final : public Switch {
     auto& [ask, ask_keys] = lookup_scratch_;
     ask.clear();
     ask_keys.clear();
+    asked_.clear();
     for (const auto& s : subjects) {
       auto key = cache_key(s);
-      if (cache_.find(key) || std::find(ask_keys.begin(), ask_keys.end(), key) != ask_keys.end()) {
-        continue;
-      }
+      if (cache_.find(key) || !asked_.insert(key).second) continue;
       ask.push_back(s);
       ask_keys.push_back(std::move(key));
     }
@@ -200,20 +224,21 @@ class ReferenceSwitch final : public Switch {
     auto& [distinct, answers, routes, outcome, status, deliveries, delivering, still, receipts] =
         scratch_;
     distinct.clear();
+    distinct_at_.clear();
+    routes.clear();  // index into answers, per pending message
     for (auto i : j.pending) {
       const auto& s = j.inbox[i].msg.subject;
-      if (std::find(distinct.begin(), distinct.end(), s) == distinct.end()) distinct.push_back(s);
+      auto [it, fresh] = distinct_at_.try_emplace(s, distinct.size());
+      if (fresh) distinct.push_back(s);
+      routes.push_back(it->second);
     }
     lookup_all(distinct, calls, answers);
-    routes.clear();  // index into answers, per pending message
     for (std::size_t k = 0; k < j.pending.size(); ++k) {
-      const auto& s = j.inbox[j.pending[k]].msg.subject;
-      auto at = static_cast<std::size_t>(std::find(distinct.begin(), distinct.end(), s) -
-                                         distinct.begin());
+      auto at = routes[k];
       // DEFECT 1 (batch offset): answers are zipped with messages by position,
       // as if every message had a distinct subject.
       if (defect_ == Defect::kBatchOffset) at = std::min(k, answers.size() - 1);
-      routes.push_back(at);
+      routes[k] = at;
     }
 
     // Prepare in pairs on two workers; each job keeps a copy of its worker.
@@ -316,10 +341,14 @@ class ReferenceSwitch final : public Switch {
     if (!route.unavailable) build(w, journal_.inbox[entry].msg);
   }
 
-  void build(Worker& w, const Message& m) {
-    w.out.sender = m.sender;
-    w.out.id = m.id;
-    w.out.subject = m.subject;
+  void build(Worker& w, const Message& own) {
+    // DEFECT 2 (slot wrap): content is copied from a ring of 256 slots
+    // indexed by acceptance order, which a newer message reuses.
+    const Message& m =
+        defect_ == Defect::kSlotWrap ? slots_[journal_.inbox[w.entry].seq % kSlots] : own;
+    w.out.sender = own.sender;
+    w.out.id = own.id;
+    w.out.subject = own.subject;
     w.out.title = m.title;
     // Parts beyond the message's count are parked with their buffers and
     // taken back by a longer message, so a busy worker does not allocate.
@@ -450,24 +479,28 @@ class ReferenceSwitch final : public Switch {
 
   const Defect defect_;
   Journal journal_;
+  static constexpr std::size_t kDedupWindowSize = 4096;  // DEFECT 5 (dedup window)
+  static constexpr std::size_t kSlots = 256;             // DEFECT 2 (slot wrap)
+  static constexpr std::size_t kBacklogCap = 256;        // DEFECT 7 (backlog overflow)
+  std::deque<Key> accepted_order_;
+  std::vector<Message> slots_ = std::vector<Message>(defect_ == Defect::kSlotWrap ? kSlots : 0);
+  std::uint64_t accepted_seq_ = 0;
   // Registry answers by cache_key(), for the current command (and, with
-  // DEFECT 3, older ones). A handful per command: a vector searched in order.
+  // DEFECT 3, older ones).
   struct LookupCache {
-    std::vector<std::pair<std::string, LookupReply>> entries;
+    std::unordered_map<std::string, LookupReply> entries;
     const LookupReply* find(const std::string& key) const {
-      for (const auto& [k, r] : entries) {
-        if (k == key) return &r;
-      }
-      return nullptr;
+      auto it = entries.find(key);
+      return it == entries.end() ? nullptr : &it->second;
     }
     const LookupReply& put(std::string key, LookupReply r) {
-      return entries.emplace_back(std::move(key), std::move(r)).second;
+      return entries.insert_or_assign(std::move(key), std::move(r)).first->second;
     }
-    void erase(const std::string& key) {
-      std::erase_if(entries, [&](const auto& e) { return e.first == key; });
-    }
+    void erase(const std::string& key) { entries.erase(key); }
     void clear() { entries.clear(); }
   } cache_;
+  std::unordered_map<std::string, std::size_t> distinct_at_;  // work(): subject -> distinct index
+  std::unordered_set<std::string> asked_;                     // lookup_all(): keys asked
   std::set<std::string> channels_;
   std::array<Worker, 2> workers_{};
   std::vector<Worker> jobs_;  // one per pending message of a command, reused
@@ -537,6 +570,12 @@ const std::vector<DefectInfo>& catalog() {
        "restart recovery skips the newest journal entry"},
       {Defect::kBatchLogNamesHeld, 9, "batch-log-names-held",
        "a command handling several messages logs the numbers of those it held"},
+      {Defect::kDedupWindow, 5, "dedup-window",
+       "the set of accepted (sender, id) keys keeps only the latest 4096"},
+      {Defect::kSlotWrap, 2, "slot-wrap",
+       "content is copied from a ring of 256 slots that a newer message reuses"},
+      {Defect::kBacklogOverflow, 7, "backlog-overflow",
+       "the queue of waiting work holds 256 entries and drops the oldest"},
   };
   return kCatalog;
 }

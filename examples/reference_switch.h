@@ -47,6 +47,11 @@ enum class Defect {
   // Written after the search's last change.
   kRestartDropsNewest,  // 12: a restart while the newest accepted message still waits
   kBatchLogNamesHeld,   // 9: a held message in a command that handles several
+  // Volume-only variants: each fires only after thousands of messages, out
+  // of reach of a scenario of a few dozen steps (`wrongbox soak` reaches them).
+  kDedupWindow,      // 5: a duplicate of a message accepted 4096 or more messages earlier
+  kSlotWrap,         // 2: a message that waits while 256 newer ones are accepted
+  kBacklogOverflow,  // 7: more than 256 messages waiting at once
 };
 
 struct DefectInfo {

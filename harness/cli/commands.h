@@ -105,6 +105,9 @@ struct MutantsOptions {
   std::string fuzzer;    // "" = find_fuzzer("")
   bool no_fuzz = false;  // leave out the fuzzing engine
   std::string fuzz_work = "wrongbox-fuzz";
+  long long soak_messages = 100000;  // 0 leaves the soak engine out
+  std::string soak_profile = "steady-day";
+  bool soak_all = false;  // soak every variant, not only what the other engines missed
   EvidenceOptions evidence;
 };
 

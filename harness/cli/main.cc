@@ -197,6 +197,16 @@ int main(int argc, char** argv) {
   mutants->add_option("--fuzzer", mo.fuzzer,
                       "libFuzzer switch_fuzzer (default: $WRONGBOX_FUZZER, else this build's)");
   mutants->add_flag("--no-fuzz", mo.no_fuzz, "Leave out the fuzzing engine");
+  mutants
+      ->add_option("--soak-messages", mo.soak_messages,
+                   "Messages of the soak engine, which runs against the reference and against "
+                   "the variants the other engines missed (0: leave it out)")
+      ->capture_default_str()
+      ->check(CLI::Range(0LL, 1000000000LL));
+  mutants->add_option("--soak-profile", mo.soak_profile, "Traffic profile of the soak engine")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"steady-day", "incident-week"}));
+  mutants->add_flag("--soak-all", mo.soak_all, "Soak every variant, caught or not");
   mutants->add_option("--fuzz-work", mo.fuzz_work, "Directory for the fuzzer's work files")
       ->capture_default_str();
   mutants->add_option("--markdown", mo.markdown, "Also write the matrix as Markdown to this file");

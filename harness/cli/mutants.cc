@@ -19,6 +19,7 @@
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"
 #include "harness/core/runner.h"
+#include "harness/soak/soak.h"
 
 namespace wrongbox::cli {
 namespace {
@@ -44,7 +45,13 @@ struct Row {
   double fuzz_seconds = 0;
   std::size_t fuzz_steps = 0;
   std::string fuzz_note;  // why it did not run, or what went wrong
-  bool caught() const { return corpus_caught > 0 || search_found || fuzz_found; }
+  bool soak_ran = false;
+  std::string soak_property;    // what the soak found first ("" = nothing)
+  long long soak_messages = 0;  // messages sent, to the finding when found
+  double soak_seconds = 0;
+  bool caught() const {
+    return corpus_caught > 0 || search_found || fuzz_found || !soak_property.empty();
+  }
 };
 
 // Coverage-guided fuzzing from an empty corpus (the regression corpus would
@@ -167,6 +174,22 @@ int mutants(const MutantsOptions& o) {
     } else {
       row.fuzz_note = no_fuzz_why;
     }
+    // The soak runs against the reference (to show it clean), against what
+    // the other engines missed, and against every variant with --soak-all.
+    if (o.soak_messages > 0 && (o.soak_all || d.defect_class == 0 || !row.caught())) {
+      soak::SoakOptions so;
+      so.profile = soak::profile_by_name(o.soak_profile);
+      so.seed = o.seed;
+      so.messages = o.soak_messages;
+      so.run = RunOptions::for_switch(sut.hello);
+      const auto sr = soak::run_soak(*sut.sw, so, {}, {});
+      row.soak_ran = true;
+      row.soak_messages = sr.run.stats.messages;
+      row.soak_seconds = sr.seconds;
+      if (sr.run.failed()) {
+        row.soak_property = sr.run.headline() ? to_string(sr.run.headline()->property) : "switch";
+      }
+    }
     rows.push_back(std::move(row));
     fmt::print(stderr, "mutants: {} done\n", rows.back().name);
   }
@@ -174,8 +197,9 @@ int mutants(const MutantsOptions& o) {
   bool ok = true;
   std::string table =
       "| class | defect | caught | by corpus | by property-based search | scenarios | seconds | "
-      "shrunk steps | by fuzzing | inputs | seconds | minimized steps |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "shrunk steps | by fuzzing | inputs | seconds | minimized steps | by soak | messages | "
+      "seconds |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows) {
     const bool reference = r.defect_class == 0;
     const bool caught = r.caught();
@@ -183,17 +207,23 @@ int mutants(const MutantsOptions& o) {
     const std::string verdict =
         reference ? (caught ? "**NOT CLEAN**" : "clean (expected)") : (caught ? "yes" : "**NO**");
     const std::string none = reference ? "no violation" : "not found";
-    table += fmt::format("| {} | {} | {} | {} | {} | {} | {:.4f} | {} | {} | {} | {} | {} |\n",
-                         reference ? "-" : std::to_string(r.defect_class), r.name, verdict,
-                         r.corpus_caught ? fmt::format("{} scenario(s), first {}", r.corpus_caught,
-                                                       r.corpus_property)
-                                         : "-",
-                         r.search_found ? r.search_property : none, r.scenarios, r.seconds,
-                         r.search_found ? std::to_string(r.shrunk_steps) : "-",
-                         r.fuzz_ran ? (r.fuzz_found ? r.fuzz_property : none) : "not run",
-                         r.fuzz_ran ? std::to_string(r.fuzz_inputs) : "-",
-                         r.fuzz_ran ? fmt::format("{:.2f}", r.fuzz_seconds) : "-",
-                         r.fuzz_found && r.fuzz_steps ? std::to_string(r.fuzz_steps) : "-");
+    const std::string soak_cells =
+        r.soak_ran
+            ? fmt::format("{} | {} | {:.2f}", r.soak_property.empty() ? none : r.soak_property,
+                          r.soak_messages, r.soak_seconds)
+            : std::string(o.soak_messages > 0 ? "not run (caught) | - | -" : "not run | - | -");
+    table += fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {:.4f} | {} | {} | {} | {} | {} | {} |\n",
+        reference ? "-" : std::to_string(r.defect_class), r.name, verdict,
+        r.corpus_caught
+            ? fmt::format("{} scenario(s), first {}", r.corpus_caught, r.corpus_property)
+            : "-",
+        r.search_found ? r.search_property : none, r.scenarios, r.seconds,
+        r.search_found ? std::to_string(r.shrunk_steps) : "-",
+        r.fuzz_ran ? (r.fuzz_found ? r.fuzz_property : none) : "not run",
+        r.fuzz_ran ? std::to_string(r.fuzz_inputs) : "-",
+        r.fuzz_ran ? fmt::format("{:.2f}", r.fuzz_seconds) : "-",
+        r.fuzz_found && r.fuzz_steps ? std::to_string(r.fuzz_steps) : "-", soak_cells);
   }
   std::set<int> all_classes, caught_classes;
   for (const auto& r : rows) {
@@ -248,8 +278,16 @@ int mutants(const MutantsOptions& o) {
       evidence::RunTotals t;
       t.exit_code = rc;
       t.verdict = verdict_word(rc);
+      std::string soaks;
+      for (const auto& r : rows) {
+        if (!r.soak_ran) continue;
+        soaks += fmt::format("{}\"{}\":{{\"property\":\"{}\",\"messages\":{},\"seconds\":{:.3f}}}",
+                             soaks.empty() ? "" : ",", r.name, r.soak_property, r.soak_messages,
+                             r.soak_seconds);
+      }
       t.coverage_json =
-          "{\"situations\":" + reference_situations.to_json(check::kDefaultCoverageK) + "}";
+          "{\"situations\":" + reference_situations.to_json(check::kDefaultCoverageK) +
+          ",\"soak\":{" + soaks + "}}";
       for (const auto& r : rows) {
         t.scenarios += r.scenarios;
         t.messages += r.messages;

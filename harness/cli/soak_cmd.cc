@@ -202,7 +202,7 @@ int soak(const SoakCliOptions& o) {
   if (run.failed()) {
     const std::string where =
         fmt::format("after {} messages, at step {}{}", grouped(run.stats.messages),
-                    grouped(r.stop_step + 1), r.at_drain ? " (the segment's drain)" : "");
+                    grouped(r.stop_step + 1), r.at_drain ? " (in the drain after it)" : "");
     if (const auto* v = run.headline()) {
       fmt::print("FAIL {} {}\n{}", to_string(v->property), where, format_violation(*v));
     } else {

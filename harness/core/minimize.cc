@@ -51,6 +51,14 @@ class Minimizer {
       cut.steps.resize(static_cast<std::size_t>(result_.error_step) + 1);
       try_keep(std::move(cut));
     }
+    // Nor a safety violation: the run stops at its step.
+    if (const Violation* v = result_.headline();
+        v && is_safety(v->property) && v->step >= 0 &&
+        static_cast<std::size_t>(v->step) + 1 < best_.steps.size()) {
+      Scenario cut = best_;
+      cut.steps.resize(static_cast<std::size_t>(v->step) + 1);
+      try_keep(std::move(cut));
+    }
     for (bool changed = true; changed && !spent();) {
       changed = remove_step_chunks();
       changed = remove_messages() || changed;

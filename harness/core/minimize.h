@@ -4,7 +4,8 @@
 // still fails the same way (the same first property, or a switch failure of
 // the same kind: a hang stays a hang, a crash a crash).
 //
-// A switch failure is first cut after the step at which it happened. Every
+// A switch failure, or a safety violation, is first cut after the step at
+// which it happened. Every
 // replay of a failing switch can cost its whole timeout, so the shrinking
 // stops at a deadline and after a few replays that timed out, and returns
 // the smallest failing scenario found so far.

@@ -170,6 +170,8 @@ void Oracle::settle_all() {
     if (instances_[i].msg) settle(i);
   }
   waiting_.clear();
+  waiting_by_subject_.clear();
+  unhandled_accepted_ = 0;
   by_key_.clear();
   ids_.clear();
 }
@@ -180,6 +182,10 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
   batch.messages.resize(specs.size());
   batch.known = specs.size();
   last_batch_.clear();
+  if (retain_ != kRetainAll && waiting_.size() > 2 * in_flight_ + 1024) {
+    std::erase_if(waiting_, [&](std::uint32_t s) { return !waiting(instances_[s]); });
+  }
+  const auto& neighbours = batch_neighbours(specs);
   for (std::size_t k = 0; k < specs.size(); ++k) {
     const MessageSpec& spec = specs[k];
     Message& m = batch.messages[k];
@@ -187,6 +193,15 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     const std::uint32_t idx = new_slot();
     last_batch_.push_back(idx);
     waiting_.push_back(idx);
+    {
+      auto& same = waiting_by_subject_[spec.subject];
+      if (same.size() >= 8) {
+        std::erase_if(same, [&](std::uint32_t w) {
+          return !waiting(instances_[w]) || instances_[w].msg->subject != spec.subject;
+        });
+      }
+      same.push_back(idx);
+    }
     ++in_flight_;
     Instance& in = instances_[idx];
     in.msg = &m;
@@ -231,14 +246,7 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     if (in.valid_subject) {
       if (subjects_.insert(spec.subject).second) subject_list_.push_back(spec.subject);
       in.last_route = world_.route(spec.subject, spec.sender);
-      for (std::size_t j = 0; j < n; ++j) {
-        if (j == k) continue;
-        if (specs[j].subject == spec.subject) {
-          in.neighbour = std::max<std::uint8_t>(in.neighbour, model::kSameSubject);
-        } else if (model::in_collision_family(specs[j].subject, spec.subject)) {
-          in.neighbour = model::kCollisionFamily;
-        }
-      }
+      in.neighbour = neighbours[k];
     }
     auto [info_at, fresh] = ids_.try_emplace(spec.id);
     IdInfo& info = info_at->second;
@@ -248,6 +256,88 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     if (in.shared_at_submit) info.shared = true;
   }
   return batch.messages;
+}
+
+const std::vector<std::uint8_t>& Oracle::batch_neighbours(const std::vector<MessageSpec>& specs) {
+  // For each message, the closest other subject in its batch: the same
+  // subject, one of its collision family (which wins), or none.
+  const std::size_t n = specs.size();
+  if (n <= 32) return batch_neighbours_pairwise(specs);
+  auto& out = neighbours_;
+  out.assign(n, model::kNoNeighbour);
+  // A large batch: only subjects that share a key can be related. Two numbers
+  // of one family share the 10-digit form, or the date (day less 60) and
+  // serial, or all but one of the first 11 digits; the same subject shares
+  // all 12. Keys are numbers (a tag in the top bits), sorted to find runs.
+  for (const auto& sp : specs) {
+    if (sp.subject.size() != 12 ||
+        sp.subject.find_first_not_of("0123456789") != std::string::npos) {
+      return batch_neighbours_pairwise(specs);
+    }
+  }
+  auto& keyed = neighbour_keys_;
+  keyed.clear();
+  constexpr int kTagShift = 58;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const std::string& x = specs[k].subject;
+    auto digits = [&](std::size_t from, std::size_t to, int skip = -1) {
+      std::uint64_t v = 0;
+      for (std::size_t i = from; i < to; ++i) {
+        v = v * 11 + (static_cast<int>(i) == skip ? 10u : static_cast<std::uint64_t>(x[i] - '0'));
+      }
+      return v;
+    };
+    const std::uint64_t day = static_cast<std::uint64_t>((x[6] - '0') * 10 + (x[7] - '0')) % 60;
+    keyed.emplace_back(digits(0, 12), k);  // tag 0: the same subject
+    keyed.emplace_back((std::uint64_t{1} << kTagShift) | digits(2, 12), k);
+    keyed.emplace_back(
+        (std::uint64_t{2} << kTagShift) | ((digits(0, 6) * 121 + day) * 1331 + digits(8, 11)), k);
+    for (int pos = 0; pos < 11; ++pos) {
+      keyed.emplace_back((static_cast<std::uint64_t>(3 + pos) << kTagShift) | digits(0, 11, pos),
+                         k);
+    }
+  }
+  std::sort(keyed.begin(), keyed.end());
+  for (std::size_t i = 0; i < keyed.size();) {
+    std::size_t j = i + 1;
+    while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
+    if ((keyed[i].first >> kTagShift) == 0) {
+      if (j - i > 1) {
+        for (std::size_t a = i; a < j; ++a) {
+          out[keyed[a].second] = std::max<std::uint8_t>(out[keyed[a].second], model::kSameSubject);
+        }
+      }
+    } else {
+      for (std::size_t a = i; a < j; ++a) {
+        for (std::size_t b = a + 1; b < j; ++b) {
+          const auto p = keyed[a].second, q = keyed[b].second;
+          if (model::in_collision_family(specs[p].subject, specs[q].subject)) {
+            out[p] = out[q] = model::kCollisionFamily;
+          }
+        }
+      }
+    }
+    i = j;
+  }
+  return out;
+}
+
+const std::vector<std::uint8_t>& Oracle::batch_neighbours_pairwise(
+    const std::vector<MessageSpec>& specs) {
+  auto& out = neighbours_;
+  const std::size_t n = specs.size();
+  out.assign(n, model::kNoNeighbour);
+  for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == k) continue;
+      if (specs[j].subject == specs[k].subject) {
+        out[k] = std::max<std::uint8_t>(out[k], model::kSameSubject);
+      } else if (model::in_collision_family(specs[j].subject, specs[k].subject)) {
+        out[k] = model::kCollisionFamily;
+      }
+    }
+  }
+  return out;
 }
 
 void Oracle::reserve(std::size_t messages, std::size_t batches) {
@@ -398,6 +488,7 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
                {"earlier", handled_where(in)}};
   }
   if (in.handled == 0) {
+    unhandled_accepted_ -= in.state == State::kAccepted;
     in.handled_kind = kind;
     in.handled_target = target;
     in.handled_step = step_;
@@ -534,9 +625,14 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
                     "a receipt went to a sender that has no handled message "
                     "with that id");
   v.facts = {{"receipt", "to " + sender + " for id " + id + " (" + to_string(status) + ")"}};
+  std::vector<std::pair<const MessageKey*, const std::pmr::vector<std::uint32_t>*>> others;
   for (const auto& [key, list] : by_key_) {
-    if (key.second != id || key.first == sender) continue;
-    for (auto i : list) {
+    if (key.second == id && key.first != sender) others.emplace_back(&key, &list);
+  }
+  std::sort(others.begin(), others.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  for (const auto& [key, list] : others) {
+    for (auto i : *list) {
       v.facts.push_back(
           {"same id",
            describe_instance(i) + (instances_[i].handled ? ", handled" : ", not handled yet")});
@@ -559,6 +655,14 @@ void Oracle::on_log(const std::string& text) {
     if (!c.hits.empty()) v.facts.push_back({"content", describe_hit(c.hits.front())});
     return;
   }
+  // A number in the text is a run of at least 10 digits: without one, no
+  // protected number can be there.
+  std::size_t run = 0, longest = 0;
+  for (const char ch : text) {
+    run = ch >= '0' && ch <= '9' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  if (longest < 10) return;
   for (const auto& [p, ten] : world_.protected_ten_digit()) {
     if (text.find(ten) == std::string::npos) continue;  // the 12-digit form contains it
     auto& v = violate(Property::S3, "the staff log holds a protected person's number");
@@ -582,13 +686,14 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
                           in.msg->sender + "/" + in.msg->id);
     }
     bool repeated = false;
-    for (auto other : by_key_[{in.msg->sender, in.msg->id}]) {
+    const auto& same_key = by_key_[{in.msg->sender, in.msg->id}];
+    for (auto other : same_key) {
       repeated |= instances_[other].seq < in.seq && instances_[other].state == State::kAccepted;
     }
     record_submit(idx, repeated);
     if (vs[k].accepted) {
       check(Property::C1);
-      for (auto other : by_key_[{in.msg->sender, in.msg->id}]) {
+      for (auto other : same_key) {
         if (other == idx || instances_[other].state != State::kAccepted) continue;
         auto& v = violate(Property::C1,
                           "a message with an already accepted (sender, id) was "
@@ -597,6 +702,7 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
         break;
       }
       in.state = State::kAccepted;
+      unhandled_accepted_ += in.handled == 0;
     } else {
       in.state = State::kRejected;
       check(Property::S5);
@@ -604,7 +710,7 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
         auto& v = violate(Property::S5, "a message was rejected after its content reached a sink");
         v.facts = {{"message", describe_instance(idx)}, {"went to", handled_where(in)}};
       }
-      const bool duplicate = by_key_[{in.msg->sender, in.msg->id}].front() != idx;
+      const bool duplicate = same_key.front() != idx;
       if (in.valid_subject && !in.msg->parts.empty() && !duplicate &&
           warnings_.size() < kMaxWarnings) {
         warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +
@@ -631,13 +737,16 @@ void Oracle::on_delivery_refused(const Message& sent, const std::string& mailbox
 }
 
 void Oracle::on_registry_unavailable(const std::string& person) {
-  std::erase_if(waiting_, [&](std::uint32_t s) { return !waiting(instances_[s]); });
-  for (const auto s : waiting_) {
+  auto it = waiting_by_subject_.find(person);
+  if (it == waiting_by_subject_.end()) return;
+  auto& list = it->second;
+  std::erase_if(list, [&](std::uint32_t s) {
+    return !waiting(instances_[s]) || instances_[s].msg->subject != person;
+  });
+  for (const auto s : list) {
     auto& in = instances_[s];
-    if (in.msg->subject == person) {
-      in.next_attempt = model::route::kAfterRegistryDown;
-      in.last_route = world_.route(in.msg->subject, in.msg->sender);
-    }
+    in.next_attempt = model::route::kAfterRegistryDown;
+    in.last_route = world_.route(in.msg->subject, in.msg->sender);
   }
 }
 
@@ -719,9 +828,19 @@ void Oracle::record_log() {
   if (world_.anyone_protected()) {
     s.v[kProtectedKnown] = 1;
     // Whether a protected person has a collision-family member among the
-    // run's subjects: recomputed only when protection or the subjects change.
-    if (family_.protection != world_.protection_version() ||
-        family_.subjects != subject_list_.size()) {
+    // run's subjects. Subjects only come; protection comes and goes.
+    if (family_.protection == world_.protection_version()) {
+      // The same protected persons: only new subjects can add an answer.
+      for (; family_.subjects < subject_list_.size() && !family_.any; ++family_.subjects) {
+        for (const auto& [p, ten] : world_.protected_ten_digit()) {
+          if (model::in_collision_family(p, subject_list_[family_.subjects])) {
+            family_.any = true;
+            break;
+          }
+        }
+      }
+      family_.subjects = subject_list_.size();
+    } else {
       family_.protection = world_.protection_version();
       family_.subjects = subject_list_.size();
       family_.any = false;
@@ -738,13 +857,7 @@ void Oracle::record_log() {
     }
     s.v[kFamily] = family_.any;
   }
-  for (const auto slot : waiting_) {
-    const auto& in = instances_[slot];
-    if (in.msg && in.state == State::kAccepted && in.handled == 0) {
-      s.v[kPending] = 1;
-      break;
-    }
-  }
+  s.v[kPending] = unhandled_accepted_ > 0;
   record(s);
 }
 

@@ -202,6 +202,8 @@ class Oracle {
   void record_route(const Instance& in);
   void record_receipt(const Instance& in);
   void record_log();
+  const std::vector<std::uint8_t>& batch_neighbours(const std::vector<MessageSpec>& specs);
+  const std::vector<std::uint8_t>& batch_neighbours_pairwise(const std::vector<MessageSpec>& specs);
   void record(const model::Situation& s) {
     if (coverage_) {
       coverage_->add(s);
@@ -237,12 +239,24 @@ class Oracle {
   std::vector<std::uint32_t> last_batch_;  // slots of the batch added last
   std::vector<Instance> instances_;        // by slot
   std::vector<std::uint32_t> free_slots_;
-  std::vector<std::uint32_t> waiting_;  // slots that may be unhandled (pruned as they are read)
-  std::deque<std::uint32_t> retired_;   // settled slots, oldest first
+  std::size_t unhandled_accepted_ = 0;    // accepted, not handled yet
+  std::vector<std::uint8_t> neighbours_;  // batch_neighbours()'s answer
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> neighbour_keys_;
+  std::vector<std::uint32_t> waiting_;
+  // The same by subject, for a lookup the registry could not answer.
+  std::pmr::unordered_map<std::string, std::vector<std::uint32_t>> waiting_by_subject_{
+      res_};                           // slots that may be unhandled (pruned as they are read)
+  std::deque<std::uint32_t> retired_;  // settled slots, oldest first
   std::uint32_t next_seq_ = 0;
   std::size_t in_flight_ = 0;
   std::pmr::unordered_map<std::uint64_t, Hit> canaries_{res_};
-  std::pmr::map<std::pair<std::string, std::string>, std::pmr::vector<std::uint32_t>> by_key_{res_};
+  using MessageKey = std::pair<std::string, std::string>;  // (sender, id)
+  struct KeyHash {
+    std::size_t operator()(const MessageKey& k) const {
+      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
+    }
+  };
+  std::pmr::unordered_map<MessageKey, std::pmr::vector<std::uint32_t>, KeyHash> by_key_{res_};
   Content content_;  // of the current sink call
   Content side_;     // of a hold reason, receipt or log line
   std::pmr::unordered_map<std::string, IdInfo> ids_{res_};

@@ -287,6 +287,13 @@ bool Session::next_segment(const std::vector<std::string>& senders, int index) {
   return start(senders);
 }
 
+bool Session::checkpoint(int index) {
+  State& S = *s_;
+  if (S.stopped) return false;
+  S.drain(index);
+  return !S.stopped;
+}
+
 RunResult& Session::finish(int index) {
   State& S = *s_;
   if (!S.finished) {

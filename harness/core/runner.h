@@ -107,6 +107,9 @@ class Session {
   // the switch is reset with `senders` for the next segment. False once the
   // run must stop.
   bool next_segment(const std::vector<std::string>& senders, int index);
+  // A quiet period of a long run: the drain and the end-of-scenario checks
+  // for what is in flight, and the run goes on. False once the run must stop.
+  bool checkpoint(int index);
   // The drain and end-of-scenario checks (unless the run stopped), then the
   // final result. `index` numbers the drain's step.
   RunResult& finish(int index);

@@ -93,6 +93,14 @@ SoakResult run_soak(Switch& sw, const SoakOptions& o, const ProgressFn& progress
       ++out.segments;
       end_segment_record();
       report();
+    } else if (traffic.quiet_due()) {
+      if (!session.checkpoint(static_cast<int>(index))) {
+        ok = false;
+        out.stop_step = index - 1;
+        out.at_drain = true;
+        break;
+      }
+      traffic.after_quiet();
     }
     if ((index & 1023) == 0) {
       const auto now = Clock::now();
@@ -140,7 +148,8 @@ CutOut cut_out(const SoakOptions& o, const SoakResult& found, Switch& sw,
   PlayableBuilder world;  // what the steps did, in the order they were played
   std::int64_t segment_start = 0;
   model::World segment_world;
-  std::vector<Step> steps;  // of the current segment
+  std::vector<Step> steps;               // of the current segment
+  std::vector<std::int64_t> step_index;  // each one's soak step (quiet periods: the next one's)
   std::vector<std::optional<model::World>> at_start(windows.size());
   for (std::int64_t i = 0; i <= stop; ++i) {
     for (std::size_t k = 0; k < windows.size(); ++k) {
@@ -149,12 +158,32 @@ CutOut cut_out(const SoakOptions& o, const SoakResult& found, Switch& sw,
     const Step& st = traffic.next();
     world.add(st);
     steps.push_back(st);
+    step_index.push_back(i);
     if (i < stop && traffic.segment_due()) {
       traffic.begin_segment();
       world.world().all_up();
       segment_start = i + 1;
       segment_world = world.world();
       steps.clear();
+      step_index.clear();
+    } else if (i < stop && traffic.quiet_due()) {
+      // The quiet period, as steps: outages end and the switch gets time.
+      traffic.after_quiet();
+      std::vector<Step> quiet;
+      if (!world.world().registry_up()) quiet.emplace_back().kind = StepKind::kRegistryUp;
+      for (const auto& op : world.world().operators_down()) {
+        Step& up = quiet.emplace_back();
+        up.kind = StepKind::kOperatorUp;
+        up.op = op;
+      }
+      Step& wait = quiet.emplace_back();
+      wait.kind = StepKind::kTick;
+      wait.count = o.run.drain_ticks;
+      for (auto& q : quiet) {
+        world.add(q);
+        steps.push_back(std::move(q));
+        step_index.push_back(i + 1);
+      }
     }
   }
   const RunResult& want = found.run;
@@ -167,7 +196,9 @@ CutOut cut_out(const SoakOptions& o, const SoakResult& found, Switch& sw,
             std::to_string(stop + 1) + ", after steps that rebuild the world as it was.",
     };
     sc.steps = steps_to_rebuild(start_world);
-    sc.steps.insert(sc.steps.end(), steps.begin() + (first - segment_start), steps.end());
+    const auto from =
+        std::lower_bound(step_index.begin(), step_index.end(), first) - step_index.begin();
+    sc.steps.insert(sc.steps.end(), steps.begin() + from, steps.end());
     for (auto& st : sc.steps) st.line = 0;
     RunResult r = run_scenario(sc, sw, o.run);
     ++c.runs;

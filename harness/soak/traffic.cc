@@ -27,7 +27,9 @@ const std::vector<Profile>& profiles() {
   static const std::vector<Profile> kProfiles = [] {
     Profile day;
     day.name = "steady-day";
-    day.summary = "an ordinary day: mostly small batches, some bulk, people moving, short outages";
+    day.summary =
+        "an ordinary day: mostly small batches, some bulk, people moving, short outages, a "
+        "restart now and then";
     Profile week;
     week.name = "incident-week";
     week.summary =
@@ -35,8 +37,8 @@ const std::vector<Profile>& profiles() {
         "delivery, and bursts of accounts closed and reopened for other people";
     week.segment = 200000;
     week.w_outage = 2;
-    week.w_restart = 1;
-    week.w_race = 1;
+    week.w_restart = 2;
+    week.w_race = 2;
     week.outage_min = 20;
     week.outage_max = 150;
     week.burst_every = 20000;
@@ -86,11 +88,11 @@ Traffic::Traffic(const Profile& profile, std::uint64_t seed, bool can_restart)
   // The world at the start: most people have a mailbox, a few are protected,
   // a few block a sender. These steps come first.
   for (std::size_t i = 0; i < persons_.size(); ++i) {
-    if (below(10) < 7) {
+    if (i < kTricky.size() || below(10) < 7) {
       Step st;
       st.kind = StepKind::kOpen;
       st.person = persons_[i];
-      st.mailbox = address(i, static_cast<int>(below(kOperators.size())));
+      st.mailbox = address(i, i < kTricky.size() ? 0 : static_cast<int>(below(kOperators.size())));
       if (try_add(st)) queued_.push_back(std::move(st));
     }
     if (below(100) < 2) {
@@ -120,12 +122,18 @@ bool Traffic::try_add(Step& st) {
   return play_.add(st);
 }
 
-void Traffic::begin_segment() {
+void Traffic::after_quiet() {
   play_.world().all_up();
   outages_.clear();
+  restart_at_ = 0;
   std::erase_if(queued_, [](const Step& s) {
     return s.kind == StepKind::kRegistryUp || s.kind == StepKind::kOperatorUp;
   });
+  since_quiet_ = 0;
+}
+
+void Traffic::begin_segment() {
+  after_quiet();
   recent_.clear();
   recent_at_ = 0;
   segment_messages_ = 0;
@@ -167,6 +175,7 @@ void Traffic::make_submit(Step& st) {
   }
   messages_ += static_cast<std::int64_t>(n);
   segment_messages_ += static_cast<std::int64_t>(n);
+  since_quiet_ += static_cast<std::int64_t>(n);
 }
 
 void Traffic::start_outage() {
@@ -190,6 +199,8 @@ void Traffic::start_outage() {
   }
   play_.add(down);
   queued_.push_back(std::move(down));
+  // Incidents bring restarts: now and then the switch restarts in the middle of one.
+  if (can_restart_ && below(10) < 3) restart_at_ = now_ + (o.until - now_) / 2;
   outages_.push_back(std::move(o));
 }
 
@@ -285,6 +296,12 @@ const Step& Traffic::next() {
       st.count = 1 + static_cast<int>(below(3));
       play_.add(st);
       now_ += st.count;
+      if (restart_at_ > 0 && now_ >= restart_at_) {
+        restart_at_ = 0;
+        Step restart;
+        restart.kind = StepKind::kRestart;
+        queued_.push_back(std::move(restart));
+      }
       // Outages that are over end after this tick.
       for (auto it = outages_.begin(); it != outages_.end();) {
         if (it->until > now_) {

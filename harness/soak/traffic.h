@@ -38,10 +38,11 @@ struct Profile {
   std::string_view summary;
   int persons = 3000;
   int senders = 12;
-  std::int64_t segment = 50000;  // messages per segment
+  std::int64_t segment = 50000;     // messages per segment
+  std::int64_t quiet_every = 5000;  // messages between quiet periods (drained and checked)
   // Relative weights of what happens next.
   int w_submit = 60, w_tick = 30, w_move = 3, w_close = 2, w_reopen = 2, w_protect = 1, w_block = 1,
-      w_outage = 1, w_restart = 0, w_race = 0;
+      w_outage = 2, w_restart = 1, w_race = 1;
   int bulk_percent = 3;  // batches of bulk size, from one sender
   int bulk_max = 300;    // largest batch
   int outage_min = 2;    // ticks an outage lasts, at least
@@ -72,6 +73,10 @@ class Traffic {
   // A segment begins: the drain ended every outage; nothing of the last
   // segment is resubmitted.
   void begin_segment();
+  // A quiet period is due: the caller drains the switch and checks what is
+  // in flight, then calls after_quiet() (every outage has ended).
+  bool quiet_due() const { return since_quiet_ >= profile_.quiet_every; }
+  void after_quiet();
   // The model as the steps so far left it.
   const PlayableBuilder& model() const { return play_; }
 
@@ -104,8 +109,10 @@ class Traffic {
   std::int64_t now_ = 0;
   std::int64_t messages_ = 0;
   std::int64_t segment_messages_ = 0;
+  std::int64_t since_quiet_ = 0;
   std::int64_t next_burst_ = 0;
   int races_ = 0;
+  std::int64_t restart_at_ = 0;  // a restart queued for this tick (0: none)
   Step step_;
 };
 
