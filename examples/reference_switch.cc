@@ -571,11 +571,11 @@ const std::vector<DefectInfo>& catalog() {
       {Defect::kBatchLogNamesHeld, 9, "batch-log-names-held",
        "a command handling several messages logs the numbers of those it held"},
       {Defect::kDedupWindow, 5, "dedup-window",
-       "the set of accepted (sender, id) keys keeps only the latest 4096"},
+       "the set of accepted (sender, id) keys keeps only the latest 4096", true},
       {Defect::kSlotWrap, 2, "slot-wrap",
-       "content is copied from a ring of 256 slots that a newer message reuses"},
+       "content is copied from a ring of 256 slots that a newer message reuses", true},
       {Defect::kBacklogOverflow, 7, "backlog-overflow",
-       "the queue of waiting work holds 256 entries and drops the oldest"},
+       "the queue of waiting work holds 256 entries and drops the oldest", true},
   };
   return kCatalog;
 }

@@ -59,6 +59,9 @@ struct DefectInfo {
   int defect_class;          // number in docs/exchange.md, 0 for the reference
   std::string_view name;     // builtin:<name>
   std::string_view summary;  // the mistake, in one sentence
+  // Fires only after thousands of messages (or hundreds at once): guarded by
+  // corpus/volume/ rather than corpus/regressions/, found by `wrongbox soak`.
+  bool volume_only = false;
 };
 
 // The reference first, then one entry per defect class, in class order.

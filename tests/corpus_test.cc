@@ -10,15 +10,15 @@
 #include <sstream>
 
 #include "examples/reference_switch.h"
-#include "harness/core/runner.h"
 #include "harness/cli/sut.h"
+#include "harness/core/runner.h"
 
 namespace wrongbox {
 namespace {
 
-std::vector<Scenario> load_corpus() {
+std::vector<Scenario> load_corpus(const char* dir = "corpus/regressions") {
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator("corpus/regressions")) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
     if (e.path().extension() == ".wbs") files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
@@ -63,17 +63,37 @@ TEST(CorpusTest, EveryGuardFailsOnItsDefectNamingItsProperty) {
 }
 
 TEST(CorpusTest, EveryDefectClassOfTheCatalogIsGuardedByTheCorpus) {
-  std::set<std::string> guarded;
+  std::set<std::string> guarded, volume;
   for (const auto& sc : load_corpus()) {
     for (const auto& g : sc.guards) guarded.insert(g.defect);
   }
+  for (const auto& sc : load_corpus("corpus/volume")) {
+    for (const auto& g : sc.guards) volume.insert(g.defect);
+  }
   for (const auto& d : examples::catalog()) {
     if (d.defect_class == 0) continue;
-    EXPECT_TRUE(guarded.count(std::string(d.name)))
-        << "defect class " << d.defect_class << " (" << d.name << ") has no regression scenario";
+    EXPECT_TRUE((d.volume_only ? volume : guarded).count(std::string(d.name)))
+        << "defect class " << d.defect_class << " (" << d.name << ") has no regression scenario in "
+        << (d.volume_only ? "corpus/volume" : "corpus/regressions");
   }
-  // The reference, one variant per class, and seven that need two conditions to meet.
-  EXPECT_EQ(examples::catalog().size(), 21u);
+  // The reference, one variant per class, seven that need two conditions to
+  // meet, and three that need volume.
+  EXPECT_EQ(examples::catalog().size(), 24u);
+}
+
+TEST(CorpusTest, EveryVolumeScenarioFailsOnlyOnTheVariantItGuards) {
+  const auto corpus = load_corpus("corpus/volume");
+  ASSERT_EQ(corpus.size(), 3u);
+  auto ref = open_sut("builtin:reference");
+  for (const auto& sc : corpus) {
+    EXPECT_EQ(run_scenario(sc, *ref.sw).outcome, Outcome::kPass) << sc.source;
+    for (const auto& g : sc.guards) {
+      auto sut = open_sut("builtin:" + g.defect);
+      const auto r = run_scenario(sc, *sut.sw);
+      ASSERT_EQ(r.outcome, Outcome::kViolation) << sc.source << ": " << summarize(r);
+      EXPECT_EQ(to_string(r.headline()->property), g.property) << sc.source;
+    }
+  }
 }
 
 TEST(CorpusTest, TheSwitchIsReusedAcrossScenariosThroughReset) {

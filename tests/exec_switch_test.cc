@@ -13,9 +13,9 @@
 
 #include "examples/reference_switch.h"
 #include "harness/check/campaign.h"
-#include "harness/protocol/protocol.h"
-#include "harness/core/runner.h"
 #include "harness/cli/sut.h"
+#include "harness/core/runner.h"
+#include "harness/protocol/protocol.h"
 #include "wrongbox/protocol_server.h"
 
 namespace wrongbox {

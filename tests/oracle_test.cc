@@ -487,5 +487,164 @@ TEST(OracleTest, OutagesAnswerUnavailableAndEndBeforeTheDrain) {
   EXPECT_EQ(ticks, 4);  // three while down, one in the drain
 }
 
+// Streaming: a bound on what the oracle keeps, the same verdicts within it.
+
+Step open_step(const std::string& mailbox, const std::string& person) {
+  Step st;
+  st.kind = StepKind::kOpen;
+  st.mailbox = mailbox;
+  st.person = person;
+  return st;
+}
+
+Step submit_step(const std::string& id, const std::string& subject = kA) {
+  Step st;
+  st.kind = StepKind::kSubmit;
+  st.messages = {MessageSpec{"s1", id, subject, 2}};
+  return st;
+}
+
+// Plays `n` one-message submits to A through a Session bounded to `retain`.
+struct StreamRun {
+  RunResult result;
+  std::size_t max_known = 0;  // in flight + retained, at most
+  int stopped_at = -1;
+};
+StreamRun stream(Switch& sw, int n, std::size_t retain,
+                 const std::function<Step(int)>& step_for = nullptr) {
+  StreamRun out;
+  Session s(sw, RunOptions{}, retain);
+  s.start({"s1"});
+  int i = 0;
+  s.play(open_step("kivra/a", kA), i++);
+  for (int k = 0; k < n; ++k, ++i) {
+    const Step st = step_for ? step_for(k) : submit_step(std::to_string(k));
+    const bool ok = s.play(st, i) && s.oracle().violations().empty();
+    out.max_known = std::max(out.max_known, s.oracle().in_flight() + s.oracle().retained());
+    if (!ok) {
+      out.stopped_at = i;
+      break;
+    }
+  }
+  out.result = std::move(s.finish(i));
+  return out;
+}
+
+// Delivers each message correctly and, when `again` > 0, also redelivers a
+// copy of the message it handled `again` submits earlier.
+class Redeliverer : public Switch {
+ public:
+  explicit Redeliverer(int again) : again_(again) {}
+  HelloInfo hello() override { return {"redeliverer", "0", {}}; }
+  void reset(const std::vector<std::string>&) override { kept_.clear(); }
+  std::vector<Verdict> submit(const std::vector<Message>& b, Calls& c) override {
+    for (const auto& m : b) {
+      route_correctly(m, c);
+      kept_.push_back(m);  // a copy: the batch is valid only during submit
+      if (again_ > 0 && kept_.size() > static_cast<std::size_t>(again_)) {
+        c.deliver("kivra/a", kept_[kept_.size() - 1 - static_cast<std::size_t>(again_)]);
+      }
+    }
+    return accept_all(b);
+  }
+  bool tick(std::int64_t, Calls&) override { return true; }
+  void restart() override {}
+
+ private:
+  int again_;
+  std::vector<Message> kept_;
+};
+
+TEST(StreamingOracleTest, KeepsOnlyWhatIsInFlightAndTheRetainedWindow) {
+  auto sw = correct_switch();
+  const auto r = stream(sw, 2000, 8);
+  EXPECT_EQ(r.result.outcome, Outcome::kPass) << summarize(r.result);
+  EXPECT_EQ(r.result.stats.messages, 2000);
+  EXPECT_LE(r.max_known, 9u);  // 8 settled + the one in flight
+}
+
+TEST(StreamingOracleTest, ASecondSinkOfASettledMessageStillKnownIsC1) {
+  Redeliverer sw(3);
+  const auto r = stream(sw, 50, 8);
+  ASSERT_EQ(r.result.outcome, Outcome::kViolation) << summarize(r.result);
+  EXPECT_EQ(r.result.headline()->property, Property::C1);
+  EXPECT_NE(r.result.headline()->summary.find("second sink"), std::string::npos);
+  EXPECT_EQ(r.stopped_at, 4);  // the fourth submit (step 1 opens the mailbox)
+}
+
+TEST(StreamingOracleTest, ContentOfAForgottenMessageIsUnknownContentC2) {
+  Redeliverer sw(20);
+  const auto r = stream(sw, 50, 4);
+  ASSERT_EQ(r.result.outcome, Outcome::kViolation) << summarize(r.result);
+  const auto* v = r.result.headline();
+  EXPECT_EQ(v->property, Property::C2);
+  EXPECT_NE(v->summary.find("settled long ago"), std::string::npos) << v->summary;
+  EXPECT_EQ(r.stopped_at, 21);
+}
+
+TEST(StreamingOracleTest, WithoutABoundTheSameRedeliveryIsNamedC1) {
+  Redeliverer sw(20);
+  const auto r = stream(sw, 50, Oracle::kRetainAll);
+  ASSERT_EQ(r.result.outcome, Outcome::kViolation) << summarize(r.result);
+  EXPECT_EQ(r.result.headline()->property, Property::C1);
+}
+
+TEST(StreamingOracleTest, ADuplicateAcceptedWithinTheWindowIsC1) {
+  auto sw = correct_switch();
+  const auto r =
+      stream(sw, 20, 8, [](int k) { return submit_step(std::to_string(k == 5 ? 2 : k)); });
+  ASSERT_EQ(r.result.outcome, Outcome::kViolation) << summarize(r.result);
+  EXPECT_NE(r.result.headline()->summary.find("accepted again"), std::string::npos);
+}
+
+TEST(StreamingOracleTest, ACheckpointFindsAMessageThatWasLost) {
+  // Drops every tenth message it accepts; a quiet period checks what is in flight.
+  int n = 0;
+  ScriptedSwitch sw([&](const std::vector<Message>& b, Calls& c) {
+    for (const auto& m : b) {
+      if (++n % 10 != 0) route_correctly(m, c);
+    }
+    return accept_all(b);
+  });
+  Session s(sw, RunOptions{}, 16);
+  s.start({"s1"});
+  s.play(open_step("kivra/a", kA), 0);
+  for (int k = 0; k < 12; ++k) ASSERT_TRUE(s.play(submit_step(std::to_string(k)), k + 1));
+  EXPECT_FALSE(s.checkpoint(13));
+  const auto& r = s.finish(13);
+  ASSERT_EQ(r.outcome, Outcome::kViolation);
+  EXPECT_EQ(r.headline()->property, Property::C1);
+  EXPECT_NE(r.headline()->summary.find("never reached"), std::string::npos);
+}
+
+TEST(StreamingOracleTest, ABoundedRunOfAScenarioJudgesItAsAnUnboundedOne) {
+  auto sw = correct_switch();
+  const auto p = parse_scenario(std::string(kWorld) + R"(block 198503142344 s2
+submit
+  s1 2 to 198503142344 parts 3
+  s2 2 to 198503142344
+  s1 3 to 197108215562
+  s1 4 to 198503742341 parts 0
+end
+registry down
+submit
+  s1 5 to 199001011239
+end
+tick 3
+)",
+                                "t.wbs");
+  ASSERT_TRUE(p.ok());
+  const auto all = run_scenario(*p.scenario, sw, {});
+  Session s(sw, RunOptions{}, 2);
+  s.start(senders_of(*p.scenario));
+  for (std::size_t i = 0; i < p.scenario->steps.size(); ++i) {
+    s.play(p.scenario->steps[i], static_cast<int>(i));
+  }
+  const auto& bounded = s.finish(static_cast<int>(p.scenario->steps.size()));
+  EXPECT_EQ(all.outcome, Outcome::kPass) << summarize(all);
+  EXPECT_EQ(bounded.outcome, all.outcome) << summarize(bounded);
+  EXPECT_EQ(bounded.checks, all.checks);
+}
+
 }  // namespace
 }  // namespace wrongbox

@@ -214,6 +214,26 @@ const Json* latest_situations(const Json& m) {
   return nullptr;
 }
 
+// The soak runs: one row each, with the figures their totals carry.
+template <typename Esc>
+std::string soak_table(const Json& m, Esc esc, const char* head, const char* row,
+                       const char* tail) {
+  std::string o;
+  for (const auto& r : m["runs"]) {
+    if (r["command"] != "soak" || !r["coverage"].is_object() || !r["coverage"].contains("soak")) {
+      continue;
+    }
+    const auto& k = r["coverage"]["soak"];
+    if (o.empty()) o = head;
+    o += fmt::format(fmt::runtime(row), r["id"].get<std::int64_t>(), esc(str(r["sut_spec"])),
+                     esc(str(k["profile"])), str(k["messages"]), str(k["segments"]),
+                     str(k["messages_per_second"]), str(k["peak_in_flight"]),
+                     fmt::format("{:.1f}", k["peak_rss_kb"].get<double>() / 1024.0),
+                     esc(r["status"] == "complete" ? str(r["verdict"]) : "incomplete"));
+  }
+  return o.empty() ? o : o + tail;
+}
+
 std::string markdown_situations(const Json& run) {
   const auto& s = run["coverage"]["situations"];
   std::string o = fmt::format(
@@ -423,6 +443,11 @@ std::string markdown(const Json& m) {
                      r["status"] == "complete" ? str(r["verdict"]) : "incomplete",
                      str(r["scenarios"]), str(r["messages"]));
   }
+  o += soak_table(
+      m, [](const std::string& t) { return md_cell(t); },
+      "\n### Soak runs\n\n| run | switch | profile | messages | segments | messages/s | peak in "
+      "flight | peak MiB | verdict |\n|---|---|---|---|---|---|---|---|---|\n",
+      "| #{} | `{}` | {} | {} | {} | {} | {} | {} | {} |\n", "");
   if (m["runs"].empty()) return o;
   const auto& last = m["runs"].back();
   // The switch chose its name and version: escaped, like everything it controls.
@@ -823,6 +848,14 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
     }
     o += "</table>";
   }
+  o += soak_table(
+      m, [](const std::string& t) { return h(t); },
+      "<h2>Soak runs</h2><div class=\"scroll\"><table><tr><th>run</th><th>switch</th>"
+      "<th>profile</th><th>messages</th><th>segments</th><th>messages/s</th><th>peak in "
+      "flight</th><th>peak MiB</th><th>verdict</th></tr>",
+      "<tr><td>#{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+      "<td>{}</td><td>{}</td><td>{}</td></tr>",
+      "</table></div>");
   if (const Json* run = latest_situations(m)) o += html_situations(*run);
   // Counterexamples of every run, newest first (at most 25).
   int shown = 0;

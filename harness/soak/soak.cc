@@ -102,17 +102,17 @@ SoakResult run_soak(Switch& sw, const SoakOptions& o, const ProgressFn& progress
       }
       traffic.after_quiet();
     }
-    if ((index & 1023) == 0) {
+    if (o.rate > 0) {
+      // Ahead of the rate: wait until the messages sent are due.
+      const double due = static_cast<double>(so_far.stats.messages) / o.rate;
+      const double ahead = due - since(t0);
+      if (ahead > 0) std::this_thread::sleep_for(std::chrono::duration<double>(ahead));
+    }
+    if ((index & 1023) == 0 || o.rate > 0) {
       const auto now = Clock::now();
       if (now >= o.deadline) {
         out.deadline_reached = true;
         break;
-      }
-      if (o.rate > 0) {
-        // Ahead of the rate: wait until the messages sent are due.
-        const double due = static_cast<double>(so_far.stats.messages) / o.rate;
-        const double ahead = due - since(t0);
-        if (ahead > 0) std::this_thread::sleep_for(std::chrono::duration<double>(ahead));
       }
       if (now >= next_report) {
         report();

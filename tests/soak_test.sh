@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `wrongbox soak` as a vendor's nightly job meets it, from a scratch
+# directory: a clean run, findings cut out as scenarios that replay as
+# failures, volume-only defects that a default check misses, JSON lines, bad
+# options, and a soak killed with SIGKILL whose evidence stays consistent.
+# Usage: soak_test.sh PATH/TO/wrongbox
+set -u
+WB="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+cd "$tmp"
+
+check "a soak of the reference passes" 0 "$WB" soak --messages 60000 --evidence e.db
+contains "it says how much it sent" "PASS: 60,"
+contains "it names the segments" "segment(s), no property violated"
+contains "it reports the memory" "peak memory"
+check "the soak is recorded and verifies" 0 "$WB" evidence verify e.db
+check "the report shows the soak" 0 "$WB" report --evidence e.db --format md --out r.md
+grep -q "soak" r.md || { echo "FAIL the report does not mention the soak"; fails=$((fails + 1)); }
+
+# A catalog defect: the finding is cut out as a short scenario that replays as a failure.
+check "a soak catches a catalog defect" 1 "$WB" soak --sut builtin:stale-route --messages 100000 \
+  --evidence e.db --save-failures failures
+contains "it names the property" "FAIL "
+contains "it cuts the finding out" "cut out of the soak's last"
+saved=$(sed -n 's/^saved: *//p' "$tmp/out")
+[ -f "$saved" ] || { echo "FAIL no scenario saved ($saved)"; fails=$((fails + 1)); }
+steps=$(grep -c '^[a-z]' "$saved" || true)
+[ "$steps" -lt 60 ] || { echo "FAIL the cut-out scenario is long: $steps lines"; fails=$((fails + 1)); }
+check "the cut-out scenario fails on replay" 1 "$WB" replay "$saved" --sut builtin:stale-route \
+  --no-evidence
+check "and passes on the reference" 0 "$WB" replay "$saved" --no-evidence
+
+# Volume-only variants: the soak catches them, a default check does not.
+for d in dedup-window slot-wrap backlog-overflow; do
+  check "soak catches $d" 1 "$WB" soak --sut builtin:$d --messages 100000 --no-evidence \
+    --save-failures failures
+  saved=$(sed -n 's/^saved: *//p' "$tmp/out")
+  check "its cut-out scenario replays as a failure ($d)" 1 "$WB" replay "$saved" \
+    --sut builtin:$d --no-evidence
+  check "a default check misses $d" 0 "$WB" check --sut builtin:$d --no-evidence \
+    --save-failures ''
+done
+
+check "--json gives progress and a result" 0 "$WB" soak --messages 20000 --json --no-evidence
+tail -1 "$tmp/out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["event"]=="result" and d["verdict"]=="pass" and d["messages"]>=20000, d' ||
+  { echo "FAIL the last JSON line is not the result"; fails=$((fails + 1)); }
+check "the incident week runs" 0 "$WB" soak --profile incident-week --messages 20000 --no-evidence
+check "an unknown profile is a usage error" 2 "$WB" soak --profile monday --no-evidence
+contains "it lists the profiles" "steady-day, incident-week"
+check "--messages 0 is refused" 2 "$WB" soak --messages 0 --no-evidence
+check "--rate nan is refused" 2 "$WB" soak --rate nan --no-evidence
+check "a small --retain is refused" 2 "$WB" soak --retain 10 --no-evidence
+check "--rate holds the pace" 0 "$WB" soak --messages 3000 --rate 2000 --json --no-evidence
+secs=$(tail -1 "$tmp/out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+python3 -c "import sys; sys.exit(0 if $secs >= 1.2 else 1)" ||
+  { echo "FAIL 3000 messages at 2000/s took $secs s"; fails=$((fails + 1)); }
+
+# SIGKILL mid-run: the store stays consistent and shows the run incomplete
+# with the segments it finished.
+"$WB" soak --messages 100000000 --evidence k.db >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+  n=$(python3 -c 'import sqlite3; c=sqlite3.connect("file:k.db?mode=ro", uri=True); print(c.execute("select count(*) from scenarios").fetchone()[0])' 2>/dev/null || echo 0)
+  [ "${n:-0}" -ge 2 ] && break
+  sleep 0.2
+done
+kill -9 $pid
+wait $pid 2>/dev/null
+check "a killed soak leaves a store that verifies" 0 "$WB" evidence verify k.db
+contains "the run is incomplete" "incomplete"
+rows=$(python3 -c 'import sqlite3; c=sqlite3.connect("k.db"); print(c.execute("select count(*) from scenarios where source like '"'"'soak segment%'"'"'").fetchone()[0])')
+[ "$rows" -ge 2 ] || { echo "FAIL the killed soak recorded $rows segments"; fails=$((fails + 1)); }
+python3 -c 'import sqlite3; c=sqlite3.connect("k.db"); s=c.execute("select summary from scenarios order by id limit 1").fetchone()[0]; assert s.split()[0].isdigit() and int(s.split()[0]) >= 50000 and "calls" in s, s' ||
+  { echo "FAIL a segment row lacks its counts"; fails=$((fails + 1)); }
+
+echo "soak_test: $fails failure(s)"
+[ "$fails" -eq 0 ]
