@@ -35,7 +35,7 @@ check "and passes on the reference" 0 "$WB" replay "$saved" --no-evidence
 
 # Volume-only variants: the soak catches them, a default check does not.
 for d in dedup-window slot-wrap backlog-overflow; do
-  check "soak catches $d" 1 "$WB" soak --sut builtin:$d --messages 100000 --no-evidence \
+  check "soak catches $d" 1 "$WB" soak --sut builtin:$d --messages 100000 --time-budget 8 --no-evidence \
     --save-failures failures
   saved=$(sed -n 's/^saved: *//p' "$tmp/out")
   check "its cut-out scenario replays as a failure ($d)" 1 "$WB" replay "$saved" \
