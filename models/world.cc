@@ -1,6 +1,7 @@
 // Environment state and routing rules (docs/exchange.md, "Routing rules").
 #include "models/world.h"
 
+#include <algorithm>
 #include <string>
 
 #include "models/identity.h"
@@ -243,6 +244,8 @@ std::vector<World::PersonInfo> World::persons() const {
   for (const auto& [p, st] : persons_) {
     out.push_back({p, st.registered, st.is_protected, {st.blocked.begin(), st.blocked.end()}});
   }
+  std::sort(out.begin(), out.end(),
+            [](const PersonInfo& a, const PersonInfo& b) { return a.person < b.person; });
   return out;
 }
 

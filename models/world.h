@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "wrongbox/message.h"
@@ -148,7 +149,7 @@ class World {
   void set_registered(const std::string& p, const std::string& mailbox);
 
   std::map<std::string, MailboxState> mailboxes_;
-  std::map<std::string, PersonState> persons_;
+  std::unordered_map<std::string, PersonState> persons_;  // no order: persons() sorts
   std::map<std::string, bool, std::less<>> operators_up_;
   bool registry_up_ = true;
   std::int64_t now_ = 0;

@@ -109,8 +109,7 @@ Oracle::Oracle(const model::World& world, std::uint64_t seed, bool trace, std::s
       minter_(seed),
       trace_(trace),
       retain_(retain),
-      res_(retain == kRetainAll ? static_cast<std::pmr::memory_resource*>(&arena_)
-                                : std::pmr::new_delete_resource()) {}
+      res_(retain == kRetainAll ? static_cast<std::pmr::memory_resource*>(&arena_) : &pool_) {}
 
 std::uint32_t Oracle::new_slot() {
   if (!free_slots_.empty()) {

@@ -231,8 +231,9 @@ class Oracle {
   bool trace_;
   std::size_t retain_;
   // Without a bound, the per-run maps allocate from the arena, freed at once
-  // with the oracle; with one, from the heap, as entries come and go.
+  // with the oracle; with one, from a pool, as entries come and go.
   std::pmr::monotonic_buffer_resource arena_;
+  std::pmr::unsynchronized_pool_resource pool_;
   std::pmr::memory_resource* res_;
   std::unordered_map<std::uint32_t, Batch> batches_;
   std::uint32_t next_batch_ = 0;
