@@ -10,6 +10,7 @@ fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
+root=$(pwd)
 cd "$tmp"
 
 check "a soak of the reference passes" 0 "$WB" soak --messages 60000 --evidence e.db
@@ -43,6 +44,16 @@ for d in dedup-window slot-wrap backlog-overflow; do
   check "a default check misses $d" 0 "$WB" check --sut builtin:$d --no-evidence \
     --save-failures ''
 done
+
+# A switch that breaks the protocol mid-soak: exit 3, the failure cut out, nothing left running.
+check "a switch that prints garbage fails the soak with exit 3" 3 "$WB" soak --messages 5000 \
+  --sut "exec:python3 $root/tests/fixtures/bad_switch.py garbage@40 soak-token" \
+  --time-budget 5 --no-evidence --save-failures failures
+contains "it says the switch failed" "SWITCH FAILED after"
+contains "it names the protocol error" "not valid JSON"
+sleep 0.5
+left=$(pgrep -f soak-token | wc -l)
+[ "$left" -eq 0 ] || { echo "FAIL $left switch process(es) left"; fails=$((fails + 1)); }
 
 check "--json gives progress and a result" 0 "$WB" soak --messages 20000 --json --no-evidence
 tail -1 "$tmp/out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["event"]=="result" and d["verdict"]=="pass" and d["messages"]>=20000, d' ||

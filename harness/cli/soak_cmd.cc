@@ -206,7 +206,7 @@ int soak(const SoakCliOptions& o) {
     if (const auto* v = run.headline()) {
       fmt::print("FAIL {} {}\n{}", to_string(v->property), where, format_violation(*v));
     } else {
-      fmt::print("SWITCH FAILED {}: {}\n", where, summarize(run));
+      fmt::print("SWITCH FAILED {}: {}\n", where, run.error);
     }
     if (cut.reproduced) {
       fmt::print("cut out of the soak's last {} steps, shrunk to {} step(s) ({} runs{}):\n",
