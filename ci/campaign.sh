@@ -5,8 +5,9 @@
 #      regression corpus and saved failures, a coverage-steered search and
 #      coverage-guided fuzzing sharing the budget, every run recorded in the
 #      evidence store;
-#   2. `wrongbox mutants`: the defect-detection matrix over its 20 defect
-#      variants of 13 classes (corpus, property-based search, fuzzing),
+#   2. `wrongbox mutants`: the defect-detection matrix over its 23 defect
+#      variants of 13 classes (corpus, property-based search, fuzzing, and
+#      a soak against the reference and what the others miss),
 #      recorded too;
 #   3. the evidence chain verified and the reports written: HTML (auditors),
 #      Markdown, JUnit, SARIF.

@@ -16,7 +16,8 @@
 //                 work; return true when nothing is left to do (idle).
 //   - restart() : drop all volatile state as after a crash; accepted, unhandled
 //                 messages and the set of accepted (sender, id) must survive.
-//   - Calls may be used only during the command that received them.
+//   - Calls may be used only during the command that received them, and the
+//     batch given to submit() only during that call: keep copies of what you keep.
 //   - Throwing SwitchFailure (or any std::exception) reports the switch as
 //     failed (exit code 3), never as a property violation.
 //
