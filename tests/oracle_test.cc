@@ -91,17 +91,19 @@ void expect_violation(const RunResult& r, Property p, int step, const std::strin
   EXPECT_NE(v->summary.find(summary_part), std::string::npos) << format_violation(*v);
 }
 
-TEST(OracleTest, SilentOnACorrectSwitchAcrossMailboxPaperHoldAndBlocked) {
-  auto sw = correct_switch();
-  const auto r = run(std::string(kWorld) + R"(block 198503142344 s2
+// After kWorld: a mailbox, a blocked sender, paper, a hold and no parts.
+const char* kEverySink = R"(block 198503142344 s2
 submit
   s1 2 to 198503142344 parts 3
   s2 2 to 198503142344
   s1 3 to 197108215562
   s1 4 to 198503742341 parts 0
 end
-)",
-                     sw);
+)";
+
+TEST(OracleTest, SilentOnACorrectSwitchAcrossMailboxPaperHoldAndBlocked) {
+  auto sw = correct_switch();
+  const auto r = run(std::string(kWorld) + kEverySink, sw);
   EXPECT_EQ(r.outcome, Outcome::kPass) << summarize(r);
   EXPECT_TRUE(r.violations.empty());
   for (auto p : {Property::S1, Property::S2, Property::S3, Property::S4, Property::C1, Property::C2,
@@ -619,16 +621,9 @@ TEST(StreamingOracleTest, ACheckpointFindsAMessageThatWasLost) {
 
 TEST(StreamingOracleTest, ABoundedRunOfAScenarioJudgesItAsAnUnboundedOne) {
   auto sw = correct_switch();
-  const auto p = parse_scenario(std::string(kWorld) + R"(block 198503142344 s2
-submit
-  s1 2 to 198503142344 parts 3
-  s2 2 to 198503142344
-  s1 3 to 197108215562
-  s1 4 to 198503742341 parts 0
-end
-registry down
-submit
+  const auto p = parse_scenario(std::string(kWorld) + kEverySink + R"(submit
   s1 5 to 199001011239
+  s2 5 to 198503742341
 end
 tick 3
 )",
@@ -643,7 +638,16 @@ tick 3
   const auto& bounded = s.finish(static_cast<int>(p.scenario->steps.size()));
   EXPECT_EQ(all.outcome, Outcome::kPass) << summarize(all);
   EXPECT_EQ(bounded.outcome, all.outcome) << summarize(bounded);
-  EXPECT_EQ(bounded.checks, all.checks);
+  // Every check at a call is made either way; the end's C1 and C4 checks
+  // skip the messages already forgotten (they were complete when they settled).
+  for (int i = 0; i < kPropertyCount; ++i) {
+    const auto prop = static_cast<Property>(i);
+    if (prop == Property::C1 || prop == Property::C4) {
+      EXPECT_LE(bounded.checks[i], all.checks[i]) << to_string(prop);
+    } else {
+      EXPECT_EQ(bounded.checks[i], all.checks[i]) << to_string(prop);
+    }
+  }
 }
 
 }  // namespace

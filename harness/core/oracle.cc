@@ -108,7 +108,7 @@ Oracle::Oracle(const model::World& world, std::uint64_t seed, bool trace, std::s
     : world_(world),
       minter_(seed),
       trace_(trace),
-      retain_(retain),
+      retain_(std::max<std::size_t>(retain, 1)),
       res_(retain == kRetainAll ? static_cast<std::pmr::memory_resource*>(&arena_) : &pool_) {}
 
 std::uint32_t Oracle::new_slot() {
@@ -133,6 +133,12 @@ void Oracle::settle(std::uint32_t slot) {
   --in_flight_;
   if (retain_ == kRetainAll) return;
   retired_.push_back(slot);
+  forget_beyond_retention();
+}
+
+void Oracle::forget_beyond_retention() {
+  // Not while a batch is with the switch: its messages stay until the verdicts.
+  if (in_submit_) return;
   while (retired_.size() > retain_) {
     const auto old = retired_.front();
     retired_.pop_front();
@@ -181,6 +187,7 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
   batch.messages.resize(specs.size());
   batch.known = specs.size();
   last_batch_.clear();
+  in_submit_ = true;
   if (retain_ != kRetainAll && waiting_.size() > 2 * in_flight_ + 1024) {
     std::erase_if(waiting_, [&](std::uint32_t s) { return !waiting(instances_[s]); });
   }
@@ -718,10 +725,11 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
     }
   }
   restarted_ = false;
-  // Settled last: forgetting an older message must not move this batch's keys under the loop.
+  in_submit_ = false;
   for (const auto idx : last_batch_) {
     if (settled_state(instances_[idx])) settle(idx);
   }
+  forget_beyond_retention();
 }
 
 void Oracle::on_delivery_refused(const Message& sent, const std::string& mailbox,

@@ -216,6 +216,7 @@ class Oracle {
   std::uint32_t new_slot();
   void settle(std::uint32_t slot);
   void forget(std::uint32_t slot);
+  void forget_beyond_retention();
   bool settled_state(const Instance& in) const;
   bool shared_id(const std::string& id) const {
     auto it = ids_.find(id);
@@ -249,6 +250,7 @@ class Oracle {
       res_};                           // slots that may be unhandled (pruned as they are read)
   std::deque<std::uint32_t> retired_;  // settled slots, oldest first
   std::uint32_t next_seq_ = 0;
+  bool in_submit_ = false;  // a batch is with the switch (add_batch to on_verdicts)
   std::size_t in_flight_ = 0;
   std::pmr::unordered_map<std::uint64_t, Hit> canaries_{res_};
   using MessageKey = std::pair<std::string, std::string>;  // (sender, id)
