@@ -38,7 +38,7 @@ check "a fuzzer that dies is an error" 2 "$WB" fuzz --budget 2 --fuzzer /bin/fal
   --no-evidence
 contains "says what happened" "the fuzzer exited with status 1 and saved no input"
 
-check "matrix with the fuzzing engine" 0 "$WB" mutants --defects stale-route,receipt-mixup \
+check "matrix with the fuzzing engine" 0 "$WB" mutants --soak-messages 0 --defects stale-route,receipt-mixup \
   --budget-per-defect 20 --fuzz-work "$tmp/w" --markdown "$tmp/m.md" --no-evidence
 contains "reference clean under all engines" "| - | reference | clean (expected) |"
 for d in stale-route receipt-mixup; do
