@@ -13,8 +13,8 @@ source "$(dirname "$0")/lib.sh"
 root=$(pwd)
 cd "$tmp"
 
-check "a soak of the reference passes" 0 "$WB" soak --messages 60000 --evidence e.db
-contains "it says how much it sent" "PASS: 60,"
+check "a soak of the reference passes" 0 "$WB" soak --messages 30000 --evidence e.db
+contains "it says how much it sent" "PASS: 30,"
 contains "it names the segments" "segment(s), no property violated"
 contains "it reports the memory" "peak memory"
 check "the soak is recorded and verifies" 0 "$WB" evidence verify e.db
@@ -23,7 +23,7 @@ grep -q "soak" r.md || { echo "FAIL the report does not mention the soak"; fails
 
 # A catalog defect: the finding is cut out as a short scenario that replays as a failure.
 check "a soak catches a catalog defect" 1 "$WB" soak --sut builtin:stale-route --messages 100000 \
-  --evidence e.db --save-failures failures
+  --time-budget 20 --evidence e.db --save-failures failures
 contains "it names the property" "FAIL "
 contains "it cuts the finding out" "cut out of the soak's last"
 saved=$(sed -n 's/^saved: *//p' "$tmp/out")
@@ -41,9 +41,7 @@ for d in dedup-window slot-wrap backlog-overflow; do
   saved=$(sed -n 's/^saved: *//p' "$tmp/out")
   check "its cut-out scenario replays as a failure ($d)" 1 "$WB" replay "$saved" \
     --sut builtin:$d --no-evidence
-  check "a default check misses $d" 0 "$WB" check --sut builtin:$d --no-evidence \
-    --save-failures ''
-done
+done  # that a default check misses them: CheckTest.ADefaultCheckMissesTheVolumeOnlyVariants
 
 # A switch that breaks the protocol mid-soak: exit 3, the failure cut out, nothing left running.
 check "a switch that prints garbage fails the soak with exit 3" 3 "$WB" soak --messages 5000 \
@@ -55,10 +53,10 @@ sleep 0.5
 left=$(pgrep -f soak-token | wc -l)
 [ "$left" -eq 0 ] || { echo "FAIL $left switch process(es) left"; fails=$((fails + 1)); }
 
-check "--json gives progress and a result" 0 "$WB" soak --messages 20000 --json --no-evidence
-tail -1 "$tmp/out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["event"]=="result" and d["verdict"]=="pass" and d["messages"]>=20000, d' ||
+check "--json gives progress and a result" 0 "$WB" soak --messages 5000 --json --no-evidence
+tail -1 "$tmp/out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["event"]=="result" and d["verdict"]=="pass" and d["messages"]>=5000, d' ||
   { echo "FAIL the last JSON line is not the result"; fails=$((fails + 1)); }
-check "the incident week runs" 0 "$WB" soak --profile incident-week --messages 20000 --no-evidence
+check "the incident week runs" 0 "$WB" soak --profile incident-week --messages 5000 --no-evidence
 check "an unknown profile is a usage error" 2 "$WB" soak --profile monday --no-evidence
 contains "it lists the profiles" "steady-day, incident-week"
 check "--messages 0 is refused" 2 "$WB" soak --messages 0 --no-evidence
@@ -73,7 +71,7 @@ python3 -c "import sys; sys.exit(0 if $secs >= 1.2 else 1)" ||
 # with the segments it finished.
 "$WB" soak --messages 100000000 --evidence k.db >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   n=$(python3 -c 'import sqlite3; c=sqlite3.connect("file:k.db?mode=ro", uri=True); print(c.execute("select count(*) from scenarios").fetchone()[0])' 2>/dev/null || echo 0)
   [ "${n:-0}" -ge 2 ] && break
   sleep 0.2
