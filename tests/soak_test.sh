@@ -22,7 +22,7 @@ check "the report shows the soak" 0 "$WB" report --evidence e.db --format md --o
 grep -q "soak" r.md || { echo "FAIL the report does not mention the soak"; fails=$((fails + 1)); }
 
 # A catalog defect: the finding is cut out as a short scenario that replays as a failure.
-check "a soak catches a catalog defect" 1 "$WB" soak --sut builtin:stale-route --messages 100000 \
+check "a soak catches a catalog defect" 1 "$WB" soak --sut builtin:retry-drops-last-part --messages 100000 \
   --time-budget 20 --evidence e.db --save-failures failures
 contains "it names the property" "FAIL "
 contains "it cuts the finding out" "cut out of the soak's last"
@@ -30,7 +30,7 @@ saved=$(sed -n 's/^saved: *//p' "$tmp/out")
 [ -f "$saved" ] || { echo "FAIL no scenario saved ($saved)"; fails=$((fails + 1)); }
 steps=$(grep -c '^[a-z]' "$saved" || true)
 [ "$steps" -lt 60 ] || { echo "FAIL the cut-out scenario is long: $steps lines"; fails=$((fails + 1)); }
-check "the cut-out scenario fails on replay" 1 "$WB" replay "$saved" --sut builtin:stale-route \
+check "the cut-out scenario fails on replay" 1 "$WB" replay "$saved" --sut builtin:retry-drops-last-part \
   --no-evidence
 check "and passes on the reference" 0 "$WB" replay "$saved" --no-evidence
 
