@@ -73,7 +73,7 @@ class Minimizer {
     bool any = false;
     for (std::size_t chunk = std::max<std::size_t>(1, best_.steps.size() / 2); chunk >= 1;
          chunk /= 2) {
-      for (std::size_t at = 0; at < best_.steps.size();) {
+      for (std::size_t at = 0; at < best_.steps.size() && !spent();) {
         Scenario c = best_;
         const auto end = std::min(at + chunk, c.steps.size());
         c.steps.erase(c.steps.begin() + static_cast<long>(at),
@@ -84,15 +84,15 @@ class Minimizer {
           at += chunk;
         }
       }
-      if (chunk == 1) break;
+      if (chunk == 1 || spent()) break;
     }
     return any;
   }
 
   bool remove_messages() {
     bool any = false;
-    for (std::size_t i = 0; i < best_.steps.size(); ++i) {
-      for (std::size_t m = 0; best_.steps[i].kind == StepKind::kSubmit &&
+    for (std::size_t i = 0; i < best_.steps.size() && !spent(); ++i) {
+      for (std::size_t m = 0; !spent() && best_.steps[i].kind == StepKind::kSubmit &&
                               best_.steps[i].messages.size() > 1 &&
                               m < best_.steps[i].messages.size();) {
         Scenario c = best_;
@@ -109,7 +109,8 @@ class Minimizer {
 
   bool simplify_counts() {
     bool any = false;
-    for (std::size_t i = 0; i < best_.steps.size(); ++i) {
+    // (Checked before each copy: a spent budget must not cost a copy per step.)
+    for (std::size_t i = 0; i < best_.steps.size() && !spent(); ++i) {
       if (best_.steps[i].kind == StepKind::kTick && best_.steps[i].count > 1) {
         Scenario c = best_;
         c.steps[i].count = 1;
