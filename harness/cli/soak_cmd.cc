@@ -8,27 +8,20 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"
+#include "harness/evidence/report.h"
 #include "harness/soak/soak.h"
 
 namespace wrongbox::cli {
 namespace {
-
-// 1234567 -> "1,234,567"
-std::string grouped(long long n) {
-  std::string s = std::to_string(n < 0 ? -n : n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
-    s.insert(static_cast<std::size_t>(i), ",");
-  }
-  return n < 0 ? "-" + s : s;
-}
 
 std::string progress_line(const soak::SoakProgress& p) {
   const double rate = p.seconds > 0 ? static_cast<double>(p.messages) / p.seconds : 0;
   return fmt::format(
       "soak: {} messages, {}/s, {} in flight, {} settled kept, peak {:.1f} MiB, {} violation(s), "
       "{:.1f} s",
-      grouped(p.messages), grouped(std::llround(rate)),
-      grouped(static_cast<long long>(p.in_flight)), grouped(static_cast<long long>(p.retained)),
+      evidence::with_commas(p.messages), evidence::with_commas(std::llround(rate)),
+      evidence::with_commas(static_cast<long long>(p.in_flight)),
+      evidence::with_commas(static_cast<long long>(p.retained)),
       static_cast<double>(p.peak_rss_kb) / 1024.0, p.violations, p.seconds);
 }
 
@@ -83,8 +76,10 @@ int soak(const SoakCliOptions& o) {
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (!o.quiet && !o.json) {
     fmt::print("wrongbox soak against {} (profile {}: {}; seed {}, {} messages{})\n", o.sut,
-               profile->name, profile->summary, o.seed, grouped(o.messages),
-               o.rate > 0 ? fmt::format(", at most {}/s", grouped(std::llround(o.rate))) : "");
+               profile->name, profile->summary, o.seed, evidence::with_commas(o.messages),
+               o.rate > 0
+                   ? fmt::format(", at most {}/s", evidence::with_commas(std::llround(o.rate)))
+                   : "");
   }
   double last_plain = 0;
   auto progress = [&](const soak::SoakProgress& p) {
@@ -200,9 +195,9 @@ int soak(const SoakCliOptions& o) {
     return rc;
   }
   if (run.failed()) {
-    const std::string where =
-        fmt::format("after {} messages, at step {}{}", grouped(run.stats.messages),
-                    grouped(r.stop_step + 1), r.at_drain ? " (in the drain after it)" : "");
+    const std::string where = fmt::format(
+        "after {} messages, at step {}{}", evidence::with_commas(run.stats.messages),
+        evidence::with_commas(r.stop_step + 1), r.at_drain ? " (in the drain after it)" : "");
     if (const auto* v = run.headline()) {
       fmt::print("FAIL {} {}\n{}", to_string(v->property), where, format_violation(*v));
     } else {
@@ -210,7 +205,7 @@ int soak(const SoakCliOptions& o) {
     }
     if (cut.reproduced) {
       fmt::print("cut out of the soak's last {} steps, shrunk to {} step(s) ({} runs{}):\n",
-                 grouped(cut.window), cut.scenario.steps.size(), cut.runs,
+                 evidence::with_commas(cut.window), cut.scenario.steps.size(), cut.runs,
                  cut.cut_short ? ", cut short by its time limit" : "");
       if (!saved.empty()) {
         fmt::print("saved:     {}\nreproduce: {}\n", saved,
@@ -232,10 +227,12 @@ int soak(const SoakCliOptions& o) {
         "PASS: {} messages in {} segment(s), no property violated ({:.1f} s, {}/s{})\n"
         "exercised: {} steps, {} switch calls, {} ticks; at most {} messages in flight; peak "
         "memory {:.1f} MiB\n",
-        grouped(run.stats.messages), r.segments, r.seconds, grouped(std::llround(rate)),
-        r.deadline_reached ? "; stopped: time budget reached" : "", grouped(run.stats.steps),
-        grouped(run.stats.calls), grouped(run.stats.ticks),
-        grouped(static_cast<long long>(r.peak_in_flight)),
+        evidence::with_commas(run.stats.messages), r.segments, r.seconds,
+        evidence::with_commas(std::llround(rate)),
+        r.deadline_reached ? "; stopped: time budget reached" : "",
+        evidence::with_commas(run.stats.steps), evidence::with_commas(run.stats.calls),
+        evidence::with_commas(run.stats.ticks),
+        evidence::with_commas(static_cast<long long>(r.peak_in_flight)),
         static_cast<double>(r.peak_rss_kb) / 1024.0);
     for (const auto& w : run.warnings) fmt::print("warning: {}\n", w);
     fmt::print("{}", situation_summary(r.coverage, check::kDefaultCoverageK));

@@ -340,15 +340,6 @@ Summary summarize_runs(const Json& m) {
   return s;
 }
 
-std::string with_commas(std::int64_t n) {
-  std::string d = std::to_string(n), out;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i > 0 && (d.size() - i) % 3 == 0) out += ',';
-    out += d[i];
-  }
-  return out;
-}
-
 // The paragraph that answers the audit question, as plain text; `esc`
 // escapes what the store holds, `em` marks the verdict.
 template <typename Esc, typename Em>
@@ -971,6 +962,15 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
 }
 
 }  // namespace
+
+std::string with_commas(std::int64_t n) {
+  std::string d = std::to_string(n), out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i > 0 && (d.size() - i) % 3 == 0) out += ',';
+    out += d[i];
+  }
+  return out;
+}
 
 bool parse_format(const std::string& name, ReportFormat& out) {
   if (name == "md" || name == "markdown")

@@ -28,4 +28,7 @@ struct ReportScope {
 
 std::string render_report(Store& store, ReportFormat format, const ReportScope& scope = {});
 
+// 1234567 -> "1,234,567" (counts in reports and progress lines).
+std::string with_commas(std::int64_t n);
+
 }  // namespace wrongbox::evidence
