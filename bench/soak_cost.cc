@@ -136,7 +136,7 @@ double bare(const std::vector<Event>& events, const std::vector<std::string>& se
 
 double full(Switch& sw, const std::vector<Event>& events, std::size_t count,
             const std::vector<std::string>& senders) {
-  Session s(sw, RunOptions{}, soak::kDefaultRetain);
+  Session s(sw, RunOptions{}, Oracle::kDefaultRetain);
   model::SituationCoverage coverage;
   s.count_situations_into(&coverage);
   const auto t0 = Clock::now();

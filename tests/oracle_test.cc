@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"
@@ -597,6 +598,73 @@ TEST(StreamingOracleTest, ADuplicateAcceptedWithinTheWindowIsC1) {
       stream(sw, 20, 8, [](int k) { return submit_step(std::to_string(k == 5 ? 2 : k)); });
   ASSERT_EQ(r.result.outcome, Outcome::kViolation) << summarize(r.result);
   EXPECT_NE(r.result.headline()->summary.find("accepted again"), std::string::npos);
+}
+
+TEST(StreamingOracleTest, ADuplicateAcceptedLongAfterItsFirstWasForgottenIsStillC1) {
+  // The first s1/2 settles and is forgotten long before its copy comes; the
+  // key is still known, so accepting the copy is C1 as it was within the window.
+  auto sw = correct_switch();
+  const auto r =
+      stream(sw, 40, 4, [](int k) { return submit_step(std::to_string(k == 30 ? 2 : k)); });
+  ASSERT_EQ(r.result.outcome, Outcome::kViolation) << summarize(r.result);
+  const auto* v = r.result.headline();
+  EXPECT_EQ(v->property, Property::C1);
+  EXPECT_NE(v->summary.find("accepted again"), std::string::npos) << v->summary;
+  EXPECT_EQ(v->step, 31);
+  ASSERT_EQ(v->facts.size(), 2u);
+  EXPECT_NE(v->facts[1].second.find("more than 4 settlements ago"), std::string::npos)
+      << v->facts[1].second;
+}
+
+TEST(StreamingOracleTest, ADuplicateRejectedLongAfterItsFirstWasForgottenIsCorrect) {
+  // A switch that remembers every key: the late copy is rejected, which is
+  // right, and not a "valid message rejected" warning either.
+  std::set<std::string> seen;
+  ScriptedSwitch sw([&](const std::vector<Message>& b, Calls& c) {
+    std::vector<Verdict> v;
+    for (const auto& m : b) {
+      const bool fresh = seen.insert(m.sender + "/" + m.id).second;
+      if (fresh) route_correctly(m, c);
+      v.push_back({m.sender, m.id, fresh, fresh ? "" : "duplicate"});
+    }
+    return v;
+  });
+  const auto r =
+      stream(sw, 40, 4, [](int k) { return submit_step(std::to_string(k == 30 ? 2 : k)); });
+  EXPECT_EQ(r.result.outcome, Outcome::kPass) << summarize(r.result);
+  EXPECT_TRUE(r.result.warnings.empty()) << r.result.warnings.front();
+}
+
+TEST(StreamingOracleTest, ASecondReceiptForAForgottenMessageIsC4NotAStrayReceipt) {
+  // At the 20th message, a second receipt for the first (forgotten by then).
+  int n = 0;
+  ScriptedSwitch sw([&](const std::vector<Message>& b, Calls& c) {
+    for (const auto& m : b) {
+      route_correctly(m, c);
+      if (++n == 20) c.receipt("s1", "0", ReceiptStatus::kDelivered);
+    }
+    return accept_all(b);
+  });
+  const auto r = stream(sw, 30, 4);
+  ASSERT_EQ(r.result.outcome, Outcome::kViolation) << summarize(r.result);
+  const auto* v = r.result.headline();
+  EXPECT_EQ(v->property, Property::C4) << v->summary;
+  EXPECT_NE(v->summary.find("second receipt"), std::string::npos) << v->summary;
+  // Within the window the same receipt is named by its message.
+  n = 0;
+  const auto all = stream(sw, 30, Oracle::kRetainAll);
+  ASSERT_EQ(all.result.outcome, Outcome::kViolation) << summarize(all.result);
+  EXPECT_EQ(all.result.headline()->property, Property::C4);
+}
+
+TEST(StreamingOracleTest, ViolationsBeyondTheCapAreCountedNotKept) {
+  // Accepts 1,100 messages and never delivers one: 1,100 C1 at the end.
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls&) { return accept_all(b); });
+  const auto r = stream(sw, 1100, Oracle::kRetainAll);
+  ASSERT_EQ(r.result.outcome, Outcome::kViolation);
+  EXPECT_EQ(r.result.violations.size(), Oracle::kMaxViolations);
+  EXPECT_EQ(r.result.violations_not_kept, 1100 - Oracle::kMaxViolations);
+  EXPECT_EQ(r.result.headline()->property, Property::C1);
 }
 
 TEST(StreamingOracleTest, ACheckpointFindsAMessageThatWasLost) {

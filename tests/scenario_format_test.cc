@@ -1,5 +1,6 @@
 // Scenario text format v1: exact round-trips and parse errors that say where.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -156,7 +157,29 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"wrongbox-scenario 1\nguards stale-route S9\n", 2, 20, "not a property"},
         BadInput{"wrongbox-scenario 1\nname a\nname b\n", 3, 1, "already has a name"},
         BadInput{"wrongbox-scenario 1\noperator Kivra down\n", 2, 10, "a-z"},
-        BadInput{"wrongbox-scenario 1\nblock 199001011239\n", 2, 20, "block PERSON SENDER"}));
+        BadInput{"wrongbox-scenario 1\nblock 199001011239\n", 2, 20, "block PERSON SENDER"},
+        BadInput{"wrongbox-scenario 1\ntick\n# caf\xC3\ntick\n", 3, 6, "invalid UTF-8"},
+        BadInput{"wrongbox-scenario 1\ntick\n  tick \xFF\n", 3, 8, "cannot start a character"}));
+
+// The same text read from a file one step at a time: the same error, and the
+// steps before it handed on.
+TEST_P(ScenarioParseErrorTest, AStreamedFileGivesTheSameErrorAfterTheStepsBeforeIt) {
+  const auto& p = GetParam();
+  // One file per case: ctest runs the cases side by side.
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("wrongbox-stream-bad-" + std::to_string(::getpid()) + ".wbs");
+  std::ofstream(path, std::ios::binary) << p.text;
+  int steps = 0;
+  const auto r = stream_scenario_file(path.string(), [&](const Scenario&, Step&& st) {
+    EXPECT_LT(st.line, p.line);
+    ++steps;
+    return true;
+  });
+  ASSERT_FALSE(r.ok());
+  const auto whole = parse_scenario(p.text, path.string());
+  EXPECT_EQ(r.error.to_string(), whole.error.to_string());
+  std::filesystem::remove(path);
+}
 
 TEST(ScenarioFormatTest, CommentsAndBlankLinesAnywhereAreAccepted) {
   const auto r = parse_scenario(
@@ -210,6 +233,61 @@ TEST(ScenarioFormatTest, EveryCorpusFileIsCanonical) {
     ++files;
   }
   EXPECT_GE(files, 13);
+}
+
+TEST(ScenarioFormatTest, StreamingAFileGivesTheStepsLoadingItGives) {
+  int files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator("corpus")) {
+    if (e.path().extension() != ".wbs") continue;
+    const auto loaded = load_scenario_file(e.path().string());
+    ASSERT_TRUE(loaded.ok()) << loaded.error.to_string();
+    std::vector<Step> steps;
+    Scenario header_seen;
+    const auto streamed =
+        stream_scenario_file(e.path().string(), [&](const Scenario& h, Step&& st) {
+          if (steps.empty()) header_seen = h;
+          steps.push_back(std::move(st));
+          return true;
+        });
+    ASSERT_TRUE(streamed.ok()) << streamed.error.to_string();
+    EXPECT_TRUE(streamed.scenario->steps.empty());
+    Scenario again = *streamed.scenario;
+    again.steps = std::move(steps);
+    EXPECT_EQ(again, *loaded.scenario) << e.path();
+    EXPECT_EQ(header_seen.name, loaded.scenario->name) << e.path();
+    EXPECT_EQ(header_seen.guards, loaded.scenario->guards) << e.path();
+    for (std::size_t i = 0; i < again.steps.size(); ++i) {
+      EXPECT_EQ(again.steps[i].line, loaded.scenario->steps[i].line) << e.path();
+    }
+    ++files;
+  }
+  EXPECT_GE(files, 13);
+}
+
+TEST(ScenarioFormatTest, StreamingStopsWhenTheReaderHasWhatItWants) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("wrongbox-stream-stop-" + std::to_string(::getpid()) + ".wbs");
+  // The fourth step is malformed: a reader that stops after two never sees it.
+  std::ofstream(path, std::ios::binary) << "wrongbox-scenario 1\ntick\ntick 2\ntick 3\nfly\n";
+  std::vector<int> counts;
+  const auto r = stream_scenario_file(path.string(), [&](const Scenario&, Step&& st) {
+    counts.push_back(st.count);
+    return counts.size() < 2;
+  });
+  EXPECT_TRUE(r.ok()) << r.error.to_string();
+  EXPECT_EQ(counts, (std::vector<int>{1, 2}));
+  std::filesystem::remove(path);
+}
+
+TEST(ScenarioFormatTest, StreamingRefusesWhatIsNotARegularFile) {
+  const auto r = stream_scenario_file("/nonexistent/x.wbs", [](const Scenario&, Step&&) {
+    ADD_FAILURE() << "no step expected";
+    return true;
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error.to_string().find("no such file"), std::string::npos) << r.error.to_string();
+  const auto d = stream_scenario_file("corpus", [](const Scenario&, Step&&) { return true; });
+  EXPECT_NE(d.error.message.find("directory"), std::string::npos) << d.error.to_string();
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ struct ReplayOptions : SwitchOptions {
   unsigned long long seed = 1;
   EvidenceOptions evidence;
   double budget_seconds = 0;  // no file starts after this many seconds (0: no limit)
+  long long retain = 65536;   // settled messages the oracle keeps knowing
 };
 
 int replay(const ReplayOptions& o);

@@ -110,7 +110,13 @@ int main(int argc, char** argv) {
   replay->add_option("--seed", ro.seed, "Canary key seed (any value; fixed for reproducible text)")
       ->capture_default_str()
       ->check(seed_number());
-
+  replay
+      ->add_option("--retain", ro.retain,
+                   "Settled messages the oracle keeps knowing while a file plays (memory is "
+                   "bounded by this, not by the file's length; a late copy of an older one is "
+                   "still a violation, reported as unknown content)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024LL, 100000000LL));
   replay
       ->add_option("--time-budget", ro.budget_seconds,
                    "Seconds after which no further file starts; the rest are counted as not "

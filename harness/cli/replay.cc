@@ -69,6 +69,23 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& paths,
   return out;
 }
 
+namespace {
+
+// What the evidence keeps of a failing file: its canonical text, unless the
+// file is too long to copy (then where it is and how long).
+std::string scenario_text_for_evidence(const std::string& file) {
+  constexpr std::uintmax_t kMaxCopied = 8u << 20;
+  std::error_code ec;
+  const auto size = fs::file_size(file, ec);
+  if (!ec && size <= kMaxCopied) {
+    if (auto again = load_scenario_file(file); again.ok()) return print_scenario(*again.scenario);
+  }
+  return fmt::format("# not copied: {} ({} bytes, over the {} MiB kept in evidence)\n", file,
+                     ec ? 0 : size, kMaxCopied >> 20);
+}
+
+}  // namespace
+
 int replay(const ReplayOptions& o) {
   std::vector<std::string> errors;
   const auto files = collect_scenarios(o.paths, errors);
@@ -105,16 +122,17 @@ int replay(const ReplayOptions& o) {
       break;
     }
     ++played;
-    const auto parsed = load_scenario_file(file);
-    if (!parsed.ok()) {
-      fmt::print("ERROR {}\n", parsed.error.to_string());
+    FileRun run = run_scenario_file(file, *sut.sw, ropt, static_cast<std::size_t>(o.retain));
+    if (!run.parsed.ok()) {
+      fmt::print("ERROR {}\n", run.parsed.error.to_string());
       ++input_errors;
       if (rec->on()) {
-        rec->store()->add_scenario(rec->run(), {file, "input-error", parsed.error.to_string(), ""});
+        rec->store()->add_scenario(rec->run(),
+                                   {file, "input-error", run.parsed.error.to_string(), ""});
       }
       continue;
     }
-    const RunResult r = run_scenario(*parsed.scenario, *sut.sw, ropt);
+    const RunResult& r = run.result;
     const std::string line = summarize(r);
     ++totals.scenarios;
     totals.steps += r.stats.steps;
@@ -157,7 +175,7 @@ int replay(const ReplayOptions& o) {
       std::string rep = file + "\n";
       if (r.outcome == Outcome::kViolation) {
         rep += format_violation(*r.headline(), file);
-        const auto n = r.violations.size();
+        const auto n = r.violations.size() + r.violations_not_kept;
         if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
       } else {
         rep += "  " + line + "\n";
@@ -170,7 +188,7 @@ int replay(const ReplayOptions& o) {
         rec->store()->add_counterexample(
             rec->run(),
             {r.headline() ? to_string(r.headline()->property) : "switch-failure",
-             print_scenario(*parsed.scenario), rep, check::replay_command(file, o.sut), file});
+             scenario_text_for_evidence(file), rep, check::replay_command(file, o.sut), file});
       }
       reports.push_back(std::move(rep));
     }

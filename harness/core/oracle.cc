@@ -88,7 +88,7 @@ std::string format_violation(const Violation& v, const std::string& source) {
   if (v.step >= 0) {
     out += " at step " + std::to_string(v.step + 1);
     if (v.line > 0)
-      out += " (" + (source.empty() ? "line" : source + ":") + std::to_string(v.line) + ")";
+      out += " (" + (source.empty() ? "line " : source + ":") + std::to_string(v.line) + ")";
   } else {
     out += " when the scenario ended";
   }
@@ -156,6 +156,7 @@ void Oracle::forget(std::uint32_t slot) {
   };
   drop(kTitlePart);
   for (int p = 0; p < static_cast<int>(m.parts.size()); ++p) drop(p);
+  forgotten_keys_.add(m.sender, m.id, in.state == State::kAccepted);
   if (auto kit = by_key_.find({m.sender, m.id}); kit != by_key_.end()) {
     std::erase(kit->second, slot);
     if (kit->second.empty()) {
@@ -178,7 +179,74 @@ void Oracle::settle_all() {
   waiting_by_subject_.clear();
   unhandled_accepted_ = 0;
   by_key_.clear();
+  forgotten_keys_.clear();
   ids_.clear();
+}
+
+std::optional<bool> Oracle::forgotten_accepted(const std::string& sender,
+                                               const std::string& id) const {
+  if (forgotten_keys_.empty()) return std::nullopt;
+  return forgotten_keys_.find(sender, id);
+}
+
+namespace {
+std::uint64_t mix64(std::uint64_t x) {  // splitmix64's finaliser
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+Oracle::KeySet::Entry Oracle::KeySet::hash(const std::string& sender, const std::string& id) {
+  // a: the standard library's string hash of each half, combined; b: FNV-1a
+  // over the sender's length, the sender and the id. Neither is 0 (a free slot).
+  const std::uint64_t hs = std::hash<std::string>{}(sender), hi = std::hash<std::string>{}(id);
+  std::uint64_t a = mix64(hs ^ mix64(hi + 0x9e3779b97f4a7c15ULL));
+  std::uint64_t b = 0xcbf29ce484222325ULL;
+  auto eat = [&](unsigned char c) { b = (b ^ c) * 0x100000001b3ULL; };
+  for (std::size_t n = sender.size(), k = 0; k < 8; ++k, n >>= 8) eat(n & 0xffu);
+  for (const char c : sender) eat(static_cast<unsigned char>(c));
+  for (const char c : id) eat(static_cast<unsigned char>(c));
+  b = mix64(b) & ~std::uint64_t{1};
+  return {a == 0 ? 1 : a, b};
+}
+
+std::size_t Oracle::KeySet::slot_of(const Entry& e) const {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = e.a & mask;
+  while (slots_[i].a != 0 && (slots_[i].a != e.a || (slots_[i].b | 1) != (e.b | 1))) {
+    i = (i + 1) & mask;
+  }
+  return i;
+}
+
+std::optional<bool> Oracle::KeySet::find(const std::string& sender, const std::string& id) const {
+  if (size_ == 0) return std::nullopt;
+  const Entry& e = slots_[slot_of(hash(sender, id))];
+  if (e.a == 0) return std::nullopt;
+  return (e.b & 1) != 0;
+}
+
+void Oracle::KeySet::add(const std::string& sender, const std::string& id, bool accepted) {
+  if (2 * (size_ + 1) > slots_.size()) {  // at most half full
+    std::vector<Entry> old(std::max<std::size_t>(1024, 2 * slots_.size()));
+    old.swap(slots_);
+    for (const Entry& e : old) {
+      if (e.a != 0) slots_[slot_of(e)] = e;
+    }
+  }
+  const Entry e = hash(sender, id);
+  Entry& at = slots_[slot_of(e)];
+  if (at.a == 0) {
+    at = e;
+    ++size_;
+  }
+  at.b |= accepted ? 1 : 0;
+}
+
+void Oracle::KeySet::clear() {
+  std::vector<Entry>().swap(slots_);
+  size_ = 0;
 }
 
 const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& specs, int step) {
@@ -419,6 +487,11 @@ Violation& Oracle::violate(Property p, std::string summary) {
   if (is_safety(p)) safety_violated_ = true;
   if (!note_.empty()) note_ += "; ";
   note_ += std::string(to_string(p)) + " VIOLATED";
+  if (violations_.size() >= kMaxViolations && !is_safety(p)) {
+    ++violations_not_kept_;
+    not_kept_ = std::move(v);
+    return not_kept_;
+  }
   violations_.push_back(std::move(v));
   return violations_.back();
 }
@@ -627,6 +700,13 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
     v.facts = {{"message", describe_instance(done_with_receipt)}};
     return;
   }
+  if (forgotten_accepted(sender, id).value_or(false)) {
+    check(Property::C4);
+    auto& v = violate(Property::C4, "a second receipt for the same message");
+    v.facts = {{"message", sender + "/" + id + ", accepted, handled and receipted more than " +
+                               std::to_string(retain_) + " settlements ago"}};
+    return;
+  }
   auto& v = violate(Property::S4,
                     "a receipt went to a sender that has no handled message "
                     "with that id");
@@ -691,21 +771,32 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
                           vs[k].id + " but message " + std::to_string(k + 1) + " of the batch is " +
                           in.msg->sender + "/" + in.msg->id);
     }
-    bool repeated = false;
     const auto& same_key = by_key_[{in.msg->sender, in.msg->id}];
+    const std::optional<bool> forgotten = forgotten_accepted(in.msg->sender, in.msg->id);
+    bool repeated = forgotten.value_or(false);
     for (auto other : same_key) {
       repeated |= instances_[other].seq < in.seq && instances_[other].state == State::kAccepted;
     }
     record_submit(idx, repeated);
     if (vs[k].accepted) {
       check(Property::C1);
+      bool again = false;
       for (auto other : same_key) {
         if (other == idx || instances_[other].state != State::kAccepted) continue;
         auto& v = violate(Property::C1,
                           "a message with an already accepted (sender, id) was "
                           "accepted again");
         v.facts = {{"message", describe_instance(idx)}, {"earlier", describe_instance(other)}};
+        again = true;
         break;
+      }
+      if (!again && forgotten.value_or(false)) {
+        auto& v = violate(Property::C1,
+                          "a message with an already accepted (sender, id) was "
+                          "accepted again");
+        v.facts = {{"message", describe_instance(idx)},
+                   {"earlier", "a message with that key, accepted and settled more than " +
+                                   std::to_string(retain_) + " settlements ago"}};
       }
       in.state = State::kAccepted;
       unhandled_accepted_ += in.handled == 0;
@@ -716,7 +807,7 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
         auto& v = violate(Property::S5, "a message was rejected after its content reached a sink");
         v.facts = {{"message", describe_instance(idx)}, {"went to", handled_where(in)}};
       }
-      const bool duplicate = same_key.front() != idx;
+      const bool duplicate = same_key.front() != idx || forgotten.has_value();
       if (in.valid_subject && !in.msg->parts.empty() && !duplicate &&
           warnings_.size() < kMaxWarnings) {
         warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +

@@ -63,6 +63,8 @@ std::string format_violation(const Violation& v, const std::string& source = "")
 class Oracle {
  public:
   static constexpr std::size_t kRetainAll = SIZE_MAX;
+  // The bound of long runs (a soak, the replay of a long file).
+  static constexpr std::size_t kDefaultRetain = 65536;
   // With `trace`, note() describes every call; without, only violations.
   // `retain`: how many settled messages stay known (see above).
   Oracle(const model::World& world, std::uint64_t seed, bool trace = false,
@@ -127,7 +129,11 @@ class Oracle {
   // From now on, situations are counted into `coverage` instead of kept.
   void count_situations_into(model::SituationCoverage* coverage) { coverage_ = coverage; }
 
+  // The first kMaxViolations violations (every safety one: the run stops at
+  // the first), and how many more there were.
   const std::vector<Violation>& violations() const { return violations_; }
+  std::uint64_t violations_not_kept() const { return violations_not_kept_; }
+  static constexpr std::size_t kMaxViolations = 1000;
   bool safety_violated() const { return safety_violated_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
   // What the last call looked like to the oracle (for traces).
@@ -260,6 +266,31 @@ class Oracle {
     }
   };
   std::pmr::unordered_map<MessageKey, std::pmr::vector<std::uint32_t>, KeyHash> by_key_{res_};
+  // The keys of forgotten messages, kept until the switch's reset: the switch
+  // must still know them as duplicates. 16 bytes a key (two independent 64-bit
+  // hashes; a false match is about 2^-128 likely), open addressing.
+  class KeySet {
+   public:
+    // Whether a message with this key that was accepted is among them
+    // (nullopt: no message with this key).
+    std::optional<bool> find(const std::string& sender, const std::string& id) const;
+    void add(const std::string& sender, const std::string& id, bool accepted);
+    bool empty() const { return size_ == 0; }
+    void clear();
+
+   private:
+    struct Entry {
+      std::uint64_t a = 0;  // 0: free
+      std::uint64_t b = 0;  // its low bit: accepted
+    };
+    static Entry hash(const std::string& sender, const std::string& id);
+    std::size_t slot_of(const Entry& e) const;
+    std::vector<Entry> slots_;
+    std::size_t size_ = 0;
+  };
+  KeySet forgotten_keys_;
+  // Whether a forgotten message with this key was accepted (nullopt: none forgotten).
+  std::optional<bool> forgotten_accepted(const std::string& sender, const std::string& id) const;
   Content content_;  // of the current sink call
   Content side_;     // of a hold reason, receipt or log line
   std::pmr::unordered_map<std::string, IdInfo> ids_{res_};
@@ -279,6 +310,8 @@ class Oracle {
   model::SituationCoverage* coverage_ = nullptr;
   bool restarted_ = false;  // a restart since the last submit
   std::vector<Violation> violations_;
+  std::uint64_t violations_not_kept_ = 0;
+  Violation not_kept_;  // what violate() fills beyond kMaxViolations
   std::vector<std::string> warnings_;
   std::array<std::uint64_t, kPropertyCount> checks_{};
   bool safety_violated_ = false;

@@ -301,6 +301,7 @@ RunResult& Session::finish(int index) {
     if (!S.stopped) S.drain(index);
     RunResult& result = S.result;
     result.violations = S.oracle.violations();
+    result.violations_not_kept = S.oracle.violations_not_kept();
     result.warnings = S.oracle.warnings();
     result.checks = S.oracle.checks();
     auto rest = S.oracle.take_situations();
@@ -409,6 +410,42 @@ std::string summarize(const RunResult& r) {
     }
   }
   return "?";
+}
+
+FileRun run_scenario_file(const std::string& path, Switch& sut, const RunOptions& opt,
+                          std::size_t retain) {
+  FileRun out;
+  auto input_error = [&](const ParseError& e) {
+    out.result.outcome = Outcome::kInputError;
+    out.result.error = e.to_string();
+    out.result.error_line = e.line;
+    return std::move(out);
+  };
+  // First read: the whole file is well formed, and what reset needs.
+  std::set<std::string> senders;
+  bool restarts = false;
+  out.parsed = stream_scenario_file(path, [&](const Scenario&, Step&& st) {
+    for (const auto& m : st.messages) senders.insert(m.sender);
+    restarts |= st.kind == StepKind::kRestart;
+    return true;
+  });
+  if (!out.parsed.ok()) return input_error(out.parsed.error);
+  if (restarts && !opt.can_restart) {
+    out.result.outcome = Outcome::kSkipped;
+    out.result.error = "the scenario restarts the switch, which has no 'restart' capability";
+    return out;
+  }
+  Session session(sut, opt, retain);
+  session.count_situations_into(&out.coverage);
+  int index = 0;
+  if (session.start({senders.begin(), senders.end()})) {
+    const ParseResult again = stream_scenario_file(
+        path, [&](const Scenario&, Step&& st) { return session.play(st, index++); });
+    // The file changed between the two reads.
+    if (!again.ok() && !session.stopped()) return input_error(again.error);
+  }
+  out.result = std::move(session.finish(index));
+  return out;
 }
 
 }  // namespace wrongbox

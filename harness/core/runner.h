@@ -20,6 +20,7 @@
 
 #include "harness/core/oracle.h"
 #include "harness/core/scenario.h"
+#include "models/situation.h"
 #include "wrongbox/switch.h"
 
 namespace wrongbox {
@@ -55,7 +56,8 @@ struct RunStats {
 
 struct RunResult {
   Outcome outcome = Outcome::kPass;
-  std::vector<Violation> violations;  // in the order found
+  std::vector<Violation> violations;      // in the order found (at most Oracle::kMaxViolations)
+  std::uint64_t violations_not_kept = 0;  // found beyond those
   std::vector<std::string> warnings;
   std::string error;    // for kSwitchFailure, kInputError, kSkipped
   int error_step = -1;  // 0-based step of the error, -1 if none
@@ -77,6 +79,21 @@ struct RunResult {
 };
 
 RunResult run_scenario(const Scenario& scenario, Switch& sut, const RunOptions& options = {});
+
+// A scenario file played without holding its steps.
+struct FileRun {
+  ParseResult parsed;                 // the scenario's header (no steps), or the file's first error
+  RunResult result;                   // kInputError with the parse error when the file is bad
+  model::SituationCoverage coverage;  // the decisions the switch met
+};
+// Plays the scenario file at `path`: a first read checks the whole file and
+// collects what reset announces, a second plays it one step at a time with
+// `retain` (see Oracle). The verdict is that of run_scenario on the loaded
+// file, except that content of a message settled more than `retain`
+// settlements ago is no longer named. Memory does not grow with the file
+// (RunOptions::trace aside).
+FileRun run_scenario_file(const std::string& path, Switch& sut, const RunOptions& options = {},
+                          std::size_t retain = Oracle::kDefaultRetain);
 
 class PlayableBuilder;
 

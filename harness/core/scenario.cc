@@ -9,10 +9,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "models/identity.h"
 #include "models/world.h"
@@ -297,9 +296,54 @@ const std::string& field_of(const Step& s, Arg a) {
   return field_of(const_cast<Step&>(s), a);
 }
 
+// The first byte sequence of `line` (line number `lineno`) that is not
+// UTF-8 (overlong forms, surrogates and code points above U+10FFFF
+// included), with its column in characters and a description.
+std::optional<Failure> find_invalid_utf8(std::string_view line, int lineno) {
+  int col = 1;
+  for (std::size_t i = 0; i < line.size(); ++col) {
+    const auto b = static_cast<unsigned char>(line[i]);
+    std::size_t len = 0;
+    std::uint32_t min = 0, cp = 0;
+    if (b < 0x80) {
+      len = 1;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      len = 2, min = 0x80, cp = b & 0x1Fu;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3, min = 0x800, cp = b & 0x0Fu;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4, min = 0x10000, cp = b & 0x07u;
+    }
+    bool ok = len > 0 && i + len <= line.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto c = static_cast<unsigned char>(line[i + k]);
+      ok = (c & 0xC0u) == 0x80u;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    if (ok && len > 1) ok = cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (!ok) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", b);
+      return Failure{lineno, col,
+                     std::string("invalid UTF-8 (byte ") + hex +
+                         (len == 0 ? " cannot start a character" : " starts a malformed sequence") +
+                         "); scenario files are UTF-8"};
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
 class Parser {
  public:
+  // Lines from `text`, or (with `file`) read from `in` one at a time. With a
+  // `sink`, each step goes to it instead of into the scenario.
   Parser(std::string_view text, std::string_view file) : text_(text), file_(file) {}
+  Parser(std::FILE* in, std::string_view file, const StepSink* sink)
+      : in_(in), file_(file), sink_(sink) {}
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+  ~Parser() { std::free(buf_); }
 
   ParseResult run() {
     ParseResult r;
@@ -317,14 +361,30 @@ class Parser {
   }
 
  private:
+  // False at the end of the text, and at a line that is not UTF-8 or cannot
+  // be read (then failure_ says why).
   bool next_line(std::string_view& line) {
-    if (pos_ >= text_.size()) return false;
-    auto nl = text_.find('\n', pos_);
-    if (nl == std::string_view::npos) nl = text_.size();
-    line = text_.substr(pos_, nl - pos_);
-    pos_ = nl + 1;
+    if (failure_) return false;
+    if (in_) {
+      const ssize_t n = ::getline(&buf_, &cap_, in_);
+      if (n < 0) {
+        if (std::ferror(in_)) {
+          failure_ = Failure{lineno_ + 1, 1, std::string("cannot read: ") + std::strerror(errno)};
+        }
+        return false;
+      }
+      line = std::string_view(buf_, static_cast<std::size_t>(n));
+      if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    } else {
+      if (pos_ >= text_.size()) return false;
+      auto nl = text_.find('\n', pos_);
+      if (nl == std::string_view::npos) nl = text_.size();
+      line = text_.substr(pos_, nl - pos_);
+      pos_ = nl + 1;
+    }
     ++lineno_;
-    return true;
+    failure_ = find_invalid_utf8(line, lineno_);
+    return !failure_;
   }
 
   std::optional<Failure> parse(Scenario& sc) {
@@ -403,8 +463,13 @@ class Parser {
       st.comments = std::move(comments);
       comments.clear();
       if (auto f = step(st, toks)) return f;
-      sc.steps.push_back(std::move(st));
+      if (!sink_) {
+        sc.steps.push_back(std::move(st));
+      } else if (!(*sink_)(sc, std::move(st))) {
+        return std::nullopt;  // the sink has what it wanted
+      }
     }
+    if (failure_) return failure_;
     if (!seen_magic) {
       return Failure{std::max(lineno_, 1), 1,
                      "empty scenario: it starts with the line 'wrongbox-scenario 1'"};
@@ -536,13 +601,19 @@ class Parser {
       }
       st.messages.push_back(std::move(ms));
     }
+    if (failure_) return failure_;
     return Failure{opened, t[0].col, "this submit has no 'end' line"};
   }
 
   std::string_view text_;
+  std::FILE* in_ = nullptr;
   std::string_view file_;
+  const StepSink* sink_ = nullptr;
   std::size_t pos_ = 0;
+  char* buf_ = nullptr;  // getline's buffer
+  std::size_t cap_ = 0;
   int lineno_ = 0;
+  std::optional<Failure> failure_;
 };
 
 }  // namespace
@@ -567,65 +638,17 @@ std::string ParseError::to_string() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
 }
 
-namespace {
-
-// The first byte sequence in `text` that is not UTF-8 (overlong forms,
-// surrogates and code points above U+10FFFF included), as line and column
-// (in characters) and a description; line 0 if the text is valid.
-ParseError find_invalid_utf8(std::string_view text) {
-  int line = 1, col = 1;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto b = static_cast<unsigned char>(text[i]);
-    std::size_t len = 0;
-    std::uint32_t min = 0, cp = 0;
-    if (b < 0x80) {
-      len = 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-      len = 2, min = 0x80, cp = b & 0x1Fu;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3, min = 0x800, cp = b & 0x0Fu;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4, min = 0x10000, cp = b & 0x07u;
-    }
-    bool ok = len > 0 && i + len <= text.size();
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      const auto c = static_cast<unsigned char>(text[i + k]);
-      ok = (c & 0xC0u) == 0x80u;
-      cp = (cp << 6) | (c & 0x3Fu);
-    }
-    if (ok && len > 1) ok = cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (!ok) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "0x%02X", b);
-      return {"", line, col,
-              std::string("invalid UTF-8 (byte ") + hex +
-                  (len == 0 ? " cannot start a character" : " starts a malformed sequence") +
-                  "); scenario files are UTF-8"};
-    }
-    if (b == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-    i += len;
-  }
-  return {"", 0, 0, ""};
-}
-
-}  // namespace
-
 ParseResult parse_scenario(std::string_view text, std::string_view file) {
-  if (ParseError bad = find_invalid_utf8(text); bad.line > 0) {
-    bad.file = std::string(file);
-    return {std::nullopt, std::move(bad)};
-  }
   return Parser(text, file).run();
 }
 
-ParseResult load_scenario_file(const std::string& path) {
+namespace {
+
+// Opens `path` for reading, or says why it is not a scenario file one can read.
+std::FILE* open_scenario_file(const std::string& path, ParseError& error) {
   auto failed = [&](std::string why) {
-    return ParseResult{std::nullopt, ParseError{path, 0, 0, std::move(why)}};
+    error = ParseError{path, 0, 0, std::move(why)};
+    return nullptr;
   };
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
@@ -639,11 +662,28 @@ ParseResult load_scenario_file(const std::string& path) {
                         "wait forever)"
                       : "is not a regular file");
   }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (!in && !in.eof()) return failed("cannot read the file");
-  return parse_scenario(buf.str(), path);
+  std::FILE* in = std::fopen(path.c_str(), "rb");
+  if (!in) return failed(std::string("cannot read: ") + std::strerror(errno));
+  return in;
+}
+
+ParseResult parse_open_file(const std::string& path, const StepSink* sink) {
+  ParseResult r;
+  std::FILE* in = open_scenario_file(path, r.error);
+  if (!in) return r;
+  r = Parser(in, path, sink).run();
+  std::fclose(in);
+  return r;
+}
+
+}  // namespace
+
+ParseResult load_scenario_file(const std::string& path) {
+  return parse_open_file(path, nullptr);
+}
+
+ParseResult stream_scenario_file(const std::string& path, const StepSink& on_step) {
+  return parse_open_file(path, &on_step);
 }
 
 std::string print_step(const Step& s) {

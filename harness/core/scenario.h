@@ -12,6 +12,7 @@
 //   std::string again = print_scenario(*r.scenario);
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -110,6 +111,13 @@ ParseResult parse_scenario(std::string_view text, std::string_view file = "<inpu
 // Reads and parses the file at `path`; refuses what is not a regular file
 // (a FIFO, a directory, a dangling link) with an error naming it.
 ParseResult load_scenario_file(const std::string& path);
+// Reads the file at `path` one line at a time and hands each step to
+// `on_step` as it is parsed, with the header (name, tags, guards, its
+// comments) complete; the steps are not kept. `on_step` returns false to stop
+// reading. The result has the scenario without its steps, or the first error
+// (a step before it has been handed on). Memory does not grow with the file.
+using StepSink = std::function<bool(const Scenario& header, Step&& step)>;
+ParseResult stream_scenario_file(const std::string& path, const StepSink& on_step);
 std::string print_scenario(const Scenario& s);
 // One step as its text line(s), without comments (used by traces and reports).
 std::string print_step(const Step& s);

@@ -30,14 +30,12 @@
 
 namespace wrongbox::soak {
 
-inline constexpr std::size_t kDefaultRetain = 65536;
-
 struct SoakOptions {
   const Profile* profile = nullptr;  // required
   std::uint64_t seed = 1;
   std::int64_t messages = 1000000;
   double rate = 0;  // messages per second at most (0: as fast as the switch goes)
-  std::size_t retain = kDefaultRetain;
+  std::size_t retain = Oracle::kDefaultRetain;
   RunOptions run;  // canary seed, drain ticks, whether the switch restarts
   // Steady-clock time at which the soak stops cleanly, as if it had sent
   // its messages (default: none).
