@@ -3,9 +3,12 @@
 # directory: a clean run, findings cut out as scenarios that replay as
 # failures, volume-only defects that a default check misses, JSON lines, bad
 # options, and a soak killed with SIGKILL whose evidence stays consistent.
-# Usage: soak_test.sh PATH/TO/wrongbox
+# Usage: soak_test.sh PATH/TO/wrongbox PLUGIN.so REFERENCE-SWITCH
 set -u
-WB="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+WB=$(abs "$1")
+PLUGIN=$(abs "$2")  # libwrongbox-reference-plugin.so (C ABI; its argument names a variant)
+REF=$(abs "$3")     # wrongbox-reference-switch (protocol v1)
 fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -36,10 +39,11 @@ check "and passes on the reference" 0 "$WB" replay "$saved" --no-evidence
 
 # Volume-only variants: the soak catches them, a default check does not.
 # Their findings come within the first 16,000 messages of seed 1 (5,544, 10,936, 15,091); the
-# budget is only a safeguard, long enough for a slow machine under ASan.
+# time budget is only a safeguard, long enough for a slow machine under ASan; the shrink gets 5 s
+# (the cut-out window already fails the same way, shrinking only makes it shorter).
 for d in dedup-window slot-wrap backlog-overflow; do
-  check "soak catches $d" 1 "$WB" soak --sut builtin:$d --messages 20000 --time-budget 120 --no-evidence \
-    --save-failures failures
+  check "soak catches $d" 1 "$WB" soak --sut builtin:$d --messages 20000 --time-budget 120 \
+    --shrink-budget 5 --no-evidence --save-failures failures
   saved=$(sed -n 's/^saved: *//p' "$tmp/out")
   check "its cut-out scenario replays as a failure ($d)" 1 "$WB" replay "$saved" \
     --sut builtin:$d --no-evidence
@@ -54,6 +58,18 @@ contains "it names the protocol error" "not valid JSON"
 sleep 0.5
 left=$(pgrep -f soak-token | wc -l)
 [ "$left" -eq 0 ] || { echo "FAIL $left switch process(es) left"; fails=$((fails + 1)); }
+
+# Every way of plugging a switch in: the plugin C ABI and protocol v1.
+check "a soak over the plugin C ABI passes" 0 "$WB" soak --sut "plugin:$PLUGIN" --messages 5000 \
+  --no-evidence
+check "a soak over the plugin catches dedup-window" 1 "$WB" soak --sut "plugin:$PLUGIN dedup-window" \
+  --messages 20000 --time-budget 120 --shrink-budget 5 --no-evidence --save-failures failures
+saved=$(sed -n 's/^saved: *//p' "$tmp/out")
+check "its cut-out replays as a failure over the plugin" 1 "$WB" replay "$saved" \
+  --sut "plugin:$PLUGIN dedup-window" --no-evidence
+check "a soak over exec: passes" 0 "$WB" soak --sut "exec:$REF" --messages 2000 --no-evidence
+check "a soak over exec: catches dedup-window" 1 "$WB" soak --sut "exec:$REF dedup-window" \
+  --messages 20000 --time-budget 120 --shrink-budget 5 --no-evidence --save-failures ''
 
 check "--json gives progress and a result" 0 "$WB" soak --messages 5000 --json --no-evidence
 tail -1 "$tmp/out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["event"]=="result" and d["verdict"]=="pass" and d["messages"]>=5000, d' ||

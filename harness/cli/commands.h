@@ -214,8 +214,9 @@ struct SoakCliOptions : SwitchOptions {
   double rate = 0;  // messages per second at most (0: as fast as the switch goes)
   std::string profile = "steady-day";
   unsigned long long seed = 1;
-  long long retain = 65536;  // settled messages the oracle keeps knowing
-  double time_budget = 0;    // seconds (0: until the messages are sent)
+  long long retain = 65536;   // settled messages the oracle keeps knowing
+  double time_budget = 0;     // seconds (0: until the messages are sent)
+  double shrink_budget = 60;  // seconds for cutting out and shrinking a finding, at most
   std::string save_failures = "wrongbox-failures";
   bool json = false;
   bool quiet = false;

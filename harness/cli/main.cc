@@ -417,6 +417,11 @@ int main(int argc, char** argv) {
                    "(0: no limit)")
       ->capture_default_str()
       ->check(between(0, 1e7));
+  soak->add_option("--shrink-budget", sko.shrink_budget,
+                   "Seconds for cutting a finding out of the traffic and shrinking it, at most "
+                   "(within --time-budget, with 5 s at least); the best scenario so far is saved")
+      ->capture_default_str()
+      ->check(between(1, 1e7));
   soak->add_option("--save-failures", sko.save_failures,
                    "Failure memory directory for the cut-out finding (\"\" to not save)")
       ->capture_default_str();

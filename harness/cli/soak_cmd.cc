@@ -128,9 +128,11 @@ int soak(const SoakCliOptions& o) {
   if (run.failed()) {
     MinimizeLimits limits;
     const auto now = std::chrono::steady_clock::now();
-    limits.deadline = now + kDefaultShrinkTime;
+    limits.deadline = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(o.shrink_budget));
     if (o.time_budget > 0) {
-      limits.deadline = std::max(now + std::chrono::seconds(5), so.deadline);
+      limits.deadline =
+          std::min(limits.deadline, std::max(now + std::chrono::seconds(5), so.deadline));
     }
     cut = soak::cut_out(so, r, *sut.sw, limits);
     if (cut.reproduced && !o.save_failures.empty()) {
