@@ -332,14 +332,19 @@ const RunResult& Session::result() const {
   return s_->result;
 }
 
+namespace {
+// The result of a scenario that restarts a switch that cannot restart.
+RunResult skipped_for_restart() {
+  RunResult r;
+  r.outcome = Outcome::kSkipped;
+  r.error = "the scenario restarts the switch, which has no 'restart' capability";
+  return r;
+}
+}  // namespace
+
 RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
   for (const auto& st : sc.steps) {
-    if (st.kind == StepKind::kRestart && !opt.can_restart) {
-      RunResult r;
-      r.outcome = Outcome::kSkipped;
-      r.error = "the scenario restarts the switch, which has no 'restart' capability";
-      return r;
-    }
+    if (st.kind == StepKind::kRestart && !opt.can_restart) return skipped_for_restart();
   }
   Session session(sut, opt);
   {
@@ -431,8 +436,7 @@ FileRun run_scenario_file(const std::string& path, Switch& sut, const RunOptions
   });
   if (!out.parsed.ok()) return input_error(out.parsed.error);
   if (restarts && !opt.can_restart) {
-    out.result.outcome = Outcome::kSkipped;
-    out.result.error = "the scenario restarts the switch, which has no 'restart' capability";
+    out.result = skipped_for_restart();
     return out;
   }
   Session session(sut, opt, retain);
