@@ -281,6 +281,10 @@ kinds = [e['event'] for e in events]
 assert kinds[0] == 'phase-start' and kinds[-1] == 'done', kinds
 assert events[-1]['exit_code'] == 1, events[-1]
 assert any(e['event'] == 'phase-end' and e['phase'] == 'replay' and e['exit_code'] == 1 for e in events)
+# Each phase's summary is the command's own result, one line.
+ends = {e['phase']: e for e in events if e['event'] == 'phase-end'}
+assert ends['replay']['summary'].startswith('replayed ') and ' 0 failed' not in ends['replay']['summary'], ends['replay']
+assert all('\\n' not in e['summary'] for e in ends.values()), ends
 " "$tmp/out" || { echo "FAIL campaign --json events"; fails=$((fails + 1)); }
 
 echo "cli_test: $fails failure(s)"

@@ -336,20 +336,49 @@ std::string& program_name() {
   return name;
 }
 
-std::string failure_report(const std::string& spec, const CheckOptions& o, const CheckResult& r) {
-  std::string out;
+namespace {
+
+// "found after 37 scenario(s) in 0.0123 s; shrunk to 3 step(s)", or how a
+// saved failure came back.
+std::string how_found(const CheckResult& r) {
+  if (r.from_memory) return "a saved failure reproduced before any new search: " + r.memory_file;
   char found[160];
-  if (r.from_memory) {
-    out = "FAIL: a saved failure reproduced before any new search: " + r.memory_file + "\n";
-  } else {
-    std::snprintf(found, sizeof found,
-                  r.replay_passed ? "FAIL: found after %d scenario(s) in %.4f s; not shrunk "
-                                    "(it passed on replay), %zu step(s):\n\n"
-                                  : "FAIL: found after %d scenario(s) in %.4f s; shrunk to %zu "
-                                    "step(s):\n\n",
-                  r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
-    out = found;
+  std::snprintf(found, sizeof found,
+                r.replay_passed ? "found after %d scenario(s) in %.4f s; not shrunk "
+                                  "(it passed on replay), %zu step(s)"
+                                : "found after %d scenario(s) in %.4f s; shrunk to %zu step(s)",
+                r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
+  return found;
+}
+
+}  // namespace
+
+std::vector<std::string> failure_next_steps(const std::string& spec, const CheckOptions& o,
+                                            const CheckResult& r) {
+  std::vector<std::string> out;
+  if (!r.from_memory) out.push_back("reproduce: " + reproduce_command(spec, o, r));
+  if (!r.saved_to.empty()) {
+    out.push_back("saved:     " + r.saved_to);
+    out.push_back("replay:    " + replay_command(r.saved_to, spec));
+  } else if (r.from_memory) {
+    out.push_back("replay:    " + replay_command(r.memory_file, spec));
   }
+  return out;
+}
+
+std::string failure_headline(const CheckResult& r) {
+  std::string what;
+  if (const auto* v = r.failure.headline()) {
+    what = format_violation(*v);
+    what.erase(std::min(what.find(": "), what.size()));
+  } else {
+    what = summarize(r.failure);
+  }
+  return what + "; " + how_found(r);
+}
+
+std::string failure_report(const std::string& spec, const CheckOptions& o, const CheckResult& r) {
+  std::string out = "FAIL: " + how_found(r) + (r.from_memory ? "\n" : ":\n\n");
   out += print_scenario(*r.counterexample) + "\n";
   if (const auto* v = r.failure.headline()) {
     out += format_violation(*v) + "\n";
@@ -362,12 +391,7 @@ std::string failure_report(const std::string& spec, const CheckOptions& o, const
         "note: shrinking stopped at its limit (the time budget, 60 s without one, or two replays "
         "that timed out); this is the smallest failing scenario found by then\n";
   }
-  if (!r.from_memory) out += "reproduce: " + reproduce_command(spec, o, r) + "\n";
-  if (!r.saved_to.empty()) {
-    out += "saved:     " + r.saved_to + "\nreplay:    " + replay_command(r.saved_to, spec) + "\n";
-  } else if (r.from_memory) {
-    out += "replay:    " + replay_command(r.memory_file, spec) + "\n";
-  }
+  for (const auto& l : failure_next_steps(spec, o, r)) out += l + "\n";
   return out;
 }
 

@@ -136,6 +136,16 @@ std::string& program_name();
 std::string failure_report(const std::string& sut_spec, const CheckOptions& o,
                            const CheckResult& r);
 
+// The lines of failure_report that say what to do next: "reproduce: CMD"
+// (a new finding), "saved:     FILE" and "replay:    CMD".
+std::vector<std::string> failure_next_steps(const std::string& sut_spec, const CheckOptions& o,
+                                            const CheckResult& r);
+
+// One line: what failed and how it was found ("S1 violated at step 2, call 3
+// `deliver ...`; found after 37 scenario(s) in 0.0123 s; shrunk to 3
+// step(s)"). REQUIRES: r.failed.
+std::string failure_headline(const CheckResult& r);
+
 // "wrongbox replay FILE --sut SPEC [--trace]", quoted for a shell.
 std::string replay_command(const std::string& file, const std::string& sut_spec, bool trace = true);
 

@@ -28,56 +28,39 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Sends standard output and standard error to a file while alive (the
-// phases print a lot, and their reasons for failing go to standard error).
-// `append` adds to what is there (the campaign's own warnings come first).
-class OutputTo {
+// A phase's log file, open while alive: the Console the phase writes to
+// (its report and its diagnostics both). `append` adds to what is there (the
+// campaign's own warnings come first).
+class PhaseLog {
  public:
-  explicit OutputTo(const std::string& path, bool append = false) {
-    std::fflush(stdout);
-    std::fflush(stderr);
-    saved_out_ = ::dup(1);
-    saved_err_ = ::dup(2);
-    std::FILE* f = std::fopen(path.c_str(), append ? "a" : "w");
-    if (f) {
-      ::dup2(::fileno(f), 1);
-      ::dup2(::fileno(f), 2);
-      std::fclose(f);
-    }
+  explicit PhaseLog(const std::string& path, bool append = false)
+      : file_(std::fopen(path.c_str(), append ? "a" : "w")) {
+    if (file_) std::setvbuf(file_, nullptr, _IOLBF, 0);  // whole lines even if killed
   }
-  ~OutputTo() {
-    std::fflush(stdout);
-    std::fflush(stderr);
-    ::dup2(saved_out_, 1);
-    ::dup2(saved_err_, 2);
-    ::close(saved_out_);
-    ::close(saved_err_);
+  ~PhaseLog() {
+    if (file_) std::fclose(file_);
   }
-  OutputTo(const OutputTo&) = delete;
-  OutputTo& operator=(const OutputTo&) = delete;
+  PhaseLog(const PhaseLog&) = delete;
+  PhaseLog& operator=(const PhaseLog&) = delete;
+  // Where the phase writes; nowhere (a null device) when the log cannot be
+  // opened, so that the campaign still runs.
+  Console console() {
+    if (!file_) file_ = std::fopen("/dev/null", "w");
+    return Console{file_, file_};
+  }
 
  private:
-  int saved_out_ = -1;
-  int saved_err_ = -1;
+  std::FILE* file_;
 };
 
 // One display for people (TTY: a redrawn line per phase), CI (plain
 // periodic lines), and tools (--json: one object per event).
 class Display {
  public:
-  // Writes to its own copy of standard output, which phases' redirection
-  // does not touch.
-  Display(bool quiet, bool json) : quiet_(quiet), json_(json) {
-    const int fd = ::dup(1);
-    out_ = fd >= 0 ? ::fdopen(fd, "w") : stdout;
+  Display(std::FILE* out, bool quiet, bool json) : out_(out), quiet_(quiet), json_(json) {
     const char* ci = std::getenv("CI");
-    tty_ = !json && ::isatty(fd) && !(ci && std::string(ci) == "true");
+    tty_ = !json && ::isatty(::fileno(out)) && !(ci && std::string(ci) == "true");
   }
-  ~Display() {
-    if (out_ != stdout) std::fclose(out_);
-  }
-  Display(const Display&) = delete;
-  Display& operator=(const Display&) = delete;
   template <typename... T>
   void print(fmt::format_string<T...> f, T&&... args) {
     fmt::print(out_, f, std::forward<T>(args)...);
@@ -138,42 +121,6 @@ class Display {
   double last_ = 0;
 };
 
-// The last line of a log that says why a phase failed ("wrongbox: ..."), for
-// the phase's summary when it printed no verdict line.
-std::string reason_in(const std::string& path);
-
-std::string last_line_with(const std::string& path, const std::string& needle) {
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) return "";
-  std::string found;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, f)) {
-    std::string l(buf);
-    if (!l.empty() && l.back() == '\n') l.pop_back();
-    if (l.find(needle) != std::string::npos) found = l;
-  }
-  std::fclose(f);
-  return found;
-}
-
-std::string reason_in(const std::string& path) {
-  auto l = last_line_with(path, "wrongbox: ");
-  if (auto at = l.find("wrongbox: "); at != std::string::npos) l.erase(0, at + 10);
-  return l;
-}
-
-// "S1 violated at step 2, ...; found after 37 scenario(s) ..." from a
-// failing check or fuzz log, "" when it has no FAIL line.
-std::string failure_summary(const std::string& path) {
-  auto fail = last_line_with(path, "FAIL: ");
-  if (fail.empty()) return "";
-  if (fail.back() == ':') fail.pop_back();
-  auto what = last_line_with(path, " violated at step ");
-  if (what.empty()) what = last_line_with(path, "switch failure");
-  if (auto colon = what.find(": "); colon != std::string::npos) what.erase(colon);
-  return what.empty() ? fail : what + "; " + fail.substr(6);
-}
-
 void append_line(const std::string& path, const std::string& line) {
   if (std::FILE* f = std::fopen(path.c_str(), "a")) {
     fmt::print(f, "{}\n", line);
@@ -183,8 +130,9 @@ void append_line(const std::string& path, const std::string& line) {
 
 }  // namespace
 
-int campaign(const CampaignOptions& o) {
-  Display d(o.quiet, o.json);
+CampaignResult campaign(const CampaignOptions& o, const Console& io) {
+  CampaignResult res;
+  Display d(io.out, o.quiet, o.json);
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   std::error_code ec;
@@ -193,14 +141,14 @@ int campaign(const CampaignOptions& o) {
   auto log = [&](const std::string& phase) {
     return (fs::path(o.logs) / ("campaign-" + slug + "-" + phase + ".log")).string();
   };
-  struct Row {
-    std::string phase;
-    int rc;
-    std::string summary;
-  };
-  std::vector<Row> rows;
   int worst = kExitOk;
-  auto note = [&](int rc) { worst = worst_exit(worst, rc); };
+  // A phase's result: shown, kept, and counted in the campaign's exit code.
+  auto ended = [&](const std::string& phase, CommandResult r, const std::string& log_file,
+                   bool shown_log = true) {
+    d.end(phase, r.exit_code, r.summary, shown_log ? log_file : "");
+    worst = worst_exit(worst, r.exit_code);
+    res.phases.push_back({phase, std::move(r), log_file, false});
+  };
   // Every run this campaign records carries its id (report --campaign ID).
   {
     std::random_device rd;
@@ -210,6 +158,7 @@ int campaign(const CampaignOptions& o) {
     char when[32];
     std::strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
     current_campaign() = fmt::format("{}-{:08x}", when, rd());
+    res.id = current_campaign();
   }
   // This campaign's runs are the ones recorded after this id (JUnit, SARIF, HTML).
   std::int64_t before = 0;
@@ -217,8 +166,7 @@ int campaign(const CampaignOptions& o) {
     try {
       before = evidence::Store::open(o.evidence.path).last_run_id();
     } catch (const evidence::EvidenceError& e) {
-      fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-      return kExitUsage;
+      return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
     }
   }
 
@@ -228,19 +176,18 @@ int campaign(const CampaignOptions& o) {
     ConformanceOptions c;
     static_cast<SwitchOptions&>(c) = o;
     c.evidence = o.evidence;
-    int rc;
+    ConformanceResult r;
     {
-      OutputTo out(log("conformance"));
-      rc = conformance(c);
+      PhaseLog out(log("conformance"));
+      r = conformance(c, out.console());
     }
-    auto s = last_line_with(log("conformance"), "checks passed");
-    if (s.empty()) s = reason_in(log("conformance"));
-    d.end("conformance", rc, s, log("conformance"));
-    rows.push_back({"conformance", rc, s});
-    note(rc);
+    const int rc = r.exit_code;
+    ended("conformance", std::move(r), log("conformance"));
     if (rc != kExitOk) {
       if (!d.json()) d.print("the switch does not conform; no property was tested\n");
-      return rc;
+      res.exit_code = rc;
+      res.summary = "the switch does not conform; no property was tested";
+      return res;
     }
   }
 
@@ -290,8 +237,9 @@ int campaign(const CampaignOptions& o) {
     const std::string why = "no scenario files to replay";
     d.warning("replay", why);
     append_line(log("replay"), "warning: " + why);
-    d.end("replay", kExitOk, "skipped: " + why, log("replay"));
-    rows.push_back({"replay", kExitOk, "skipped: " + why});
+    CommandResult skipped;
+    skipped.summary = "skipped: " + why;
+    ended("replay", std::move(skipped), log("replay"));
   } else {
     ReplayOptions r;
     static_cast<SwitchOptions&>(r) = o;
@@ -301,19 +249,12 @@ int campaign(const CampaignOptions& o) {
     // At most half of what is left, so that a slow or hanging switch leaves
     // the search its share (every file can cost the timeout).
     r.budget_seconds = std::max(5.0, (o.budget - elapsed()) / 2);
-    int rc;
+    ReplayResult rr;
     {
-      OutputTo out(log("replay"), /*append=*/true);
-      rc = replay(r);
+      PhaseLog out(log("replay"), /*append=*/true);
+      rr = replay(r, out.console());
     }
-    auto s = last_line_with(log("replay"), "replayed ");
-    if (auto at = s.find(" against " + o.sut); at != std::string::npos) {
-      s.erase(at, 9 + o.sut.size());
-    }
-    if (s.empty()) s = reason_in(log("replay"));
-    d.end("replay", rc, s, log("replay"));
-    rows.push_back({"replay", rc, s});
-    note(rc);
+    ended("replay", std::move(rr), log("replay"));
   }
 
   // 3. Property-based search, and 4. coverage-guided fuzzing when the switch
@@ -336,27 +277,24 @@ int campaign(const CampaignOptions& o) {
     c.save_failures = o.failures;
     c.evidence = o.evidence;
     c.progress = [&](int done, double secs) { d.progress("check", done, secs, budget, 0); };
-    int rc;
+    CheckCommandResult r;
     {
-      OutputTo out(log("check"));
-      rc = check(c);
+      PhaseLog out(log("check"));
+      r = check(c, out.console());
     }
-    std::string s = last_line_with(log("check"), "PASS: ");
-    if (const auto cov = last_line_with(log("check"), "situation pairs");
-        !s.empty() && !cov.empty()) {
-      s += "; situation pairs " + cov.substr(cov.find(": ") + 2);
+    if (r.exit_code == kExitOk && !r.situations.empty()) {
+      r.summary += "; situation pairs " + r.situations;
     }
-    if (s.empty()) s = failure_summary(log("check"));
-    if (s.empty()) s = reason_in(log("check"));
-    d.end("check", rc, s, log("check"));
-    rows.push_back({"check", rc, s});
-    note(rc);
+    ended("check", std::move(r), log("check"));
   }
 
   if (!no_fuzz_why.empty()) {
     d.event({{"event", "phase-skipped"}, {"phase", "fuzz"}, {"why", no_fuzz_why}});
     if (!o.quiet && !o.json) d.print("{:<12} skip  {}\n", "fuzz", no_fuzz_why);
-    rows.push_back({"fuzz", 0, "skipped: " + no_fuzz_why});
+    CommandResult skipped;
+    skipped.summary = "skipped: " + no_fuzz_why;
+    worst = worst_exit(worst, kExitOk);
+    res.phases.push_back({"fuzz", std::move(skipped), "", true});
   } else {
     const double budget = std::max(5.0, o.budget - elapsed() - 2.0);
     d.start("fuzz", fmt::format("coverage-guided fuzzing (libFuzzer), {:.0f} s budget", budget));
@@ -373,64 +311,68 @@ int campaign(const CampaignOptions& o) {
     f.progress = [&](long done, double secs) {
       d.progress("fuzz", done, secs, budget, 0, "inputs");
     };
-    int rc;
+    FuzzCommandResult r;
     {
-      OutputTo out(log("fuzz"));
-      rc = fuzz(f);
+      PhaseLog out(log("fuzz"));
+      r = fuzz(f, out.console());
     }
-    std::string s = last_line_with(log("fuzz"), "PASS: ");
-    if (s.empty()) s = failure_summary(log("fuzz"));
-    if (s.empty() && rc != kExitOk) s = reason_in(log("fuzz"));
-    if (s.empty()) s = fmt::format("the fuzzer did not run (exit {}); see {}", rc, log("fuzzer"));
-    d.end("fuzz", rc, s, log("fuzz"));
-    rows.push_back({"fuzz", rc, s});
-    note(rc);
+    if (r.summary.empty()) {
+      r.summary =
+          fmt::format("the fuzzer did not run (exit {}); see {}", r.exit_code, log("fuzzer"));
+    }
+    ended("fuzz", std::move(r), log("fuzz"));
   }
 
   // 5. Evidence and the report.
-  std::string report_line;
-  std::string head_file;  // written beside the report when the chain verified
   if (!o.evidence.disabled) {
     std::string what = "verify the evidence chain, write the HTML report";
     if (!o.junit.empty()) what += ", JUnit";
     if (!o.sarif.empty()) what += ", SARIF";
     d.start("report", what);
-    int rc;
+    CommandResult r;
     {
-      OutputTo out(log("report"));
+      PhaseLog out(log("report"));
+      const Console phase = out.console();
       EvidenceToolOptions verify;
       verify.store = o.evidence.path;
-      rc = evidence_verify(verify);
+      // The verification's line is the phase's summary.
+      r = evidence_verify(verify, phase);
       for (const auto& [format, file] : {std::pair{"html", o.report}, std::pair{"junit", o.junit},
                                          std::pair{"sarif", o.sarif}}) {
         if (file.empty()) continue;
-        evidence::ReportScope scope;
-        scope.after_run = before;
-        scope.campaign = current_campaign();
-        const int rr = report(o.evidence.path, format, file, scope);
-        rc = worst_exit(rc, rr);
+        ReportOptions ro;
+        ro.store = o.evidence.path;
+        ro.format = format;
+        ro.out = file;
+        ro.scope.after_run = before;
+        ro.scope.campaign = current_campaign();
+        const auto written = report(ro, phase);
+        if (written.exit_code != kExitOk && r.exit_code == kExitOk) r.summary = written.summary;
+        r.exit_code = worst_exit(r.exit_code, written.exit_code);
       }
       // Where the chain ended, beside the report: whoever keeps it can later
       // tell whether records were removed (`evidence verify --expect-head`).
-      if (rc == kExitOk && !o.report.empty()) {
+      if (r.exit_code == kExitOk && !o.report.empty()) {
         EvidenceToolOptions head;
         head.store = o.evidence.path;
         head.sign_key = o.evidence.sign_key;
         head.out =
             (fs::path(o.report).parent_path() / fs::path(o.report).stem()).string() + ".head";
-        const int hr = evidence_head(head);
-        if (hr == kExitOk) head_file = head.out;
-        rc = worst_exit(rc, hr);
+        const auto hr = evidence_head(head, phase);
+        if (hr.exit_code == kExitOk) res.head_file = head.out;
+        if (hr.exit_code != kExitOk) r.summary = hr.summary;
+        r.exit_code = worst_exit(r.exit_code, hr.exit_code);
       }
     }
-    // The verification's line, not the head file's (which comes after it).
-    auto said = last_line_with(log("report"), "verified: ");
-    if (said.empty()) said = last_line_with(log("report"), o.evidence.path);
-    d.end("report", rc, said, "");
-    rows.push_back({"report", rc, o.report});
-    note(rc);
+    d.end("report", r.exit_code, r.summary, "");
+    worst = worst_exit(worst, r.exit_code);
+    r.summary = o.report;
+    res.phases.push_back({"report", std::move(r), log("report"), false});
   }
 
+  res.exit_code = worst;
+  res.summary = fmt::format("campaign against {}: {} in {:.1f} s", o.sut,
+                            worst == kExitOk ? "nothing violated" : verdict_word(worst), elapsed());
   d.event({{"event", "done"},
            {"exit_code", worst},
            {"seconds", elapsed()},
@@ -439,30 +381,28 @@ int campaign(const CampaignOptions& o) {
   if (!o.json) {
     if (!o.quiet) {
       d.print("\n{:<12} {:<6} {}\n", "phase", "result", "summary");
-      for (const auto& r : rows) {
-        d.print("{:<12} {:<6} {}\n", r.phase, r.rc == 0 ? "ok" : fmt::format("exit {}", r.rc),
-                r.summary);
+      for (const auto& p : res.phases) {
+        d.print("{:<12} {:<6} {}\n", p.name,
+                p.result.exit_code == 0 ? "ok" : fmt::format("exit {}", p.result.exit_code),
+                p.result.summary);
       }
       // What to do next about a finding: the lines its phase printed.
-      for (const char* phase : {"check", "fuzz"}) {
-        for (const char* what : {"reproduce: ", "saved:     ", "replay:    "}) {
-          const auto l = last_line_with(log(phase), what);
-          if (l.rfind(what, 0) == 0) d.print("{:<12} {}\n", phase, l);
-        }
+      for (const auto& p : res.phases) {
+        if (p.name != "check" && p.name != "fuzz") continue;
+        for (const auto& l : p.result.next) d.print("{:<12} {}\n", p.name, l);
       }
-      d.print("\ncampaign against {}: {} in {:.1f} s\n", o.sut,
-              worst == kExitOk ? "nothing violated" : verdict_word(worst), elapsed());
+      d.print("\n{}\n", res.summary);
     }
     if (!o.evidence.disabled) {
       d.print("report: {} (campaign {}: `wrongbox report --campaign {}` shows only its runs)\n",
               o.report, current_campaign(), current_campaign());
-      if (!head_file.empty())
-        d.print("head:   {} (keep it: `wrongbox evidence verify --expect-head`)\n", head_file);
+      if (!res.head_file.empty())
+        d.print("head:   {} (keep it: `wrongbox evidence verify --expect-head`)\n", res.head_file);
       if (!o.junit.empty()) d.print("junit:  {}\n", o.junit);
       if (!o.sarif.empty()) d.print("sarif:  {}\n", o.sarif);
     }
   }
-  return worst;
+  return res;
 }
 
 }  // namespace wrongbox::cli

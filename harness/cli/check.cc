@@ -33,13 +33,15 @@ std::string situation_tables() {
   return out;
 }
 
+std::string situations_met(const model::SituationCoverage& cov, std::uint64_t k) {
+  const int all = cov.feasible_pairs();
+  return fmt::format("{}/{} met ({:.1f} %), {}/{} met {}+ times", cov.covered_pairs(1), all,
+                     all ? 100.0 * cov.covered_pairs(1) / all : 0.0, cov.covered_pairs(k), all, k);
+}
+
 std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t k, int once_at,
                               int k_at) {
-  const int all = cov.feasible_pairs();
-  std::string out =
-      fmt::format("situation pairs (docs/situations.md): {}/{} met ({:.1f} %), {}/{} met {}+ times",
-                  cov.covered_pairs(1), all, all ? 100.0 * cov.covered_pairs(1) / all : 0.0,
-                  cov.covered_pairs(k), all, k);
+  std::string out = "situation pairs (docs/situations.md): " + situations_met(cov, k);
   if (once_at) out += fmt::format("; all met once after {} scenarios", once_at);
   if (k_at) out += fmt::format(", {} times after {}", k, k_at);
   out += "\n";
@@ -57,7 +59,8 @@ std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t
   return out;
 }
 
-int check(const CheckCliOptions& o) {
+CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
+  CheckCommandResult res;
   check::CheckOptions co;
   co.tests = o.tests;
   co.seed = o.seed;
@@ -76,26 +79,21 @@ int check(const CheckCliOptions& o) {
   co.stop_when_covered = o.tests == 0 && (o.time_budget == 0 || o.coverage_k > 0);
   co.gen.max_steps = o.max_steps;
   co.gen.swarm = !o.no_swarm;
+  res.seed = co.seed;
   if (auto e = check::apply_weights(co.gen, o.weights); !e.empty()) {
-    fmt::print(stderr, "wrongbox: --weights: {}\n", e);
-    return kExitUsage;
+    return fail(res, io, kExitUsage, "--weights: " + e);
   }
   if (o.tests < 0 || o.max_steps < 1 || o.max_steps > 200 || !(o.time_budget >= 0) ||
       o.time_budget > 1e7) {
-    fmt::print(stderr, "wrongbox: --tests >= 0, --max-steps 1-200, --time-budget 0-10000000\n");
-    return kExitUsage;
+    return fail(res, io, kExitUsage, "--tests >= 0, --max-steps 1-200, --time-budget 0-10000000");
   }
-  if (auto e = check::parse_shard(o.shard, co); !e.empty()) {
-    fmt::print(stderr, "wrongbox: {}\n", e);
-    return kExitUsage;
-  }
-  int open_rc = kExitOk;
-  auto opened = open_sut_for_cli(o.sut, o.sut_options(), open_rc);
-  if (!opened) return open_rc;
+  if (auto e = check::parse_shard(o.shard, co); !e.empty()) return fail(res, io, kExitUsage, e);
+  auto opened = open_sut_for_cli(o.sut, o.sut_options(), io, res);
+  if (!opened) return res;
   OpenedSut& sut = *opened;
   if (!o.save_failures.empty()) co.failures_dir = check::failures_dir_for(o.save_failures, o.sut);
   co.replay_failures_first = !o.no_memory && o.reproduce.empty();
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  const bool tty = io.live();
   double last_print = 0;
   if (o.progress) {
     co.on_progress = o.progress;
@@ -103,9 +101,9 @@ int check(const CheckCliOptions& o) {
     co.on_progress = [&](int done, double secs) {
       const std::string of = o.tests > 0 ? fmt::format("/{}", o.tests) : "";
       if (tty) {
-        fmt::print(stderr, "\rcheck: {}{} scenarios passed, {:.1f} s", done, of, secs);
+        fmt::print(io.err, "\rcheck: {}{} scenarios passed, {:.1f} s", done, of, secs);
       } else if (secs - last_print >= 5 || (o.tests > 0 && done >= o.tests)) {
-        fmt::print(stderr, "check: {}{} scenarios passed, {:.1f} s\n", done, of, secs);
+        fmt::print(io.err, "check: {}{} scenarios passed, {:.1f} s\n", done, of, secs);
         last_print = secs;
       }
     };
@@ -119,18 +117,19 @@ int check(const CheckCliOptions& o) {
                   o.tests, co.seed, o.max_steps, co.time_budget, !o.no_swarm, o.weights,
                   o.shard.empty() ? "1/1" : o.shard,
                   co.search == check::Search::kSteered ? "steered" : "rapidcheck", co.coverage_k,
-                  co.stop_when_covered));
-  if (!rec) return kExitUsage;
+                  co.stop_when_covered),
+      io, res);
+  if (!rec) return res;
   if (rec->on() && co.replay_failures_first && !co.failures_dir.empty()) {
     try {
       import_failures(*rec->store(), o.sut, co.failures_dir);
     } catch (const evidence::EvidenceError& e) {
-      fmt::print(stderr, "wrongbox: warning: failures recorded in {}: {}\n", rec->path(), e.what());
+      fmt::print(io.err, "wrongbox: warning: failures recorded in {}: {}\n", rec->path(), e.what());
     }
   }
   if (!o.quiet) {
-    fmt::print("wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, co.seed, o.max_steps,
-               co.gen.swarm ? ", swarm" : "");
+    fmt::print(io.out, "wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, co.seed,
+               o.max_steps, co.gen.swarm ? ", swarm" : "");
   }
   const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
   const int rc = !r.error.empty() && !r.failed                  ? kExitUsage
@@ -163,56 +162,63 @@ int check(const CheckCliOptions& o) {
                            : check::reproduce_command(o.sut, co, r),
              r.from_memory ? r.memory_file : r.saved_to});
       }
-      if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
+      if (!rec->finish(t, res, /*quiet=*/true)) return res;
     }
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
-  if (tty && !o.quiet && !o.progress) fmt::print(stderr, "\n");  // end its own progress line
-  if (!r.error.empty() && !r.failed) {
-    fmt::print(stderr, "wrongbox: {}\n", r.error);
-    return kExitUsage;
-  }
+  if (tty && !o.quiet && !o.progress) fmt::print(io.err, "\n");  // end its own progress line
+  if (!r.error.empty() && !r.failed) return fail(res, io, kExitUsage, r.error);
 
+  res.exit_code = rc;
+  res.scenarios = r.tests_run;
+  res.situations = situations_met(r.stats.situations, co.coverage_k);
   if (o.quiet && r.failed) {
-    fmt::print("wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, r.seed, o.max_steps,
-               co.gen.swarm ? ", swarm" : "");
+    fmt::print(io.out, "wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, r.seed,
+               o.max_steps, co.gen.swarm ? ", swarm" : "");
   }
   if (r.failed) {
-    fmt::print("{}", check::failure_report(o.sut, co, r));
-    if (rec->on()) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());
-    return rc;
+    const auto report = check::failure_report(o.sut, co, r);
+    fmt::print(io.out, "{}", report);
+    res.summary = check::failure_headline(r);
+    res.next = check::failure_next_steps(o.sut, co, r);
+    if (rec->on()) fmt::print(io.out, "evidence:  {} (run #{})\n", rec->path(), rec->run());
+    return res;
   }
+  const std::string why =
+      r.covered ? fmt::format("every feasible situation pair met {} times", co.coverage_k)
+      : r.budget_exhausted ? fmt::format("time budget of {:.1f} s reached", co.time_budget)
+                           : fmt::format("{} scenarios as asked", o.tests);
+  res.summary = fmt::format("PASS: {} scenarios, no property violated ({:.2f} s; stopped: {})",
+                            r.tests_run, r.seconds, why);
   if (!o.quiet) {
     const auto& s = r.stats;
-    const std::string why =
-        r.covered ? fmt::format("every feasible situation pair met {} times", co.coverage_k)
-        : r.budget_exhausted ? fmt::format("time budget of {:.1f} s reached", co.time_budget)
-                             : fmt::format("{} scenarios as asked", o.tests);
-    fmt::print("PASS: {} scenarios, no property violated ({:.2f} s; stopped: {})\n", r.tests_run,
-               r.seconds, why);
-    fmt::print("\nexercised: {} steps, {} messages, {} switch calls\n", s.steps, s.messages,
+    fmt::print(io.out, "{}\n", res.summary);
+    fmt::print(io.out, "\nexercised: {} steps, {} messages, {} switch calls\n", s.steps, s.messages,
                s.calls);
-    fmt::print("scenarios with:\n");
+    fmt::print(io.out, "scenarios with:\n");
     for (std::size_t i = 0; i < s.covered.size(); ++i) {
       const double pct = s.scenarios ? 100.0 * s.covered[i] / s.scenarios : 0;
-      fmt::print("  {:<26} {:>6}  {:5.1f}%\n", check::coverage_labels()[i], s.covered[i], pct);
+      fmt::print(io.out, "  {:<26} {:>6}  {:5.1f}%\n", check::coverage_labels()[i], s.covered[i],
+                 pct);
     }
-    fmt::print("{}", situation_summary(s.situations, co.coverage_k, r.scenarios_to_cover_once,
-                                       r.scenarios_to_cover_k));
+    fmt::print(io.out, "{}",
+               situation_summary(s.situations, co.coverage_k, r.scenarios_to_cover_once,
+                                 r.scenarios_to_cover_k));
     if (co.search == check::Search::kSteered) {
-      fmt::print("search: {} fresh, {} uniform random, {} mutated plans; {} kept\n", r.sources[0],
-                 r.sources[1], r.sources[2], r.kept);
+      fmt::print(io.out, "search: {} fresh, {} uniform random, {} mutated plans; {} kept\n",
+                 r.sources[0], r.sources[1], r.sources[2], r.kept);
     }
-    fmt::print("property checks:");
+    fmt::print(io.out, "property checks:");
     for (int p = 0; p < kPropertyCount; ++p) {
-      fmt::print(" {}={}", to_string(static_cast<Property>(p)), s.checks[p]);
+      fmt::print(io.out, " {}={}", to_string(static_cast<Property>(p)), s.checks[p]);
     }
-    fmt::print("\n");
+    fmt::print(io.out, "\n");
   }
-  if (rec->on() && !o.quiet) fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
-  return kExitOk;
+  if (rec->on() && !o.quiet) {
+    fmt::print(io.out, "evidence: {} (run #{})\n", rec->path(), rec->run());
+  }
+  return res;
 }
 
 }  // namespace wrongbox::cli

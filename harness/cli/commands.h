@@ -1,13 +1,19 @@
-// Subcommands of the `wrongbox` tool. Each returns the process exit code:
-// 0 nothing violated, 1 a property was violated, 2 usage or input error,
-// 3 the switch failed (crash, hang, protocol error).
+// Subcommands of the `wrongbox` tool. Each is a function that takes its
+// options and a Console (where it writes) and returns a result: the process
+// exit code (0 nothing violated, 1 a property was violated, 2 usage or input
+// error, 3 the switch failed: crash, hang, protocol error), the line that
+// sums the run up, and what to do next about a finding. `main` parses the
+// command line and calls one; `campaign` calls several, each writing to its
+// phase's log, and composes their results.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "harness/cli/console.h"
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"
 #include "harness/core/scenario.h"
@@ -15,20 +21,6 @@
 #include "models/situation.h"
 
 namespace wrongbox::cli {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitViolation = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitSwitchFailed = 3;
-
-// The worse of two exit codes: a violation outranks a switch failure, which
-// outranks an input error (docs/check.md, "Exit codes of a campaign").
-inline int worst_exit(int a, int b) {
-  auto rank = [](int rc) {
-    return rc == kExitViolation ? 3 : rc == kExitSwitchFailed ? 2 : rc == kExitOk ? 0 : 1;
-  };
-  return rank(b) > rank(a) ? b : a;
-}
 
 // The switch a command drives, with the options every such command has
 // (--sut, --timeout, --switch-log), declared once.
@@ -49,7 +41,12 @@ struct ReplayOptions : SwitchOptions {
   long long retain = 65536;   // settled messages the oracle keeps knowing
 };
 
-int replay(const ReplayOptions& o);
+struct ReplayResult : CommandResult {
+  long played = 0, passed = 0, failed = 0, input_errors = 0, switch_failures = 0, skipped = 0;
+  long not_played = 0;  // left when the time budget was spent
+};
+
+ReplayResult replay(const ReplayOptions& o, const Console& io = {});
 
 // Scenario files under the given paths (files as given, directories
 // recursively, *.wbs only), sorted. Appends unreadable paths to `errors`.
@@ -84,9 +81,18 @@ struct CheckCliOptions : SwitchOptions {
   std::function<void(int tests_done, double seconds)> progress;
 };
 
-int check(const CheckCliOptions& o);
+struct CheckCommandResult : CommandResult {
+  long long scenarios = 0;
+  unsigned long long seed = 0;
+  std::string situations;  // "341/341 met (100.0 %), 341/341 met 3+ times"
+};
+
+CheckCommandResult check(const CheckCliOptions& o, const Console& io = {});
 // Markdown tables of every decision kind's conditions (`wrongbox situations`).
 std::string situation_tables();
+// Situation pairs met once and k times, as one line: "341/341 met (100.0 %),
+// 341/341 met 3+ times".
+std::string situations_met(const model::SituationCoverage& cov, std::uint64_t k);
 // The coverage lines `check`, `campaign` and `mutants` print: pairs met once
 // and k times, per decision kind, and the pairs never exercised.
 std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t k, int once_at = 0,
@@ -112,7 +118,7 @@ struct MutantsOptions {
   EvidenceOptions evidence;
 };
 
-int mutants(const MutantsOptions& o);
+CommandResult mutants(const MutantsOptions& o, const Console& io = {});
 
 }  // namespace wrongbox::cli
 
@@ -122,7 +128,11 @@ struct ConformanceOptions : SwitchOptions {
   EvidenceOptions evidence;
 };
 
-int conformance(const ConformanceOptions& o);
+struct ConformanceResult : CommandResult {
+  int passed = 0, checks = 0;
+};
+
+ConformanceResult conformance(const ConformanceOptions& o, const Console& io = {});
 
 }  // namespace wrongbox::cli
 
@@ -136,16 +146,21 @@ struct EvidenceToolOptions {
   std::string out;                  // keygen: the secret key file; head: the head file; export
   std::vector<std::string> inputs;  // merge
 };
-int evidence_verify(const EvidenceToolOptions& o);
-int evidence_merge(const EvidenceToolOptions& o);
-int evidence_keygen(const EvidenceToolOptions& o);
-int evidence_sign(const EvidenceToolOptions& o);
-int evidence_head(const EvidenceToolOptions& o);
-int evidence_export(const EvidenceToolOptions& o);
+CommandResult evidence_verify(const EvidenceToolOptions& o, const Console& io = {});
+CommandResult evidence_merge(const EvidenceToolOptions& o, const Console& io = {});
+CommandResult evidence_keygen(const EvidenceToolOptions& o, const Console& io = {});
+CommandResult evidence_sign(const EvidenceToolOptions& o, const Console& io = {});
+CommandResult evidence_head(const EvidenceToolOptions& o, const Console& io = {});
+CommandResult evidence_export(const EvidenceToolOptions& o, const Console& io = {});
 // Runs after `after_run` only (0: every run); SARIF file locations relative
 // to the working directory.
-int report(const std::string& path, const std::string& format, const std::string& out,
-           evidence::ReportScope scope = {});
+struct ReportOptions {
+  std::string store = "wrongbox-evidence.db";
+  std::string format = "md";  // html, md, json, junit, sarif
+  std::string out;            // "" or "-": standard output
+  evidence::ReportScope scope;
+};
+CommandResult report(const ReportOptions& o, const Console& io = {});
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {
@@ -170,7 +185,20 @@ struct CampaignOptions : SwitchOptions {
   EvidenceOptions evidence;
 };
 
-int campaign(const CampaignOptions& o);
+struct CampaignResult : CommandResult {
+  struct Phase {
+    std::string name;  // conformance, replay, check, fuzz, report
+    CommandResult result;
+    std::string log;  // the phase's full output ("" when it wrote none)
+    bool skipped = false;
+  };
+  std::vector<Phase> phases;
+  std::string id;         // the campaign id every run it recorded carries
+  std::string head_file;  // written beside the report when the chain verified
+};
+
+// The display (one line per phase, --json events) goes to io.out.
+CampaignResult campaign(const CampaignOptions& o, const Console& io = {});
 
 }  // namespace wrongbox::cli
 
@@ -192,7 +220,12 @@ struct FuzzCliOptions {
   std::function<void(long inputs, double seconds)> progress;
 };
 
-int fuzz(const FuzzCliOptions& o);
+struct FuzzCommandResult : CommandResult {
+  long inputs = 0;
+  double seconds = 0;
+};
+
+FuzzCommandResult fuzz(const FuzzCliOptions& o, const Console& io = {});
 
 }  // namespace wrongbox::cli
 
@@ -203,7 +236,7 @@ struct ExplainOptions : SwitchOptions {
   EvidenceOptions evidence;
 };
 
-int explain(const ExplainOptions& o);
+CommandResult explain(const ExplainOptions& o, const Console& io = {});
 
 }  // namespace wrongbox::cli
 
@@ -223,12 +256,21 @@ struct SoakCliOptions : SwitchOptions {
   EvidenceOptions evidence;
 };
 
-int soak(const SoakCliOptions& o);
+struct SoakCommandResult : CommandResult {
+  long long messages = 0;
+  double seconds = 0;
+};
+
+SoakCommandResult soak(const SoakCliOptions& o, const Console& io = {});
 
 }  // namespace wrongbox::cli
 
 namespace wrongbox::cli {
-int convert(const std::string& in, const std::string& out);
+struct ConvertOptions {
+  std::string in;   // a fuzzer input, or a *.wbs scenario
+  std::string out;  // "" or "-": standard output
+};
+CommandResult convert(const ConvertOptions& o, const Console& io = {});
 
 // On SIGTERM, SIGINT and SIGHUP: say on standard error what stopped the
 // harness, then die of the signal as before (exit status 128 + N).

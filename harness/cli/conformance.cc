@@ -12,31 +12,34 @@
 
 namespace wrongbox::cli {
 
-int conformance(const ConformanceOptions& o) {
+ConformanceResult conformance(const ConformanceOptions& o, const Console& io) {
+  ConformanceResult res;
   OpenedSut sut;
   try {
     sut = open_sut(o.sut, o.sut_options());
   } catch (const SutError& e) {
-    fmt::print(stderr, "wrongbox: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, e.what());
   } catch (const std::exception& e) {
-    fmt::print("conformance of {}\n  FAIL  start: {}\n", o.sut, e.what());
-    return kExitSwitchFailed;
+    fmt::print(io.out, "conformance of {}\n  FAIL  start: {}\n", o.sut, e.what());
+    res.exit_code = kExitSwitchFailed;
+    res.summary = one_line(std::string("the switch did not start: ") + e.what());
+    return res;
   }
   std::function<void()> bye;
   if (auto* ex = dynamic_cast<ExecSwitch*>(sut.sw.get())) bye = [ex] { ex->bye(); };
-  auto rec = start_recording(o.evidence, "conformance", &sut, o.sut, "{}");
-  if (!rec) return kExitUsage;
+  auto rec = start_recording(o.evidence, "conformance", &sut, o.sut, "{}", io, res);
+  if (!rec) return res;
   const auto rep = check_conformance(*sut.sw, bye);
-  fmt::print("conformance of {}\n", o.sut);
-  int passed = 0;
+  fmt::print(io.out, "conformance of {}\n", o.sut);
   for (const auto& c : rep.checks) {
-    passed += c.passed;
-    fmt::print("  {}  {:<17} {}\n", c.passed ? "PASS" : "FAIL", c.name, c.explanation);
+    res.passed += c.passed;
+    fmt::print(io.out, "  {}  {:<17} {}\n", c.passed ? "PASS" : "FAIL", c.name, c.explanation);
   }
-  fmt::print("{} of {} checks passed{}\n", passed, rep.checks.size(),
-             sut.log_path.empty() ? "" : "; switch log: " + sut.log_path);
-  const int rc = rep.ok() ? kExitOk : kExitSwitchFailed;
+  res.checks = static_cast<int>(rep.checks.size());
+  res.summary = fmt::format("{} of {} checks passed{}", res.passed, res.checks,
+                            sut.log_path.empty() ? "" : "; switch log: " + sut.log_path);
+  fmt::print(io.out, "{}\n", res.summary);
+  res.exit_code = rep.ok() ? kExitOk : kExitSwitchFailed;
   try {
     if (rec->on()) {
       for (const auto& c : rep.checks) {
@@ -44,16 +47,15 @@ int conformance(const ConformanceOptions& o) {
                                    {c.name, c.passed ? "pass" : "fail", c.explanation, ""});
       }
       evidence::RunTotals t;
-      t.exit_code = rc;
-      t.verdict = verdict_word(rc);
-      t.scenarios = static_cast<long>(rep.checks.size());
-      if (!rec->finish(t)) return kExitUsage;
+      t.exit_code = res.exit_code;
+      t.verdict = verdict_word(res.exit_code);
+      t.scenarios = res.checks;
+      if (!rec->finish(t, res)) return res;
     }
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
-  return rc;
+  return res;
 }
 
 }  // namespace wrongbox::cli

@@ -11,28 +11,22 @@
 
 namespace wrongbox::cli {
 
-int convert(const std::string& in_path, const std::string& out_path) {
+CommandResult convert(const ConvertOptions& o, const Console& io) {
+  CommandResult res;
+  const std::string& in_path = o.in;
+  const std::string& out_path = o.out;
   std::ifstream in(in_path, std::ios::binary);
-  if (!in) {
-    fmt::print(stderr, "wrongbox: {}: cannot read file\n", in_path);
-    return kExitUsage;
-  }
+  if (!in) return fail(res, io, kExitUsage, in_path + ": cannot read file");
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string bytes = ss.str();
   std::string output;
   if (std::filesystem::path(in_path).extension() == ".wbs") {
     const auto parsed = parse_scenario(bytes, in_path);
-    if (!parsed.ok()) {
-      fmt::print(stderr, "wrongbox: {}\n", parsed.error.to_string());
-      return kExitUsage;
-    }
+    if (!parsed.ok()) return fail(res, io, kExitUsage, parsed.error.to_string());
     std::string why;
     const auto enc = fuzz::encode_scenario(*parsed.scenario, why);
-    if (!enc) {
-      fmt::print(stderr, "wrongbox: {}: cannot be a fuzzer input: {}\n", in_path, why);
-      return kExitUsage;
-    }
+    if (!enc) return fail(res, io, kExitUsage, in_path + ": cannot be a fuzzer input: " + why);
     output.assign(enc->begin(), enc->end());
   } else {
     Scenario sc =
@@ -46,17 +40,15 @@ int convert(const std::string& in_path, const std::string& out_path) {
     output = print_scenario(sc);
   }
   if (out_path.empty() || out_path == "-") {
-    fmt::print("{}", output);
-    return kExitOk;
+    fmt::print(io.out, "{}", output);
+    return res;
   }
   std::ofstream out(out_path, std::ios::binary);
   out << output;
-  if (!out) {
-    fmt::print(stderr, "wrongbox: cannot write {}\n", out_path);
-    return kExitUsage;
-  }
-  fmt::print(stderr, "wrote {} ({} bytes)\n", out_path, output.size());
-  return kExitOk;
+  if (!out) return fail(res, io, kExitUsage, "cannot write " + out_path);
+  res.summary = fmt::format("wrote {} ({} bytes)", out_path, output.size());
+  fmt::print(io.err, "{}\n", res.summary);
+  return res;
 }
 
 }  // namespace wrongbox::cli

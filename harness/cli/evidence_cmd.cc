@@ -110,22 +110,32 @@ evidence::Head expected_head(const std::string& given) {
 // Runs an evidence command: an unusable store, key or file is exit 2 with
 // the reason.
 template <typename F>
-int guarded(F&& f) {
+CommandResult guarded(const Console& io, F&& f) {
+  CommandResult res;
   try {
     return f();
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   } catch (const fs::filesystem_error& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
-  return kExitUsage;
+  return res;
+}
+
+// Prints `line` on io.out; a result with that summary and exit code.
+CommandResult said(const Console& io, int exit_code, const std::string& line) {
+  fmt::print(io.out, "{}\n", line);
+  CommandResult r;
+  r.exit_code = exit_code;
+  r.summary = line;
+  return r;
 }
 
 }  // namespace
 
-int evidence_verify(const EvidenceToolOptions& given) {
+CommandResult evidence_verify(const EvidenceToolOptions& given, const Console& io) {
   EvidenceToolOptions o = given;
-  return guarded([&] {
+  return guarded(io, [&] {
     // A bundle (export): its store, and its key and head unless others are given.
     std::optional<fs::path> unpacked;
     std::error_code ec;
@@ -163,22 +173,22 @@ int evidence_verify(const EvidenceToolOptions& given) {
     if (!o.expect_head.empty()) vo.expect = expected_head(o.expect_head);
     auto store = evidence::Store::open_existing(o.store);
     const auto v = store.verify(vo);
-    if (!v.ok) {
-      fmt::print("TAMPERED: {}: {}\n", path, v.problem);
-      return kExitViolation;
-    }
+    if (!v.ok) return said(io, kExitViolation, fmt::format("TAMPERED: {}: {}", path, v.problem));
     if (v.runs == 0) {
       // Every recording command writes a run; a store without one was emptied.
-      fmt::print("NOT INTACT: {}: no run recorded (every recording command writes one)\n", path);
-      return kExitViolation;
+      return said(
+          io, kExitViolation,
+          fmt::format("NOT INTACT: {}: no run recorded (every recording command writes one)",
+                      path));
     }
-    fmt::print("verified: {}: {} run(s), {} complete, hash chain intact\n", path, v.runs,
-               v.complete);
+    const auto res = said(io, kExitOk,
+                          fmt::format("verified: {}: {} run(s), {} complete, hash chain intact",
+                                      path, v.runs, v.complete));
     for (const auto& i : v.incomplete)
-      fmt::print("  incomplete (killed or still running): {}\n", i);
+      fmt::print(io.out, "  incomplete (killed or still running): {}\n", i);
     if (v.signatures > 0 || vo.key) {
       fmt::print(
-          "  signatures: {} valid{}\n", v.signatures,
+          io.out, "  signatures: {} valid{}\n", v.signatures,
           v.signed_through > 0
               ? fmt::format("; records 1 to {} signed by key {}{}", v.signed_through, v.signed_by,
                             v.signed_through < v.head_seq
@@ -188,65 +198,67 @@ int evidence_verify(const EvidenceToolOptions& given) {
               : "; no head is signed");
     }
     if (vo.expect) {
-      fmt::print("  expected head: record {} is there, unchanged{}\n", v.expected_seq,
+      fmt::print(io.out, "  expected head: record {} is there, unchanged{}\n", v.expected_seq,
                  v.head_seq > v.expected_seq ? fmt::format("; {} record(s) were added after it",
                                                            v.head_seq - v.expected_seq)
                                              : "; it is still the last");
     }
-    fmt::print("  head: record {}, {}\n", v.head_seq, v.head_hash);
-    return kExitOk;
+    fmt::print(io.out, "  head: record {}, {}\n", v.head_seq, v.head_hash);
+    return res;
   });
 }
 
-int evidence_merge(const EvidenceToolOptions& o) {
-  return guarded([&] {
+CommandResult evidence_merge(const EvidenceToolOptions& o, const Console& io) {
+  return guarded(io, [&] {
     std::optional<evidence::SecretKey> key;
     if (!o.sign_key.empty()) key = evidence::load_secret_key(o.sign_key);
     const int n = evidence::merge(o.out, o.inputs, key ? &*key : nullptr);
     auto store = evidence::Store::open(o.out);
     const auto v = store.verify();
-    fmt::print("merged {} run(s) from {} store(s) into {}: {} run(s), chain {}{}\n", n,
-               o.inputs.size(), o.out, v.runs, v.ok ? "intact" : "BROKEN: " + v.problem,
-               key ? ", head signed by key " + key->pub.id : "");
-    return v.ok ? kExitOk : kExitViolation;
+    return said(
+        io, v.ok ? kExitOk : kExitViolation,
+        fmt::format("merged {} run(s) from {} store(s) into {}: {} run(s), chain {}{}", n,
+                    o.inputs.size(), o.out, v.runs, v.ok ? "intact" : "BROKEN: " + v.problem,
+                    key ? ", head signed by key " + key->pub.id : ""));
   });
 }
 
-int evidence_keygen(const EvidenceToolOptions& o) {
-  return guarded([&] {
+CommandResult evidence_keygen(const EvidenceToolOptions& o, const Console& io) {
+  return guarded(io, [&] {
     const auto pub = evidence::generate_key_pair(o.out);
-    fmt::print(
-        "key {}:\n  secret: {} (mode 0600; give it to the recording job only, never publish "
-        "it)\n  public: {}.pub (give it to whoever verifies)\n",
-        pub.id, o.out, o.out);
-    return kExitOk;
+    return said(io, kExitOk,
+                fmt::format("key {}:\n  secret: {} (mode 0600; give it to the recording job "
+                            "only, never publish it)\n  public: {}.pub (give it to whoever "
+                            "verifies)",
+                            pub.id, o.out, o.out));
   });
 }
 
-int evidence_sign(const EvidenceToolOptions& o) {
-  return guarded([&] {
+CommandResult evidence_sign(const EvidenceToolOptions& o, const Console& io) {
+  return guarded(io, [&] {
     const auto key = evidence::load_secret_key(o.sign_key);
     auto store = evidence::Store::open_existing(o.store);
     const auto v = store.verify();
     if (!v.ok) {
-      fmt::print("TAMPERED: {}: {}; nothing was signed\n", o.store, v.problem);
-      return kExitViolation;
+      return said(io, kExitViolation,
+                  fmt::format("TAMPERED: {}: {}; nothing was signed", o.store, v.problem));
     }
     int runs = 0;
     const auto h = store.sign_all(key, &runs);
-    fmt::print("signed {} run(s) and the head (record {}, {}) of {} with key {}\n", runs, h.seq,
-               h.hash, o.store, key.pub.id);
-    return kExitOk;
+    return said(io, kExitOk,
+                fmt::format("signed {} run(s) and the head (record {}, {}) of {} with key {}", runs,
+                            h.seq, h.hash, o.store, key.pub.id));
   });
 }
 
-int evidence_head(const EvidenceToolOptions& o) {
-  return guarded([&] {
+CommandResult evidence_head(const EvidenceToolOptions& o, const Console& io) {
+  return guarded(io, [&] {
+    CommandResult res;
     auto store = evidence::Store::open_existing(o.store);
     const auto v = store.verify();
     if (!v.ok) {
-      fmt::print(stderr, "wrongbox: {}: TAMPERED: {}; no head written\n", o.store, v.problem);
-      return kExitViolation;
+      return fail(res, io, kExitViolation,
+                  fmt::format("{}: TAMPERED: {}; no head written", o.store, v.problem));
     }
     evidence::Head h = store.head();
     if (!o.sign_key.empty()) {
@@ -254,17 +266,18 @@ int evidence_head(const EvidenceToolOptions& o) {
     }
     const auto text = evidence::format_head(h);
     if (o.out.empty() || o.out == "-") {
-      fmt::print("{}", text);
-    } else {
-      write_file(o.out, text);
-      fmt::print("head: record {} of {} written to {}\n", h.seq, o.store, o.out);
+      fmt::print(io.out, "{}", text);
+      res.summary = fmt::format("head: record {} of {}", h.seq, o.store);
+      return res;
     }
-    return kExitOk;
+    write_file(o.out, text);
+    return said(io, kExitOk,
+                fmt::format("head: record {} of {} written to {}", h.seq, o.store, o.out));
   });
 }
 
-int evidence_export(const EvidenceToolOptions& o) {
-  return guarded([&] {
+CommandResult evidence_export(const EvidenceToolOptions& o, const Console& io) {
+  return guarded(io, [&] {
     std::optional<evidence::SecretKey> key;
     if (!o.sign_key.empty()) key = evidence::load_secret_key(o.sign_key);
     std::optional<evidence::PublicKey> pub;
@@ -278,8 +291,8 @@ int evidence_export(const EvidenceToolOptions& o) {
     evidence::VerifyOptions vo;
     const auto v = store.verify(vo);
     if (!v.ok) {
-      fmt::print("TAMPERED: {}: {}; no bundle written\n", o.store, v.problem);
-      return kExitViolation;
+      return said(io, kExitViolation,
+                  fmt::format("TAMPERED: {}: {}; no bundle written", o.store, v.problem));
     }
     const bool tar = o.out.ends_with(".tar");
     std::error_code ec;
@@ -337,21 +350,24 @@ int evidence_export(const EvidenceToolOptions& o) {
       write_tar(o.out, fs::path(o.out).stem().string(), files);
       fs::remove_all(dir, ec);
     }
-    fmt::print(
-        "bundle: {} ({} run(s), head record {}{}); verify with: wrongbox evidence verify {}\n",
-        o.out, h.runs, h.seq, key ? ", signed by key " + key->pub.id : ", unsigned", o.out);
-    return kExitOk;
+    return said(
+        io, kExitOk,
+        fmt::format(
+            "bundle: {} ({} run(s), head record {}{}); verify with: wrongbox evidence verify {}",
+            o.out, h.runs, h.seq, key ? ", signed by key " + key->pub.id : ", unsigned", o.out));
   });
 }
 
-int report(const std::string& path, const std::string& format, const std::string& out,
-           evidence::ReportScope scope) {
+CommandResult report(const ReportOptions& o, const Console& io) {
+  CommandResult res;
+  const std::string& path = o.store;
+  const std::string& out = o.out;
+  evidence::ReportScope scope = o.scope;
   evidence::ReportFormat f{};
-  if (!evidence::parse_format(format, f)) {
-    fmt::print(stderr, "wrongbox: --format is html, md, json, junit or sarif\n");
-    return kExitUsage;
+  if (!evidence::parse_format(o.format, f)) {
+    return fail(res, io, kExitUsage, "--format is html, md, json, junit or sarif");
   }
-  return guarded([&] {
+  return guarded(io, [&] {
     auto store = evidence::Store::open_existing(path);
     const auto v = store.verify();
     std::error_code ec;
@@ -360,23 +376,18 @@ int report(const std::string& path, const std::string& format, const std::string
       return evidence::render_report(store, f, scope);
     }();
     if (out.empty() || out == "-") {
-      fmt::print("{}", text);
+      fmt::print(io.out, "{}", text);
+      res.summary = "report on standard output";
     } else {
-      std::ofstream o(out, std::ios::binary);
-      o << text;
-      if (!o) {
-        fmt::print(stderr, "wrongbox: cannot write {}\n", out);
-        return kExitUsage;
-      }
-      fmt::print("report: {}\n", out);
+      std::ofstream file(out, std::ios::binary);
+      file << text;
+      if (!file) return fail(res, io, kExitUsage, "cannot write " + out);
+      res = said(io, kExitOk, "report: " + out);
     }
     // The report is written either way (it says so in every format); the
     // exit code says it too, so a pipeline cannot publish it as green.
-    if (!v.ok) {
-      fmt::print(stderr, "wrongbox: {}: TAMPERED: {}\n", path, v.problem);
-      return kExitViolation;
-    }
-    return kExitOk;
+    if (!v.ok) return fail(res, io, kExitViolation, path + ": TAMPERED: " + v.problem);
+    return res;
   });
 }
 

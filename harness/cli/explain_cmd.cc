@@ -9,24 +9,23 @@
 
 namespace wrongbox::cli {
 
-int explain(const ExplainOptions& o) {
+CommandResult explain(const ExplainOptions& o, const Console& io) {
+  CommandResult res;
   const std::string& file = o.file;
   const std::string& spec = o.sut;
   const auto parsed = load_scenario_file(file);
-  if (!parsed.ok()) {
-    fmt::print(stderr, "wrongbox: {}\n", parsed.error.to_string());
-    return kExitUsage;
-  }
+  if (!parsed.ok()) return fail(res, io, kExitUsage, parsed.error.to_string());
+  auto sut = open_sut_for_cli(spec, o.sut_options(), io, res);
+  if (!sut) return res;
+  auto rec = start_recording(o.evidence, "explain", &*sut, spec, "{}", io, res);
+  if (!rec) return res;
   int rc = kExitOk;
-  auto sut = open_sut_for_cli(spec, o.sut_options(), rc);
-  if (!sut) return rc;
-  auto rec = start_recording(o.evidence, "explain", &*sut, spec, "{}");
-  if (!rec) return kExitUsage;
   RunOptions ro = RunOptions::for_switch(sut->hello);
   ro.trace = true;
   const auto r = run_scenario(*parsed.scenario, *sut->sw, ro);
   const std::string story = explain_failure(*parsed.scenario, r);
-  fmt::print("{} against {}\n\n{}", file, spec, story);
+  fmt::print(io.out, "{} against {}\n\n{}", file, spec, story);
+  res.summary = summarize(r);
   switch (r.outcome) {
     case Outcome::kPass:
     case Outcome::kSkipped:
@@ -53,13 +52,13 @@ int explain(const ExplainOptions& o) {
       t.messages = r.stats.messages;
       t.checks = r.checks;
       if (const auto* v = r.headline()) ++t.violations[static_cast<int>(v->property)];
-      if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
+      if (!rec->finish(t, res, /*quiet=*/true)) return res;
     }
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
-  return rc;
+  res.exit_code = rc;
+  return res;
 }
 
 }  // namespace wrongbox::cli

@@ -17,19 +17,16 @@ namespace wrongbox::cli {
 
 namespace fs = std::filesystem;
 
-int fuzz(const FuzzCliOptions& o) {
+FuzzCommandResult fuzz(const FuzzCliOptions& o, const Console& io) {
+  FuzzCommandResult res;
   const std::string fuzzer = find_fuzzer(o.fuzzer);
   if (fuzzer.empty()) {
-    fmt::print(stderr, "wrongbox: {}, or pass --fuzzer PATH (docs/fuzzing.md)\n", kNoLibFuzzer);
-    return kExitUsage;
+    return fail(res, io, kExitUsage,
+                std::string(kNoLibFuzzer) + ", or pass --fuzzer PATH (docs/fuzzing.md)");
   }
-  if (auto why = why_not_fuzzable(o.sut); !why.empty()) {
-    fmt::print(stderr, "wrongbox: {}\n", why);
-    return kExitUsage;
-  }
+  if (auto why = why_not_fuzzable(o.sut); !why.empty()) return fail(res, io, kExitUsage, why);
   if (o.budget <= 0 || o.max_len < 16) {
-    fmt::print(stderr, "wrongbox: --budget > 0 and --max-len >= 16\n");
-    return kExitUsage;
+    return fail(res, io, kExitUsage, "--budget > 0 and --max-len >= 16");
   }
   std::vector<std::string> errors;
   FuzzEngineOptions fo;
@@ -47,18 +44,19 @@ int fuzz(const FuzzCliOptions& o) {
       ++unencodable;
     }
   }
-  for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
-  if (!errors.empty()) return kExitUsage;
+  for (std::size_t i = 0; i + 1 < errors.size(); ++i) {
+    fmt::print(io.err, "wrongbox: {}\n", errors[i]);
+  }
+  if (!errors.empty()) return fail(res, io, kExitUsage, errors.back());
 
-  int open_rc = kExitOk;
-  auto opened = open_sut_for_cli(o.sut, SutOptions{10, ""}, open_rc);
-  if (!opened) return open_rc;
+  auto opened = open_sut_for_cli(o.sut, SutOptions{10, ""}, io, res);
+  if (!opened) return res;
   const std::string slug = fs::path(check::failures_dir_for("", o.sut)).filename().string();
   fo.work_dir = (fs::path(o.work) / slug).string();
   std::error_code ec;
   fs::create_directories(fo.work_dir, ec);
   fo.log = o.log.empty() ? (fs::path(fo.work_dir) / "fuzzer.log").string() : o.log;
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  const bool tty = io.live();
   double last_print = 0;
   fo.progress = o.progress ? o.progress : [&](long execs, double secs) {
     if (o.quiet) return;
@@ -66,9 +64,9 @@ int fuzz(const FuzzCliOptions& o) {
         fmt::format("fuzz: {} inputs, {:.0f}/s, {:.0f} s of {:.0f} s", execs,
                     secs > 0 ? static_cast<double>(execs) / secs : 0.0, secs, o.budget);
     if (tty) {
-      fmt::print(stderr, "\r\x1b[2K{}", line);
+      fmt::print(io.err, "\r\x1b[2K{}", line);
     } else if (secs - last_print >= 5) {
-      fmt::print(stderr, "{}\n", line);
+      fmt::print(io.err, "{}\n", line);
       last_print = secs;
     }
   };
@@ -76,10 +74,13 @@ int fuzz(const FuzzCliOptions& o) {
   auto rec = start_recording(
       o.evidence, "fuzz", &*opened, o.sut,
       fmt::format("{{\"budget\":{},\"seed\":{},\"max_len\":{},\"seeds\":{},\"fuzzer\":\"{}\"}}",
-                  o.budget, o.seed, o.max_len, fo.seeds.size(), fingerprint("exec:" + fuzzer)));
-  if (!rec) return kExitUsage;
+                  o.budget, o.seed, o.max_len, fo.seeds.size(), fingerprint("exec:" + fuzzer)),
+      io, res);
+  if (!rec) return res;
   const auto r = run_fuzz_engine(fo);
-  if (tty && !o.quiet && !o.progress) fmt::print(stderr, "\r\x1b[2K");
+  if (tty && !o.quiet && !o.progress) fmt::print(io.err, "\r\x1b[2K");
+  res.inputs = r.execs;
+  res.seconds = r.seconds;
 
   int rc = kExitOk;
   std::optional<FuzzFinding> finding;
@@ -126,46 +127,52 @@ int fuzz(const FuzzCliOptions& o) {
                       : "the fuzzer's " + r.kind + " did not reproduce in-process; see " + fo.log),
              saved.empty() ? "" : check::replay_command(saved, o.sut, /*trace=*/false), saved});
       }
-      if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
+      if (!rec->finish(t, res, /*quiet=*/true)) return res;
     }
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
 
-  if (!r.error.empty()) {
-    fmt::print(stderr, "wrongbox: fuzz: {}\n", r.error);
-    return rc;
-  }
+  if (!r.error.empty()) return fail(res, io, rc, "fuzz: " + r.error);
+  res.exit_code = rc;
   if (!finding) {
-    fmt::print(
-        "PASS: {} inputs in {:.1f} s ({} exec/s), no property violated; {} seed(s){}\n", r.execs,
+    res.summary = fmt::format(
+        "PASS: {} inputs in {:.1f} s ({} exec/s), no property violated; {} seed(s){}", r.execs,
         r.seconds, r.exec_per_sec, fo.seeds.size(),
         unencodable ? fmt::format(" ({} scenario(s) not expressible as input)", unencodable) : "");
-    if (!o.quiet) fmt::print("corpus: {}/corpus\nlog:    {}\n", fo.work_dir, fo.log);
+    fmt::print(io.out, "{}\n", res.summary);
+    if (!o.quiet) fmt::print(io.out, "corpus: {}/corpus\nlog:    {}\n", fo.work_dir, fo.log);
   } else if (!finding->reproduced) {
-    fmt::print(
-        "FAIL: the fuzzer saved a {} input after {:.1f} s ({} inputs) that passes when "
-        "replayed here: a sanitizer report or a crash inside the switch.\ninput: {}\n"
-        "log:   {}\n",
-        r.kind, r.seconds, r.execs, r.artifact, fo.log);
+    res.summary = fmt::format(
+        "the fuzzer saved a {} input after {:.1f} s ({} inputs) that passes when replayed here: "
+        "a sanitizer report or a crash inside the switch",
+        r.kind, r.seconds, r.execs);
+    fmt::print(io.out, "FAIL: {}.\ninput: {}\nlog:   {}\n", res.summary, r.artifact, fo.log);
   } else {
     const auto& m = finding->minimized;
-    fmt::print("FAIL: found after {:.1f} s ({} inputs); minimized from {} to {} step(s):\n\n{}\n",
-               r.seconds, r.execs, finding->original.steps.size(), m.scenario.steps.size(),
-               print_scenario(m.scenario));
+    const std::string how =
+        fmt::format("found after {:.1f} s ({} inputs); minimized from {} to {} step(s)", r.seconds,
+                    r.execs, finding->original.steps.size(), m.scenario.steps.size());
+    fmt::print(io.out, "FAIL: {}:\n\n{}\n", how, print_scenario(m.scenario));
+    std::string what;
     if (const auto* v = m.result.headline()) {
-      fmt::print("{}\n", format_violation(*v));
+      what = format_violation(*v);
+      fmt::print(io.out, "{}\n", what);
+      what.erase(std::min(what.find(": "), what.size()));
     } else {
-      fmt::print("{}\n\n", summarize(m.result));
+      what = summarize(m.result);
+      fmt::print(io.out, "{}\n\n", what);
     }
-    fmt::print("input:     {}\n", r.artifact);
+    res.summary = what + "; " + how;
+    fmt::print(io.out, "input:     {}\n", r.artifact);
     if (!saved.empty()) {
-      fmt::print("saved:     {}\nreplay:    {}\n", saved, check::replay_command(saved, o.sut));
+      res.next = {"saved:     " + saved, "replay:    " + check::replay_command(saved, o.sut)};
+      for (const auto& l : res.next) fmt::print(io.out, "{}\n", l);
     }
   }
-  if (rec->on() && !o.quiet) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());
-  return rc;
+  if (rec->on() && !o.quiet)
+    fmt::print(io.out, "evidence:  {} (run #{})\n", rec->path(), rec->run());
+  return res;
 }
 
 }  // namespace wrongbox::cli

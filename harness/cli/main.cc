@@ -1,9 +1,13 @@
-// wrongbox: command-line entry point. Parses arguments (CLI11) and hands over
-// to one subcommand in harness/cli/.
+// wrongbox: command-line entry point. Each add_NAME declares one subcommand's
+// options (CLI11) and how to run it; main parses the command line and runs
+// the subcommand given, a function of harness/cli/commands.h.
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
+#include <memory>
+#include <vector>
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
@@ -13,6 +17,12 @@
 #include "harness/core/shell.h"
 
 namespace {
+
+// A subcommand, and what runs it (its options live in the closure).
+struct Command {
+  CLI::App* sub;
+  std::function<int()> run;
+};
 
 // Options every command that records a run takes.
 void add_evidence_options(CLI::App* sub, wrongbox::cli::EvidenceOptions& e) {
@@ -73,6 +83,428 @@ void add_switch_options(CLI::App* sub, wrongbox::cli::SwitchOptions& o) {
                   "wrongbox-logs/switch-PID.log)");
 }
 
+void add_replay(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::ReplayOptions>();
+  auto* replay = app.add_subcommand(
+      "replay",
+      "Replay scenario files (or directories of *.wbs files) against a switch and print one "
+      "line per scenario, the failures' reports, and a summary.");
+  replay->add_option("paths", o->paths, "Scenario files or directories")->required();
+  add_switch_options(replay, *o);
+  replay->add_flag("--trace", o->trace,
+                   "Print every step and every call the switch made, with the oracle's view");
+  replay->add_flag("--quiet,-q", o->quiet, "Print only failures and the summary");
+  replay->add_option("--seed", o->seed, "Canary key seed (any value; fixed for reproducible text)")
+      ->capture_default_str()
+      ->check(seed_number());
+  replay
+      ->add_option("--retain", o->retain,
+                   "Settled messages the oracle keeps knowing while a file plays (memory is "
+                   "bounded by this, not by the file's length; a late copy of an older one is "
+                   "still a violation, reported as unknown content)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024LL, 100000000LL));
+  replay
+      ->add_option("--time-budget", o->budget_seconds,
+                   "Seconds after which no further file starts; the rest are counted as not "
+                   "played (0: no limit)")
+      ->capture_default_str()
+      ->check(between(0, 1e7));
+  add_evidence_options(replay, o->evidence);
+  commands.push_back({replay, [o] { return wrongbox::cli::replay(*o).exit_code; }});
+}
+
+void add_check(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::CheckCliOptions>();
+  auto* check = app.add_subcommand(
+      "check",
+      "Property-based campaign: generate scenarios aimed at misdelivery, play them against the "
+      "switch, shrink the first failure to a minimal scenario, save it, and print the command "
+      "that reproduces it. Saved failures are replayed first on the next run.");
+  add_switch_options(check, *o);
+  check->add_option("--tests", o->tests,
+                    "Play exactly this many scenarios (default: until every feasible pair of "
+                    "situation conditions was met --coverage-k times, or the time budget)");
+  check->add_option("--seed", o->seed, "Random seed (0: new each run; printed)")
+      ->capture_default_str()
+      ->check(seed_number());
+  check->add_option("--max-steps", o->max_steps, "Generated actions per scenario, at most")
+      ->capture_default_str();
+  check->add_option("--time-budget", o->time_budget,
+                    "Stop after this many seconds; alone, run until then (default 10 with "
+                    "neither --tests nor --time-budget, else none)");
+  check
+      ->add_option("--coverage-k", o->coverage_k,
+                   "Stop once every feasible situation pair was met K times (default 3; "
+                   "docs/situations.md)")
+      ->check(CLI::Range(1, 1000000));
+  check
+      ->add_option("--search", o->search,
+                   "steered: coverage-steered loop (default); rapidcheck: RapidCheck over the "
+                   "generators alone")
+      ->check(CLI::IsMember({"steered", "rapidcheck"}))
+      ->capture_default_str();
+  check->add_option("--shard", o->shard,
+                    "K/N: shard K of N (give every shard the same --seed): the steered search "
+                    "runs from a seed derived from --seed and K; with --search rapidcheck, "
+                    "chunks K, K+N, ... of the seed's stream (docs/check.md)");
+  check->add_option("--reproduce", o->reproduce,
+                    "Replay exactly one failure from the reproduce string a --search rapidcheck "
+                    "report printed");
+  check
+      ->add_option("--save-failures", o->save_failures,
+                   "Directory of failure memory; failures are saved under DIR/<sut>/ and "
+                   "replayed first next time ('' to disable)")
+      ->capture_default_str();
+  check->add_flag("--no-memory", o->no_memory, "Do not replay saved failures first");
+  check->add_option("--weights", o->weights,
+                    "Action weights, e.g. submit=8,reopen=3,restart=0 (kinds: open, close, "
+                    "close-race, reopen, unregister, protect, block, registry, operator, submit, "
+                    "tick, restart)");
+  check->add_flag("--no-swarm", o->no_swarm,
+                  "Enable every feature in every scenario (default: swarm testing switches "
+                  "features off per scenario)");
+  check->add_flag("--quiet,-q", o->quiet, "Print only a failure");
+
+  add_evidence_options(check, o->evidence);
+  commands.push_back({check, [o] { return wrongbox::cli::check(*o).exit_code; }});
+}
+
+void add_mutants(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::MutantsOptions>();
+  auto* mutants = app.add_subcommand(
+      "mutants",
+      "Defect-detection matrix: against every built-in defect variant, replay the regression "
+      "corpus, run a property-based search and (in a libFuzzer build) coverage-guided fuzzing "
+      "from an empty corpus; confirm the reference switch stays clean under all three. "
+      "Exit 0 when every defect class is caught and the reference is clean.");
+  mutants->add_option("--corpus", o->corpus,
+                      "Regression corpus (default: the built-in one, share/wrongbox/corpus)");
+  mutants->add_option("--tests", o->tests, "Generated scenarios per switch, at most")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
+  mutants
+      ->add_option("--budget-per-defect", o->budget_per_defect,
+                   "Seconds of search per switch and engine, at most")
+      ->capture_default_str()
+      ->check(between(0.1, 1e7));
+  mutants->add_option("--seed", o->seed, "Random seed")
+      ->capture_default_str()
+      ->check(seed_number());
+  mutants->add_option("--defects", o->defects,
+                      "Only these defect variants, comma-separated (the reference always runs)");
+  mutants->add_option("--fuzzer", o->fuzzer,
+                      "libFuzzer switch_fuzzer (default: $WRONGBOX_FUZZER, else this build's)");
+  mutants->add_flag("--no-fuzz", o->no_fuzz, "Leave out the fuzzing engine");
+  mutants
+      ->add_option("--soak-messages", o->soak_messages,
+                   "Messages of the soak engine, which runs against the reference and against "
+                   "the variants the other engines missed (0: leave it out)")
+      ->capture_default_str()
+      ->check(CLI::Range(0LL, 1000000000LL));
+  mutants->add_option("--soak-profile", o->soak_profile, "Traffic profile of the soak engine")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"steady-day", "incident-week"}));
+  mutants->add_flag("--soak-all", o->soak_all, "Soak every variant, caught or not");
+  mutants->add_option("--fuzz-work", o->fuzz_work, "Directory for the fuzzer's work files")
+      ->capture_default_str();
+  mutants->add_option("--markdown", o->markdown, "Also write the matrix as Markdown to this file");
+
+  add_evidence_options(mutants, o->evidence);
+  commands.push_back({mutants, [o] { return wrongbox::cli::mutants(*o).exit_code; }});
+}
+
+void add_conformance(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::ConformanceOptions>();
+  auto* conformance = app.add_subcommand(
+      "conformance",
+      "Check that a switch speaks the protocol (hello, reset, idle after reset, verdicts, calls "
+      "in order, reset forgets, restart, bye) and explain each departure. Exit 0 or 3.");
+  add_switch_options(conformance, *o);
+
+  add_evidence_options(conformance, o->evidence);
+  commands.push_back({conformance, [o] { return wrongbox::cli::conformance(*o).exit_code; }});
+}
+
+void add_campaign(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::CampaignOptions>();
+  auto* campaign = app.add_subcommand(
+      "campaign",
+      "The whole job: conformance (exec:, plugin:), the regression corpus and saved failures, a "
+      "property-based search and, for in-process switches in a libFuzzer build, coverage-guided "
+      "fuzzing, sharing the rest of the budget; the evidence chain verified and the HTML report "
+      "written. One line per phase; full output in --logs.");
+  add_switch_options(campaign, *o);
+  campaign->add_option("--budget", o->budget, "Seconds for the whole campaign")
+      ->capture_default_str()
+      ->check(between(1, 1e7));
+  campaign
+      ->add_option("--tests", o->tests,
+                   "The search plays exactly this many scenarios (default: until the budget)")
+      ->check(CLI::Range(1, 100000000));
+  campaign->add_option("--shard", o->shard,
+                       "K/N: shard K of N, a search from a seed derived from --seed and K (same "
+                       "--seed on every shard)");
+  campaign->add_option("--corpus", o->corpus,
+                       "Scenario files or directories to replay besides the built-in regression "
+                       "corpus (repeatable)");
+  campaign->add_flag("--no-builtin-corpus", o->no_builtin_corpus,
+                     "Replay only --corpus (and saved failures), not the built-in corpus");
+  campaign->add_option("--junit", o->junit, "Also write this campaign's JUnit XML here");
+  campaign->add_option("--sarif", o->sarif,
+                       "Also write this campaign's SARIF here (locations relative to the working "
+                       "directory)");
+  campaign->add_option("--save-failures", o->failures, "Failure memory directory")
+      ->capture_default_str();
+  campaign->add_option("--report", o->report, "HTML report to write")->capture_default_str();
+  campaign->add_option("--logs", o->logs, "Directory for each phase's full output")
+      ->capture_default_str();
+  campaign->add_option("--seed", o->seed, "Random seed (0: new each run)")
+      ->capture_default_str()
+      ->check(seed_number());
+  campaign->add_option("--fuzzer", o->fuzzer,
+                       "libFuzzer switch_fuzzer for the fuzzing phase (default: $WRONGBOX_FUZZER, "
+                       "else this build's; none: the phase is skipped)");
+  campaign->add_flag("--no-fuzz", o->no_fuzz, "Skip the fuzzing phase");
+  campaign
+      ->add_option("--fuzz-work", o->fuzz_work,
+                   "Directory for the fuzzer's growing corpus (kept across runs)")
+      ->capture_default_str();
+  campaign->add_flag("--quiet,-q", o->quiet, "Print only the report path (and errors)");
+  campaign->add_flag("--json", o->json, "One JSON object per event, for tools");
+  add_evidence_options(campaign, o->evidence);
+  campaign->get_option("--no-evidence")->description("Do not record (and so write no report)");
+  commands.push_back({campaign, [o] { return wrongbox::cli::campaign(*o).exit_code; }});
+}
+
+void add_fuzz(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::FuzzCliOptions>();
+  auto* fuzz = app.add_subcommand(
+      "fuzz",
+      "Coverage-guided fuzzing of an in-process switch (builtin:, plugin:) with the libFuzzer "
+      "build of switch_fuzzer, seeded from scenario files. A finding is replayed here, "
+      "minimized, saved as a scenario file and recorded. Needs a build with -DWRONGBOX_FUZZ=ON "
+      "(clang) or --fuzzer.");
+  fuzz->add_option("--sut", o->sut,
+                   "Switch under test, in-process only: builtin:NAME or plugin:PATH.so [ARG]")
+      ->capture_default_str();
+  fuzz->add_option("--budget", o->budget, "Seconds of fuzzing")
+      ->capture_default_str()
+      ->check(between(0.1, 1e7));
+  fuzz->add_option("--seeds", o->seeds, "Scenario files or directories to start from");
+  fuzz->add_option("--fuzzer", o->fuzzer,
+                   "libFuzzer switch_fuzzer binary (default: $WRONGBOX_FUZZER, else this "
+                   "build's)");
+  fuzz->add_option("--work", o->work, "Directory for the growing corpus and the fuzzer's log")
+      ->capture_default_str();
+  fuzz->add_option("--seed", o->seed, "libFuzzer seed (0: new each run)")
+      ->capture_default_str()
+      ->check(seed_number());
+  fuzz->add_option("--max-len", o->max_len,
+                   "Bytes per fuzzer input, at most (shorter inputs run faster but reach less of "
+                   "the switch: docs/fuzzing.md)")
+      ->capture_default_str();
+  fuzz->add_option("--save-failures", o->save_failures,
+                   "Failure memory directory (\"\" to not save)")
+      ->capture_default_str();
+  fuzz->add_flag("--quiet,-q", o->quiet, "Print only the verdict");
+  add_evidence_options(fuzz, o->evidence);
+  commands.push_back({fuzz, [o] { return wrongbox::cli::fuzz(*o).exit_code; }});
+}
+
+void add_explain(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::ExplainOptions>();
+  auto* explain = app.add_subcommand(
+      "explain",
+      "Replay one scenario and tell the story of its first violation in plain words, "
+      "with the steps that set the trap marked.");
+  explain->add_option("file", o->file, "Scenario file")->required();
+  add_switch_options(explain, *o);
+  add_evidence_options(explain, o->evidence);
+  commands.push_back({explain, [o] { return wrongbox::cli::explain(*o).exit_code; }});
+}
+
+void add_soak(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::SoakCliOptions>();
+  auto* soak = app.add_subcommand(
+      "soak",
+      "Long generated traffic (a steady day, an incident week) against one switch, judged as it "
+      "goes by an oracle whose memory is bounded by the messages in flight. A finding is cut "
+      "out of the traffic as a short scenario, shrunk, saved and recorded.");
+  add_switch_options(soak, *o);
+  soak->add_option("--messages", o->messages, "Messages to send")
+      ->capture_default_str()
+      ->check(CLI::Range(1LL, 1000000000LL));
+  soak->add_option("--rate", o->rate, "Messages per second at most (0: as fast as the switch goes)")
+      ->capture_default_str()
+      ->check(between(0, 1e9));
+  soak->add_option("--profile", o->profile, "Traffic profile: steady-day or incident-week")
+      ->capture_default_str();
+  soak->add_option("--seed", o->seed, "Traffic seed: the same seed sends the same traffic")
+      ->capture_default_str()
+      ->check(seed_number());
+  soak->add_option("--retain", o->retain,
+                   "Settled messages the oracle keeps knowing (a late copy of an older one is "
+                   "still a violation, reported as unknown content)")
+      ->capture_default_str()
+      ->check(CLI::Range(1024LL, 100000000LL));
+  soak->add_option("--time-budget", o->time_budget,
+                   "Seconds after which the soak stops cleanly, as if its messages were sent "
+                   "(0: no limit)")
+      ->capture_default_str()
+      ->check(between(0, 1e7));
+  soak->add_option("--shrink-budget", o->shrink_budget,
+                   "Seconds for cutting a finding out of the traffic and shrinking it, at most "
+                   "(within --time-budget, with 5 s at least); the best scenario so far is saved")
+      ->capture_default_str()
+      ->check(between(1, 1e7));
+  soak->add_option("--save-failures", o->save_failures,
+                   "Failure memory directory for the cut-out finding (\"\" to not save)")
+      ->capture_default_str();
+  soak->add_flag("--json", o->json, "Progress and the result as JSON lines on standard output");
+  soak->add_flag("--quiet,-q", o->quiet, "Print only the verdict");
+  add_evidence_options(soak, o->evidence);
+  commands.push_back({soak, [o] { return wrongbox::cli::soak(*o).exit_code; }});
+}
+
+void add_evidence(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::EvidenceToolOptions>();
+  auto* evidence = app.add_subcommand("evidence", "Work with an evidence store.");
+  evidence->require_subcommand(1);
+  auto* verify = evidence->add_subcommand(
+      "verify",
+      "Recompute the hash chain and check every signature; name the first run that was changed, "
+      "removed or reordered. Given a bundle (a directory or .tar from `evidence export`), uses "
+      "its public key and head. Exit 0 intact, 1 tampered, 2 unreadable.");
+  verify->add_option("file", o->store, "Evidence store, or a bundle directory or .tar")->required();
+  verify->add_option("--public-key", o->public_key,
+                     "Every signature must be by this key, and a head signature by it must "
+                     "cover the last record");
+  verify->add_option("--expect-head", o->expect_head,
+                     "A head file (`evidence head`, `evidence export`) or a record's hash: it "
+                     "must still be in the chain (deleting the newest runs is seen)");
+  auto* merge = evidence->add_subcommand(
+      "merge", "Join stores (e.g. from sharded CI jobs) into OUT; every input must verify.");
+  merge->add_option("out", o->out, "Store to merge into (created if missing)")->required();
+  merge->add_option("inputs", o->inputs, "Stores to merge")->required();
+  merge->add_option("--sign-key", o->sign_key,
+                    "Secret key: sign OUT's unsigned runs and its new head (the inputs' run "
+                    "signatures are kept either way)");
+  auto* keygen = evidence->add_subcommand(
+      "keygen",
+      "Make an Ed25519 key pair for signing evidence: FILE (secret, mode 0600, never "
+      "overwritten) and FILE.pub.");
+  keygen->add_option("file", o->out, "Secret key file to create")->required();
+  auto* sign = evidence->add_subcommand(
+      "sign", "Sign every complete run not yet signed by the key, and the chain's head.");
+  sign->add_option("file", o->store, "Evidence store")->required();
+  sign->add_option("--sign-key", o->sign_key, "Secret key (`evidence keygen`)")->required();
+  auto* head = evidence->add_subcommand(
+      "head",
+      "Print (or write with --out) where the store's chain ends: keep it, and `verify "
+      "--expect-head` shows later whether records were removed.");
+  head->add_option("file", o->store, "Evidence store")->required();
+  head->add_option("--out", o->out, "Head file to write (default: standard output)");
+  head->add_option("--sign-key", o->sign_key, "Also sign the head");
+  auto* export_cmd = evidence->add_subcommand(
+      "export",
+      "Write an evidence bundle: the store, its head, the public key, the HTML report and "
+      "VERIFY.md with the commands that check it.");
+  export_cmd->add_option("file", o->store, "Evidence store")->required();
+  export_cmd->add_option("--out", o->out, "A new directory, or FILE.tar")->required();
+  export_cmd->add_option("--sign-key", o->sign_key,
+                         "Secret key: sign the unsigned runs and the head first");
+  export_cmd->add_option("--public-key", o->public_key,
+                         "Public key to put in the bundle (the store was signed with its pair)");
+  using wrongbox::cli::CommandResult;
+  using wrongbox::cli::EvidenceToolOptions;
+  for (auto [sub, run] : {std::pair{verify, &wrongbox::cli::evidence_verify},
+                          std::pair{merge, &wrongbox::cli::evidence_merge},
+                          std::pair{keygen, &wrongbox::cli::evidence_keygen},
+                          std::pair{sign, &wrongbox::cli::evidence_sign},
+                          std::pair{head, &wrongbox::cli::evidence_head},
+                          std::pair{export_cmd, &wrongbox::cli::evidence_export}}) {
+    commands.push_back({sub, [o, run = run] { return run(*o, {}).exit_code; }});
+  }
+}
+
+void add_lists(CLI::App& app, std::vector<Command>& commands) {
+  auto* suts = app.add_subcommand("suts", "Print the built-in switch names, one per line.");
+  commands.push_back({suts, [] {
+                        for (const auto& n : wrongbox::builtin_sut_names()) {
+                          fmt::print("builtin:{}\n", n);
+                        }
+                        return wrongbox::cli::kExitOk;
+                      }});
+  auto* situations = app.add_subcommand(
+      "situations",
+      "Print the decision kinds, their conditions and values, and how many pairs of values the "
+      "rules allow (the tables of docs/situations.md).");
+  commands.push_back({situations, [] {
+                        fmt::print("{}", wrongbox::cli::situation_tables());
+                        return wrongbox::cli::kExitOk;
+                      }});
+}
+
+void add_report(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::ReportOptions>();
+  auto* report = app.add_subcommand("report", "Render a report from an evidence store.");
+  report->add_option("--evidence", o->store, "Evidence store")->capture_default_str();
+  report->add_option("--format", o->format, "html, md, json, junit or sarif")
+      ->capture_default_str();
+  report->add_option("--out", o->out, "Output file (default: standard output)");
+  report
+      ->add_option("--after-run", o->scope.after_run,
+                   "Only runs with a larger id (the chain is still verified whole)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  report->add_option("--run", o->scope.run, "Only this run (its id)")->check(CLI::PositiveNumber);
+  report->add_option("--since", o->scope.since,
+                     "Only runs started at or after this UTC time (ISO 8601: 2026-12-01 or "
+                     "2026-12-01T14:00:00Z)");
+  report->add_option("--campaign", o->scope.campaign,
+                     "Only the runs of this campaign (the id `wrongbox campaign` prints)");
+  commands.push_back({report, [o] { return wrongbox::cli::report(*o).exit_code; }});
+}
+
+void add_convert(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::ConvertOptions>();
+  auto* convert = app.add_subcommand(
+      "convert",
+      "A fuzzer input becomes a scenario file, a scenario file (*.wbs) becomes a "
+      "fuzzer input: a crash becomes corpus/regressions/NAME.wbs in one command.");
+  convert->add_option("input", o->in, "Fuzzer input, or a *.wbs scenario")->required();
+  convert->add_option("--out,-o", o->out, "Output file (default: standard output)");
+  commands.push_back({convert, [o] { return wrongbox::cli::convert(*o).exit_code; }});
+}
+
+void add_sample(CLI::App& app, std::vector<Command>& commands) {
+  struct SampleOptions {
+    unsigned long long seed = 1;
+    int count = 3;
+    int max_steps = 12;
+  };
+  auto o = std::make_shared<SampleOptions>();
+  auto* sample = app.add_subcommand(
+      "sample", "Print scenarios as `check` would generate them (no switch is run).");
+  sample->add_option("--seed", o->seed, "Random seed")->capture_default_str()->check(seed_number());
+  sample->add_option("--count", o->count, "How many scenarios")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  sample->add_option("--max-steps", o->max_steps, "Generated actions per scenario, at most")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 200));
+  commands.push_back({sample, [o] {
+                        wrongbox::check::GenConfig cfg;
+                        cfg.max_steps = o->max_steps;
+                        for (const auto& sc :
+                             wrongbox::check::sample_scenarios(cfg, o->seed, o->count)) {
+                          fmt::print("{}\n", wrongbox::print_scenario(sc));
+                        }
+                        return wrongbox::cli::kExitOk;
+                      }});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,366 +523,21 @@ int main(int argc, char** argv) {
       "sleeping, in microseconds (default 200; 0 = sleep at once; see docs/protocol.md, Speed).");
   app.require_subcommand(1);
 
-  auto* suts = app.add_subcommand("suts", "Print the built-in switch names, one per line.");
-  auto* situations = app.add_subcommand(
-      "situations",
-      "Print the decision kinds, their conditions and values, and how many pairs of values the "
-      "rules allow (the tables of docs/situations.md).");
-
-  cli::ReplayOptions ro;
-  auto* replay = app.add_subcommand(
-      "replay",
-      "Replay scenario files (or directories of *.wbs files) against a switch and print one "
-      "line per scenario, the failures' reports, and a summary.");
-  replay->add_option("paths", ro.paths, "Scenario files or directories")->required();
-  add_switch_options(replay, ro);
-  replay->add_flag("--trace", ro.trace,
-                   "Print every step and every call the switch made, with the oracle's view");
-  replay->add_flag("--quiet,-q", ro.quiet, "Print only failures and the summary");
-  replay->add_option("--seed", ro.seed, "Canary key seed (any value; fixed for reproducible text)")
-      ->capture_default_str()
-      ->check(seed_number());
-  replay
-      ->add_option("--retain", ro.retain,
-                   "Settled messages the oracle keeps knowing while a file plays (memory is "
-                   "bounded by this, not by the file's length; a late copy of an older one is "
-                   "still a violation, reported as unknown content)")
-      ->capture_default_str()
-      ->check(CLI::Range(1024LL, 100000000LL));
-  replay
-      ->add_option("--time-budget", ro.budget_seconds,
-                   "Seconds after which no further file starts; the rest are counted as not "
-                   "played (0: no limit)")
-      ->capture_default_str()
-      ->check(between(0, 1e7));
-  add_evidence_options(replay, ro.evidence);
-
-  cli::CheckCliOptions co;
-  auto* check = app.add_subcommand(
-      "check",
-      "Property-based campaign: generate scenarios aimed at misdelivery, play them against the "
-      "switch, shrink the first failure to a minimal scenario, save it, and print the command "
-      "that reproduces it. Saved failures are replayed first on the next run.");
-  add_switch_options(check, co);
-  check->add_option("--tests", co.tests,
-                    "Play exactly this many scenarios (default: until every feasible pair of "
-                    "situation conditions was met --coverage-k times, or the time budget)");
-  check->add_option("--seed", co.seed, "Random seed (0: new each run; printed)")
-      ->capture_default_str()
-      ->check(seed_number());
-  check->add_option("--max-steps", co.max_steps, "Generated actions per scenario, at most")
-      ->capture_default_str();
-  check->add_option("--time-budget", co.time_budget,
-                    "Stop after this many seconds; alone, run until then (default 10 with "
-                    "neither --tests nor --time-budget, else none)");
-  check
-      ->add_option("--coverage-k", co.coverage_k,
-                   "Stop once every feasible situation pair was met K times (default 3; "
-                   "docs/situations.md)")
-      ->check(CLI::Range(1, 1000000));
-  check
-      ->add_option("--search", co.search,
-                   "steered: coverage-steered loop (default); rapidcheck: RapidCheck over the "
-                   "generators alone")
-      ->check(CLI::IsMember({"steered", "rapidcheck"}))
-      ->capture_default_str();
-  check->add_option("--shard", co.shard,
-                    "K/N: shard K of N (give every shard the same --seed): the steered search "
-                    "runs from a seed derived from --seed and K; with --search rapidcheck, "
-                    "chunks K, K+N, ... of the seed's stream (docs/check.md)");
-  check->add_option("--reproduce", co.reproduce,
-                    "Replay exactly one failure from the reproduce string a --search rapidcheck "
-                    "report printed");
-  check
-      ->add_option("--save-failures", co.save_failures,
-                   "Directory of failure memory; failures are saved under DIR/<sut>/ and "
-                   "replayed first next time ('' to disable)")
-      ->capture_default_str();
-  check->add_flag("--no-memory", co.no_memory, "Do not replay saved failures first");
-  check->add_option("--weights", co.weights,
-                    "Action weights, e.g. submit=8,reopen=3,restart=0 (kinds: open, close, "
-                    "close-race, reopen, unregister, protect, block, registry, operator, submit, "
-                    "tick, restart)");
-  check->add_flag("--no-swarm", co.no_swarm,
-                  "Enable every feature in every scenario (default: swarm testing switches "
-                  "features off per scenario)");
-  check->add_flag("--quiet,-q", co.quiet, "Print only a failure");
-
-  add_evidence_options(check, co.evidence);
-
-  cli::MutantsOptions mo;
-  auto* mutants = app.add_subcommand(
-      "mutants",
-      "Defect-detection matrix: against every built-in defect variant, replay the regression "
-      "corpus, run a property-based search and (in a libFuzzer build) coverage-guided fuzzing "
-      "from an empty corpus; confirm the reference switch stays clean under all three. "
-      "Exit 0 when every defect class is caught and the reference is clean.");
-  mutants->add_option("--corpus", mo.corpus,
-                      "Regression corpus (default: the built-in one, share/wrongbox/corpus)");
-  mutants->add_option("--tests", mo.tests, "Generated scenarios per switch, at most")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000000));
-  mutants
-      ->add_option("--budget-per-defect", mo.budget_per_defect,
-                   "Seconds of search per switch and engine, at most")
-      ->capture_default_str()
-      ->check(between(0.1, 1e7));
-  mutants->add_option("--seed", mo.seed, "Random seed")
-      ->capture_default_str()
-      ->check(seed_number());
-  mutants->add_option("--defects", mo.defects,
-                      "Only these defect variants, comma-separated (the reference always runs)");
-  mutants->add_option("--fuzzer", mo.fuzzer,
-                      "libFuzzer switch_fuzzer (default: $WRONGBOX_FUZZER, else this build's)");
-  mutants->add_flag("--no-fuzz", mo.no_fuzz, "Leave out the fuzzing engine");
-  mutants
-      ->add_option("--soak-messages", mo.soak_messages,
-                   "Messages of the soak engine, which runs against the reference and against "
-                   "the variants the other engines missed (0: leave it out)")
-      ->capture_default_str()
-      ->check(CLI::Range(0LL, 1000000000LL));
-  mutants->add_option("--soak-profile", mo.soak_profile, "Traffic profile of the soak engine")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"steady-day", "incident-week"}));
-  mutants->add_flag("--soak-all", mo.soak_all, "Soak every variant, caught or not");
-  mutants->add_option("--fuzz-work", mo.fuzz_work, "Directory for the fuzzer's work files")
-      ->capture_default_str();
-  mutants->add_option("--markdown", mo.markdown, "Also write the matrix as Markdown to this file");
-
-  add_evidence_options(mutants, mo.evidence);
-
-  cli::ConformanceOptions cfo;
-  auto* conformance = app.add_subcommand(
-      "conformance",
-      "Check that a switch speaks the protocol (hello, reset, idle after reset, verdicts, calls "
-      "in order, reset forgets, restart, bye) and explain each departure. Exit 0 or 3.");
-  add_switch_options(conformance, cfo);
-
-  add_evidence_options(conformance, cfo.evidence);
-
-  auto* evidence = app.add_subcommand("evidence", "Work with an evidence store.");
-  evidence->require_subcommand(1);
-  cli::EvidenceToolOptions eto;
-  auto* verify = evidence->add_subcommand(
-      "verify",
-      "Recompute the hash chain and check every signature; name the first run that was changed, "
-      "removed or reordered. Given a bundle (a directory or .tar from `evidence export`), uses "
-      "its public key and head. Exit 0 intact, 1 tampered, 2 unreadable.");
-  verify->add_option("file", eto.store, "Evidence store, or a bundle directory or .tar")
-      ->required();
-  verify->add_option("--public-key", eto.public_key,
-                     "Every signature must be by this key, and a head signature by it must "
-                     "cover the last record");
-  verify->add_option("--expect-head", eto.expect_head,
-                     "A head file (`evidence head`, `evidence export`) or a record's hash: it "
-                     "must still be in the chain (deleting the newest runs is seen)");
-  auto* merge = evidence->add_subcommand(
-      "merge", "Join stores (e.g. from sharded CI jobs) into OUT; every input must verify.");
-  merge->add_option("out", eto.out, "Store to merge into (created if missing)")->required();
-  merge->add_option("inputs", eto.inputs, "Stores to merge")->required();
-  merge->add_option("--sign-key", eto.sign_key,
-                    "Secret key: sign OUT's unsigned runs and its new head (the inputs' run "
-                    "signatures are kept either way)");
-  auto* keygen = evidence->add_subcommand(
-      "keygen",
-      "Make an Ed25519 key pair for signing evidence: FILE (secret, mode 0600, never "
-      "overwritten) and FILE.pub.");
-  keygen->add_option("file", eto.out, "Secret key file to create")->required();
-  auto* sign = evidence->add_subcommand(
-      "sign", "Sign every complete run not yet signed by the key, and the chain's head.");
-  sign->add_option("file", eto.store, "Evidence store")->required();
-  sign->add_option("--sign-key", eto.sign_key, "Secret key (`evidence keygen`)")->required();
-  auto* head = evidence->add_subcommand(
-      "head",
-      "Print (or write with --out) where the store's chain ends: keep it, and `verify "
-      "--expect-head` shows later whether records were removed.");
-  head->add_option("file", eto.store, "Evidence store")->required();
-  head->add_option("--out", eto.out, "Head file to write (default: standard output)");
-  head->add_option("--sign-key", eto.sign_key, "Also sign the head");
-  auto* export_cmd = evidence->add_subcommand(
-      "export",
-      "Write an evidence bundle: the store, its head, the public key, the HTML report and "
-      "VERIFY.md with the commands that check it.");
-  export_cmd->add_option("file", eto.store, "Evidence store")->required();
-  export_cmd->add_option("--out", eto.out, "A new directory, or FILE.tar")->required();
-  export_cmd->add_option("--sign-key", eto.sign_key,
-                         "Secret key: sign the unsigned runs and the head first");
-  export_cmd->add_option("--public-key", eto.public_key,
-                         "Public key to put in the bundle (the store was signed with its pair)");
-
-  std::string report_path = "wrongbox-evidence.db", report_format = "md", report_out;
-  auto* report = app.add_subcommand("report", "Render a report from an evidence store.");
-  report->add_option("--evidence", report_path, "Evidence store")->capture_default_str();
-  report->add_option("--format", report_format, "html, md, json, junit or sarif")
-      ->capture_default_str();
-  report->add_option("--out", report_out, "Output file (default: standard output)");
-  std::int64_t report_after = 0;
-  report
-      ->add_option("--after-run", report_after,
-                   "Only runs with a larger id (the chain is still verified whole)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  std::int64_t report_run = 0;
-  std::string report_since, report_campaign;
-  report->add_option("--run", report_run, "Only this run (its id)")->check(CLI::PositiveNumber);
-  report->add_option("--since", report_since,
-                     "Only runs started at or after this UTC time (ISO 8601: 2026-12-01 or "
-                     "2026-12-01T14:00:00Z)");
-  report->add_option("--campaign", report_campaign,
-                     "Only the runs of this campaign (the id `wrongbox campaign` prints)");
-
-  cli::CampaignOptions cmo;
-  auto* campaign = app.add_subcommand(
-      "campaign",
-      "The whole job: conformance (exec:, plugin:), the regression corpus and saved failures, a "
-      "property-based search and, for in-process switches in a libFuzzer build, coverage-guided "
-      "fuzzing, sharing the rest of the budget; the evidence chain verified and the HTML report "
-      "written. One line per phase; full output in --logs.");
-  add_switch_options(campaign, cmo);
-  campaign->add_option("--budget", cmo.budget, "Seconds for the whole campaign")
-      ->capture_default_str()
-      ->check(between(1, 1e7));
-  campaign
-      ->add_option("--tests", cmo.tests,
-                   "The search plays exactly this many scenarios (default: until the budget)")
-      ->check(CLI::Range(1, 100000000));
-  campaign->add_option("--shard", cmo.shard,
-                       "K/N: shard K of N, a search from a seed derived from --seed and K (same "
-                       "--seed on every shard)");
-  campaign->add_option("--corpus", cmo.corpus,
-                       "Scenario files or directories to replay besides the built-in regression "
-                       "corpus (repeatable)");
-  campaign->add_flag("--no-builtin-corpus", cmo.no_builtin_corpus,
-                     "Replay only --corpus (and saved failures), not the built-in corpus");
-  campaign->add_option("--junit", cmo.junit, "Also write this campaign's JUnit XML here");
-  campaign->add_option("--sarif", cmo.sarif,
-                       "Also write this campaign's SARIF here (locations relative to the working "
-                       "directory)");
-  campaign->add_option("--save-failures", cmo.failures, "Failure memory directory")
-      ->capture_default_str();
-  campaign->add_option("--report", cmo.report, "HTML report to write")->capture_default_str();
-  campaign->add_option("--logs", cmo.logs, "Directory for each phase's full output")
-      ->capture_default_str();
-  campaign->add_option("--seed", cmo.seed, "Random seed (0: new each run)")
-      ->capture_default_str()
-      ->check(seed_number());
-  campaign->add_option("--fuzzer", cmo.fuzzer,
-                       "libFuzzer switch_fuzzer for the fuzzing phase (default: $WRONGBOX_FUZZER, "
-                       "else this build's; none: the phase is skipped)");
-  campaign->add_flag("--no-fuzz", cmo.no_fuzz, "Skip the fuzzing phase");
-  campaign
-      ->add_option("--fuzz-work", cmo.fuzz_work,
-                   "Directory for the fuzzer's growing corpus (kept across runs)")
-      ->capture_default_str();
-  campaign->add_flag("--quiet,-q", cmo.quiet, "Print only the report path (and errors)");
-  campaign->add_flag("--json", cmo.json, "One JSON object per event, for tools");
-  add_evidence_options(campaign, cmo.evidence);
-  campaign->get_option("--no-evidence")->description("Do not record (and so write no report)");
-
-  cli::FuzzCliOptions fzo;
-  auto* fuzz = app.add_subcommand(
-      "fuzz",
-      "Coverage-guided fuzzing of an in-process switch (builtin:, plugin:) with the libFuzzer "
-      "build of switch_fuzzer, seeded from scenario files. A finding is replayed here, "
-      "minimized, saved as a scenario file and recorded. Needs a build with -DWRONGBOX_FUZZ=ON "
-      "(clang) or --fuzzer.");
-  fuzz->add_option("--sut", fzo.sut,
-                   "Switch under test, in-process only: builtin:NAME or plugin:PATH.so [ARG]")
-      ->capture_default_str();
-  fuzz->add_option("--budget", fzo.budget, "Seconds of fuzzing")
-      ->capture_default_str()
-      ->check(between(0.1, 1e7));
-  fuzz->add_option("--seeds", fzo.seeds, "Scenario files or directories to start from");
-  fuzz->add_option("--fuzzer", fzo.fuzzer,
-                   "libFuzzer switch_fuzzer binary (default: $WRONGBOX_FUZZER, else this "
-                   "build's)");
-  fuzz->add_option("--work", fzo.work, "Directory for the growing corpus and the fuzzer's log")
-      ->capture_default_str();
-  fuzz->add_option("--seed", fzo.seed, "libFuzzer seed (0: new each run)")
-      ->capture_default_str()
-      ->check(seed_number());
-  fuzz->add_option("--max-len", fzo.max_len,
-                   "Bytes per fuzzer input, at most (shorter inputs run faster but reach less of "
-                   "the switch: docs/fuzzing.md)")
-      ->capture_default_str();
-  fuzz->add_option("--save-failures", fzo.save_failures,
-                   "Failure memory directory (\"\" to not save)")
-      ->capture_default_str();
-  fuzz->add_flag("--quiet,-q", fzo.quiet, "Print only the verdict");
-  add_evidence_options(fuzz, fzo.evidence);
-
-  cli::ExplainOptions eo;
-  auto* explain = app.add_subcommand(
-      "explain",
-      "Replay one scenario and tell the story of its first violation in plain words, "
-      "with the steps that set the trap marked.");
-  explain->add_option("file", eo.file, "Scenario file")->required();
-  add_switch_options(explain, eo);
-  add_evidence_options(explain, eo.evidence);
-
-  cli::SoakCliOptions sko;
-  auto* soak = app.add_subcommand(
-      "soak",
-      "Long generated traffic (a steady day, an incident week) against one switch, judged as it "
-      "goes by an oracle whose memory is bounded by the messages in flight. A finding is cut "
-      "out of the traffic as a short scenario, shrunk, saved and recorded.");
-  add_switch_options(soak, sko);
-  soak->add_option("--messages", sko.messages, "Messages to send")
-      ->capture_default_str()
-      ->check(CLI::Range(1LL, 1000000000LL));
-  soak->add_option("--rate", sko.rate,
-                   "Messages per second at most (0: as fast as the switch goes)")
-      ->capture_default_str()
-      ->check(between(0, 1e9));
-  soak->add_option("--profile", sko.profile, "Traffic profile: steady-day or incident-week")
-      ->capture_default_str();
-  soak->add_option("--seed", sko.seed, "Traffic seed: the same seed sends the same traffic")
-      ->capture_default_str()
-      ->check(seed_number());
-  soak->add_option("--retain", sko.retain,
-                   "Settled messages the oracle keeps knowing (a late copy of an older one is "
-                   "still a violation, reported as unknown content)")
-      ->capture_default_str()
-      ->check(CLI::Range(1024LL, 100000000LL));
-  soak->add_option("--time-budget", sko.time_budget,
-                   "Seconds after which the soak stops cleanly, as if its messages were sent "
-                   "(0: no limit)")
-      ->capture_default_str()
-      ->check(between(0, 1e7));
-  soak->add_option("--shrink-budget", sko.shrink_budget,
-                   "Seconds for cutting a finding out of the traffic and shrinking it, at most "
-                   "(within --time-budget, with 5 s at least); the best scenario so far is saved")
-      ->capture_default_str()
-      ->check(between(1, 1e7));
-  soak->add_option("--save-failures", sko.save_failures,
-                   "Failure memory directory for the cut-out finding (\"\" to not save)")
-      ->capture_default_str();
-  soak->add_flag("--json", sko.json, "Progress and the result as JSON lines on standard output");
-  soak->add_flag("--quiet,-q", sko.quiet, "Print only the verdict");
-  add_evidence_options(soak, sko.evidence);
-
-  std::string convert_in, convert_out;
-  auto* convert = app.add_subcommand(
-      "convert",
-      "A fuzzer input becomes a scenario file, a scenario file (*.wbs) becomes a "
-      "fuzzer input: a crash becomes corpus/regressions/NAME.wbs in one command.");
-  convert->add_option("input", convert_in, "Fuzzer input, or a *.wbs scenario")->required();
-  convert->add_option("--out,-o", convert_out, "Output file (default: standard output)");
-
-  unsigned long long sample_seed = 1;
-  int sample_count = 3;
-  int sample_steps = 12;
-  auto* sample = app.add_subcommand(
-      "sample", "Print scenarios as `check` would generate them (no switch is run).");
-  sample->add_option("--seed", sample_seed, "Random seed")
-      ->capture_default_str()
-      ->check(seed_number());
-  sample->add_option("--count", sample_count, "How many scenarios")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
-  sample->add_option("--max-steps", sample_steps, "Generated actions per scenario, at most")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 200));
+  // In the order `wrongbox --help` lists them.
+  std::vector<Command> commands;
+  add_lists(app, commands);
+  add_replay(app, commands);
+  add_check(app, commands);
+  add_mutants(app, commands);
+  add_conformance(app, commands);
+  add_evidence(app, commands);
+  add_report(app, commands);
+  add_campaign(app, commands);
+  add_fuzz(app, commands);
+  add_explain(app, commands);
+  add_soak(app, commands);
+  add_convert(app, commands);
+  add_sample(app, commands);
 
   for (int i = 0; i < argc; ++i) {
     cli::command_line() += (i ? " " : "") + shell_quote(argv[i]);
@@ -462,45 +549,8 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? cli::kExitOk : cli::kExitUsage;
   }
-
-  if (suts->parsed()) {
-    for (const auto& n : builtin_sut_names()) fmt::print("builtin:{}\n", n);
-    return cli::kExitOk;
-  }
-  if (situations->parsed()) {
-    fmt::print("{}", cli::situation_tables());
-    return cli::kExitOk;
-  }
-  if (replay->parsed()) return cli::replay(ro);
-  if (check->parsed()) return cli::check(co);
-  if (mutants->parsed()) return cli::mutants(mo);
-  if (conformance->parsed()) return cli::conformance(cfo);
-  if (campaign->parsed()) return cli::campaign(cmo);
-  if (fuzz->parsed()) return cli::fuzz(fzo);
-  if (soak->parsed()) return cli::soak(sko);
-  if (convert->parsed()) return cli::convert(convert_in, convert_out);
-  if (explain->parsed()) return cli::explain(eo);
-  if (verify->parsed()) return cli::evidence_verify(eto);
-  if (merge->parsed()) return cli::evidence_merge(eto);
-  if (keygen->parsed()) return cli::evidence_keygen(eto);
-  if (sign->parsed()) return cli::evidence_sign(eto);
-  if (head->parsed()) return cli::evidence_head(eto);
-  if (export_cmd->parsed()) return cli::evidence_export(eto);
-  if (report->parsed()) {
-    evidence::ReportScope scope;
-    scope.after_run = report_after;
-    scope.run = report_run;
-    scope.since = report_since;
-    scope.campaign = report_campaign;
-    return cli::report(report_path, report_format, report_out, scope);
-  }
-  if (sample->parsed()) {
-    check::GenConfig cfg;
-    cfg.max_steps = sample_steps;
-    for (const auto& sc : check::sample_scenarios(cfg, sample_seed, sample_count)) {
-      fmt::print("{}\n", print_scenario(sc));
-    }
-    return cli::kExitOk;
+  for (const auto& c : commands) {
+    if (c.sub->parsed()) return c.run();
   }
   return cli::kExitUsage;
 }

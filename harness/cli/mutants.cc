@@ -91,19 +91,22 @@ void fuzz_defect(const MutantsOptions& o, const std::string& fuzzer, OpenedSut& 
 
 }  // namespace
 
-int mutants(const MutantsOptions& o) {
+CommandResult mutants(const MutantsOptions& o, const Console& io) {
+  CommandResult res;
   std::vector<std::string> errors;
   const std::string corpus_dir = o.corpus.empty() ? builtin_corpus_dir() : o.corpus;
   std::vector<Scenario> corpus;
   if (corpus_dir.empty()) {
-    fmt::print(stderr,
+    fmt::print(io.err,
                "wrongbox: warning: the built-in regression corpus was not found; the matrix "
                "has no corpus column (--corpus DIR names one)\n");
   } else {
     corpus = load_scenarios({corpus_dir}, errors);
   }
-  for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
-  if (!errors.empty()) return kExitUsage;
+  for (std::size_t i = 0; i + 1 < errors.size(); ++i) {
+    fmt::print(io.err, "wrongbox: {}\n", errors[i]);
+  }
+  if (!errors.empty()) return fail(res, io, kExitUsage, errors.back());
 
   const std::string fuzzer = o.no_fuzz ? "" : find_fuzzer(o.fuzzer);
   const std::string no_fuzz_why = o.no_fuzz ? "--no-fuzz" : (fuzzer.empty() ? kNoLibFuzzer : "");
@@ -116,8 +119,8 @@ int mutants(const MutantsOptions& o) {
   for (const auto& n : only) {
     const auto& cat = examples::catalog();
     if (std::none_of(cat.begin(), cat.end(), [&](const auto& d) { return d.name == n; })) {
-      fmt::print(stderr, "wrongbox: --defects: no built-in switch {} (see `wrongbox suts`)\n", n);
-      return kExitUsage;
+      return fail(res, io, kExitUsage,
+                  "--defects: no built-in switch " + n + " (see `wrongbox suts`)");
     }
   }
 
@@ -126,8 +129,9 @@ int mutants(const MutantsOptions& o) {
       fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
                   "\"{}\",\"corpus_scenarios\":{},\"fuzzing\":{},\"defects\":\"{}\"}}",
                   o.tests, o.budget_per_defect, o.seed, corpus_dir, corpus.size(),
-                  no_fuzz_why.empty(), o.defects.empty() ? "all" : o.defects));
-  if (!rec) return kExitUsage;
+                  no_fuzz_why.empty(), o.defects.empty() ? "all" : o.defects),
+      io, res);
+  if (!rec) return res;
   std::vector<Row> rows;
   model::SituationCoverage reference_situations;  // what the clean run of the reference met
   for (const auto& d : examples::catalog()) {
@@ -191,7 +195,7 @@ int mutants(const MutantsOptions& o) {
       }
     }
     rows.push_back(std::move(row));
-    fmt::print(stderr, "mutants: {} done\n", rows.back().name);
+    fmt::print(io.err, "mutants: {} done\n", rows.back().name);
   }
 
   bool ok = true;
@@ -253,7 +257,7 @@ int mutants(const MutantsOptions& o) {
   }
   const std::string coverage = "Situations the reference switch's search met:\n" +
                                situation_summary(reference_situations, check::kDefaultCoverageK);
-  fmt::print("Defect-detection matrix\n\n{}\n{}\n{}\n{}", table, summary, notes, coverage);
+  fmt::print(io.out, "Defect-detection matrix\n\n{}\n{}\n{}\n{}", table, summary, notes, coverage);
   if (!o.markdown.empty()) {
     std::ofstream md(o.markdown);
     md << "# Wrongbox defect-detection matrix\n\n"
@@ -266,11 +270,8 @@ int mutants(const MutantsOptions& o) {
     for (const auto& r : rows) {
       if (!r.reproduce.empty()) md << "- " << r.name << ": `" << r.reproduce << "`\n";
     }
-    if (!md) {
-      fmt::print(stderr, "wrongbox: cannot write {}\n", o.markdown);
-      return kExitUsage;
-    }
-    fmt::print("matrix written to {}\n", o.markdown);
+    if (!md) return fail(res, io, kExitUsage, "cannot write " + o.markdown);
+    fmt::print(io.out, "matrix written to {}\n", o.markdown);
   }
   const int rc = ok ? kExitOk : kExitViolation;
   try {
@@ -302,13 +303,14 @@ int mutants(const MutantsOptions& o) {
              r.fuzz_ran, r.fuzz_found ? r.fuzz_property : "", r.fuzz_inputs, r.fuzz_seconds,
              static_cast<long>(r.fuzz_steps)});
       }
-      if (!rec->finish(t)) return kExitUsage;
+      if (!rec->finish(t, res)) return res;
     }
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
-  return rc;
+  res.exit_code = rc;
+  res.summary = summary;
+  return res;
 }
 
 }  // namespace wrongbox::cli

@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -53,8 +54,13 @@ std::string fingerprint(const std::string& spec) {
   return out;
 }
 
+bool Console::live() const {
+  return ::isatty(::fileno(err)) != 0;
+}
+
 Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const OpenedSut* sut,
-                   const std::string& sut_spec, const std::string& settings_json) {
+                   const std::string& sut_spec, const std::string& settings_json, const Console& io)
+    : io_(io) {
   if (o.disabled) return;
   path_ = o.path;
   // The key first: a key that cannot be used stops the command before it runs.
@@ -77,43 +83,43 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
   run_ = store_->begin_run(h);
 }
 
-bool Recorder::finish(const evidence::RunTotals& t, bool quiet) {
+bool Recorder::finish(const evidence::RunTotals& t, CommandResult& failed, bool quiet) {
   if (!store_) return true;
   try {
     store_->finish_run(run_, t);
     if (key_) store_->sign_run_and_head(run_, *key_);
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    fail(failed, io_, kExitUsage, std::string("evidence: ") + e.what());
     return false;
   }
   if (!quiet) {
-    fmt::print("evidence: {} (run #{}{})\n", path_, run_,
+    fmt::print(io_.out, "evidence: {} (run #{}{})\n", path_, run_,
                key_ ? ", signed by key " + key_->pub.id : "");
   }
   return true;
 }
 
 std::optional<OpenedSut> open_sut_for_cli(const std::string& spec, const SutOptions& options,
-                                          int& exit_code) {
+                                          const Console& io, CommandResult& failed) {
   try {
     return open_sut(spec, options);
   } catch (const SutError& e) {
-    fmt::print(stderr, "wrongbox: {}\n", e.what());
-    exit_code = kExitUsage;
+    fail(failed, io, kExitUsage, e.what());
   } catch (const std::exception& e) {
-    fmt::print(stderr, "wrongbox: switch {} failed to start: {}\n", spec, e.what());
-    exit_code = kExitSwitchFailed;
+    fail(failed, io, kExitSwitchFailed,
+         fmt::format("switch {} failed to start: {}", spec, e.what()));
   }
   return std::nullopt;
 }
 
 std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::string& command,
                                         const OpenedSut* sut, const std::string& sut_spec,
-                                        const std::string& settings_json) {
+                                        const std::string& settings_json, const Console& io,
+                                        CommandResult& failed) {
   try {
-    return std::optional<Recorder>(std::in_place, o, command, sut, sut_spec, settings_json);
+    return std::optional<Recorder>(std::in_place, o, command, sut, sut_spec, settings_json, io);
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
+    fail(failed, io, kExitUsage, std::string("evidence: ") + e.what());
     return std::nullopt;
   }
 }

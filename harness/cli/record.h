@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/cli/console.h"
 #include "harness/cli/sut.h"
 #include "harness/core/oracle.h"
 #include "harness/evidence/evidence.h"
@@ -32,13 +33,14 @@ class Recorder {
  public:
   // Opens the store and starts a run, unless disabled. Throws EvidenceError.
   Recorder(const EvidenceOptions& o, const std::string& command, const OpenedSut* sut,
-           const std::string& sut_spec, const std::string& settings_json);
+           const std::string& sut_spec, const std::string& settings_json, const Console& io);
   bool on() const { return store_.has_value(); }
   evidence::Store* store() { return store_ ? &*store_ : nullptr; }
   std::int64_t run() const { return run_; }
   // Records the totals and closes the run. Prints "evidence: PATH (run #N)"
-  // unless `quiet`; returns false (after saying why) when the store fails.
-  bool finish(const evidence::RunTotals& t, bool quiet = false);
+  // unless `quiet`; when the store fails, says why, makes that `failed`'s
+  // outcome (exit code 2) and returns false.
+  bool finish(const evidence::RunTotals& t, CommandResult& failed, bool quiet = false);
   const std::string& path() const { return path_; }
 
  private:
@@ -46,20 +48,24 @@ class Recorder {
   std::optional<evidence::SecretKey> key_;
   std::int64_t run_ = 0;
   std::string path_;
+  Console io_;
 };
 
 std::string verdict_word(int exit_code);
 
-// Opens --sut for a command. On failure prints why and sets `exit_code`
-// (2 for a bad spec, 3 for a switch that does not start); returns nullopt.
+// Opens --sut for a command. On failure says why and makes it `failed`'s
+// outcome (2 for a bad spec, 3 for a switch that does not start); returns
+// nullopt.
 std::optional<OpenedSut> open_sut_for_cli(const std::string& spec, const SutOptions& options,
-                                          int& exit_code);
+                                          const Console& io, CommandResult& failed);
 
 // Starts recording for a command (a disabled recorder with --no-evidence).
-// On an unusable store prints why and returns nullopt (exit code 2).
+// On an unusable store says why, makes it `failed`'s outcome (exit code 2)
+// and returns nullopt.
 std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::string& command,
                                         const OpenedSut* sut, const std::string& sut_spec,
-                                        const std::string& settings_json);
+                                        const std::string& settings_json, const Console& io,
+                                        CommandResult& failed);
 
 // Failure memory from evidence: writes the counterexamples that `check` and
 // `fuzz` runs recorded for `sut_spec` into `dir` as scenario files, named as

@@ -86,25 +86,22 @@ std::string scenario_text_for_evidence(const std::string& file) {
 
 }  // namespace
 
-int replay(const ReplayOptions& o) {
+ReplayResult replay(const ReplayOptions& o, const Console& io) {
+  ReplayResult res;
   std::vector<std::string> errors;
   const auto files = collect_scenarios(o.paths, errors);
-  for (const auto& e : errors) fmt::print(stderr, "wrongbox: {}\n", e);
-  if (files.empty()) {
-    fmt::print(stderr, "wrongbox: no scenario files (*.wbs) found\n");
-    return kExitUsage;
-  }
-  int open_rc = kExitOk;
-  auto opened = open_sut_for_cli(o.sut, o.sut_options(), open_rc);
-  if (!opened) return open_rc;
+  for (const auto& e : errors) fmt::print(io.err, "wrongbox: {}\n", e);
+  if (files.empty()) return fail(res, io, kExitUsage, "no scenario files (*.wbs) found");
+  auto opened = open_sut_for_cli(o.sut, o.sut_options(), io, res);
+  if (!opened) return res;
   OpenedSut& sut = *opened;
 
-  auto rec = start_recording(o.evidence, "replay", &sut, o.sut,
-                             fmt::format("{{\"seed\":{},\"paths\":{}}}", o.seed, files.size()));
-  if (!rec) return kExitUsage;
+  auto rec =
+      start_recording(o.evidence, "replay", &sut, o.sut,
+                      fmt::format("{{\"seed\":{},\"paths\":{}}}", o.seed, files.size()), io, res);
+  if (!rec) return res;
   evidence::RunTotals totals;
-  int passed = 0, failed = 0, input_errors = static_cast<int>(errors.size()), switch_failed = 0,
-      skipped = 0;
+  res.input_errors = static_cast<long>(errors.size());
   std::vector<std::string> reports;
   RunOptions ropt = RunOptions::for_switch(sut.hello);
   ropt.trace = o.trace;
@@ -115,17 +112,16 @@ int replay(const ReplayOptions& o) {
            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
                o.budget_seconds;
   };
-  std::size_t played = 0, not_played = 0;
   for (const auto& file : files) {
     if (budget_spent()) {
-      not_played = files.size() - played;
+      res.not_played = static_cast<long>(files.size()) - res.played;
       break;
     }
-    ++played;
+    ++res.played;
     FileRun run = run_scenario_file(file, *sut.sw, ropt, static_cast<std::size_t>(o.retain));
     if (!run.parsed.ok()) {
-      fmt::print("ERROR {}\n", run.parsed.error.to_string());
-      ++input_errors;
+      fmt::print(io.out, "ERROR {}\n", run.parsed.error.to_string());
+      ++res.input_errors;
       if (rec->on()) {
         rec->store()->add_scenario(rec->run(),
                                    {file, "input-error", run.parsed.error.to_string(), ""});
@@ -140,22 +136,22 @@ int replay(const ReplayOptions& o) {
     for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
     if (const auto* h = r.headline()) ++totals.violations[static_cast<int>(h->property)];
     if (r.outcome == Outcome::kPass) {
-      ++passed;
-      if (!o.quiet) fmt::print("PASS  {}\n", file);
+      ++res.passed;
+      if (!o.quiet) fmt::print(io.out, "PASS  {}\n", file);
     } else if (r.outcome == Outcome::kSkipped) {
-      ++skipped;
-      if (!o.quiet) fmt::print("SKIP  {}: {}\n", file, r.error);
+      ++res.skipped;
+      if (!o.quiet) fmt::print(io.out, "SKIP  {}: {}\n", file, r.error);
     } else {
       if (r.outcome == Outcome::kViolation)
-        ++failed;
+        ++res.failed;
       else if (r.outcome == Outcome::kSwitchFailure)
-        ++switch_failed;
+        ++res.switch_failures;
       else
-        ++input_errors;
+        ++res.input_errors;
       if (r.outcome == Outcome::kViolation) {
-        fmt::print("FAIL  {}: {}\n", file, line.substr(line.find(' ') + 1));
+        fmt::print(io.out, "FAIL  {}: {}\n", file, line.substr(line.find(' ') + 1));
       } else {
-        fmt::print("ERROR {}: {}\n", file, line);
+        fmt::print(io.out, "ERROR {}: {}\n", file, line);
       }
     }
     if (o.trace) {
@@ -163,13 +159,13 @@ int replay(const ReplayOptions& o) {
         std::size_t start = 0;
         while (start <= t.size()) {
           const auto nl = std::min(t.find('\n', start), t.size());
-          fmt::print("  | {}\n", std::string_view(t).substr(start, nl - start));
+          fmt::print(io.out, "  | {}\n", std::string_view(t).substr(start, nl - start));
           start = nl + 1;
         }
       }
     }
     for (const auto& w : r.warnings) {
-      if (!o.quiet) fmt::print("  warning: {}\n", w);
+      if (!o.quiet) fmt::print(io.out, "  warning: {}\n", w);
     }
     if (r.failed()) {
       std::string rep = file + "\n";
@@ -181,6 +177,7 @@ int replay(const ReplayOptions& o) {
         rep += "  " + line + "\n";
       }
       rep += "  replay: " + check::replay_command(file, o.sut) + "\n";
+      res.next.push_back("replay:    " + check::replay_command(file, o.sut));
       if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
         rep += "  switch log: " + sut.log_path + "\n";
       }
@@ -199,31 +196,34 @@ int replay(const ReplayOptions& o) {
     }
   }
   if (!reports.empty()) {
-    fmt::print("\nFailures:\n");
-    for (const auto& r : reports) fmt::print("\n{}", r);
-    fmt::print("\n");
+    fmt::print(io.out, "\nFailures:\n");
+    for (const auto& r : reports) fmt::print(io.out, "\n{}", r);
+    fmt::print(io.out, "\n");
   }
-  if (not_played > 0) {
-    fmt::print("time budget of {:.1f} s spent: {} of {} scenario file(s) not played\n",
-               o.budget_seconds, not_played, files.size());
+  if (res.not_played > 0) {
+    fmt::print(io.out, "time budget of {:.1f} s spent: {} of {} scenario file(s) not played\n",
+               o.budget_seconds, res.not_played, files.size());
   }
-  fmt::print(
-      "replayed {} scenario(s) against {}: {} passed, {} failed, {} input error(s), {} "
-      "switch failure(s), {} skipped\n",
-      played, o.sut, passed, failed, input_errors, switch_failed, skipped);
+  res.summary = fmt::format(
+      "replayed {} scenario(s): {} passed, {} failed, {} input error(s), {} switch failure(s), "
+      "{} skipped",
+      res.played, res.passed, res.failed, res.input_errors, res.switch_failures, res.skipped);
+  fmt::print(io.out, "{}\n",
+             "replayed " + fmt::format("{} scenario(s) against {}", res.played, o.sut) +
+                 res.summary.substr(res.summary.find(':')));
   int rc = kExitOk;
-  if (input_errors > 0) rc = worst_exit(rc, kExitUsage);
-  if (switch_failed > 0) rc = worst_exit(rc, kExitSwitchFailed);
-  if (failed > 0) rc = worst_exit(rc, kExitViolation);
+  if (res.input_errors > 0) rc = worst_exit(rc, kExitUsage);
+  if (res.switch_failures > 0) rc = worst_exit(rc, kExitSwitchFailed);
+  if (res.failed > 0) rc = worst_exit(rc, kExitViolation);
+  res.exit_code = rc;
   totals.exit_code = rc;
   totals.verdict = verdict_word(rc);
   try {
-    if (!rec->finish(totals)) return kExitUsage;
+    if (!rec->finish(totals, res)) return res;
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
-  return rc;
+  return res;
 }
 
 }  // namespace wrongbox::cli

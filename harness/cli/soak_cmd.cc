@@ -35,18 +35,17 @@ std::string progress_json(const soak::SoakProgress& p) {
 
 }  // namespace
 
-int soak(const SoakCliOptions& o) {
+SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
+  SoakCommandResult res;
   const soak::Profile* profile = soak::profile_by_name(o.profile);
   if (!profile) {
     std::string all;
     for (const auto& p : soak::profiles()) all += std::string(all.empty() ? "" : ", ") += p.name;
-    fmt::print(stderr, "wrongbox: --profile: unknown profile '{}' (profiles: {})\n", o.profile,
-               all);
-    return kExitUsage;
+    return fail(res, io, kExitUsage,
+                fmt::format("--profile: unknown profile '{}' (profiles: {})", o.profile, all));
   }
-  int open_rc = kExitOk;
-  auto opened = open_sut_for_cli(o.sut, o.sut_options(), open_rc);
-  if (!opened) return open_rc;
+  auto opened = open_sut_for_cli(o.sut, o.sut_options(), io, res);
+  if (!opened) return res;
   OpenedSut& sut = *opened;
 
   soak::SoakOptions so;
@@ -67,15 +66,16 @@ int soak(const SoakCliOptions& o) {
       fmt::format("{{\"profile\":\"{}\",\"seed\":{},\"messages\":{},\"rate\":{},\"retain\":{},"
                   "\"segment\":{},\"time_budget\":{}}}",
                   profile->name, o.seed, o.messages, o.rate, o.retain, profile->segment,
-                  o.time_budget));
-  if (!rec) return kExitUsage;
+                  o.time_budget),
+      io, res);
+  if (!rec) return res;
   const std::string reproduce_soak =
       fmt::format("{} soak --sut {} --profile {} --seed {} --messages {}", check::program_name(),
                   shell_quote(o.sut), profile->name, o.seed, o.messages);
 
-  const bool tty = isatty(STDERR_FILENO) != 0;
+  const bool tty = io.live();
   if (!o.quiet && !o.json) {
-    fmt::print("wrongbox soak against {} (profile {}: {}; seed {}, {} messages{})\n", o.sut,
+    fmt::print(io.out, "wrongbox soak against {} (profile {}: {}; seed {}, {} messages{})\n", o.sut,
                profile->name, profile->summary, o.seed, evidence::with_commas(o.messages),
                o.rate > 0
                    ? fmt::format(", at most {}/s", evidence::with_commas(std::llround(o.rate)))
@@ -84,13 +84,13 @@ int soak(const SoakCliOptions& o) {
   double last_plain = 0;
   auto progress = [&](const soak::SoakProgress& p) {
     if (o.json) {
-      fmt::print("{}\n", progress_json(p));
+      fmt::print(io.out, "{}\n", progress_json(p));
     } else if (o.quiet) {
       return;
     } else if (tty) {
-      fmt::print(stderr, "\r{}", progress_line(p));
+      fmt::print(io.err, "\r{}", progress_line(p));
     } else if (p.seconds - last_plain >= 10) {
-      fmt::print(stderr, "{}\n", progress_line(p));
+      fmt::print(io.err, "{}\n", progress_line(p));
       last_plain = p.seconds;
     }
   };
@@ -113,7 +113,7 @@ int soak(const SoakCliOptions& o) {
   };
 
   soak::SoakResult r = soak::run_soak(*sut.sw, so, progress, segment_done);
-  if (tty && !o.quiet && !o.json) fmt::print(stderr, "\n");
+  if (tty && !o.quiet && !o.json) fmt::print(io.err, "\n");
 
   const RunResult& run = r.run;
   const int rc = run.outcome == Outcome::kSwitchFailure ? kExitSwitchFailed
@@ -176,16 +176,19 @@ int soak(const SoakCliOptions& o) {
              sv ? format_violation(*sv) : summarize(shown),
              saved.empty() ? reproduce_soak : check::replay_command(saved, o.sut, false), saved});
       }
-      if (!rec->finish(t, /*quiet=*/true)) return kExitUsage;
+      if (!rec->finish(t, res, /*quiet=*/true)) return res;
     }
   } catch (const evidence::EvidenceError& e) {
-    fmt::print(stderr, "wrongbox: evidence: {}\n", e.what());
-    return kExitUsage;
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
   }
+  res.exit_code = rc;
+  res.messages = run.stats.messages;
+  res.seconds = r.seconds;
 
   if (o.json) {
     const auto* v = run.headline();
     fmt::print(
+        io.out,
         "{{\"event\":\"result\",\"verdict\":\"{}\",\"exit_code\":{},\"messages\":{},\"steps\":{},"
         "\"calls\":{},\"segments\":{},\"seconds\":{:.3f},\"messages_per_second\":{:.0f},"
         "\"peak_in_flight\":{},\"peak_rss_kb\":{},\"property\":\"{}\",\"stop_step\":{},"
@@ -194,58 +197,65 @@ int soak(const SoakCliOptions& o) {
         r.seconds, rate, r.peak_in_flight, r.peak_rss_kb,
         v ? to_string(v->property) : (run.failed() ? "switch-failure" : ""), r.stop_step + 1, saved,
         cut.reproduced ? static_cast<long long>(cut.scenario.steps.size()) : 0, r.deadline_reached);
-    return rc;
+    res.summary = verdict_word(rc);
+    return res;
   }
   if (run.failed()) {
     const std::string where = fmt::format(
         "after {} messages, at step {}{}", evidence::with_commas(run.stats.messages),
         evidence::with_commas(r.stop_step + 1), r.at_drain ? " (in the drain after it)" : "");
     if (const auto* v = run.headline()) {
-      fmt::print("FAIL {} {}\n{}", to_string(v->property), where, format_violation(*v));
+      res.summary = fmt::format("FAIL {} {}", to_string(v->property), where);
+      fmt::print(io.out, "{}\n{}", res.summary, format_violation(*v));
     } else {
-      fmt::print("SWITCH FAILED {}: {}\n", where, run.error);
+      res.summary = fmt::format("SWITCH FAILED {}: {}", where, run.error);
+      fmt::print(io.out, "{}\n", res.summary);
     }
     if (cut.reproduced) {
-      fmt::print("cut out of the soak's last {} steps, shrunk to {} step(s) ({} runs{}):\n",
+      fmt::print(io.out, "cut out of the soak's last {} steps, shrunk to {} step(s) ({} runs{}):\n",
                  evidence::with_commas(cut.window), cut.scenario.steps.size(), cut.runs,
                  cut.cut_short ? ", cut short by its time limit" : "");
       if (!saved.empty()) {
-        fmt::print("saved:     {}\nreproduce: {}\n", saved,
-                   check::replay_command(saved, o.sut, /*trace=*/true));
+        res.next = {"saved:     " + saved,
+                    "reproduce: " + check::replay_command(saved, o.sut, /*trace=*/true)};
+        for (const auto& l : res.next) fmt::print(io.out, "{}\n", l);
       } else {
-        fmt::print("{}", print_scenario(cut.scenario));
+        fmt::print(io.out, "{}", print_scenario(cut.scenario));
       }
     } else {
-      fmt::print(
-          "no window of the segment failed the same way on its own; the whole soak "
-          "reproduces it:\n");
+      fmt::print(io.out,
+                 "no window of the segment failed the same way on its own; the whole soak "
+                 "reproduces it:\n");
     }
-    fmt::print("the soak:  {}\n", reproduce_soak);
-    if (rec->on()) fmt::print("evidence:  {} (run #{})\n", rec->path(), rec->run());
-    return rc;
+    res.next.push_back("the soak:  " + reproduce_soak);
+    fmt::print(io.out, "{}\n", res.next.back());
+    if (rec->on()) fmt::print(io.out, "evidence:  {} (run #{})\n", rec->path(), rec->run());
+    return res;
   }
+  res.summary =
+      fmt::format("PASS: {} messages in {} segment(s), no property violated ({:.1f} s, {}/s{})",
+                  evidence::with_commas(run.stats.messages), r.segments, r.seconds,
+                  evidence::with_commas(std::llround(rate)),
+                  r.deadline_reached ? "; stopped: time budget reached" : "");
   if (!o.quiet) {
     fmt::print(
-        "PASS: {} messages in {} segment(s), no property violated ({:.1f} s, {}/s{})\n"
-        "exercised: {} steps, {} switch calls, {} ticks; at most {} messages in flight; peak "
+        io.out,
+        "{}\nexercised: {} steps, {} switch calls, {} ticks; at most {} messages in flight; peak "
         "memory {:.1f} MiB\n",
-        evidence::with_commas(run.stats.messages), r.segments, r.seconds,
-        evidence::with_commas(std::llround(rate)),
-        r.deadline_reached ? "; stopped: time budget reached" : "",
-        evidence::with_commas(run.stats.steps), evidence::with_commas(run.stats.calls),
+        res.summary, evidence::with_commas(run.stats.steps), evidence::with_commas(run.stats.calls),
         evidence::with_commas(run.stats.ticks),
         evidence::with_commas(static_cast<long long>(r.peak_in_flight)),
         static_cast<double>(r.peak_rss_kb) / 1024.0);
-    for (const auto& w : run.warnings) fmt::print("warning: {}\n", w);
-    fmt::print("{}", situation_summary(r.coverage, check::kDefaultCoverageK));
-    fmt::print("property checks:");
+    for (const auto& w : run.warnings) fmt::print(io.out, "warning: {}\n", w);
+    fmt::print(io.out, "{}", situation_summary(r.coverage, check::kDefaultCoverageK));
+    fmt::print(io.out, "property checks:");
     for (int p = 0; p < kPropertyCount; ++p) {
-      fmt::print(" {}={}", to_string(static_cast<Property>(p)), run.checks[p]);
+      fmt::print(io.out, " {}={}", to_string(static_cast<Property>(p)), run.checks[p]);
     }
-    fmt::print("\n");
-    if (rec->on()) fmt::print("evidence: {} (run #{})\n", rec->path(), rec->run());
+    fmt::print(io.out, "\n");
+    if (rec->on()) fmt::print(io.out, "evidence: {} (run #{})\n", rec->path(), rec->run());
   }
-  return kExitOk;
+  return res;
 }
 
 }  // namespace wrongbox::cli
