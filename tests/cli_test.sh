@@ -24,12 +24,13 @@ cd "$tmp/work"
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"
 contains "suts has stale-route" "builtin:stale-route"
-[ "$(wc -l <"$tmp/out")" -eq 24 ] || { echo "FAIL suts: expected 24 lines"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" -eq 28 ] || { echo "FAIL suts: expected 28 lines"; fails=$((fails + 1)); }
+contains "suts has the threaded switch" "builtin:threaded-stale-slot"
 
 check "replay corpus on reference exits 0" 0 "$WB" replay corpus/regressions --sut builtin:reference
 contains "summary line" "passed, 0 failed, 0 input error(s), 0 switch failure(s), 0 skipped"
 
-for line in $("$WB" suts | grep -v reference); do
+for line in $("$WB" suts | grep -v 'reference\|threaded'); do
   d=${line#builtin:}
   dir=corpus/regressions
   case $d in dedup-window | slot-wrap | backlog-overflow) dir=corpus/volume ;; esac

@@ -76,7 +76,10 @@ std::string save_failure(const std::string& dir, const std::string& spec, const 
       dir, spec, *r.counterexample, r.failure,
       {"Found by wrongbox check against " + spec + " (seed " + std::to_string(r.seed) +
            ") and shrunk to " + std::to_string(r.counterexample->steps.size()) + " steps.",
-       "Reproduce the search: " + reproduce_command(spec, o, r)},
+       "Reproduce the search: " + reproduce_command(spec, o, r),
+       r.rate.runs > 0 ? "Rate: " + rate_line(r) + " (replay it with --runs " +
+                             std::to_string(r.rate.runs) + ")"
+                       : ""},
       "found-by-check");
 }
 
@@ -211,6 +214,7 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
       o.shard_count > 1
           ? chunk_seed(res.seed, 0x5a4dull + static_cast<std::uint64_t>(o.shard_index))
           : res.seed;
+  const bool repeated = ropt.threads || ropt.schedule != 0;
   SteerConfig sc;
   sc.k = o.coverage_k;
   Steering steer(o.gen, stream, sc);
@@ -228,19 +232,39 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
     const Plan plan = steer.next();
     Scenario sc_ = interpret(plan, o.gen);
     if (o.on_scenario) o.on_scenario(sc_);
-    RunResult r = run_scenario(sc_, sut, ropt);
+    const std::uint64_t runs_of_each = repeated ? static_cast<std::uint64_t>(o.schedules) : 1;
+    const auto first = static_cast<std::uint64_t>(res.stats.scenarios) * runs_of_each;
+    RunResult r = run_scenario(sc_, sut, ropt.under_schedule(first));
     steer.feedback(plan, r.situations);
     count(res.stats, sc_, r, /*with_situations=*/false);
     note_coverage(o, cov, res);
+    // A threaded switch: the same scenario again under other schedules.
+    for (std::uint64_t i = 1; i < runs_of_each && !r.failed(); ++i) {
+      RunResult again = run_scenario(sc_, sut, ropt.under_schedule(first + i));
+      if (again.failed()) r = std::move(again);
+    }
     if (r.failed()) {
       res.seconds_to_failure = elapsed();
       res.scenarios_to_failure = res.stats.scenarios;
       MinimizeLimits limits;
       limits.deadline = shrink_deadline(o, elapsed);
-      auto m = minimize_scenario(sc_, sut, ropt, limits);
+      // A failure that depends on interleavings: its rate decides how many
+      // replays a shrinking candidate gets before it counts as passing.
+      constexpr std::uint64_t kRateRuns = 1ull << 40, kShrinkRuns = 2ull << 40;
+      if (repeated) {
+        const auto rate = failure_rate(sc_, sut, ropt.under_schedule(kRateRuns), r, o.rate_runs);
+        if (!rate.always()) {
+          limits.tries = std::clamp(3 * rate.runs / std::max(1, rate.failed), 2, 40);
+        }
+      }
+      auto m = minimize_scenario(sc_, sut, ropt.under_schedule(kShrinkRuns), limits);
       res.failed = true;
       res.shrink_cut_short = m.cut_short;
       if (m.result.failed()) {  // m.result is a replay of m.scenario
+        if (repeated) {
+          res.rate =
+              failure_rate(m.scenario, sut, ropt.under_schedule(kRateRuns), m.result, o.rate_runs);
+        }
         res.failure = std::move(m.result);
         res.counterexample = std::move(m.scenario);
       } else {
@@ -249,9 +273,11 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
         res.failure = std::move(r);
         res.counterexample = std::move(sc_);
         res.replay_passed = true;
-        res.error =
-            "the counterexample did not fail again on replay: the switch is "
-            "not deterministic for the same scenario";
+        res.error = repeated ? "the counterexample did not fail again in " +
+                                   std::to_string(std::max(1, limits.tries)) +
+                                   " replays under other schedules"
+                             : "the counterexample did not fail again on replay: the switch is "
+                               "not deterministic for the same scenario";
       }
       break;
     }
@@ -274,7 +300,10 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
   const std::string steps_text = print_scenario(sc);
   const auto* v = failure.headline();
   const std::string prop = v ? to_string(v->property) : "switch-failure";
-  sc.header_comments = std::move(how_found);
+  sc.header_comments.clear();
+  for (auto& line : how_found) {
+    if (!line.empty()) sc.header_comments.push_back(std::move(line));
+  }
   sc.header_comments.push_back("Replay this file:     " + shell_quote(program_name()) +
                                " replay THIS_FILE --sut " + shell_quote(spec) + " --trace");
   if (v) {
@@ -353,15 +382,24 @@ std::string how_found(const CheckResult& r) {
 
 }  // namespace
 
+std::string rate_line(const CheckResult& r) {
+  if (r.rate.runs == 0) return "";
+  return std::string(r.flaky() ? "flaky" : "every time") + ": failed " +
+         std::to_string(r.rate.failed) + " of " + std::to_string(r.rate.runs) + " replays" +
+         (r.perturbed ? " under schedule perturbation" : " (the switch's own threads)");
+}
+
 std::vector<std::string> failure_next_steps(const std::string& spec, const CheckOptions& o,
                                             const CheckResult& r) {
   std::vector<std::string> out;
+  // A flaky failure is replayed as often as its rate was measured.
+  const std::string runs = r.flaky() ? " --runs " + std::to_string(r.rate.runs) : "";
   if (!r.from_memory) out.push_back("reproduce: " + reproduce_command(spec, o, r));
   if (!r.saved_to.empty()) {
     out.push_back("saved:     " + r.saved_to);
-    out.push_back("replay:    " + replay_command(r.saved_to, spec));
+    out.push_back("replay:    " + replay_command(r.saved_to, spec) + runs);
   } else if (r.from_memory) {
-    out.push_back("replay:    " + replay_command(r.memory_file, spec));
+    out.push_back("replay:    " + replay_command(r.memory_file, spec) + runs);
   }
   return out;
 }
@@ -385,6 +423,7 @@ std::string failure_report(const std::string& spec, const CheckOptions& o, const
   } else {
     out += summarize(r.failure) + "\n\n";
   }
+  if (r.rate.runs > 0) out += rate_line(r) + "\n";
   if (!r.error.empty()) out += "warning: " + r.error + "\n";
   if (r.shrink_cut_short) {
     out +=
@@ -435,6 +474,10 @@ std::string reproduce_command(const std::string& spec, const CheckOptions& o,
     cmd += " --shard " + std::to_string(o.shard_index + 1) + "/" + std::to_string(o.shard_count);
   }
   if (!r.reproduce.empty()) cmd += " --reproduce '" + r.reproduce + "'";
+  // The schedules derive from --seed; whether there are any is said here.
+  if (o.perturb == CheckOptions::Perturb::kOn) cmd += " --perturb on";
+  if (o.perturb == CheckOptions::Perturb::kOff) cmd += " --perturb off";
+  if (o.schedules != CheckOptions{}.schedules) cmd += " --schedules " + std::to_string(o.schedules);
   return cmd;
 }
 
@@ -443,7 +486,14 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
   CheckResult res;
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  const RunOptions ropt = RunOptions::for_switch(hello);
+  RunOptions ropt = RunOptions::for_switch(hello);
+  res.seed = o.seed ? o.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
+  if (o.perturb == CheckOptions::Perturb::kOn ||
+      (o.perturb == CheckOptions::Perturb::kAuto && ropt.threads)) {
+    ropt.schedule = chunk_seed(res.seed, 0x5c4edull) | 1;
+    res.perturbed = true;
+  }
+  const bool repeated = ropt.threads || ropt.schedule != 0;
 
   // 1. Failure memory: what failed before fails first.
   if (o.replay_failures_first && !o.failures_dir.empty() && fs::is_directory(o.failures_dir)) {
@@ -457,7 +507,14 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
       auto parsed = load_scenario_file(f.string());
       if (!parsed.ok()) continue;  // a hand-damaged file is not a reason to stop testing
       RunResult r = run_scenario(*parsed.scenario, sut, ropt);
+      for (int i = 1; repeated && i < o.schedules && !r.failed(); ++i) {
+        r = run_scenario(*parsed.scenario, sut, ropt.under_schedule(static_cast<std::uint64_t>(i)));
+      }
       if (r.failed()) {
+        if (repeated) {
+          res.rate =
+              failure_rate(*parsed.scenario, sut, ropt.under_schedule(1ull << 40), r, o.rate_runs);
+        }
         res.failed = true;
         res.from_memory = true;
         res.memory_file = f.string();
@@ -471,7 +528,6 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
 
   res.stats.situations.track(o.coverage_k);
   // 2. The search.
-  res.seed = o.seed ? o.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
   if (o.search == Search::kSteered) {
     search_steered(sut, ropt, o, res, elapsed);
   } else {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "harness/check/generators.h"
+#include "harness/core/minimize.h"
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"
 #include "models/situation.h"
@@ -51,6 +52,14 @@ struct CheckOptions {
   int shard_index = 0;  // 0 .. shard_count - 1
   int shard_count = 1;
   GenConfig gen;
+  // Schedule perturbation (harness/core/shared_calls.h): pauses chosen by
+  // the seed at every call the switch makes. kAuto: for a switch that calls
+  // from several threads (hello capability "threads").
+  enum class Perturb { kAuto, kOn, kOff } perturb = Perturb::kAuto;
+  // For a threaded or perturbed switch: runs of each generated scenario (each
+  // under its own schedule), and replays that measure a failure's rate.
+  int schedules = 4;
+  int rate_runs = 100;
   std::string failures_dir;  // failure memory for this switch; "" = none
   bool replay_failures_first = true;
   std::function<void(int tests_done, double seconds)> on_progress;  // after each chunk
@@ -93,6 +102,11 @@ struct CheckResult {
   // The failure did not happen again when its scenario was replayed: it is
   // reported (and saved) as found, unshrunk, with a warning in `error`.
   bool replay_passed = false;
+  // For a threaded or perturbed switch: how often the counterexample fails
+  // (its replays, each under its own schedule); runs == 0 when not measured.
+  FailureRate rate;
+  bool perturbed = false;  // the runs had schedules (seeded from `seed`)
+  bool flaky() const { return rate.runs > 0 && !rate.always(); }
   bool covered = false;             // stopped because every feasible pair was met coverage_k times
   int scenarios_to_cover_once = 0;  // scenarios until every feasible pair was met once (0: never)
   int scenarios_to_cover_k = 0;     // ... coverage_k times
@@ -140,6 +154,10 @@ std::string failure_report(const std::string& sut_spec, const CheckOptions& o,
 // (a new finding), "saved:     FILE" and "replay:    CMD".
 std::vector<std::string> failure_next_steps(const std::string& sut_spec, const CheckOptions& o,
                                             const CheckResult& r);
+
+// "failed 37 of 100 replays under schedule perturbation", or "" for a
+// failure whose rate was not measured.
+std::string rate_line(const CheckResult& r);
 
 // One line: what failed and how it was found ("S1 violated at step 2, call 3
 // `deliver ...`; found after 37 scenario(s) in 0.0123 s; shrunk to 3

@@ -59,6 +59,19 @@ std::string situation_summary(const model::SituationCoverage& cov, std::uint64_t
   return out;
 }
 
+namespace {
+
+// ", 4 schedules per scenario, perturbed": how a threaded switch is run.
+std::string perturb_note(const HelloInfo& hello, const check::CheckOptions& co) {
+  using P = check::CheckOptions::Perturb;
+  const bool perturbed = co.perturb == P::kOn || (co.perturb == P::kAuto && hello.has("threads"));
+  if (!perturbed && !hello.has("threads")) return "";
+  return fmt::format(", {} schedule(s) per scenario{}", co.schedules,
+                     perturbed ? ", perturbed" : ", not perturbed");
+}
+
+}  // namespace
+
 CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
   CheckCommandResult res;
   check::CheckOptions co;
@@ -77,6 +90,10 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
   // A budget alone runs until the budget (and until covered with --coverage-k).
   if (o.tests == 0 && o.time_budget == 0) co.time_budget = check::kDefaultCheckBudget;
   co.stop_when_covered = o.tests == 0 && (o.time_budget == 0 || o.coverage_k > 0);
+  co.perturb = o.perturb == "on"    ? check::CheckOptions::Perturb::kOn
+               : o.perturb == "off" ? check::CheckOptions::Perturb::kOff
+                                    : check::CheckOptions::Perturb::kAuto;
+  co.schedules = o.schedules;
   co.gen.max_steps = o.max_steps;
   co.gen.swarm = !o.no_swarm;
   res.seed = co.seed;
@@ -113,11 +130,12 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
       o.evidence, "check", &sut, o.sut,
       fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
                   "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\",\"search\":\"{}\","
-                  "\"coverage_k\":{},\"stop_when_covered\":{}}}",
+                  "\"coverage_k\":{},\"stop_when_covered\":{},\"perturb\":\"{}\","
+                  "\"schedules\":{}}}",
                   o.tests, co.seed, o.max_steps, co.time_budget, !o.no_swarm, o.weights,
                   o.shard.empty() ? "1/1" : o.shard,
                   co.search == check::Search::kSteered ? "steered" : "rapidcheck", co.coverage_k,
-                  co.stop_when_covered),
+                  co.stop_when_covered, o.perturb, o.schedules),
       io, res);
   if (!rec) return res;
   if (rec->on() && co.replay_failures_first && !co.failures_dir.empty()) {
@@ -128,8 +146,8 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
     }
   }
   if (!o.quiet) {
-    fmt::print(io.out, "wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, co.seed,
-               o.max_steps, co.gen.swarm ? ", swarm" : "");
+    fmt::print(io.out, "wrongbox check against {} (seed {}, max {} steps{}{})\n", o.sut, co.seed,
+               o.max_steps, co.gen.swarm ? ", swarm" : "", perturb_note(sut.hello, co));
   }
   const auto r = check::run_check(*sut.sw, sut.hello, o.sut, co);
   const int rc = !r.error.empty() && !r.failed                  ? kExitUsage
@@ -157,7 +175,8 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
         rec->store()->add_counterexample(
             rec->run(),
             {v ? to_string(v->property) : "switch-failure", print_scenario(*r.counterexample),
-             v ? format_violation(*v) : summarize(r.failure),
+             (v ? format_violation(*v) : summarize(r.failure)) +
+                 (r.rate.runs > 0 ? "\n" + check::rate_line(r) : ""),
              r.from_memory ? check::replay_command(r.memory_file, o.sut, /*trace=*/false)
                            : check::reproduce_command(o.sut, co, r),
              r.from_memory ? r.memory_file : r.saved_to});

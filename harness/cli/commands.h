@@ -37,8 +37,10 @@ struct ReplayOptions : SwitchOptions {
   bool quiet = false;
   unsigned long long seed = 1;
   EvidenceOptions evidence;
-  double budget_seconds = 0;  // no file starts after this many seconds (0: no limit)
-  long long retain = 65536;   // settled messages the oracle keeps knowing
+  double budget_seconds = 0;     // no file starts after this many seconds (0: no limit)
+  long long retain = 65536;      // settled messages the oracle keeps knowing
+  int runs = 0;                  // plays of each file (0: 1, or 20 for a switch with threads)
+  std::string perturb = "auto";  // schedule perturbation: auto (a switch with threads), on, off
 };
 
 struct ReplayResult : CommandResult {
@@ -75,6 +77,8 @@ struct CheckCliOptions : SwitchOptions {
   bool no_memory = false;
   std::string weights;
   bool no_swarm = false;
+  std::string perturb = "auto";  // auto (a switch with threads), on, off
+  int schedules = 4;             // runs of each scenario for a threaded or perturbed switch
   bool quiet = false;
   EvidenceOptions evidence;
   // When set, called after each chunk of scenarios instead of printing progress.

@@ -110,6 +110,18 @@ void add_replay(CLI::App& app, std::vector<Command>& commands) {
                    "played (0: no limit)")
       ->capture_default_str()
       ->check(between(0, 1e7));
+  replay
+      ->add_option("--runs", o->runs,
+                   "Plays of each file, each under its own schedule; a file fails when one play "
+                   "does, and says in how many (default 1, or 20 for a switch whose hello says "
+                   "\"threads\")")
+      ->check(CLI::Range(1, 100000));
+  replay
+      ->add_option("--perturb", o->perturb,
+                   "Schedule perturbation: seeded pauses at every call the switch makes (auto: "
+                   "for a switch with threads)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   add_evidence_options(replay, o->evidence);
   commands.push_back({replay, [o] { return wrongbox::cli::replay(*o).exit_code; }});
 }
@@ -164,6 +176,19 @@ void add_check(CLI::App& app, std::vector<Command>& commands) {
   check->add_flag("--no-swarm", o->no_swarm,
                   "Enable every feature in every scenario (default: swarm testing switches "
                   "features off per scenario)");
+  check
+      ->add_option("--perturb", o->perturb,
+                   "Schedule perturbation: seeded pauses at every call the switch makes, so that "
+                   "rare interleavings of its threads occur (auto: for a switch whose hello says "
+                   "\"threads\"; docs/concurrency.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  check
+      ->add_option("--schedules", o->schedules,
+                   "For a switch with threads or --perturb on: runs of each scenario, each under "
+                   "its own schedule")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   check->add_flag("--quiet,-q", o->quiet, "Print only a failure");
 
   add_evidence_options(check, o->evidence);

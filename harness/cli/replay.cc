@@ -98,7 +98,9 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
 
   auto rec =
       start_recording(o.evidence, "replay", &sut, o.sut,
-                      fmt::format("{{\"seed\":{},\"paths\":{}}}", o.seed, files.size()), io, res);
+                      fmt::format("{{\"seed\":{},\"paths\":{},\"runs\":{},\"perturb\":\"{}\"}}",
+                                  o.seed, files.size(), o.runs, o.perturb),
+                      io, res);
   if (!rec) return res;
   evidence::RunTotals totals;
   res.input_errors = static_cast<long>(errors.size());
@@ -106,6 +108,13 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
   RunOptions ropt = RunOptions::for_switch(sut.hello);
   ropt.trace = o.trace;
   ropt.seed = o.seed;
+  // A switch with threads may fail under some interleavings only: each file
+  // is played several times, each under its own schedule.
+  const int runs = o.runs > 0 ? o.runs : ropt.threads ? 20 : 1;
+  if (o.perturb == "on" || (o.perturb == "auto" && ropt.threads)) {
+    ropt.schedule = (o.seed * 0x9e3779b97f4a7c15ull) ^ 0x5c4edull;
+    if (ropt.schedule == 0) ropt.schedule = 1;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto budget_spent = [&] {
     return o.budget_seconds > 0 &&
@@ -118,7 +127,19 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
       break;
     }
     ++res.played;
-    FileRun run = run_scenario_file(file, *sut.sw, ropt, static_cast<std::size_t>(o.retain));
+    FileRun run = run_scenario_file(file, *sut.sw, ropt.under_schedule(0),
+                                    static_cast<std::size_t>(o.retain));
+    int failed_runs = run.result.failed();
+    for (int i = 1; i < runs && run.parsed.ok() && run.result.outcome != Outcome::kSkipped; ++i) {
+      FileRun again =
+          run_scenario_file(file, *sut.sw, ropt.under_schedule(static_cast<std::uint64_t>(i)),
+                            static_cast<std::size_t>(o.retain));
+      if (!again.result.failed()) continue;
+      if (failed_runs++ == 0) run = std::move(again);  // the first failure is reported
+    }
+    const std::string rate = runs > 1 && failed_runs > 0
+                                 ? fmt::format(" (failed {} of {} runs)", failed_runs, runs)
+                                 : "";
     if (!run.parsed.ok()) {
       fmt::print(io.out, "ERROR {}\n", run.parsed.error.to_string());
       ++res.input_errors;
@@ -149,9 +170,9 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
       else
         ++res.input_errors;
       if (r.outcome == Outcome::kViolation) {
-        fmt::print(io.out, "FAIL  {}: {}\n", file, line.substr(line.find(' ') + 1));
+        fmt::print(io.out, "FAIL  {}: {}{}\n", file, line.substr(line.find(' ') + 1), rate);
       } else {
-        fmt::print(io.out, "ERROR {}: {}\n", file, line);
+        fmt::print(io.out, "ERROR {}: {}{}\n", file, line, rate);
       }
     }
     if (o.trace) {
@@ -168,7 +189,7 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
       if (!o.quiet) fmt::print(io.out, "  warning: {}\n", w);
     }
     if (r.failed()) {
-      std::string rep = file + "\n";
+      std::string rep = file + rate + "\n";
       if (r.outcome == Outcome::kViolation) {
         rep += format_violation(*r.headline(), file);
         const auto n = r.violations.size() + r.violations_not_kept;
@@ -176,8 +197,10 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
       } else {
         rep += "  " + line + "\n";
       }
-      rep += "  replay: " + check::replay_command(file, o.sut) + "\n";
-      res.next.push_back("replay:    " + check::replay_command(file, o.sut));
+      const std::string again =
+          check::replay_command(file, o.sut) + (runs > 1 ? fmt::format(" --runs {}", runs) : "");
+      rep += "  replay: " + again + "\n";
+      res.next.push_back("replay:    " + again);
       if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
         rep += "  switch log: " + sut.log_path + "\n";
       }
@@ -191,7 +214,7 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
     }
     if (rec->on()) {
       rec->store()->add_scenario(rec->run(),
-                                 {file, to_string(r.outcome), line,
+                                 {file, to_string(r.outcome), line + rate,
                                   r.headline() ? format_violation(*r.headline(), file) : r.error});
     }
   }

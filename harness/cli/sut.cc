@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "examples/reference_switch.h"
+#include "examples/threaded_switch.h"
 #include "harness/plugin/plugin_switch.h"
 #include "harness/protocol/exec_switch.h"
 
@@ -14,6 +15,7 @@ namespace wrongbox {
 std::vector<std::string> builtin_sut_names() {
   std::vector<std::string> out;
   for (const auto& i : examples::catalog()) out.emplace_back(i.name);
+  for (const auto& i : examples::threaded_catalog()) out.emplace_back(i.name);
   return out;
 }
 
@@ -23,11 +25,13 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
   const std::string builtin = "builtin:";
   if (spec.rfind(builtin, 0) == 0) {
     const auto name = spec.substr(builtin.size());
-    const auto d = examples::defect_by_name(name);
-    if (!d) {
+    if (const auto t = examples::threaded_by_name(name)) {
+      s.sw = examples::make_threaded_switch(*t);
+    } else if (const auto d = examples::defect_by_name(name)) {
+      s.sw = examples::make_reference_switch(*d);
+    } else {
       throw SutError("unknown built-in switch '" + name + "'; `wrongbox suts` lists them");
     }
-    s.sw = examples::make_reference_switch(*d);
   } else if (spec.rfind("exec:", 0) == 0) {
     std::vector<std::string> words;
     std::string error;

@@ -23,17 +23,24 @@ class Minimizer {
     return false;
   }
 
-  RunResult play(const Scenario& s) {
-    ++runs_;
-    RunResult r = run_scenario(s, sw_, o_);
-    if (is_timeout(r)) ++timeouts_;
+  // Plays `s` up to limits_.tries times, each under the next schedule,
+  // until it fails like `want` (any failure without `want`).
+  RunResult play(const Scenario& s, const RunResult* want = nullptr) {
+    RunResult r;
+    for (int t = 0; t < std::max(1, limits_.tries); ++t) {
+      ++runs_;
+      r = run_scenario(s, sw_, o_.under_schedule(schedule_++));
+      if (is_timeout(r)) ++timeouts_;
+      if (want ? fails_like(r, *want) : r.failed()) break;
+      if (runs_ >= limits_.max_runs || std::chrono::steady_clock::now() >= limits_.deadline) break;
+    }
     return r;
   }
 
   // Plays `candidate`; keeps it when it fails like the original.
   bool try_keep(Scenario candidate) {
     if (spent()) return false;
-    RunResult r = play(candidate);
+    RunResult r = play(candidate, &result_);
     if (!fails_like(r, result_)) return false;
     best_ = std::move(candidate);
     result_ = std::move(r);
@@ -131,6 +138,7 @@ class Minimizer {
   RunOptions o_;
   MinimizeLimits limits_;
   int runs_ = 0;
+  std::uint64_t schedule_ = 0;  // of the next replay
   int timeouts_ = 0;
   bool cut_short_ = false;
   Scenario best_;
@@ -144,6 +152,17 @@ bool fails_like(const RunResult& r, const RunResult& want) {
   if (r.outcome == Outcome::kSwitchFailure) return r.failure_kind == want.failure_kind;
   if (r.outcome != Outcome::kViolation) return false;
   return r.headline()->property == want.headline()->property;
+}
+
+FailureRate failure_rate(const Scenario& s, Switch& sw, const RunOptions& o, const RunResult& want,
+                         int runs) {
+  FailureRate rate;
+  for (int i = 0; i < runs; ++i) {
+    const RunResult r = run_scenario(s, sw, o.under_schedule(static_cast<std::uint64_t>(i)));
+    ++rate.runs;
+    rate.failed += fails_like(r, want);
+  }
+  return rate;
 }
 
 MinimizeResult minimize_scenario(const Scenario& s, Switch& sw, const RunOptions& o,

@@ -31,6 +31,9 @@ struct MinimizeLimits {
   // Steady-clock time after which no further replay starts (default: none).
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   int max_timeouts = 2;  // replays that end in a switch timeout, then stop
+  // A failure that happens under some interleavings only: a candidate still
+  // fails when one of this many replays (each under the next schedule) does.
+  int tries = 1;
 };
 
 struct MinimizeResult {
@@ -49,5 +52,15 @@ MinimizeResult minimize_scenario(const Scenario& s, Switch& sw, const RunOptions
 // Whether `r` fails the way `want` does: the same headline property, or a
 // switch failure of the same kind.
 bool fails_like(const RunResult& r, const RunResult& want);
+
+// How often `s` fails like `want` in `runs` replays, replay i under
+// o.under_schedule(i): the rate of a failure that depends on interleavings.
+struct FailureRate {
+  int failed = 0;
+  int runs = 0;
+  bool always() const { return runs > 0 && failed == runs; }
+};
+FailureRate failure_rate(const Scenario& s, Switch& sw, const RunOptions& o, const RunResult& want,
+                         int runs);
 
 }  // namespace wrongbox

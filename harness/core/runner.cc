@@ -4,6 +4,7 @@
 #include <set>
 
 #include "harness/core/playable.h"
+#include "harness/core/shared_calls.h"
 #include "models/world.h"
 
 namespace wrongbox {
@@ -151,13 +152,15 @@ struct Session::State {
       : sut(s),
         opt(o),
         oracle(play.world(), o.seed, o.trace, retain),
-        actors(play.world(), oracle, result, o.trace) {}
+        actors(play.world(), oracle, result, o.trace),
+        shared(actors, o.schedule) {}
   Switch& sut;
   RunOptions opt;
   RunResult result;
   PlayableBuilder play;  // the model, as the environment steps change it
   Oracle oracle;
   Actors actors;
+  SharedCalls shared;  // what the switch calls: `actors`, safe from several threads
   std::int64_t now = 0;
   bool stopped = false;
   bool finished = false;
@@ -174,11 +177,29 @@ struct Session::State {
     fail(Outcome::kSwitchFailure, std::move(msg), step, line);
     result.failure_kind = failure_kind_of(e);
   }
+  // Runs one command that may call: the calls are open while it runs; a
+  // call the switch made between commands fails the run (SwitchFailure).
+  template <typename F>
+  auto command(F&& f) {
+    shared.open();
+    struct Close {
+      SharedCalls& s;
+      ~Close() { s.close(); }
+    } close{shared};
+    check_late();
+    return f();
+  }
+  void check_late() {
+    if (auto late = shared.late_call()) {
+      throw SwitchFailure("the switch called " + *late +
+                          " (every call must return before its command does)");
+    }
+  }
   bool tick() {
     ++now;
     ++result.stats.ticks;
     play.advance(1);
-    return sut.tick(now, actors);
+    return command([&] { return sut.tick(now, shared); });
   }
   // All outages end, races disarm, and the switch gets time to settle; then
   // C1, C4 and L1 for what is still in flight.
@@ -192,6 +213,7 @@ struct Session::State {
       for (int k = 0; k < opt.drain_ticks && !idle && !oracle.safety_violated(); ++k) {
         idle = tick();
       }
+      check_late();
     } catch (const std::exception& e) {
       switch_failed(e, std::string("during the drain: ") + e.what(), index, 0);
       return;
@@ -248,7 +270,7 @@ bool Session::play(const Step& st, int si) {
     if (st.kind == StepKind::kSubmit) {
       const std::vector<Message>& batch = oracle.add_batch(st.messages, si);
       result.stats.messages += static_cast<std::int64_t>(batch.size());
-      const auto verdicts = S.sut.submit(batch, S.actors);
+      const auto verdicts = S.command([&] { return S.sut.submit(batch, S.shared); });
       oracle.on_verdicts(verdicts);
       if (S.opt.trace) {
         std::string v = "    verdicts:";
@@ -270,6 +292,7 @@ bool Session::play(const Step& st, int si) {
       S.sut.restart();
       oracle.on_restart();
     }
+    S.check_late();
   } catch (const std::exception& e) {
     S.switch_failed(e, e.what(), si, st.line);
     return false;

@@ -30,10 +30,28 @@ struct RunOptions {
   std::uint64_t seed = 1;   // canary key; any value works, fixed for reproducibility
   int drain_ticks = 100;    // L1 bound
   bool can_restart = true;  // from the switch's hello capabilities
+  // The switch calls from several threads (hello capability "threads"): a
+  // run may fail under some interleavings only, so failures are replayed
+  // several times and reported with their rate (docs/concurrency.md).
+  bool threads = false;
+  // Nonzero: the seed of a schedule of pauses at every call the switch makes
+  // (harness/core/shared_calls.h), for a switch that calls from threads.
+  std::uint64_t schedule = 0;
   // The options for a switch that said `hello`: restarts only if it can.
   static RunOptions for_switch(const HelloInfo& hello) {
     RunOptions o;
     o.can_restart = hello.has("restart");
+    o.threads = hello.has("threads");
+    return o;
+  }
+  // These options under schedule number `n` of this run's schedules (none
+  // when the run has no schedule).
+  RunOptions under_schedule(std::uint64_t n) const {
+    RunOptions o = *this;
+    if (schedule != 0) {
+      o.schedule = schedule + n * 0x9e3779b97f4a7c15ull;
+      if (o.schedule == 0) o.schedule = 1;
+    }
     return o;
   }
 };
