@@ -4,8 +4,9 @@
 #   2. build with GCC, warnings as errors, and run every test,
 #   3. build with clang under AddressSanitizer + UndefinedBehaviorSanitizer, with libFuzzer
 #      (-DWRONGBOX_FUZZ=ON: the fuzz targets become real fuzzers, `wrongbox fuzz` and the
-#      campaign's fuzzing phase run), and run every test again plus the fuzzing tests.
-# Set WRONGBOX_SKIP_SANITIZERS=1 to skip step 3 on a quick local run.
+#      campaign's fuzzing phase run), and run every test again plus the fuzzing tests,
+#   4. build the tests of switches with threads under ThreadSanitizer and run them.
+# Set WRONGBOX_SKIP_SANITIZERS=1 to skip steps 3 and 4 on a quick local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
@@ -24,4 +25,10 @@ if [ "${WRONGBOX_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== test (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2
+  echo "== build (clang, ThreadSanitizer: the threaded tests)"
+  CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DWRONGBOX_WERROR=ON \
+    -DCMAKE_BUILD_TYPE=Debug -DWRONGBOX_SANITIZE=thread >/dev/null
+  cmake --build build-tsan --target threaded_test
+  echo "== test (TSan)"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/threaded_test
 fi

@@ -113,7 +113,8 @@ contains "sample output parses as the format" "wrongbox-scenario 1"
 check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md" --no-fuzz \
   --soak-messages 30000 \
   --no-evidence
-contains "mutants summary" "23 of 23 defect variants caught, 13 of 13 classes; reference switch clean"
+contains "mutants summary" "26 of 26 defect variants caught, 13 of 13 classes; reference switch clean"
+grep -q "| 11 | threaded-stale-slot | yes |" "$tmp/m.md" || { echo "FAIL mutants threaded row"; fails=$((fails + 1)); }
 grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
 # The volume-only variants: the corpus and the search miss them, the soak finds them.
 grep -qE "^\| 5 \| dedup-window \| yes \| - \| not found .*\| C1 \| [0-9]+ \|" "$tmp/m.md" ||
@@ -259,6 +260,20 @@ else
 fi
 check "fuzz of an exec: switch exits 2" 2 "$WB" fuzz --sut "exec:$REF" --fuzzer /bin/true
 contains "fuzz of an exec: switch says why" "fuzzing needs an in-process switch"
+
+# A switch with threads: each scenario runs under several schedules, a race
+# is reported with its rate and replayed as often.
+check "check finds a race" 1 "$WB" check --sut builtin:threaded-dedup-race --seed 1 --tests 2000 \
+  --no-evidence --save-failures "$tmp/race" --no-memory
+contains "check says it perturbs" "4 schedule(s) per scenario, perturbed"
+contains "check gives the race's rate" " of 100 replays under schedule perturbation"
+contains "check's replay command repeats" " --runs "
+race=$(ls "$tmp"/race/*/*.wbs | head -1)
+check "replay a race 50 times" 1 "$WB" replay "$race" --sut builtin:threaded-dedup-race --runs 50 \
+  --no-evidence
+contains "replay names the rate" " of 50 runs)"
+check "the correct pool passes the race's scenario" 0 "$WB" replay "$race" --sut builtin:threaded \
+  --runs 50 --no-evidence
 
 # The campaign, as CI sees it (no TTY, CI=true): plain lines, no redraws.
 CI=true "$WB" campaign --budget 4 --evidence "$tmp/camp.db" --report "$tmp/camp.html" \

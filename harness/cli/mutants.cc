@@ -12,6 +12,7 @@
 #include <set>
 
 #include "examples/reference_switch.h"
+#include "examples/threaded_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/fuzz_engine.h"
@@ -110,6 +111,18 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
 
   const std::string fuzzer = o.no_fuzz ? "" : find_fuzzer(o.fuzzer);
   const std::string no_fuzz_why = o.no_fuzz ? "--no-fuzz" : (fuzzer.empty() ? kNoLibFuzzer : "");
+  // The rows: the reference switch and its defect catalog, then the threaded
+  // switch and its racy variants (searched under schedule perturbation).
+  struct Variant {
+    std::string_view name;
+    int defect_class;
+    bool threads;
+  };
+  std::vector<Variant> variants;
+  for (const auto& d : examples::catalog()) variants.push_back({d.name, d.defect_class, false});
+  for (const auto& d : examples::threaded_catalog()) {
+    variants.push_back({d.name, d.defect_class, true});
+  }
   std::vector<std::string> only;
   for (std::size_t at = 0; at < o.defects.size();) {
     const auto comma = std::min(o.defects.find(',', at), o.defects.size());
@@ -117,8 +130,8 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
     at = comma + 1;
   }
   for (const auto& n : only) {
-    const auto& cat = examples::catalog();
-    if (std::none_of(cat.begin(), cat.end(), [&](const auto& d) { return d.name == n; })) {
+    if (std::none_of(variants.begin(), variants.end(),
+                     [&](const auto& d) { return d.name == n; })) {
       return fail(res, io, kExitUsage,
                   "--defects: no built-in switch " + n + " (see `wrongbox suts`)");
     }
@@ -134,11 +147,17 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
   if (!rec) return res;
   std::vector<Row> rows;
   model::SituationCoverage reference_situations;  // what the clean run of the reference met
-  for (const auto& d : examples::catalog()) {
-    if (!only.empty() && d.defect_class != 0 &&
-        std::find(only.begin(), only.end(), d.name) == only.end()) {
-      continue;
-    }
+  const bool threaded_asked =
+      only.empty() || std::any_of(only.begin(), only.end(), [&](const std::string& n) {
+        return examples::threaded_by_name(n).has_value();
+      });
+  for (const auto& d : variants) {
+    // The clean switches always run (the threaded one when a threaded
+    // variant does), the variants asked for with them.
+    const bool asked = d.defect_class == 0 ? (!d.threads || threaded_asked)
+                                           : only.empty() || std::find(only.begin(), only.end(),
+                                                                       d.name) != only.end();
+    if (!asked) continue;
     Row row;
     row.name = std::string(d.name);
     row.defect_class = d.defect_class;
@@ -160,7 +179,7 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
     co.time_budget = o.budget_per_defect;
     co.replay_failures_first = false;
     const auto r = check::run_check(*sut.sw, sut.hello, sut.spec, co);
-    if (d.defect_class == 0) reference_situations = r.stats.situations;
+    if (d.defect_class == 0 && !d.threads) reference_situations = r.stats.situations;
     row.search_found = r.failed;
     row.messages += r.stats.messages;
     row.steps += r.stats.steps;
@@ -174,7 +193,12 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
       row.reproduce = check::reproduce_command(sut.spec, co, r);
     }
     if (no_fuzz_why.empty()) {
-      fuzz_defect(o, fuzzer, sut, row);
+      if (d.threads) {
+        row.fuzz_note =
+            "not run: the switch has threads, and a fuzzer input must replay the same way";
+      } else {
+        fuzz_defect(o, fuzzer, sut, row);
+      }
     } else {
       row.fuzz_note = no_fuzz_why;
     }
@@ -245,7 +269,12 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
       "scenarios, up to {} generated scenarios or {} s per switch and engine, seed {})",
       std::count_if(rows.begin(), rows.end(),
                     [](const Row& r) { return r.defect_class > 0 && r.caught(); }),
-      rows.size() - 1, classes_caught, classes, rows.front().caught() ? "NOT clean" : "clean",
+      std::count_if(rows.begin(), rows.end(), [](const Row& r) { return r.defect_class > 0; }),
+      classes_caught, classes,
+      std::any_of(rows.begin(), rows.end(),
+                  [](const Row& r) { return r.defect_class == 0 && r.caught(); })
+          ? "NOT clean"
+          : "clean",
       corpus.size(), o.tests, o.budget_per_defect, o.seed);
   std::string notes;
   if (!no_fuzz_why.empty()) {

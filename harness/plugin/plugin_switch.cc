@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 
 #include <exception>
+#include <mutex>
 
 namespace wrongbox {
 namespace {
@@ -59,21 +60,38 @@ wb_message to_c(const Message& msg, std::vector<wb_part>& parts) {
 
 struct CallsContext {
   Calls* calls = nullptr;
-  LookupReply last;  // storage behind the last lookup answer
-  std::vector<wb_string> blocked;
-  std::exception_ptr error;  // an exception must not cross C frames
-  Message scratch;           // the message of the current call, storage reused
+  // An exception must not cross C frames: the first one is kept here, and
+  // after it the callbacks do nothing. A plugin may call from several
+  // threads at once, hence the lock.
+  std::mutex mu;
+  std::exception_ptr error;
 };
 
 namespace {
 
+// Storage behind what a callback hands to C, per calling thread: a lookup
+// answer stays valid until the same thread's next callback.
+struct CallScratch {
+  LookupReply last;
+  std::vector<wb_string> blocked;
+  Message message;  // the message of the current call
+};
+CallScratch& scratch() {
+  thread_local CallScratch s;
+  return s;
+}
+
 template <typename F>
 void guarded(CallsContext* c, F&& f) {
-  if (c->error) return;
+  {
+    std::lock_guard lock(c->mu);
+    if (c->error) return;
+  }
   try {
     f();
   } catch (...) {
-    c->error = std::current_exception();
+    std::lock_guard lock(c->mu);
+    if (!c->error) c->error = std::current_exception();
   }
 }
 
@@ -81,38 +99,42 @@ void cb_lookup(void* ctx, wb_string person, wb_lookup* out) {
   auto* c = static_cast<CallsContext*>(ctx);
   *out = wb_lookup{1, 0, {nullptr, 0}, 0, nullptr, 0};
   guarded(c, [&] {
-    c->last = c->calls->lookup(S(person));
-    c->blocked.clear();
-    for (const auto& b : c->last.blocked_senders) c->blocked.push_back(S(b));
-    out->unavailable = c->last.unavailable ? 1 : 0;
-    out->has_mailbox = c->last.mailbox ? 1 : 0;
-    if (c->last.mailbox) out->mailbox = S(*c->last.mailbox);
-    out->is_protected = c->last.is_protected ? 1 : 0;
-    out->blocked_senders = c->blocked.data();
-    out->blocked_count = c->blocked.size();
+    CallScratch& t = scratch();
+    t.last = c->calls->lookup(S(person));
+    t.blocked.clear();
+    for (const auto& b : t.last.blocked_senders) t.blocked.push_back(S(b));
+    out->unavailable = t.last.unavailable ? 1 : 0;
+    out->has_mailbox = t.last.mailbox ? 1 : 0;
+    if (t.last.mailbox) out->mailbox = S(*t.last.mailbox);
+    out->is_protected = t.last.is_protected ? 1 : 0;
+    out->blocked_senders = t.blocked.data();
+    out->blocked_count = t.blocked.size();
   });
 }
 int cb_deliver(void* ctx, wb_string mailbox, const wb_message* m) {
   auto* c = static_cast<CallsContext*>(ctx);
   int rc = WB_DELIVER_UNAVAILABLE;
   guarded(c, [&] {
-    assign_from_c(c->scratch, m);
-    rc = static_cast<int>(c->calls->deliver(S(mailbox), c->scratch));
+    Message& msg = scratch().message;
+    assign_from_c(msg, m);
+    rc = static_cast<int>(c->calls->deliver(S(mailbox), msg));
   });
   return rc;
 }
 void cb_print(void* ctx, wb_string person, const wb_message* m) {
   auto* c = static_cast<CallsContext*>(ctx);
   guarded(c, [&] {
-    assign_from_c(c->scratch, m);
-    c->calls->print(S(person), c->scratch);
+    Message& msg = scratch().message;
+    assign_from_c(msg, m);
+    c->calls->print(S(person), msg);
   });
 }
 void cb_hold(void* ctx, const wb_message* m, wb_string reason) {
   auto* c = static_cast<CallsContext*>(ctx);
   guarded(c, [&] {
-    assign_from_c(c->scratch, m);
-    c->calls->hold(c->scratch, S(reason));
+    Message& msg = scratch().message;
+    assign_from_c(msg, m);
+    c->calls->hold(msg, S(reason));
   });
 }
 void cb_receipt(void* ctx, wb_string sender, wb_string id, int status) {
@@ -136,13 +158,14 @@ struct Instance {
   std::vector<wb_string> caps;
   std::vector<Verdict> verdicts;
   std::vector<Message> batch;  // storage reused from submit to submit
-  std::vector<wb_part> parts;  // C parts of the message being sent
 };
 
-// Calls for a C++ switch, forwarding to the harness's wb_calls.
+// Calls for a C++ switch, forwarding to the harness's wb_calls. The C
+// parts of a message live in storage of the calling thread, so a switch
+// with threads may call from several at once.
 class CCalls final : public Calls {
  public:
-  CCalls(const wb_calls* c, std::vector<wb_part>& parts) : c_(c), parts_(parts) {}
+  explicit CCalls(const wb_calls* c) : c_(c) {}
   LookupReply lookup(const std::string& person) override {
     wb_lookup a{};
     c_->lookup(c_->ctx, S(person), &a);
@@ -155,18 +178,18 @@ class CCalls final : public Calls {
     return r;
   }
   DeliverReply deliver(const std::string& mailbox, const Message& m) override {
-    const wb_message cm = to_c(m, parts_);
+    const wb_message cm = to_c(m, parts());
     const int rc = c_->deliver(c_->ctx, S(mailbox), &cm);
     return rc == WB_DELIVER_OK                ? DeliverReply::kOk
            : rc == WB_DELIVER_NO_SUCH_MAILBOX ? DeliverReply::kNoSuchMailbox
                                               : DeliverReply::kUnavailable;
   }
   void print(const std::string& person, const Message& m) override {
-    const wb_message cm = to_c(m, parts_);
+    const wb_message cm = to_c(m, parts());
     c_->print(c_->ctx, S(person), &cm);
   }
   void hold(const Message& m, const std::string& reason) override {
-    const wb_message cm = to_c(m, parts_);
+    const wb_message cm = to_c(m, parts());
     c_->hold(c_->ctx, &cm, S(reason));
   }
   void receipt(const std::string& sender, const std::string& id, ReceiptStatus s) override {
@@ -175,8 +198,11 @@ class CCalls final : public Calls {
   void log(const std::string& text) override { c_->log(c_->ctx, S(text)); }
 
  private:
+  static std::vector<wb_part>& parts() {
+    thread_local std::vector<wb_part> p;
+    return p;
+  }
   const wb_calls* c_;
-  std::vector<wb_part>& parts_;
 };
 
 std::function<std::unique_ptr<Switch>(const std::string&)>& factory() {
@@ -230,7 +256,7 @@ int p_submit(void* self, const wb_message* batch, std::size_t n, const wb_calls*
   return run(self, [&](Instance& in) {
     in.batch.resize(n);
     for (std::size_t i = 0; i < n; ++i) assign_from_c(in.batch[i], &batch[i]);
-    CCalls cc(calls, in.parts);
+    CCalls cc(calls);
     in.verdicts = in.sw->submit(in.batch, cc);
     if (in.verdicts.size() != n) {
       throw SwitchFailure("submit returned " + std::to_string(in.verdicts.size()) +
@@ -244,7 +270,7 @@ int p_submit(void* self, const wb_message* batch, std::size_t n, const wb_calls*
 }
 int p_tick(void* self, std::int64_t now, const wb_calls* calls, int* idle) {
   return run(self, [&](Instance& in) {
-    CCalls cc(calls, in.parts);
+    CCalls cc(calls);
     *idle = in.sw->tick(now, cc) ? 1 : 0;
   });
 }

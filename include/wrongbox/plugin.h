@@ -15,7 +15,11 @@
  *   - Everything the plugin hands out (hello strings, verdict strings,
  *     last_error) stays valid until the plugin's next command.
  *   - Callbacks in `wb_calls` may be used only during the command that
- *     received them; lookup answers are valid until the next callback.
+ *     received them, from any of the plugin's threads, several at once; the
+ *     command returns only after every callback it caused has returned.
+ *     A lookup answer is valid until the calling thread's next callback.
+ *     A plugin that calls from several threads says "threads" among its
+ *     capabilities (docs/concurrency.md).
  *   - A command returns 0 on success; non-zero reports the switch as failed
  *     (exit code 3) with last_error() as the reason.
  *   - A crash in a plugin is a crash of the harness: vendors who want crash
