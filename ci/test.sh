@@ -28,7 +28,8 @@ if [ "${WRONGBOX_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== build (clang, ThreadSanitizer: the threaded tests)"
   CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DWRONGBOX_WERROR=ON \
     -DCMAKE_BUILD_TYPE=Debug -DWRONGBOX_SANITIZE=thread >/dev/null
-  cmake --build build-tsan --target threaded_test
+  cmake --build build-tsan --target threaded_test tsan_report_test
   echo "== test (TSan)"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/threaded_test
+  bash tests/tsan_report_test.sh "$PWD/build-tsan/tests/tsan_report_test"
 fi

@@ -200,6 +200,7 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
     const auto report = check::failure_report(o.sut, co, r);
     fmt::print(io.out, "{}", report);
     res.summary = check::failure_headline(r);
+    if (r.rate.runs > 0) res.summary += "; " + check::rate_line(r);
     res.next = check::failure_next_steps(o.sut, co, r);
     if (rec->on()) fmt::print(io.out, "evidence:  {} (run #{})\n", rec->path(), rec->run());
     return res;

@@ -1,6 +1,10 @@
 // Plays a scenario: the harness's actors answer the switch from the model.
 #include "harness/core/runner.h"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
 #include <set>
 
 #include "harness/core/playable.h"
@@ -365,7 +369,27 @@ RunResult skipped_for_restart() {
 }
 }  // namespace
 
+namespace {
+
+// The scenario being played (or the file), for a sanitizer's report (see
+// the end of this file).
+std::atomic<const Scenario*> g_playing{nullptr};
+std::atomic<const std::string*> g_playing_file{nullptr};
+template <typename T>
+struct Playing {
+  Playing(std::atomic<const T*>& where, const T* now)
+      : slot(where), previous(where.exchange(now)) {}
+  ~Playing() { slot.store(previous); }
+  Playing(const Playing&) = delete;
+  Playing& operator=(const Playing&) = delete;
+  std::atomic<const T*>& slot;
+  const T* previous;
+};
+
+}  // namespace
+
 RunResult run_scenario(const Scenario& sc, Switch& sut, const RunOptions& opt) {
+  const Playing<Scenario> playing(g_playing, &sc);
   for (const auto& st : sc.steps) {
     if (st.kind == StepKind::kRestart && !opt.can_restart) return skipped_for_restart();
   }
@@ -442,6 +466,7 @@ std::string summarize(const RunResult& r) {
 
 FileRun run_scenario_file(const std::string& path, Switch& sut, const RunOptions& opt,
                           std::size_t retain) {
+  const Playing<std::string> playing(g_playing_file, &path);
   FileRun out;
   auto input_error = [&](const ParseError& e) {
     out.result.outcome = Outcome::kInputError;
@@ -476,3 +501,28 @@ FileRun run_scenario_file(const std::string& path, Switch& sut, const RunOptions
 }
 
 }  // namespace wrongbox
+
+// A sanitizer (ThreadSanitizer on a switch's data race, AddressSanitizer,
+// UndefinedBehaviorSanitizer) calls this after each report: the report is
+// followed by the scenario that was being played, also written to
+// wrongbox-sanitizer-PID.wbs in the working directory, so that the race can
+// be replayed (docs/concurrency.md). Without a sanitizer nothing calls it.
+extern "C" void __sanitizer_report_error_summary(const char* summary) {
+  std::fprintf(stderr, "%s\n", summary);
+  const wrongbox::Scenario* sc = wrongbox::g_playing.load();
+  if (!sc) {
+    if (const std::string* file = wrongbox::g_playing_file.load()) {
+      std::fprintf(stderr, "wrongbox: the report above came while %s was played\n", file->c_str());
+    }
+    return;
+  }
+  const std::string text = wrongbox::print_scenario(*sc);
+  const std::string file = "wrongbox-sanitizer-" + std::to_string(::getpid()) + ".wbs";
+  if (std::FILE* f = std::fopen(file.c_str(), "w")) {
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  }
+  std::fprintf(stderr,
+               "wrongbox: the report above came while this scenario was played (saved as %s):\n%s",
+               file.c_str(), text.c_str());
+}
