@@ -158,10 +158,14 @@ TEST_P(RacyVariantTest, IsFoundUnderPerturbationWithItsRate) {
   ASSERT_GT(r.rate.runs, 0);
   EXPECT_GT(r.rate.failed, 0);
   EXPECT_NE(check::rate_line(r).find("of 100 replays"), std::string::npos);
-  // The shrunk scenario fails again at about its rate.
-  const auto again =
-      failure_rate(*r.counterexample, *sw, RunOptions{.schedule = 99}, r.failure, 100);
-  EXPECT_GT(again.failed, 0);
+  // The shrunk scenario fails again (the race shows as one property or
+  // another, S4 or C4 for the stale slot, depending on which message's
+  // receipt goes astray first).
+  int again = 0;
+  for (std::uint64_t i = 0; i < 200 && again == 0; ++i) {
+    again += run_scenario(*r.counterexample, *sw, RunOptions{.schedule = 99 + i}).failed();
+  }
+  EXPECT_GT(again, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, RacyVariantTest,
