@@ -2,8 +2,10 @@
 # Races of the threaded example switch (docs/concurrency.md): for each racy
 # variant, over independent seeds, the median scenarios and search seconds
 # until `wrongbox check` finds it with schedule perturbation (the default for
-# a switch with threads) and without it (--perturb off: each scenario still
-# runs --schedules times, with no pauses); then how often the shrunk
+# a switch with threads: each scenario under 4 schedules), without it
+# (--perturb off: each scenario still runs 4 times, with no pauses), and as a
+# harness unaware of threads would (--perturb off --schedules 1: each
+# scenario once); then how often the shrunk
 # counterexample of seed 1 fails in 200 replays with and without
 # perturbation; then the correct threaded switch over CLEAN scenarios under
 # perturbation. "inf" means not found within --time-budget 60.
@@ -18,9 +20,10 @@ trap 'rm -rf "$tmp"' EXIT
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%g\n", (a[NR/2]+a[NR/2+1])/2}'; }
 # One search: "SCENARIOS SECONDS" or "inf inf"; the failure is saved under $tmp/$3.
 one() {
-  local out line
-  out=$("$WB" check --sut "builtin:$1" --seed "$2" --perturb "$3" --time-budget 60 \
-    --save-failures "$tmp/$3-$2" --no-memory --no-evidence -q 2>/dev/null || true)
+  local out line schedules=4 perturb=$3
+  if [ "$3" = once ]; then schedules=1; perturb=off; fi
+  out=$("$WB" check --sut "builtin:$1" --seed "$2" --perturb "$perturb" --schedules "$schedules" \
+    --time-budget 60 --save-failures "$tmp/$3-$2" --no-memory --no-evidence -q 2>/dev/null || true)
   line=$(grep -m1 '^FAIL: found after' <<<"$out" || true)
   if [ -z "$line" ]; then echo "inf inf"; return; fi
   sed -E 's/.*after ([0-9]+) scenario.* in ([0-9.]+) s;.*/\1 \2/' <<<"$line"
@@ -37,12 +40,13 @@ rate() {
   fi
 }
 
-printf "%-26s %21s   %21s   %25s\n" "" "perturbed (default)" "--perturb off" "fails in 200 replays"
-printf "%-26s %10s %10s   %10s %10s   %12s %12s\n" variant scenarios seconds scenarios seconds \
-  perturbed "not perturbed"
+printf "%-26s %21s   %21s   %21s   %25s\n" "" "perturbed (default)" "--perturb off" \
+  "each scenario once" "fails in 200 replays"
+printf "%-26s %10s %10s   %10s %10s   %10s %10s   %12s %12s\n" variant scenarios seconds \
+  scenarios seconds scenarios seconds perturbed "not perturbed"
 for v in $("$WB" suts | sed -n 's/^builtin:\(threaded-.*\)/\1/p'); do
   row=()
-  for p in on off; do
+  for p in on off once; do
     scen=()
     secs=()
     for s in $SEEDS; do
@@ -61,7 +65,8 @@ for v in $("$WB" suts | sed -n 's/^builtin:\(threaded-.*\)/\1/p'); do
     on=-
     off=-
   fi
-  printf "%-26s %10s %10s   %10s %10s   %12s %12s\n" "$v" "${row[@]}" "$on/200" "$off/200"
+  printf "%-26s %10s %10s   %10s %10s   %10s %10s   %12s %12s\n" "$v" "${row[@]}" "$on/200" \
+    "$off/200"
 done
 echo
 start=$(date +%s.%N)

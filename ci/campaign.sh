@@ -5,7 +5,7 @@
 #      regression corpus and saved failures, a coverage-steered search and
 #      coverage-guided fuzzing sharing the budget, every run recorded in the
 #      evidence store;
-#   2. `wrongbox mutants`: the defect-detection matrix over its 26 defect
+#   2. `wrongbox mutants`: the defect-detection matrix over its 27 defect
 #      variants of 13 classes (corpus, property-based search, fuzzing, and
 #      a soak against the reference and what the others miss),
 #      recorded too;

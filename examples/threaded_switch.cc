@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "models/identity.h"
 
@@ -30,7 +31,13 @@ class ThreadedSwitch final : public Switch {
     const int n = std::max(2, workers);
     slots_.resize(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) free_slots_.push_back(static_cast<std::size_t>(i));
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { serve(); });
+    worker_routes_.resize(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      threads_.emplace_back([this, i] {
+        t_worker = static_cast<std::size_t>(i);
+        serve();
+      });
+    }
   }
   ~ThreadedSwitch() override {
     {
@@ -56,6 +63,7 @@ class ThreadedSwitch final : public Switch {
     accepted_.clear();
     pending_.clear();
     seq_ = 0;
+    for (auto& w : worker_routes_) w.clear();
   }
 
   std::vector<Verdict> submit(const std::vector<Message>& batch, Calls& calls) override {
@@ -131,6 +139,7 @@ class ThreadedSwitch final : public Switch {
       slots_[i] = Slot{};
       free_slots_.push_back(i);
     }
+    for (auto& w : worker_routes_) w.clear();
   }
 
  private:
@@ -179,6 +188,18 @@ class ThreadedSwitch final : public Switch {
       content = &(*round_jobs_)[current_.load(std::memory_order_relaxed)]->msg;
     } else {
       r = calls.lookup(m.subject);
+    }
+    if (defect_ == ThreadedDefect::kWorkerRoutes) {
+      // RACE (worker routes): each worker remembers the routes it was given
+      // and, to keep delivering through a registry outage, uses its own
+      // last answer for the subject instead of waiting; which worker gets
+      // which message is the scheduler's choice.
+      auto& mine = worker_routes_[t_worker];
+      if (!r.unavailable) {
+        mine[m.subject] = r;
+      } else if (auto it = mine.find(m.subject); it != mine.end()) {
+        r = it->second;
+      }
     }
     for (int attempt = 0; attempt < 3; ++attempt) {
       if (r.unavailable) break;
@@ -292,6 +313,10 @@ class ThreadedSwitch final : public Switch {
   std::mutex state_mu_;  // accepted_, pending_, seq_, slots_, free_slots_
   const std::vector<EntryPtr>* round_jobs_ = nullptr;
   std::atomic<std::size_t> current_{0};  // RACE (shared current)
+  // RACE (worker routes): per worker, touched only by that worker's thread
+  // (and by reset/restart, when no worker runs).
+  std::vector<std::unordered_map<std::string, LookupReply>> worker_routes_;
+  static thread_local std::size_t t_worker;  // this thread's worker number
   // The pool.
   std::vector<std::thread> threads_;
   std::mutex pool_mu_;
@@ -301,6 +326,8 @@ class ThreadedSwitch final : public Switch {
   std::exception_ptr error_;
   bool stop_ = false;
 };
+
+thread_local std::size_t ThreadedSwitch::t_worker = 0;
 
 }  // namespace
 
@@ -314,6 +341,8 @@ const std::vector<ThreadedInfo>& threaded_catalog() {
        "parallel admission checks the duplicate set, looks up, and only then records the key"},
       {ThreadedDefect::kStaleSlot, 11, "threaded-stale-slot",
        "a worker gives its receipt slot back before it sends the receipt from it"},
+      {ThreadedDefect::kWorkerRoutes, 11, "threaded-worker-routes",
+       "a worker reuses its own last route for a subject while the registry is down"},
   };
   return c;
 }

@@ -30,6 +30,9 @@ enum class ThreadedDefect {
   kSharedCurrent,  // 11: workers read the message from a shared "current message" index
   kDedupRace,      // 11: parallel admission checks the duplicate set, looks up, then inserts
   kStaleSlot,      // 11: a worker gives its receipt slot back before it sends the receipt
+  // Written after schedule perturbation was done, to test it on a race it
+  // was not built around.
+  kWorkerRoutes,  // 11 (with 3): a worker reuses its own last route while the registry is down
 };
 
 struct ThreadedInfo {

@@ -24,7 +24,7 @@ cd "$tmp/work"
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"
 contains "suts has stale-route" "builtin:stale-route"
-[ "$(wc -l <"$tmp/out")" -eq 28 ] || { echo "FAIL suts: expected 28 lines"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" -eq 29 ] || { echo "FAIL suts: expected 29 lines"; fails=$((fails + 1)); }
 contains "suts has the threaded switch" "builtin:threaded-stale-slot"
 
 check "replay corpus on reference exits 0" 0 "$WB" replay corpus/regressions --sut builtin:reference
@@ -113,7 +113,7 @@ contains "sample output parses as the format" "wrongbox-scenario 1"
 check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md" --no-fuzz \
   --soak-messages 30000 \
   --no-evidence
-contains "mutants summary" "26 of 26 defect variants caught, 13 of 13 classes; reference switch clean"
+contains "mutants summary" "27 of 27 defect variants caught, 13 of 13 classes; reference switch clean"
 grep -q "| 11 | threaded-stale-slot | yes |" "$tmp/m.md" || { echo "FAIL mutants threaded row"; fails=$((fails + 1)); }
 grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants markdown"; fails=$((fails + 1)); }
 # The volume-only variants: the corpus and the search miss them, the soak finds them.

@@ -14,6 +14,14 @@
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"
 
+#if defined(__SANITIZE_THREAD__)
+#define WRONGBOX_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WRONGBOX_TSAN 1
+#endif
+#endif
+
 namespace wrongbox {
 namespace {
 
@@ -78,6 +86,20 @@ TEST(SharedCallsTest, CallsFromManyThreadsAtOnceAreJudgedAsOneAfterAnother) {
     ASSERT_EQ(r.outcome, Outcome::kPass) << summarize(r);
     EXPECT_EQ(r.stats.calls, 12);  // 4 lookups, 4 deliveries, 4 receipts
   }
+}
+
+TEST(SharedCallsTest, ASwitchThatCallsFromThreadsWithoutSayingSoIsWarnedAbout) {
+  struct Undeclared : FanOutSwitch {
+    Undeclared() : FanOutSwitch(false) {}
+    HelloInfo hello() override { return {"undeclared", "1", {}}; }
+  } sw;
+  const auto r = run_scenario(parse(kTwoPersons), sw, RunOptions::for_switch(sw.hello()));
+  ASSERT_EQ(r.outcome, Outcome::kPass);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("does not list \"threads\""), std::string::npos);
+  FanOutSwitch declared(false);
+  EXPECT_TRUE(run_scenario(parse(kTwoPersons), declared, RunOptions::for_switch(declared.hello()))
+                  .warnings.empty());
 }
 
 TEST(SharedCallsTest, AWrongDeliveryFromAnyThreadIsCaughtAtItsCall) {
@@ -155,9 +177,18 @@ TEST_P(RacyVariantTest, IsFoundUnderPerturbationWithItsRate) {
   const auto r = check::run_check(*sw, sw->hello(), "builtin:x", o);
   ASSERT_TRUE(r.failed);
   EXPECT_TRUE(r.perturbed);
-  ASSERT_GT(r.rate.runs, 0);
-  EXPECT_GT(r.rate.failed, 0);
+  // Its rate was measured: of the shrunk scenario, or (when that did not
+  // fail again) of the scenario as found.
+  EXPECT_EQ(r.rate.runs, 100);
   EXPECT_NE(check::rate_line(r).find("of 100 replays"), std::string::npos);
+  if (r.replay_passed) return;  // a race this rare under this build: reported as found
+#ifdef WRONGBOX_TSAN
+  // ThreadSanitizer slows every memory access and so moves the windows of
+  // these races: its run is for data races; the rates are held in the
+  // other builds.
+  return;
+#endif
+  EXPECT_GT(r.rate.failed, 0);
   // The shrunk scenario fails again (the race shows as one property or
   // another, S4 or C4 for the stale slot, depending on which message's
   // receipt goes astray first).
@@ -170,7 +201,8 @@ TEST_P(RacyVariantTest, IsFoundUnderPerturbationWithItsRate) {
 
 INSTANTIATE_TEST_SUITE_P(All, RacyVariantTest,
                          ::testing::Values(ThreadedDefect::kSharedCurrent,
-                                           ThreadedDefect::kDedupRace, ThreadedDefect::kStaleSlot));
+                                           ThreadedDefect::kDedupRace, ThreadedDefect::kStaleSlot,
+                                           ThreadedDefect::kWorkerRoutes));
 
 }  // namespace
 }  // namespace wrongbox

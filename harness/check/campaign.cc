@@ -4,6 +4,7 @@
 #include <rapidcheck.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -251,25 +252,41 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
       // A failure that depends on interleavings: its rate decides how many
       // replays a shrinking candidate gets before it counts as passing.
       constexpr std::uint64_t kRateRuns = 1ull << 40, kShrinkRuns = 2ull << 40;
+      FailureRate found_rate;  // of the scenario as found
       if (repeated) {
-        const auto rate = failure_rate(sc_, sut, ropt.under_schedule(kRateRuns), r, o.rate_runs);
-        if (!rate.always()) {
-          limits.tries = std::clamp(3 * rate.runs / std::max(1, rate.failed), 2, 40);
+        found_rate = failure_rate(sc_, sut, ropt.under_schedule(kRateRuns), r, o.rate_runs);
+        if (!found_rate.always()) {
+          // About 6 failures expected per candidate at the found rate, and
+          // half of them needed: a step goes while the rate stays about.
+          const double p = std::max(1, found_rate.failed) / static_cast<double>(found_rate.runs);
+          limits.tries = std::clamp(static_cast<int>(std::ceil(6 / p)), 4, 60);
+          limits.min_failures = std::max(1, static_cast<int>(p * limits.tries / 2));
         }
       }
       auto m = minimize_scenario(sc_, sut, ropt.under_schedule(kShrinkRuns), limits);
       res.failed = true;
       res.shrink_cut_short = m.cut_short;
-      if (m.result.failed()) {  // m.result is a replay of m.scenario
-        if (repeated) {
-          res.rate =
-              failure_rate(m.scenario, sut, ropt.under_schedule(kRateRuns), m.result, o.rate_runs);
-        }
+      FailureRate shrunk_rate;
+      if (m.result.failed() && repeated) {
+        shrunk_rate =
+            failure_rate(m.scenario, sut, ropt.under_schedule(kRateRuns), m.result, o.rate_runs);
+      }
+      if (m.result.failed() && repeated && shrunk_rate.failed == 0 && found_rate.failed > 0) {
+        // The shrinking kept a scenario that failed by luck: the scenario
+        // as found fails more often, and is the one reported.
+        res.rate = found_rate;
+        res.failure = std::move(r);
+        res.counterexample = std::move(sc_);
+        res.unshrunk = true;
+      } else if (m.result.failed()) {  // m.result is a replay of m.scenario
+        if (repeated) res.rate = shrunk_rate;
         res.failure = std::move(m.result);
         res.counterexample = std::move(m.scenario);
       } else {
         // What failed is reported as it failed (a switch failure stays one),
-        // with a warning that the same scenario passed on replay.
+        // with a warning that the same scenario passed on replay, and with
+        // the rate measured before the shrinking.
+        res.rate = found_rate;
         res.failure = std::move(r);
         res.counterexample = std::move(sc_);
         res.replay_passed = true;
@@ -375,6 +392,8 @@ std::string how_found(const CheckResult& r) {
   std::snprintf(found, sizeof found,
                 r.replay_passed ? "found after %d scenario(s) in %.4f s; not shrunk "
                                   "(it passed on replay), %zu step(s)"
+                : r.unshrunk    ? "found after %d scenario(s) in %.4f s; not shrunk (no smaller "
+                                  "scenario failed as often), %zu step(s)"
                                 : "found after %d scenario(s) in %.4f s; shrunk to %zu step(s)",
                 r.scenarios_to_failure, r.seconds_to_failure, r.counterexample->steps.size());
   return found;

@@ -102,6 +102,9 @@ struct CheckResult {
   // The failure did not happen again when its scenario was replayed: it is
   // reported (and saved) as found, unshrunk, with a warning in `error`.
   bool replay_passed = false;
+  // A race: no smaller scenario failed as often as the one found, which is
+  // reported as found.
+  bool unshrunk = false;
   // For a threaded or perturbed switch: how often the counterexample fails
   // (its replays, each under its own schedule); runs == 0 when not measured.
   FailureRate rate;

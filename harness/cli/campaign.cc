@@ -275,6 +275,7 @@ CampaignResult campaign(const CampaignOptions& o, const Console& io) {
     c.shard = o.shard;
     c.seed = o.seed;
     c.save_failures = o.failures;
+    c.perturb = o.perturb;
     c.evidence = o.evidence;
     c.progress = [&](int done, double secs) { d.progress("check", done, secs, budget, 0); };
     CheckCommandResult r;

@@ -168,7 +168,15 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
         cov += fmt::format("{}\"{}\":{}", i ? "," : "", check::coverage_labels()[i],
                            r.stats.covered[i]);
       }
-      t.coverage_json = cov + ",\"situations\":" + r.stats.situations.to_json(co.coverage_k) + "}";
+      t.coverage_json = cov + ",\"situations\":" + r.stats.situations.to_json(co.coverage_k);
+      // A race's rate: how often its counterexample failed when replayed.
+      if (r.rate.runs > 0) {
+        t.coverage_json += fmt::format(
+            ",\"failure_rate\":{{\"failed\":{},\"runs\":{},"
+            "\"perturbed\":{}}}",
+            r.rate.failed, r.rate.runs, r.perturbed);
+      }
+      t.coverage_json += "}";
       if (r.failed) {
         const auto* v = r.failure.headline();
         if (v) ++t.violations[static_cast<int>(v->property)];

@@ -183,8 +183,9 @@ struct CampaignOptions : SwitchOptions {
   unsigned long long seed = 0;
   bool quiet = false;
   bool json = false;
-  std::string fuzzer;    // "" = find_fuzzer("")
-  bool no_fuzz = false;  // skip the fuzzing phase
+  std::string fuzzer;            // "" = find_fuzzer("")
+  bool no_fuzz = false;          // skip the fuzzing phase
+  std::string perturb = "auto";  // the search phase's schedule perturbation (check --perturb)
   std::string fuzz_work = "wrongbox-fuzz";
   EvidenceOptions evidence;
 };

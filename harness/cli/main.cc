@@ -292,6 +292,12 @@ void add_campaign(CLI::App& app, std::vector<Command>& commands) {
                        "else this build's; none: the phase is skipped)");
   campaign->add_flag("--no-fuzz", o->no_fuzz, "Skip the fuzzing phase");
   campaign
+      ->add_option("--perturb", o->perturb,
+                   "The search's schedule perturbation (auto: for a switch whose hello says "
+                   "\"threads\"; on: any in-process switch; docs/concurrency.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  campaign
       ->add_option("--fuzz-work", o->fuzz_work,
                    "Directory for the fuzzer's growing corpus (kept across runs)")
       ->capture_default_str();

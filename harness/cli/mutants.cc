@@ -284,6 +284,12 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
       if (!r.fuzz_note.empty()) notes += "fuzzing " + r.name + ": " + r.fuzz_note + "\n";
     }
   }
+  if (std::any_of(rows.begin(), rows.end(),
+                  [](const Row& r) { return r.name.rfind("threaded", 0) == 0; })) {
+    notes +=
+        "threaded rows: the switch calls from its own threads; the search ran each scenario under "
+        "4 perturbed schedules (docs/concurrency.md)\n";
+  }
   const std::string coverage = "Situations the reference switch's search met:\n" +
                                situation_summary(reference_situations, check::kDefaultCoverageK);
   fmt::print(io.out, "Defect-detection matrix\n\n{}\n{}\n{}\n{}", table, summary, notes, coverage);

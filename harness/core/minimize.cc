@@ -23,18 +23,25 @@ class Minimizer {
     return false;
   }
 
-  // Plays `s` up to limits_.tries times, each under the next schedule,
-  // until it fails like `want` (any failure without `want`).
+  // Plays `s` up to limits_.tries times, each under the next schedule, until
+  // limits_.min_failures of them failed like `want` (any failure without
+  // `want`) or that can no longer happen; returns a failing run if that many
+  // failed, else the last run.
   RunResult play(const Scenario& s, const RunResult* want = nullptr) {
-    RunResult r;
-    for (int t = 0; t < std::max(1, limits_.tries); ++t) {
+    const int tries = std::max(1, limits_.tries);
+    const int needed = std::clamp(limits_.min_failures, 1, tries);
+    RunResult r, failing;
+    int failed = 0;
+    for (int t = 0; t < tries && failed < needed && failed + (tries - t) >= needed; ++t) {
       ++runs_;
       r = run_scenario(s, sw_, o_.under_schedule(schedule_++));
       if (is_timeout(r)) ++timeouts_;
-      if (want ? fails_like(r, *want) : r.failed()) break;
+      if (want ? fails_like(r, *want) : r.failed()) {
+        if (failed++ == 0) failing = r;
+      }
       if (runs_ >= limits_.max_runs || std::chrono::steady_clock::now() >= limits_.deadline) break;
     }
-    return r;
+    return failed >= needed ? failing : (failed > 0 && !want ? failing : r);
   }
 
   // Plays `candidate`; keeps it when it fails like the original.

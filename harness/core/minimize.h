@@ -32,8 +32,11 @@ struct MinimizeLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   int max_timeouts = 2;  // replays that end in a switch timeout, then stop
   // A failure that happens under some interleavings only: a candidate still
-  // fails when one of this many replays (each under the next schedule) does.
+  // fails when `min_failures` of `tries` replays (each under the next
+  // schedule) fail like the original, so a step goes only while the failure
+  // keeps about its rate.
   int tries = 1;
+  int min_failures = 1;
 };
 
 struct MinimizeResult {

@@ -330,6 +330,12 @@ RunResult& Session::finish(int index) {
     result.violations = S.oracle.violations();
     result.violations_not_kept = S.oracle.violations_not_kept();
     result.warnings = S.oracle.warnings();
+    if (S.shared.saw_threads() && !S.opt.threads) {
+      result.warnings.push_back(
+          "the switch called from several threads during one command, but its hello does not "
+          "list \"threads\": its scenarios ran once each, without schedule perturbation "
+          "(--perturb on, docs/concurrency.md)");
+    }
     result.checks = S.oracle.checks();
     auto rest = S.oracle.take_situations();
     result.situations.insert(result.situations.end(), rest.begin(), rest.end());

@@ -853,8 +853,15 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
   for (auto it = m["runs"].rbegin(); it != m["runs"].rend() && shown < 25; ++it) {
     for (const auto& c : (*it)["counterexamples"]) {
       if (shown++ >= 25) break;
-      o += "<h2>Counterexample: " + h(str(c["property"])) + " (run #" + str((*it)["id"]) + ", " +
-           h(str((*it)["command"])) + " against <code>" + h(str((*it)["sut_spec"])) +
+      // A race's counterexample says how often it fails (check on a switch with threads).
+      const auto report = str(c["report"]);
+      const auto flaky = report.find("\nflaky: failed ");
+      const std::string rate =
+          flaky == std::string::npos
+              ? ""
+              : ", " + report.substr(flaky + 1, report.find('\n', flaky + 1) - flaky - 1);
+      o += "<h2>Counterexample: " + h(str(c["property"])) + h(rate) + " (run #" + str((*it)["id"]) +
+           ", " + h(str((*it)["command"])) + " against <code>" + h(str((*it)["sut_spec"])) +
            "</code>)</h2><pre>" + h(str(c["scenario_text"])) + "</pre><pre>" + h(str(c["report"])) +
            "</pre><p>Reproduce: <code>" + h(str(c["reproduce"])) + "</code></p>";
     }
