@@ -20,7 +20,8 @@ ctest --test-dir build --output-on-failure -j2
 if [ "${WRONGBOX_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== build (clang, ASan+UBSan, libFuzzer, -Werror)"
   CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DWRONGBOX_WERROR=ON \
-    -DCMAKE_BUILD_TYPE=Debug -DWRONGBOX_SANITIZE="address;undefined" -DWRONGBOX_FUZZ=ON >/dev/null
+    -DCMAKE_BUILD_TYPE=Debug -DWRONGBOX_SANITIZE="address;undefined" -DWRONGBOX_FUZZ=ON \
+    -DWRONGBOX_BENCH=OFF >/dev/null
   cmake --build build-asan
   echo "== test (ASan+UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -233,8 +234,9 @@ class ThreadedSwitch final : public Switch {
 
   std::size_t take_slot(const Message& m) {
     std::lock_guard lock(state_mu_);
-    const std::size_t s = free_slots_.back();
-    free_slots_.pop_back();
+    // Slots are handed out in the order they were given back (a queue).
+    const std::size_t s = free_slots_.front();
+    free_slots_.pop_front();
     slots_[s] = Slot{m.sender, m.id};
     return s;
   }
@@ -309,7 +311,7 @@ class ThreadedSwitch final : public Switch {
   std::uint64_t seq_ = 0;
   // Volatile.
   std::vector<Slot> slots_;
-  std::vector<std::size_t> free_slots_;
+  std::deque<std::size_t> free_slots_;
   std::mutex state_mu_;  // accepted_, pending_, seq_, slots_, free_slots_
   const std::vector<EntryPtr>* round_jobs_ = nullptr;
   std::atomic<std::size_t> current_{0};  // RACE (shared current)

@@ -110,7 +110,8 @@ contains "bad weights message" "unknown action kind 'fly'"
 check "bad reproduce exits 2" 2 "$WB" check --reproduce xyz --save-failures ""
 check "sample prints scenarios" 0 "$WB" sample --count 2 --seed 4
 contains "sample output parses as the format" "wrongbox-scenario 1"
-check "mutants catches every class" 0 "$WB" mutants --tests 3000 --markdown "$tmp/m.md" --no-fuzz \
+check "mutants catches every class" 0 "$WB" mutants --tests 3000 --budget-per-defect 5 \
+  --markdown "$tmp/m.md" --no-fuzz \
   --soak-messages 30000 \
   --no-evidence
 contains "mutants summary" "27 of 27 defect variants caught, 13 of 13 classes; reference switch clean"
