@@ -68,6 +68,17 @@ CLI::Validator seed_number() {
       "SEED");
 }
 
+// --perturb, on every command that plays scenarios (docs/concurrency.md).
+void add_perturb_option(CLI::App* sub, std::string& perturb, const std::string& what) {
+  sub->add_option("--perturb", perturb,
+                  what +
+                      ": seeded pauses at every call the switch makes, so that rare "
+                      "interleavings of its threads occur (auto: for a switch whose hello says "
+                      "\"threads\"; on: any in-process switch; docs/concurrency.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+}
+
 // The switch to drive, with one text on every command that drives one.
 void add_switch_options(CLI::App* sub, wrongbox::cli::SwitchOptions& o) {
   sub->add_option("--sut", o.sut,
@@ -116,12 +127,7 @@ void add_replay(CLI::App& app, std::vector<Command>& commands) {
                    "does, and says in how many (default 1, or 20 for a switch whose hello says "
                    "\"threads\")")
       ->check(CLI::Range(1, 100000));
-  replay
-      ->add_option("--perturb", o->perturb,
-                   "Schedule perturbation: seeded pauses at every call the switch makes (auto: "
-                   "for a switch with threads)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "on", "off"}));
+  add_perturb_option(replay, o->perturb, "Schedule perturbation");
   add_evidence_options(replay, o->evidence);
   commands.push_back({replay, [o] { return wrongbox::cli::replay(*o).exit_code; }});
 }
@@ -176,13 +182,7 @@ void add_check(CLI::App& app, std::vector<Command>& commands) {
   check->add_flag("--no-swarm", o->no_swarm,
                   "Enable every feature in every scenario (default: swarm testing switches "
                   "features off per scenario)");
-  check
-      ->add_option("--perturb", o->perturb,
-                   "Schedule perturbation: seeded pauses at every call the switch makes, so that "
-                   "rare interleavings of its threads occur (auto: for a switch whose hello says "
-                   "\"threads\"; docs/concurrency.md)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "on", "off"}));
+  add_perturb_option(check, o->perturb, "Schedule perturbation");
   check
       ->add_option("--schedules", o->schedules,
                    "For a switch with threads or --perturb on: runs of each scenario, each under "
@@ -291,12 +291,7 @@ void add_campaign(CLI::App& app, std::vector<Command>& commands) {
                        "libFuzzer switch_fuzzer for the fuzzing phase (default: $WRONGBOX_FUZZER, "
                        "else this build's; none: the phase is skipped)");
   campaign->add_flag("--no-fuzz", o->no_fuzz, "Skip the fuzzing phase");
-  campaign
-      ->add_option("--perturb", o->perturb,
-                   "The search's schedule perturbation (auto: for a switch whose hello says "
-                   "\"threads\"; on: any in-process switch; docs/concurrency.md)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "on", "off"}));
+  add_perturb_option(campaign, o->perturb, "The search's schedule perturbation");
   campaign
       ->add_option("--fuzz-work", o->fuzz_work,
                    "Directory for the fuzzer's growing corpus (kept across runs)")
