@@ -103,7 +103,6 @@ class ThreadedSwitch final : public Switch {
       });
     } else {
       // Admission in order on this thread: check and record under one lock.
-      std::vector<EntryPtr> fresh;
       {
         std::lock_guard lock(state_mu_);
         for (std::size_t k = 0; k < batch.size(); ++k) {

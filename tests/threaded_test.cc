@@ -154,12 +154,19 @@ tick 2
   EXPECT_EQ(r.error_step, 1);  // the restart
 }
 
+// A search of `tests` scenarios at `seed` from the check's defaults (so
+// with perturbation, as for any switch whose hello says "threads").
+check::CheckOptions search(int tests, std::uint64_t seed) {
+  check::CheckOptions o;
+  o.tests = tests;
+  o.seed = seed;
+  o.replay_failures_first = false;
+  return o;
+}
+
 TEST(ThreadedSwitchTest, TheCorrectPoolStaysCleanUnderPerturbation) {
   auto sw = make_threaded_switch(ThreadedDefect::kNone);
-  check::CheckOptions o;
-  o.tests = 300;
-  o.seed = 11;
-  o.replay_failures_first = false;
+  const auto o = search(300, 11);
   const auto r = check::run_check(*sw, sw->hello(), "builtin:threaded", o);
   EXPECT_TRUE(r.perturbed);
   EXPECT_FALSE(r.failed) << check::failure_report("builtin:threaded", o, r);
@@ -170,11 +177,7 @@ class RacyVariantTest : public ::testing::TestWithParam<ThreadedDefect> {};
 
 TEST_P(RacyVariantTest, IsFoundUnderPerturbationWithItsRate) {
   auto sw = make_threaded_switch(GetParam());
-  check::CheckOptions o;
-  o.tests = 3000;
-  o.seed = 5;
-  o.replay_failures_first = false;
-  const auto r = check::run_check(*sw, sw->hello(), "builtin:x", o);
+  const auto r = check::run_check(*sw, sw->hello(), "builtin:x", search(3000, 5));
   ASSERT_TRUE(r.failed);
   EXPECT_TRUE(r.perturbed);
   // Its rate was measured: of the shrunk scenario, or (when that did not

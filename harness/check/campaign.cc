@@ -20,6 +20,11 @@
 namespace wrongbox::check {
 namespace {
 
+// Where the schedules of a search's replays start, apart from those of the
+// generated scenarios (numbered from 0): measuring a failure's rate, and
+// shrinking it.
+constexpr std::uint64_t kRateRuns = 1ull << 40, kShrinkRuns = 2ull << 40;
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -73,15 +78,16 @@ std::string slug(const std::string& s) {
 
 std::string save_failure(const std::string& dir, const std::string& spec, const CheckOptions& o,
                          CheckResult& r) {
-  return save_counterexample(
-      dir, spec, *r.counterexample, r.failure,
-      {"Found by wrongbox check against " + spec + " (seed " + std::to_string(r.seed) +
-           ") and shrunk to " + std::to_string(r.counterexample->steps.size()) + " steps.",
-       "Reproduce the search: " + reproduce_command(spec, o, r),
-       r.rate.runs > 0 ? "Rate: " + rate_line(r) + " (replay it with --runs " +
-                             std::to_string(r.rate.runs) + ")"
-                       : ""},
-      "found-by-check");
+  std::vector<std::string> how_found = {
+      "Found by wrongbox check against " + spec + " (seed " + std::to_string(r.seed) +
+          ") and shrunk to " + std::to_string(r.counterexample->steps.size()) + " steps.",
+      "Reproduce the search: " + reproduce_command(spec, o, r)};
+  if (r.rate.runs > 0) {
+    how_found.push_back("Rate: " + rate_line(r) + " (replay it with --runs " +
+                        std::to_string(r.rate.runs) + ")");
+  }
+  return save_counterexample(dir, spec, *r.counterexample, r.failure, std::move(how_found),
+                             "found-by-check");
 }
 
 void note_coverage(const CheckOptions& o, const model::SituationCoverage& cov, CheckResult& res) {
@@ -215,7 +221,7 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
       o.shard_count > 1
           ? chunk_seed(res.seed, 0x5a4dull + static_cast<std::uint64_t>(o.shard_index))
           : res.seed;
-  const bool repeated = ropt.threads || ropt.schedule != 0;
+  const bool repeated = ropt.repeats();
   SteerConfig sc;
   sc.k = o.coverage_k;
   Steering steer(o.gen, stream, sc);
@@ -240,9 +246,8 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
     count(res.stats, sc_, r, /*with_situations=*/false);
     note_coverage(o, cov, res);
     // A threaded switch: the same scenario again under other schedules.
-    for (std::uint64_t i = 1; i < runs_of_each && !r.failed(); ++i) {
-      RunResult again = run_scenario(sc_, sut, ropt.under_schedule(first + i));
-      if (again.failed()) r = std::move(again);
+    if (!r.failed() && runs_of_each > 1) {
+      r = first_failure(sc_, sut, ropt, first + 1, static_cast<int>(runs_of_each - 1));
     }
     if (r.failed()) {
       res.seconds_to_failure = elapsed();
@@ -251,7 +256,6 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
       limits.deadline = shrink_deadline(o, elapsed);
       // A failure that depends on interleavings: its rate decides how many
       // replays a shrinking candidate gets before it counts as passing.
-      constexpr std::uint64_t kRateRuns = 1ull << 40, kShrinkRuns = 2ull << 40;
       FailureRate found_rate;  // of the scenario as found
       if (repeated) {
         found_rate = failure_rate(sc_, sut, ropt.under_schedule(kRateRuns), r, o.rate_runs);
@@ -317,10 +321,7 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
   const std::string steps_text = print_scenario(sc);
   const auto* v = failure.headline();
   const std::string prop = v ? to_string(v->property) : "switch-failure";
-  sc.header_comments.clear();
-  for (auto& line : how_found) {
-    if (!line.empty()) sc.header_comments.push_back(std::move(line));
-  }
+  sc.header_comments = std::move(how_found);
   sc.header_comments.push_back("Replay this file:     " + shell_quote(program_name()) +
                                " replay THIS_FILE --sut " + shell_quote(spec) + " --trace");
   if (v) {
@@ -505,14 +506,11 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
   CheckResult res;
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  RunOptions ropt = RunOptions::for_switch(hello);
   res.seed = o.seed ? o.seed : std::random_device{}() * 0x100000001ull + std::random_device{}();
-  if (o.perturb == CheckOptions::Perturb::kOn ||
-      (o.perturb == CheckOptions::Perturb::kAuto && ropt.threads)) {
-    ropt.schedule = chunk_seed(res.seed, 0x5c4edull) | 1;
-    res.perturbed = true;
-  }
-  const bool repeated = ropt.threads || ropt.schedule != 0;
+  const RunOptions ropt =
+      RunOptions::for_switch(hello).perturbed(o.perturb, chunk_seed(res.seed, 0x5c4edull) | 1);
+  res.perturbed = ropt.schedule != 0;
+  const bool repeated = ropt.repeats();
 
   // 1. Failure memory: what failed before fails first.
   if (o.replay_failures_first && !o.failures_dir.empty() && fs::is_directory(o.failures_dir)) {
@@ -525,14 +523,11 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
       if (o.time_budget > 0 && elapsed() >= o.time_budget) break;
       auto parsed = load_scenario_file(f.string());
       if (!parsed.ok()) continue;  // a hand-damaged file is not a reason to stop testing
-      RunResult r = run_scenario(*parsed.scenario, sut, ropt);
-      for (int i = 1; repeated && i < o.schedules && !r.failed(); ++i) {
-        r = run_scenario(*parsed.scenario, sut, ropt.under_schedule(static_cast<std::uint64_t>(i)));
-      }
+      RunResult r = first_failure(*parsed.scenario, sut, ropt, 0, repeated ? o.schedules : 1);
       if (r.failed()) {
         if (repeated) {
           res.rate =
-              failure_rate(*parsed.scenario, sut, ropt.under_schedule(1ull << 40), r, o.rate_runs);
+              failure_rate(*parsed.scenario, sut, ropt.under_schedule(kRateRuns), r, o.rate_runs);
         }
         res.failed = true;
         res.from_memory = true;

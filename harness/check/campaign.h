@@ -55,7 +55,8 @@ struct CheckOptions {
   // Schedule perturbation (harness/core/shared_calls.h): pauses chosen by
   // the seed at every call the switch makes. kAuto: for a switch that calls
   // from several threads (hello capability "threads").
-  enum class Perturb { kAuto, kOn, kOff } perturb = Perturb::kAuto;
+  using Perturb = ::wrongbox::Perturb;
+  Perturb perturb = Perturb::kAuto;
   // For a threaded or perturbed switch: runs of each generated scenario (each
   // under its own schedule), and replays that measure a failure's rate.
   int schedules = 4;

@@ -143,9 +143,8 @@ CampaignResult campaign(const CampaignOptions& o, const Console& io) {
   };
   int worst = kExitOk;
   // A phase's result: shown, kept, and counted in the campaign's exit code.
-  auto ended = [&](const std::string& phase, CommandResult r, const std::string& log_file,
-                   bool shown_log = true) {
-    d.end(phase, r.exit_code, r.summary, shown_log ? log_file : "");
+  auto ended = [&](const std::string& phase, CommandResult r, const std::string& log_file) {
+    d.end(phase, r.exit_code, r.summary, log_file);
     worst = worst_exit(worst, r.exit_code);
     res.phases.push_back({phase, std::move(r), log_file, false});
   };
@@ -294,7 +293,6 @@ CampaignResult campaign(const CampaignOptions& o, const Console& io) {
     if (!o.quiet && !o.json) d.print("{:<12} skip  {}\n", "fuzz", no_fuzz_why);
     CommandResult skipped;
     skipped.summary = "skipped: " + no_fuzz_why;
-    worst = worst_exit(worst, kExitOk);
     res.phases.push_back({"fuzz", std::move(skipped), "", true});
   } else {
     const double budget = std::max(5.0, o.budget - elapsed() - 2.0);

@@ -63,11 +63,10 @@ namespace {
 
 // ", 4 schedules per scenario, perturbed": how a threaded switch is run.
 std::string perturb_note(const HelloInfo& hello, const check::CheckOptions& co) {
-  using P = check::CheckOptions::Perturb;
-  const bool perturbed = co.perturb == P::kOn || (co.perturb == P::kAuto && hello.has("threads"));
-  if (!perturbed && !hello.has("threads")) return "";
+  const RunOptions run = RunOptions::for_switch(hello).perturbed(co.perturb, 1);
+  if (!run.repeats()) return "";
   return fmt::format(", {} schedule(s) per scenario{}", co.schedules,
-                     perturbed ? ", perturbed" : ", not perturbed");
+                     run.schedule != 0 ? ", perturbed" : ", not perturbed");
 }
 
 }  // namespace
@@ -90,9 +89,7 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
   // A budget alone runs until the budget (and until covered with --coverage-k).
   if (o.tests == 0 && o.time_budget == 0) co.time_budget = check::kDefaultCheckBudget;
   co.stop_when_covered = o.tests == 0 && (o.time_budget == 0 || o.coverage_k > 0);
-  co.perturb = o.perturb == "on"    ? check::CheckOptions::Perturb::kOn
-               : o.perturb == "off" ? check::CheckOptions::Perturb::kOff
-                                    : check::CheckOptions::Perturb::kAuto;
+  co.perturb = perturb_from(o.perturb);
   co.schedules = o.schedules;
   co.gen.max_steps = o.max_steps;
   co.gen.swarm = !o.no_swarm;

@@ -16,11 +16,17 @@
 #include "harness/cli/console.h"
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"
+#include "harness/core/runner.h"
 #include "harness/core/scenario.h"
 #include "harness/evidence/report.h"
 #include "models/situation.h"
 
 namespace wrongbox::cli {
+
+// --perturb's text ("auto", "on", "off") as the option's value.
+inline Perturb perturb_from(const std::string& text) {
+  return text == "on" ? Perturb::kOn : text == "off" ? Perturb::kOff : Perturb::kAuto;
+}
 
 // The switch a command drives, with the options every such command has
 // (--sut, --timeout, --switch-log), declared once.

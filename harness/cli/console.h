@@ -57,6 +57,14 @@ R& fail(R& r, const Console& io, int exit_code, const std::string& why) {
   return r;
 }
 
+// The same for several reasons: each is said, the last is the summary.
+// REQUIRES: !whys.empty().
+template <typename R>
+R& fail(R& r, const Console& io, int exit_code, const std::vector<std::string>& whys) {
+  for (std::size_t i = 0; i + 1 < whys.size(); ++i) fmt::print(io.err, "wrongbox: {}\n", whys[i]);
+  return fail(r, io, exit_code, whys.back());
+}
+
 // The worse of two exit codes: a violation outranks a switch failure, which
 // outranks an input error (docs/check.md, "Exit codes of a campaign").
 inline int worst_exit(int a, int b) {

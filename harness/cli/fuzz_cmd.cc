@@ -44,10 +44,7 @@ FuzzCommandResult fuzz(const FuzzCliOptions& o, const Console& io) {
       ++unencodable;
     }
   }
-  for (std::size_t i = 0; i + 1 < errors.size(); ++i) {
-    fmt::print(io.err, "wrongbox: {}\n", errors[i]);
-  }
-  if (!errors.empty()) return fail(res, io, kExitUsage, errors.back());
+  if (!errors.empty()) return fail(res, io, kExitUsage, errors);
 
   auto opened = open_sut_for_cli(o.sut, SutOptions{10, ""}, io, res);
   if (!opened) return res;

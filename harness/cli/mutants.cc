@@ -28,6 +28,7 @@ namespace {
 struct Row {
   std::string name;
   int defect_class = 0;
+  bool threads = false;   // the threaded switch or one of its racy variants
   int corpus_caught = 0;  // scenarios of the corpus that fail on it
   std::string corpus_property;
   bool search_found = false;
@@ -104,10 +105,7 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
   } else {
     corpus = load_scenarios({corpus_dir}, errors);
   }
-  for (std::size_t i = 0; i + 1 < errors.size(); ++i) {
-    fmt::print(io.err, "wrongbox: {}\n", errors[i]);
-  }
-  if (!errors.empty()) return fail(res, io, kExitUsage, errors.back());
+  if (!errors.empty()) return fail(res, io, kExitUsage, errors);
 
   const std::string fuzzer = o.no_fuzz ? "" : find_fuzzer(o.fuzzer);
   const std::string no_fuzz_why = o.no_fuzz ? "--no-fuzz" : (fuzzer.empty() ? kNoLibFuzzer : "");
@@ -161,6 +159,7 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
     Row row;
     row.name = std::string(d.name);
     row.defect_class = d.defect_class;
+    row.threads = d.threads;
     auto sut = open_sut("builtin:" + row.name);
     for (const auto& sc : corpus) {
       const auto r = run_scenario(sc, *sut.sw);
@@ -284,11 +283,11 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
       if (!r.fuzz_note.empty()) notes += "fuzzing " + r.name + ": " + r.fuzz_note + "\n";
     }
   }
-  if (std::any_of(rows.begin(), rows.end(),
-                  [](const Row& r) { return r.name.rfind("threaded", 0) == 0; })) {
-    notes +=
+  if (std::any_of(rows.begin(), rows.end(), [](const Row& r) { return r.threads; })) {
+    notes += fmt::format(
         "threaded rows: the switch calls from its own threads; the search ran each scenario under "
-        "4 perturbed schedules (docs/concurrency.md)\n";
+        "{} perturbed schedules (docs/concurrency.md)\n",
+        check::CheckOptions{}.schedules);
   }
   const std::string coverage = "Situations the reference switch's search met:\n" +
                                situation_summary(reference_situations, check::kDefaultCoverageK);

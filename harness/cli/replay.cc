@@ -111,10 +111,8 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
   // A switch with threads may fail under some interleavings only: each file
   // is played several times, each under its own schedule.
   const int runs = o.runs > 0 ? o.runs : ropt.threads ? 20 : 1;
-  if (o.perturb == "on" || (o.perturb == "auto" && ropt.threads)) {
-    ropt.schedule = (o.seed * 0x9e3779b97f4a7c15ull) ^ 0x5c4edull;
-    if (ropt.schedule == 0) ropt.schedule = 1;
-  }
+  const std::uint64_t schedule = (o.seed * 0x9e3779b97f4a7c15ull) ^ 0x5c4edull;
+  ropt = ropt.perturbed(perturb_from(o.perturb), schedule != 0 ? schedule : 1);
   const auto t0 = std::chrono::steady_clock::now();
   auto budget_spent = [&] {
     return o.budget_seconds > 0 &&

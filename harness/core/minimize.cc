@@ -172,6 +172,15 @@ FailureRate failure_rate(const Scenario& s, Switch& sw, const RunOptions& o, con
   return rate;
 }
 
+RunResult first_failure(const Scenario& s, Switch& sw, const RunOptions& o, std::uint64_t from,
+                        int runs) {
+  RunResult r;
+  for (int i = 0; i < std::max(1, runs) && !r.failed(); ++i) {
+    r = run_scenario(s, sw, o.under_schedule(from + static_cast<std::uint64_t>(i)));
+  }
+  return r;
+}
+
 MinimizeResult minimize_scenario(const Scenario& s, Switch& sw, const RunOptions& o,
                                  const MinimizeLimits& limits) {
   return Minimizer(sw, o, limits).run(s);

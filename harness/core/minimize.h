@@ -66,4 +66,9 @@ struct FailureRate {
 FailureRate failure_rate(const Scenario& s, Switch& sw, const RunOptions& o, const RunResult& want,
                          int runs);
 
+// Plays `s` under o.under_schedule(from), from + 1, ... (at most `runs`
+// plays) until one fails: that run, else the last.
+RunResult first_failure(const Scenario& s, Switch& sw, const RunOptions& o, std::uint64_t from,
+                        int runs);
+
 }  // namespace wrongbox

@@ -373,9 +373,6 @@ RunResult skipped_for_restart() {
   r.error = "the scenario restarts the switch, which has no 'restart' capability";
   return r;
 }
-}  // namespace
-
-namespace {
 
 // The scenario being played (or the file), for a sanitizer's report (see
 // the end of this file).

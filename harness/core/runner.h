@@ -25,6 +25,10 @@
 
 namespace wrongbox {
 
+// Schedule perturbation (harness/core/shared_calls.h): kAuto perturbs a
+// switch whose hello says "threads", kOn any switch, kOff none.
+enum class Perturb { kAuto, kOn, kOff };
+
 struct RunOptions {
   bool trace = false;       // fill RunResult::trace with every step and call
   std::uint64_t seed = 1;   // canary key; any value works, fixed for reproducibility
@@ -42,6 +46,16 @@ struct RunOptions {
     RunOptions o;
     o.can_restart = hello.has("restart");
     o.threads = hello.has("threads");
+    return o;
+  }
+  // Runs may fail under some interleavings only: each is repeated under
+  // several schedules, and a failure is reported with its rate.
+  bool repeats() const { return threads || schedule != 0; }
+  // These options with schedule `with` (nonzero) when `p` perturbs this
+  // switch, else unchanged.
+  RunOptions perturbed(Perturb p, std::uint64_t with) const {
+    RunOptions o = *this;
+    if (p == Perturb::kOn || (p == Perturb::kAuto && threads)) o.schedule = with;
     return o;
   }
   // These options under schedule number `n` of this run's schedules (none

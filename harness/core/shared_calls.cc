@@ -30,19 +30,14 @@ void SharedCalls::close() {
   open_ = false;
 }
 
-void SharedCalls::set_schedule(std::uint64_t schedule) {
-  schedule_.store(schedule, std::memory_order_relaxed);
-}
-
 std::optional<std::string> SharedCalls::late_call() const {
   std::lock_guard lock(mu_);
   return late_;
 }
 
 void SharedCalls::pause(std::uint64_t n) const {
-  const std::uint64_t seed = schedule_.load(std::memory_order_relaxed);
-  if (seed == 0) return;
-  const std::uint64_t x = mix(seed ^ mix(n));
+  if (schedule_ == 0) return;
+  const std::uint64_t x = mix(schedule_ ^ mix(n));
   switch (x % 8) {
     case 0:
     case 1:
@@ -58,21 +53,26 @@ void SharedCalls::pause(std::uint64_t n) const {
   }
 }
 
-std::unique_lock<std::mutex> SharedCalls::enter(const char* what, const std::string& about,
-                                                std::uint64_t& n) {
+std::unique_lock<std::mutex> SharedCalls::enter(std::uint64_t& n, const char* what,
+                                                std::string_view about, std::string_view sep,
+                                                std::string_view more) {
   n = calls_.fetch_add(1, std::memory_order_relaxed);
   // Which threads call: the first one of a command, then any other.
   const std::size_t me = std::hash<std::thread::id>{}(std::this_thread::get_id()) | 1;
-  std::size_t first = 0;
-  if (!first_thread_.compare_exchange_strong(first, me, std::memory_order_relaxed) && first != me) {
-    saw_threads_.store(true, std::memory_order_relaxed);
+  std::size_t first = first_thread_.load(std::memory_order_relaxed);
+  if (first == 0 && first_thread_.compare_exchange_strong(first, me, std::memory_order_relaxed)) {
+    first = me;
   }
+  if (first != me) saw_threads_.store(true, std::memory_order_relaxed);
   pause(2 * n);
   std::unique_lock lock(mu_);
   if (!open_) {
-    if (!late_)
-      late_ =
-          std::string(what) + (about.empty() ? "" : " " + about) + " after its command returned";
+    if (!late_) {
+      std::string text(what);
+      if (!about.empty()) (text += ' ') += about;
+      (text += sep) += more;
+      late_ = text + " after its command returned";
+    }
     lock.unlock();
   }
   return lock;
@@ -85,7 +85,7 @@ void SharedCalls::leave(std::unique_lock<std::mutex>& lock, std::uint64_t n) con
 
 LookupReply SharedCalls::lookup(const std::string& person) {
   std::uint64_t n = 0;
-  auto lock = enter("lookup", person, n);
+  auto lock = enter(n, "lookup", person);
   LookupReply r;
   if (lock.owns_lock()) {
     r = actors_.lookup(person);
@@ -98,7 +98,7 @@ LookupReply SharedCalls::lookup(const std::string& person) {
 
 DeliverReply SharedCalls::deliver(const std::string& mailbox, const Message& message) {
   std::uint64_t n = 0;
-  auto lock = enter("deliver to", mailbox, n);
+  auto lock = enter(n, "deliver to", mailbox);
   const DeliverReply r =
       lock.owns_lock() ? actors_.deliver(mailbox, message) : DeliverReply::kUnavailable;
   leave(lock, n);
@@ -107,7 +107,7 @@ DeliverReply SharedCalls::deliver(const std::string& mailbox, const Message& mes
 
 std::vector<LookupReply> SharedCalls::lookup_each(const std::vector<std::string>& persons) {
   std::uint64_t n = 0;
-  auto lock = enter("lookup", persons.empty() ? "" : persons.front(), n);
+  auto lock = enter(n, "lookup", persons.empty() ? std::string_view() : persons.front());
   std::vector<LookupReply> r;
   if (lock.owns_lock()) {
     r = actors_.lookup_each(persons);
@@ -121,10 +121,10 @@ std::vector<LookupReply> SharedCalls::lookup_each(const std::vector<std::string>
 
 std::vector<DeliverReply> SharedCalls::deliver_each(const std::vector<Delivery>& deliveries) {
   std::uint64_t n = 0;
-  auto lock = enter("deliver to",
-                    deliveries.empty() || !deliveries.front().mailbox ? std::string()
-                                                                      : *deliveries.front().mailbox,
-                    n);
+  auto lock = enter(n, "deliver to",
+                    deliveries.empty() || !deliveries.front().mailbox
+                        ? std::string_view()
+                        : std::string_view(*deliveries.front().mailbox));
   std::vector<DeliverReply> r =
       lock.owns_lock() ? actors_.deliver_each(deliveries)
                        : std::vector<DeliverReply>(deliveries.size(), DeliverReply::kUnavailable);
@@ -134,28 +134,28 @@ std::vector<DeliverReply> SharedCalls::deliver_each(const std::vector<Delivery>&
 
 void SharedCalls::print(const std::string& person, const Message& message) {
   std::uint64_t n = 0;
-  auto lock = enter("print for", person, n);
+  auto lock = enter(n, "print for", person);
   if (lock.owns_lock()) actors_.print(person, message);
   leave(lock, n);
 }
 
 void SharedCalls::hold(const Message& message, const std::string& reason) {
   std::uint64_t n = 0;
-  auto lock = enter("hold", message.sender + "/" + message.id, n);
+  auto lock = enter(n, "hold", message.sender, "/", message.id);
   if (lock.owns_lock()) actors_.hold(message, reason);
   leave(lock, n);
 }
 
 void SharedCalls::receipt(const std::string& sender, const std::string& id, ReceiptStatus status) {
   std::uint64_t n = 0;
-  auto lock = enter("receipt to", sender + " for " + id, n);
+  auto lock = enter(n, "receipt to", sender, " for ", id);
   if (lock.owns_lock()) actors_.receipt(sender, id, status);
   leave(lock, n);
 }
 
 void SharedCalls::log(const std::string& text) {
   std::uint64_t n = 0;
-  auto lock = enter("log", "", n);
+  auto lock = enter(n, "log");
   if (lock.owns_lock()) actors_.log(text);
   leave(lock, n);
 }

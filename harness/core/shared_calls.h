@@ -29,6 +29,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "wrongbox/switch.h"
 
@@ -41,8 +42,6 @@ class SharedCalls final : public Calls {
   // A command starts / has returned.
   void open();
   void close();
-  // The schedule for the commands from now on (0: no pauses).
-  void set_schedule(std::uint64_t schedule);
   // The first call made while no command ran ("deliver to kivra/a after its
   // command returned"), if any.
   std::optional<std::string> late_call() const;
@@ -62,14 +61,17 @@ class SharedCalls final : public Calls {
   // Waits as the schedule says before or after the call numbered n / 2.
   void pause(std::uint64_t n) const;
   // Numbers the call (`n`), pauses, takes the lock. The lock is not held
-  // (and the call is noted) when no command runs: the caller then answers
-  // without asking the actors.
-  std::unique_lock<std::mutex> enter(const char* what, const std::string& about, std::uint64_t& n);
+  // (and the call is noted as "WHAT ABOUT[ SEP MORE]") when no command runs:
+  // the caller then answers without asking the actors. The text is built
+  // only then, not on every call.
+  std::unique_lock<std::mutex> enter(std::uint64_t& n, const char* what,
+                                     std::string_view about = {}, std::string_view sep = {},
+                                     std::string_view more = {});
   // Releases the lock and pauses.
   void leave(std::unique_lock<std::mutex>& lock, std::uint64_t n) const;
 
   Calls& actors_;
-  std::atomic<std::uint64_t> schedule_;
+  const std::uint64_t schedule_;
   mutable std::mutex mu_;
   bool open_ = false;
   std::optional<std::string> late_;

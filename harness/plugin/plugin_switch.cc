@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <exception>
 #include <mutex>
 
@@ -62,9 +63,17 @@ struct CallsContext {
   Calls* calls = nullptr;
   // An exception must not cross C frames: the first one is kept here, and
   // after it the callbacks do nothing. A plugin may call from several
-  // threads at once, hence the lock.
+  // threads at once: `failed` is what each callback looks at, the lock
+  // guards the one store.
+  std::atomic<bool> failed{false};
   std::mutex mu;
   std::exception_ptr error;
+  // A command begins: its calls go to `c`, and no callback has failed yet.
+  void begin(Calls& c) {
+    calls = &c;
+    error = nullptr;
+    failed.store(false, std::memory_order_relaxed);
+  }
 };
 
 namespace {
@@ -83,15 +92,13 @@ CallScratch& scratch() {
 
 template <typename F>
 void guarded(CallsContext* c, F&& f) {
-  {
-    std::lock_guard lock(c->mu);
-    if (c->error) return;
-  }
+  if (c->failed.load(std::memory_order_acquire)) return;
   try {
     f();
   } catch (...) {
     std::lock_guard lock(c->mu);
     if (!c->error) c->error = std::current_exception();
+    c->failed.store(true, std::memory_order_release);
   }
 }
 
@@ -359,8 +366,7 @@ std::vector<Verdict> PluginSwitch::submit(const std::vector<Message>& batch, Cal
   parts_.reserve(total);
   msgs_.clear();
   for (const auto& m : batch) msgs_.push_back(append_c(m, parts_));
-  ctx_->calls = &calls;
-  ctx_->error = nullptr;
+  ctx_->begin(calls);
   const wb_calls c = make_calls(*ctx_);
   std::vector<wb_verdict> out(batch.size());
   const int rc = plugin_->submit(self_, msgs_.data(), msgs_.size(), &c, out.data());
@@ -372,8 +378,7 @@ std::vector<Verdict> PluginSwitch::submit(const std::vector<Message>& batch, Cal
 }
 
 bool PluginSwitch::tick(std::int64_t now, Calls& calls) {
-  ctx_->calls = &calls;
-  ctx_->error = nullptr;
+  ctx_->begin(calls);
   const wb_calls c = make_calls(*ctx_);
   int idle = 0;
   const int rc = plugin_->tick(self_, now, &c, &idle);
