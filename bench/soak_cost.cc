@@ -79,7 +79,7 @@ class BareCalls final : public Calls {
   PlayableBuilder& b_;
 };
 
-double bare(const std::vector<Event>& events, const std::vector<std::string>& senders) {
+[[gnu::noinline]] double bare(const std::vector<Event>& events, const std::vector<std::string>& senders) {
   auto sut = open_sut("builtin:reference");
   PlayableBuilder b;
   BareCalls calls(b);
@@ -134,7 +134,7 @@ double bare(const std::vector<Event>& events, const std::vector<std::string>& se
   return static_cast<double>(messages) / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-double full(Switch& sw, const std::vector<Event>& events, std::size_t count,
+[[gnu::noinline]] double full(Switch& sw, const std::vector<Event>& events, std::size_t count,
             const std::vector<std::string>& senders) {
   Session s(sw, RunOptions{}, Oracle::kDefaultRetain);
   model::SituationCoverage coverage;

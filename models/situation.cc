@@ -246,28 +246,64 @@ int SituationCoverage::pair_index(DecisionKind kind, int c1, int v1, int c2, int
   return L.pair_base[k][c1][c2] + v1 * L.sizes[k][c2] + v2;
 }
 
+namespace {
+// Kind and values, 4 bits each (static_asserts below).
+std::uint64_t pack(const Situation& s) {
+  std::uint64_t x = static_cast<std::uint64_t>(s.kind);
+  for (int c = 0; c < kMaxConditions; ++c) x |= std::uint64_t{s.v[c]} << (4 * (c + 1));
+  return x;
+}
+Situation unpack(std::uint64_t x) {
+  Situation s;
+  s.kind = static_cast<DecisionKind>(x & 15);
+  for (int c = 0; c < kMaxConditions; ++c)
+    s.v[c] = static_cast<std::uint8_t>((x >> (4 * (c + 1))) & 15);
+  return s;
+}
+static_assert(4 * (kMaxConditions + 1) <= 64 && kDecisionKinds <= 16);
+}  // namespace
+
 int SituationCoverage::add(const Situation& s) {
+  ++decisions_[static_cast<int>(s.kind)];
+  const std::uint64_t key = pack(s);
+  auto [it, first] = repeats_.try_emplace(key, 0);
+  if (first) return expand(s, 1);
+  if (it->second++ == 0) dirty_.push_back(key);
+  return 0;
+}
+
+int SituationCoverage::expand(const Situation& s, std::uint64_t times) const {
   const auto& L = layout();
   const int k = static_cast<int>(s.kind);
   const int n = L.conditions[k];
   const auto& base = L.pair_base[k];
   const auto& sizes = L.sizes[k];
-  ++decisions_[k];
-  for (int c = 0; c < n; ++c) ++values_[static_cast<std::size_t>(L.value_base[k][c] + s.v[c])];
+  for (int c = 0; c < n; ++c)
+    values_[static_cast<std::size_t>(L.value_base[k][c] + s.v[c])] += times;
   int fresh = 0;
   for (int c1 = 0; c1 < n; ++c1) {
     for (int c2 = c1 + 1; c2 < n; ++c2) {
       const auto i = static_cast<std::size_t>(base[c1][c2] + s.v[c1] * sizes[c2] + s.v[c2]);
-      const auto now = ++pairs_[i];
+      const auto before = pairs_[i];
+      pairs_[i] += times;
       if (!L.feasible[i]) continue;
-      if (now == 1) {
+      if (before == 0) {
         ++covered_once_;
         ++fresh;
       }
-      if (now == k_) ++covered_k_;
+      if (before < k_ && before + times >= k_) ++covered_k_;
     }
   }
   return fresh;
+}
+
+void SituationCoverage::flush() const {
+  for (const auto key : dirty_) {
+    auto& times = repeats_[key];
+    expand(unpack(key), times);
+    times = 0;
+  }
+  dirty_.clear();
 }
 
 void SituationCoverage::feasible_pairs_of(const Situation& s, std::vector<int>& out) {
@@ -282,6 +318,8 @@ void SituationCoverage::feasible_pairs_of(const Situation& s, std::vector<int>& 
 }
 
 void SituationCoverage::merge(const SituationCoverage& o) {
+  flush();
+  o.flush();
   for (int k = 0; k < kDecisionKinds; ++k) decisions_[k] += o.decisions_[k];
   for (std::size_t i = 0; i < pairs_.size(); ++i) pairs_[i] += o.pairs_[i];
   for (std::size_t i = 0; i < values_.size(); ++i) values_[i] += o.values_[i];
@@ -289,6 +327,7 @@ void SituationCoverage::merge(const SituationCoverage& o) {
 }
 
 void SituationCoverage::track(std::uint64_t k) {
+  flush();
   k_ = std::max<std::uint64_t>(1, k);
   recount();
 }
@@ -304,10 +343,12 @@ void SituationCoverage::recount() {
 }
 
 std::uint64_t SituationCoverage::count(const PairId& p) const {
+  flush();
   return pairs_[static_cast<std::size_t>(pair_index(p.kind, p.c1, p.v1, p.c2, p.v2))];
 }
 
 std::uint64_t SituationCoverage::value_count(DecisionKind k, int c, int v) const {
+  flush();
   return values_[static_cast<std::size_t>(layout().value_base[static_cast<int>(k)][c] + v)];
 }
 
@@ -320,6 +361,7 @@ const std::vector<PairId>& SituationCoverage::feasible_list() {
 }
 
 int SituationCoverage::covered_pairs(std::uint64_t k) const {
+  flush();
   if (k <= 1) return covered_once_;
   if (k == k_) return covered_k_;
   int n = 0;
@@ -346,6 +388,7 @@ std::vector<PairId> SituationCoverage::uncovered(std::uint64_t k) const {
 }
 
 std::vector<PairId> SituationCoverage::impossible_seen() const {
+  flush();
   const auto& L = layout();
   std::vector<PairId> out;
   for (std::size_t i = 0; i < L.all.size(); ++i) {

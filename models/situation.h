@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace wrongbox::model {
@@ -151,7 +152,10 @@ class SituationCoverage {
   static bool feasible(const PairId& p);
   // The indices of the feasible pairs `s` contains (for count_at).
   static void feasible_pairs_of(const Situation& s, std::vector<int>& out);
-  std::uint64_t count_at(int pair) const { return pairs_[static_cast<std::size_t>(pair)]; }
+  std::uint64_t count_at(int pair) const {
+    flush();
+    return pairs_[static_cast<std::size_t>(pair)];
+  }
   // Every pair the rules allow, in a fixed order.
   static const std::vector<PairId>& feasible_list();
   int feasible_pairs() const { return static_cast<int>(feasible_list().size()); }
@@ -174,12 +178,24 @@ class SituationCoverage {
  private:
   static int pair_index(DecisionKind k, int c1, int v1, int c2, int v2);
   void recount();
+  // Counts `times` occurrences of `s` into pairs_ and values_; returns the
+  // feasible pairs met for the first time.
+  int expand(const Situation& s, std::uint64_t times) const;
+  // Counts the repeats of seen situations that add() deferred.
+  void flush() const;
   std::array<std::uint64_t, kDecisionKinds> decisions_{};
   std::uint64_t k_ = 3;
-  int covered_once_ = 0;
-  int covered_k_ = 0;
-  std::vector<std::uint64_t> pairs_;   // by pair_index, feasible or not
-  std::vector<std::uint64_t> values_;  // by value_index
+  // The counts below are brought up to date by flush(), which every reader calls.
+  mutable int covered_once_ = 0;
+  mutable int covered_k_ = 0;
+  mutable std::vector<std::uint64_t> pairs_;   // by pair_index, feasible or not
+  mutable std::vector<std::uint64_t> values_;  // by value_index
+  // A long run meets the same few situations over and over: each distinct
+  // situation (packed in 64 bits) is counted into the pairs the first time,
+  // and its repeats are only tallied here until a reader asks. A repeat meets
+  // no pair for the first time, so add()'s answer is exact without them.
+  mutable std::unordered_map<std::uint64_t, std::uint64_t> repeats_;  // packed -> not counted yet
+  mutable std::vector<std::uint64_t> dirty_;  // packed situations with repeats not counted
 };
 
 }  // namespace wrongbox::model

@@ -136,16 +136,18 @@ bool World::anyone_protected() const {
 
 bool World::has_path_relative(const std::string& mailbox) const {
   // An open mailbox whose address is `mailbox` cut at one of its '/' ...
-  for (auto slash = mailbox.find('/'); slash != std::string::npos;
-       slash = mailbox.find('/', slash + 1)) {
-    auto it = mailboxes_.find(mailbox.substr(0, slash));
+  const std::string_view m = mailbox;
+  for (auto slash = m.find('/'); slash != std::string_view::npos; slash = m.find('/', slash + 1)) {
+    auto it = mailboxes_.find(m.substr(0, slash));
     if (it != mailboxes_.end() && it->second.open) return true;
   }
-  // ... or one that continues `mailbox` after a '/' (they sort right after "mailbox/").
-  const std::string below = mailbox + "/";
-  for (auto it = mailboxes_.lower_bound(below);
-       it != mailboxes_.end() && it->first.compare(0, below.size(), below) == 0; ++it) {
-    if (it->second.open) return true;
+  // ... or one that continues `mailbox` after a '/' (they sort right after
+  // "mailbox/", and before "mailbox0", '0' being the character after '/').
+  for (auto it = mailboxes_.upper_bound(m); it != mailboxes_.end(); ++it) {
+    const std::string_view other = it->first;
+    if (!other.starts_with(m) || other.size() == m.size()) break;
+    if (other[m.size()] > '/') break;
+    if (other[m.size()] == '/' && it->second.open) return true;
   }
   return false;
 }
@@ -229,6 +231,30 @@ Route World::route(const std::string& p, const std::string& sender) const {
   }
   if (it != persons_.end() && it->second.is_protected) return Route{SinkKind::kHold, {}};
   return Route{SinkKind::kPaper, {}};
+}
+
+World::Facts World::facts(const std::string& p, const std::string& sender) const {
+  Facts f;
+  auto it = persons_.find(p);
+  if (it == persons_.end()) {
+    f.route = Route{SinkKind::kPaper, {}};
+    return f;
+  }
+  const PersonState& st = it->second;
+  f.is_protected = st.is_protected;
+  f.blocked = st.blocked.count(sender) > 0;
+  if (st.registered) {
+    const auto& mailbox = *st.registered;
+    f.mailbox = &mailbox;
+    auto m = mailboxes_.find(mailbox);
+    f.history = m != mailboxes_.end() && m->second.reopened ? MailboxHistory::kReopened
+                : st.first_registered == mailbox            ? MailboxHistory::kOriginal
+                                                            : MailboxHistory::kMoved;
+  }
+  f.route = f.mailbox && !f.blocked ? Route{SinkKind::kMailbox, *f.mailbox}
+            : f.is_protected        ? Route{SinkKind::kHold, {}}
+                                    : Route{SinkKind::kPaper, {}};
+  return f;
 }
 
 std::vector<World::MailboxInfo> World::mailboxes() const {

@@ -114,6 +114,16 @@ class World {
 
   // Routing rules 3-4 of docs/exchange.md for a message from `sender` about `person`.
   Route route(const std::string& person, const std::string& sender) const;
+  // What the rules read about `person` and `sender` now, looked up once:
+  // route(), registered_mailbox(), history_of(), is_protected(), is_blocked().
+  struct Facts {
+    Route route;
+    const std::string* mailbox = nullptr;  // registered now; valid until the world changes
+    MailboxHistory history = MailboxHistory::kNone;
+    bool is_protected = false;
+    bool blocked = false;
+  };
+  Facts facts(const std::string& person, const std::string& sender) const;
 
   // The whole state, to rebuild it elsewhere (a soak's finding cut out as a
   // scenario starts from the world as it was).
@@ -148,7 +158,7 @@ class World {
   PersonState& person(const std::string& p) { return persons_[p]; }
   void set_registered(const std::string& p, const std::string& mailbox);
 
-  std::map<std::string, MailboxState> mailboxes_;
+  std::map<std::string, MailboxState, std::less<>> mailboxes_;
   std::unordered_map<std::string, PersonState> persons_;  // no order: persons() sorts
   std::map<std::string, bool, std::less<>> operators_up_;
   bool registry_up_ = true;

@@ -149,15 +149,22 @@ void Oracle::forget_beyond_retention() {
 void Oracle::forget(std::uint32_t slot) {
   Instance& in = instances_[slot];
   const Message& m = *in.msg;
-  auto drop = [&](int part) {
-    const auto v = minter_.value(in.seq, part, m.sender, m.id, m.subject);
+  // Each token is read back from where add_batch wrote it (the end of the
+  // title; before the newline that ends a part) instead of minted again.
+  auto drop = [&](const std::string& text, std::size_t end) {
+    std::uint64_t v = 0;
+    if (end < kCanaryLength ||
+        !parse_canary(std::string_view(text).substr(end - kCanaryLength, kCanaryLength), v))
+      return;
     auto it = canaries_.find(v);
     if (it != canaries_.end() && it->second.instance == slot) canaries_.erase(it);
   };
-  drop(kTitlePart);
-  for (int p = 0; p < static_cast<int>(m.parts.size()); ++p) drop(p);
+  drop(m.title, m.title.size());
+  for (const auto& part : m.parts) {
+    if (!part.data.empty()) drop(part.data, part.data.size() - 1);
+  }
   forgotten_keys_.add(m.sender, m.id, in.state == State::kAccepted);
-  if (auto kit = by_key_.find({m.sender, m.id}); kit != by_key_.end()) {
+  if (auto kit = by_key_.find(KeyView(m.sender, m.id)); kit != by_key_.end()) {
     std::erase(kit->second, slot);
     if (kit->second.empty()) {
       by_key_.erase(kit);
@@ -165,6 +172,9 @@ void Oracle::forget(std::uint32_t slot) {
     }
   }
   if (auto bit = batches_.find(in.batch_no); bit != batches_.end() && --bit->second.known == 0) {
+    // Its messages' strings keep their room for a later batch.
+    if (spare_messages_.size() < kSpareBatches)
+      spare_messages_.push_back(std::move(bit->second.messages));
     batches_.erase(bit);
   }
   in = Instance{};
@@ -252,6 +262,10 @@ void Oracle::KeySet::clear() {
 const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& specs, int step) {
   const std::uint32_t batch_no = next_batch_++;
   Batch& batch = batches_[batch_no];
+  if (!spare_messages_.empty()) {
+    batch.messages = std::move(spare_messages_.back());
+    spare_messages_.pop_back();
+  }
   batch.messages.resize(specs.size());
   batch.known = specs.size();
   last_batch_.clear();
@@ -282,10 +296,21 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     in.seq = seq;
     in.batch_no = batch_no;
     in.step = step;
-    in.valid_subject = model::is_valid_person_number(spec.subject);
+    if (auto known = subjects_.find(spec.subject); known != subjects_.end()) {
+      in.valid_subject = true;
+      in.coordination = known->second;
+    } else {
+      in.valid_subject = model::is_valid_person_number(spec.subject);
+      if (in.valid_subject) {
+        in.coordination = model::is_coordination_number(spec.subject);
+        subjects_.emplace(spec.subject, in.coordination);
+        subject_list_.push_back(spec.subject);
+      }
+    }
     m.sender = spec.sender;
     m.id = spec.id;
     m.subject = spec.subject;
+    m.title.clear();
     auto token = [&](std::string& out, int part) {
       const auto v = minter_.value(seq, part, spec.sender, spec.id, spec.subject);
       canaries_[v] = Hit{idx, part};
@@ -297,6 +322,8 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     m.parts.resize(static_cast<std::size_t>(std::max(0, spec.parts)));
     for (int p = 0; p < spec.parts; ++p) {
       Part& part = m.parts[static_cast<std::size_t>(p)];
+      part.name.clear();
+      part.data.clear();
       const std::string del = std::to_string(p + 1);
       if (p == 0)
         part.name = "beslut.txt";
@@ -307,7 +334,10 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
       token(part.data, p);
       part.data.push_back('\n');
     }
-    auto& same_key = by_key_[{spec.sender, spec.id}];
+    auto key_at = by_key_.find(KeyView(spec.sender, spec.id));
+    if (key_at == by_key_.end())
+      key_at = by_key_.try_emplace(MessageKey(spec.sender, spec.id)).first;
+    auto& same_key = key_at->second;
     const bool new_key = same_key.empty();
     same_key.push_back(idx);
     // Situation facts of the submission.
@@ -318,7 +348,6 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
                             : model::kMiddleOfBatch;
     in.fewer_parts = k > 0 && spec.parts < specs[k - 1].parts;
     if (in.valid_subject) {
-      if (subjects_.insert(spec.subject).second) subject_list_.push_back(spec.subject);
       in.last_route = world_.route(spec.subject, spec.sender);
       in.neighbour = neighbours[k];
     }
@@ -342,56 +371,63 @@ const std::vector<std::uint8_t>& Oracle::batch_neighbours(const std::vector<Mess
   // A large batch: only subjects that share a key can be related. Two numbers
   // of one family share the 10-digit form, or the date (day less 60) and
   // serial, or all but one of the first 11 digits; the same subject shares
-  // all 12. Keys are numbers (a tag in the top bits), sorted to find runs.
+  // all 12. Keys are numbers (a tag in the top bits).
   for (const auto& sp : specs) {
     if (sp.subject.size() != 12 ||
         sp.subject.find_first_not_of("0123456789") != std::string::npos) {
       return batch_neighbours_pairwise(specs);
     }
   }
-  auto& keyed = neighbour_keys_;
-  keyed.clear();
+  // Each key goes into an open-addressing table whose slots head a chain of
+  // the messages with that key; a message is compared with those before it
+  // on each of its chains.
+  std::size_t slots = 1024;
+  while (slots < 4 * kKeysPerMessage * n) slots *= 2;
+  neighbour_slots_.assign(slots, {0, UINT32_MAX});
+  neighbour_chain_.clear();  // (message, next entry) per key entry
+  const std::size_t mask = slots - 1;
   constexpr int kTagShift = 58;
+  std::array<std::uint64_t, kKeysPerMessage> keys{};
   for (std::uint32_t k = 0; k < n; ++k) {
     const std::string& x = specs[k].subject;
-    auto digits = [&](std::size_t from, std::size_t to, int skip = -1) {
+    std::uint64_t d[12];
+    for (int i = 0; i < 12; ++i) d[i] = static_cast<std::uint64_t>(x[i] - '0');
+    auto digits = [&](int from, int to) {
       std::uint64_t v = 0;
-      for (std::size_t i = from; i < to; ++i) {
-        v = v * 11 + (static_cast<int>(i) == skip ? 10u : static_cast<std::uint64_t>(x[i] - '0'));
-      }
+      for (int i = from; i < to; ++i) v = v * 11 + d[i];
       return v;
     };
-    const std::uint64_t day = static_cast<std::uint64_t>((x[6] - '0') * 10 + (x[7] - '0')) % 60;
-    keyed.emplace_back(digits(0, 12), k);  // tag 0: the same subject
-    keyed.emplace_back((std::uint64_t{1} << kTagShift) | digits(2, 12), k);
-    keyed.emplace_back(
-        (std::uint64_t{2} << kTagShift) | ((digits(0, 6) * 121 + day) * 1331 + digits(8, 11)), k);
-    for (int pos = 0; pos < 11; ++pos) {
-      keyed.emplace_back((static_cast<std::uint64_t>(3 + pos) << kTagShift) | digits(0, 11, pos),
-                         k);
+    const std::uint64_t first11 = digits(0, 11);
+    keys[0] = first11 * 11 + d[11];  // tag 0: the same subject
+    keys[1] = (std::uint64_t{1} << kTagShift) | digits(2, 12);
+    keys[2] = (std::uint64_t{2} << kTagShift) |
+              ((digits(0, 6) * 121 + (d[6] * 10 + d[7]) % 60) * 1331 + digits(8, 11));
+    std::uint64_t weight = 1;  // 11^(10 - pos)
+    for (int pos = 10; pos >= 0; --pos, weight *= 11) {
+      // The first 11 digits with the one at `pos` replaced by 10.
+      keys[static_cast<std::size_t>(3 + pos)] =
+          (static_cast<std::uint64_t>(3 + pos) << kTagShift) | (first11 + (10 - d[pos]) * weight);
     }
-  }
-  std::sort(keyed.begin(), keyed.end());
-  for (std::size_t i = 0; i < keyed.size();) {
-    std::size_t j = i + 1;
-    while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
-    if ((keyed[i].first >> kTagShift) == 0) {
-      if (j - i > 1) {
-        for (std::size_t a = i; a < j; ++a) {
-          out[keyed[a].second] = std::max<std::uint8_t>(out[keyed[a].second], model::kSameSubject);
+    for (std::size_t t = 0; t < kKeysPerMessage; ++t) {
+      const std::uint64_t key = keys[t];
+      std::size_t i = mix64(key) & mask;
+      while (neighbour_slots_[i].second != UINT32_MAX && neighbour_slots_[i].first != key) {
+        i = (i + 1) & mask;
+      }
+      auto& slot = neighbour_slots_[i];
+      for (std::uint32_t e = slot.second; e != UINT32_MAX; e = neighbour_chain_[e].second) {
+        const std::uint32_t q = neighbour_chain_[e].first;
+        if (t == 0) {
+          out[k] = std::max<std::uint8_t>(out[k], model::kSameSubject);
+          out[q] = std::max<std::uint8_t>(out[q], model::kSameSubject);
+        } else if (model::in_collision_family(x, specs[q].subject)) {
+          out[k] = out[q] = model::kCollisionFamily;
         }
       }
-    } else {
-      for (std::size_t a = i; a < j; ++a) {
-        for (std::size_t b = a + 1; b < j; ++b) {
-          const auto p = keyed[a].second, q = keyed[b].second;
-          if (model::in_collision_family(specs[p].subject, specs[q].subject)) {
-            out[p] = out[q] = model::kCollisionFamily;
-          }
-        }
-      }
+      slot.first = key;
+      neighbour_chain_.emplace_back(k, slot.second);
+      slot.second = static_cast<std::uint32_t>(neighbour_chain_.size() - 1);
     }
-    i = j;
   }
   return out;
 }
@@ -402,12 +438,12 @@ const std::vector<std::uint8_t>& Oracle::batch_neighbours_pairwise(
   const std::size_t n = specs.size();
   out.assign(n, model::kNoNeighbour);
   for (std::size_t k = 0; k < n; ++k) {
-    for (std::size_t j = 0; j < n; ++j) {
-      if (j == k) continue;
+    for (std::size_t j = k + 1; j < n; ++j) {  // both ways at once: the relations are symmetric
       if (specs[j].subject == specs[k].subject) {
         out[k] = std::max<std::uint8_t>(out[k], model::kSameSubject);
+        out[j] = std::max<std::uint8_t>(out[j], model::kSameSubject);
       } else if (model::in_collision_family(specs[j].subject, specs[k].subject)) {
-        out[k] = model::kCollisionFamily;
+        out[k] = out[j] = model::kCollisionFamily;
       }
     }
   }
@@ -575,12 +611,13 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
   ++in.handled;
   if (settled_state(in)) settle(idx);
   if (in.state == State::kRejected || !in.valid_subject) return;  // S5 already said it
+  const auto facts = world_.facts(own.subject, own.sender);
+  const model::Route& expected = facts.route;
   if (in.handled == 1) {
     in.handled_attempt = in.next_attempt;
-    record_route(in);
+    record_route(in, facts);
   }
   check(Property::C3);
-  const auto expected = world_.route(own.subject, own.sender);
   const bool same =
       expected.kind == kind && (kind != model::SinkKind::kMailbox || target == expected.mailbox);
   if (!same) {
@@ -669,7 +706,7 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
     if (!c.hits.empty()) v.facts.push_back({"content", describe_hit(c.hits.front())});
     return;
   }
-  auto it = by_key_.find({sender, id});
+  auto it = by_key_.find(KeyView(sender, id));
   std::uint32_t done_with_receipt = UINT32_MAX;
   if (it != by_key_.end()) {
     for (auto i : it->second) {
@@ -771,7 +808,8 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
                           vs[k].id + " but message " + std::to_string(k + 1) + " of the batch is " +
                           in.msg->sender + "/" + in.msg->id);
     }
-    const auto& same_key = by_key_[{in.msg->sender, in.msg->id}];
+    const auto& same_key =
+        by_key_.find(KeyView(in.msg->sender, in.msg->id))->second;  // add_batch added it
     const std::optional<bool> forgotten = forgotten_accepted(in.msg->sender, in.msg->id);
     bool repeated = forgotten.value_or(false);
     for (auto other : same_key) {
@@ -866,7 +904,7 @@ void Oracle::record_submit(std::uint32_t idx, bool repeated) {
   model::Situation s;
   s.kind = model::DecisionKind::kSubmit;
   const bool no_parts = m.parts.empty();
-  s.v[kSubject] = !in.valid_subject ? 2 : model::is_coordination_number(m.subject) ? 1 : 0;
+  s.v[kSubject] = !in.valid_subject ? 2 : in.coordination ? 1 : 0;
   s.v[kVerdict] = !in.valid_subject || no_parts || repeated;
   s.v[kParts] = no_parts ? 0 : m.parts.size() == 1 ? 1 : 2;
   s.v[kKey] = repeated ? 1 : in.shared_at_submit ? 2 : 0;
@@ -884,20 +922,19 @@ model::route::Address Oracle::address_shape(const std::string& mailbox) const {
   return model::route::kPlain;
 }
 
-void Oracle::record_route(const Instance& in) {
+void Oracle::record_route(const Instance& in, const model::World::Facts& facts) {
   using namespace model::route;
   const Message& m = *in.msg;
-  const std::string* mailbox = world_.registered_mailbox(m.subject);
-  const auto expected = world_.route(m.subject, m.sender);
+  const std::string* mailbox = facts.mailbox;
   model::Situation s;
   s.kind = model::DecisionKind::kRoute;
-  s.v[kExpected] = static_cast<std::uint8_t>(expected.kind);
+  s.v[kExpected] = static_cast<std::uint8_t>(facts.route.kind);
   s.v[kRegistered] = mailbox != nullptr;
-  s.v[kHistory] = static_cast<std::uint8_t>(world_.history_of(m.subject));
-  s.v[kProtected] = world_.is_protected(m.subject);
-  s.v[kBlocked] = world_.is_blocked(m.subject, m.sender);
+  s.v[kHistory] = static_cast<std::uint8_t>(facts.history);
+  s.v[kProtected] = facts.is_protected;
+  s.v[kBlocked] = facts.blocked;
   s.v[kAttempt] = in.handled_attempt;
-  s.v[kChanged] = !(expected == in.last_route);
+  s.v[kChanged] = !(facts.route == in.last_route);
   s.v[kBatch] = in.batch;
   s.v[kNeighbour] = in.neighbour;
   s.v[kSharedId] = shared_id(m.id);

@@ -152,6 +152,7 @@ class Oracle {
     bool settled = false;          // in retired_
     int step = 0;
     bool valid_subject = false;
+    bool coordination = false;  // the subject is a coordination number
     State state = State::kSubmitted;
     int handled = 0;
     model::SinkKind handled_kind = model::SinkKind::kPaper;
@@ -205,7 +206,8 @@ class Oracle {
   void check(Property p) { ++checks_[static_cast<int>(p)]; }
   Violation& violate(Property p, std::string summary);
   void record_submit(std::uint32_t idx, bool repeated);
-  void record_route(const Instance& in);
+  // `facts`: what the rules read at this call.
+  void record_route(const Instance& in, const model::World::Facts& facts);
   void record_receipt(const Instance& in);
   void record_log();
   const std::vector<std::uint8_t>& batch_neighbours(const std::vector<MessageSpec>& specs);
@@ -243,13 +245,20 @@ class Oracle {
   std::pmr::unsynchronized_pool_resource pool_;
   std::pmr::memory_resource* res_;
   std::unordered_map<std::uint32_t, Batch> batches_;
+  // The messages of forgotten batches, reused (strings and all) by new ones.
+  static constexpr std::size_t kSpareBatches = 64;
+  std::vector<std::vector<Message>> spare_messages_;
   std::uint32_t next_batch_ = 0;
   std::vector<std::uint32_t> last_batch_;  // slots of the batch added last
   std::vector<Instance> instances_;        // by slot
   std::vector<std::uint32_t> free_slots_;
   std::size_t unhandled_accepted_ = 0;    // accepted, not handled yet
   std::vector<std::uint8_t> neighbours_;  // batch_neighbours()'s answer
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> neighbour_keys_;
+  // batch_neighbours' table for a large batch: (key, first chain entry) per
+  // slot, and (message, next entry) per chain entry.
+  static constexpr std::size_t kKeysPerMessage = 14;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> neighbour_slots_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> neighbour_chain_;
   std::vector<std::uint32_t> waiting_;
   // The same by subject, for a lookup the registry could not answer.
   std::pmr::unordered_map<std::string, std::vector<std::uint32_t>> waiting_by_subject_{
@@ -260,12 +269,21 @@ class Oracle {
   std::size_t in_flight_ = 0;
   std::pmr::unordered_map<std::uint64_t, Hit> canaries_{res_};
   using MessageKey = std::pair<std::string, std::string>;  // (sender, id)
+  using KeyView = std::pair<std::string_view, std::string_view>;
+  // Looked up by KeyView without building a key's strings.
   struct KeyHash {
-    std::size_t operator()(const MessageKey& k) const {
-      return std::hash<std::string>{}(k.first) * 31 + std::hash<std::string>{}(k.second);
+    using is_transparent = void;
+    std::size_t operator()(const KeyView& k) const {
+      return std::hash<std::string_view>{}(k.first) * 31 + std::hash<std::string_view>{}(k.second);
     }
+    std::size_t operator()(const MessageKey& k) const { return (*this)(KeyView(k)); }
   };
-  std::pmr::unordered_map<MessageKey, std::pmr::vector<std::uint32_t>, KeyHash> by_key_{res_};
+  struct KeyEq {
+    using is_transparent = void;
+    bool operator()(const KeyView& a, const KeyView& b) const { return a == b; }
+  };
+  std::pmr::unordered_map<MessageKey, std::pmr::vector<std::uint32_t>, KeyHash, KeyEq> by_key_{
+      res_};
   // The keys of forgotten messages, kept until the switch's reset: the switch
   // must still know them as duplicates. 16 bytes a key (two independent 64-bit
   // hashes; a false match is about 2^-128 likely), open addressing.
@@ -294,8 +312,9 @@ class Oracle {
   Content content_;  // of the current sink call
   Content side_;     // of a hold reason, receipt or log line
   std::pmr::unordered_map<std::string, IdInfo> ids_{res_};
-  std::pmr::set<std::string> subjects_{res_};  // valid subjects of the run
-  std::vector<std::string> subject_list_;      // the same, in the order they came
+  // The valid subjects of the run: whether each is a coordination number.
+  std::pmr::unordered_map<std::string, bool> subjects_{res_};
+  std::vector<std::string> subject_list_;  // the same, in the order they came
   struct FamilyMemo {
     std::size_t checked = 0;  // subject_list_ entries compared with this protected person
     bool found = false;
