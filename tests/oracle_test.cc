@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <random>
 #include <set>
+#include <unordered_map>
 
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"
@@ -657,6 +659,39 @@ TEST(StreamingOracleTest, ASecondReceiptForAForgottenMessageIsC4NotAStrayReceipt
   EXPECT_EQ(all.result.headline()->property, Property::C4);
 }
 
+// After tens of thousands of tokens have come and gone (the canary table
+// grows, and forgetting shifts entries back over the holes), a late copy is
+// still named exactly: C1 inside the window, C2 beyond it, nothing without one.
+TEST(StreamingOracleTest, TokensStayExactThroughLongChurn) {
+  auto late_copy = [](int at, int back) {
+    auto kept = std::make_shared<std::vector<Message>>();
+    return ScriptedSwitch([kept, at, back](const std::vector<Message>& b, Calls& c) {
+      for (const auto& m : b) {
+        route_correctly(m, c);
+        kept->push_back(m);
+        if (static_cast<int>(kept->size()) == at) {
+          c.deliver("kivra/a", (*kept)[kept->size() - 1 - static_cast<std::size_t>(back)]);
+        }
+      }
+      return accept_all(b);
+    });
+  };
+  auto inside = late_copy(15000, 900);
+  const auto r1 = stream(inside, 16000, 1000);
+  ASSERT_EQ(r1.result.outcome, Outcome::kViolation) << summarize(r1.result);
+  EXPECT_EQ(r1.result.headline()->property, Property::C1);
+  EXPECT_EQ(r1.stopped_at, 15000);
+  auto beyond = late_copy(15000, 1100);
+  const auto r2 = stream(beyond, 16000, 1000);
+  ASSERT_EQ(r2.result.outcome, Outcome::kViolation) << summarize(r2.result);
+  EXPECT_EQ(r2.result.headline()->property, Property::C2);
+  EXPECT_EQ(r2.stopped_at, 15000);
+  auto never = late_copy(-1, 0);
+  const auto r3 = stream(never, 16000, 1000);
+  EXPECT_EQ(r3.result.outcome, Outcome::kPass) << summarize(r3.result);
+  EXPECT_LE(r3.max_known, 1001u);
+}
+
 TEST(StreamingOracleTest, ViolationsBeyondTheCapAreCountedNotKept) {
   // Accepts 1,100 messages and never delivers one: 1,100 C1 at the end.
   ScriptedSwitch sw([](const std::vector<Message>& b, Calls&) { return accept_all(b); });
@@ -714,6 +749,47 @@ tick 3
       EXPECT_LE(bounded.checks[i], all.checks[i]) << to_string(prop);
     } else {
       EXPECT_EQ(bounded.checks[i], all.checks[i]) << to_string(prop);
+    }
+  }
+}
+
+// The canary table against a reference map, through growth and heavy
+// erasing (at half load, probe runs are long enough that most erases shift
+// entries back), and values that are not there.
+TEST(CanaryTableTest, AgreesWithAMapThroughChurn) {
+  CanaryTable t;
+  std::unordered_map<std::uint64_t, CanaryOwner> ref;
+  std::mt19937_64 rng(7);
+  std::vector<std::uint64_t> live;
+  for (std::uint32_t step = 0; step < 60000; ++step) {
+    if (live.size() < 3000 || rng() % 2 == 0) {
+      const std::uint64_t v = rng();
+      const CanaryOwner o{step, static_cast<int>(step % 5) - 1};
+      t.set(v, o);
+      if (ref.insert_or_assign(v, o).second) live.push_back(v);
+    } else {
+      const std::size_t k = rng() % live.size();
+      const std::uint64_t v = live[k];
+      t.erase_if_owned(v, ref.at(v).instance + 1);  // another's: stays
+      ASSERT_NE(t.find(v), nullptr);
+      t.erase_if_owned(v, ref.at(v).instance);
+      ASSERT_EQ(t.find(v), nullptr);
+      ref.erase(v);
+      live[k] = live.back();
+      live.pop_back();
+    }
+    if (step % 997 == 0) {
+      ASSERT_EQ(t.size(), ref.size()) << step;
+      for (const auto& [v, o] : ref) {
+        const CanaryOwner* got = t.find(v);
+        ASSERT_NE(got, nullptr) << "step " << step << " lost " << v;
+        ASSERT_EQ(got->instance, o.instance);
+        ASSERT_EQ(got->part, o.part);
+      }
+      const std::uint64_t absent = rng();
+      if (!ref.contains(absent)) {
+        ASSERT_EQ(t.find(absent), nullptr);
+      }
     }
   }
 }

@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -82,6 +83,60 @@ bool parse_canary(std::string_view t, std::uint64_t& v) {
     v = (v << 4) | static_cast<std::uint64_t>(d);
   }
   return true;
+}
+
+std::size_t CanaryTable::index_of(std::uint64_t value) const {
+  std::size_t i = home(value);
+  while (slots_[i].owner.instance != kFree && slots_[i].value != value) i = (i + 1) & mask_;
+  return i;
+}
+
+const CanaryOwner* CanaryTable::find(std::uint64_t value) const {
+  if (size_ == 0) return nullptr;
+  const Entry& e = slots_[index_of(value)];
+  return e.owner.instance == kFree ? nullptr : &e.owner;
+}
+
+void CanaryTable::set(std::uint64_t value, CanaryOwner owner) {
+  if (2 * (size_ + 1) > slots_.size()) grow(std::max<std::size_t>(1024, 2 * slots_.size()));
+  Entry& e = slots_[index_of(value)];
+  size_ += e.owner.instance == kFree;
+  e.value = value;
+  e.owner = owner;
+}
+
+void CanaryTable::erase_if_owned(std::uint64_t value, std::uint32_t instance) {
+  if (size_ == 0) return;
+  std::size_t i = index_of(value);
+  if (slots_[i].owner.instance != instance) return;  // absent (kFree) or another's
+  --size_;
+  // Backward-shift deletion: later entries of the probe run move up, so no
+  // lookup ever stops early at the hole.
+  for (std::size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+    if (slots_[j].owner.instance == kFree) break;
+    const std::size_t h = home(slots_[j].value);
+    // Entry j may fill the hole at i unless its home lies cyclically in (i, j].
+    const bool home_after_hole = i <= j ? (h > i && h <= j) : (h > i || h <= j);
+    if (home_after_hole) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i] = Entry{};
+}
+
+void CanaryTable::reserve(std::size_t n) {
+  std::size_t want = 1024;
+  while (want < 2 * n) want *= 2;
+  if (want > slots_.size()) grow(want);
+}
+
+void CanaryTable::grow(std::size_t slots) {
+  std::vector<Entry> old(slots);
+  old.swap(slots_);
+  mask_ = slots - 1;
+  for (const Entry& e : old) {
+    if (e.owner.instance != kFree) slots_[index_of(e.value)] = e;
+  }
 }
 
 }  // namespace wrongbox

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wrongbox {
 
@@ -41,6 +42,45 @@ class CanaryMinter {
 // Reads the value of `token` (kCanaryLength bytes starting with
 // kCanaryPrefix); false when it is not a well-formed token.
 bool parse_canary(std::string_view token, std::uint64_t& value);
+
+// Whose content a token is: a message instance and a part (kTitlePart for the title).
+struct CanaryOwner {
+  std::uint32_t instance;
+  int part;
+};
+
+// Token values -> owners, in one flat array with linear probing: a token is
+// 64 keyed-random bits and so its own hash, and a lookup touches one cache
+// line rather than a chain of nodes. At most half full; erasing shifts the
+// rest of a probe run back, so there are no tombstones.
+//
+// Example usage:
+//   CanaryTable t;
+//   t.set(v, {slot, kTitlePart});
+//   if (const CanaryOwner* o = t.find(v)) ...;
+//   t.erase_if_owned(v, slot);
+class CanaryTable {
+ public:
+  const CanaryOwner* find(std::uint64_t value) const;
+  void set(std::uint64_t value, CanaryOwner owner);  // replaces an owner already there
+  // Removes `value` if instance `instance` owns it.
+  void erase_if_owned(std::uint64_t value, std::uint32_t instance);
+  void reserve(std::size_t n);
+  std::size_t size() const { return size_; }
+
+ private:
+  static constexpr std::uint32_t kFree = UINT32_MAX;  // owner.instance of an empty entry
+  struct Entry {
+    std::uint64_t value = 0;
+    CanaryOwner owner{kFree, 0};
+  };
+  std::size_t home(std::uint64_t value) const { return (value ^ (value >> 29)) & mask_; }
+  std::size_t index_of(std::uint64_t value) const;  // its entry, or the free one to fill
+  void grow(std::size_t slots);
+  std::vector<Entry> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
 
 // Calls `found(value, offset)` for every well-formed token in `text`, in order.
 template <typename F>

@@ -156,8 +156,7 @@ void Oracle::forget(std::uint32_t slot) {
     if (end < kCanaryLength ||
         !parse_canary(std::string_view(text).substr(end - kCanaryLength, kCanaryLength), v))
       return;
-    auto it = canaries_.find(v);
-    if (it != canaries_.end() && it->second.instance == slot) canaries_.erase(it);
+    canaries_.erase_if_owned(v, slot);
   };
   drop(m.title, m.title.size());
   for (const auto& part : m.parts) {
@@ -313,7 +312,7 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     m.title.clear();
     auto token = [&](std::string& out, int part) {
       const auto v = minter_.value(seq, part, spec.sender, spec.id, spec.subject);
-      canaries_[v] = Hit{idx, part};
+      canaries_.set(v, Hit{idx, part});
       CanaryMinter::append_text(out, v);
     };
     m.title.reserve(8 + spec.id.size() + kCanaryLength);
@@ -460,11 +459,10 @@ void Oracle::reserve(std::size_t messages, std::size_t batches) {
 
 void Oracle::scan(std::string_view text, Content& c) const {
   scan_canaries(text, [&](std::uint64_t v, std::size_t) {
-    auto it = canaries_.find(v);
-    if (it == canaries_.end()) {
-      ++c.unknown;
+    if (const Hit* h = canaries_.find(v)) {
+      c.hits.push_back(*h);
     } else {
-      c.hits.push_back(it->second);
+      ++c.unknown;
     }
   });
 }

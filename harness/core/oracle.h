@@ -168,10 +168,7 @@ class Oracle {
     model::route::Attempt handled_attempt = model::route::kFirst;
     model::Route last_route;  // the route at submission, or of the latest refused attempt
   };
-  struct Hit {
-    std::uint32_t instance;  // slot in instances_
-    int part;
-  };
+  using Hit = CanaryOwner;  // instance: slot in instances_
   struct Batch {
     std::vector<Message> messages;
     std::size_t known = 0;  // its messages not forgotten yet
@@ -267,7 +264,8 @@ class Oracle {
   std::uint32_t next_seq_ = 0;
   bool in_submit_ = false;  // a batch is with the switch (add_batch to on_verdicts)
   std::size_t in_flight_ = 0;
-  std::pmr::unordered_map<std::uint64_t, Hit> canaries_{res_};
+  // Every known token's value -> whose content it is.
+  CanaryTable canaries_;
   using MessageKey = std::pair<std::string, std::string>;  // (sender, id)
   using KeyView = std::pair<std::string_view, std::string_view>;
   // Looked up by KeyView without building a key's strings.
