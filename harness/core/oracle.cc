@@ -171,9 +171,6 @@ void Oracle::forget(std::uint32_t slot) {
     }
   }
   if (auto bit = batches_.find(in.batch_no); bit != batches_.end() && --bit->second.known == 0) {
-    // Its messages' strings keep their room for a later batch.
-    if (spare_messages_.size() < kSpareBatches)
-      spare_messages_.push_back(std::move(bit->second.messages));
     batches_.erase(bit);
   }
   in = Instance{};
@@ -261,10 +258,6 @@ void Oracle::KeySet::clear() {
 const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& specs, int step) {
   const std::uint32_t batch_no = next_batch_++;
   Batch& batch = batches_[batch_no];
-  if (!spare_messages_.empty()) {
-    batch.messages = std::move(spare_messages_.back());
-    spare_messages_.pop_back();
-  }
   batch.messages.resize(specs.size());
   batch.known = specs.size();
   last_batch_.clear();
@@ -309,7 +302,6 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     m.sender = spec.sender;
     m.id = spec.id;
     m.subject = spec.subject;
-    m.title.clear();
     auto token = [&](std::string& out, int part) {
       const auto v = minter_.value(seq, part, spec.sender, spec.id, spec.subject);
       canaries_.set(v, Hit{idx, part});
@@ -321,8 +313,6 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     m.parts.resize(static_cast<std::size_t>(std::max(0, spec.parts)));
     for (int p = 0; p < spec.parts; ++p) {
       Part& part = m.parts[static_cast<std::size_t>(p)];
-      part.name.clear();
-      part.data.clear();
       const std::string del = std::to_string(p + 1);
       if (p == 0)
         part.name = "beslut.txt";

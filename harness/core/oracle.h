@@ -242,9 +242,6 @@ class Oracle {
   std::pmr::unsynchronized_pool_resource pool_;
   std::pmr::memory_resource* res_;
   std::unordered_map<std::uint32_t, Batch> batches_;
-  // The messages of forgotten batches, reused (strings and all) by new ones.
-  static constexpr std::size_t kSpareBatches = 64;
-  std::vector<std::vector<Message>> spare_messages_;
   std::uint32_t next_batch_ = 0;
   std::vector<std::uint32_t> last_batch_;  // slots of the batch added last
   std::vector<Instance> instances_;        // by slot
