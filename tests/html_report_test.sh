@@ -17,8 +17,10 @@ fails=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 "$WB" replay corpus/regressions --sut builtin:stale-route -q --evidence "$tmp/e.db" >/dev/null
-# Three variants (one of the two-condition ones) keep the matrix readable and quick.
-"$WB" mutants --tests 1000 --soak-messages 0 --defects stale-route,address-as-pattern,retry-forgets-block \
+# Three variants (one of the two-condition ones) keep the matrix readable and
+# quick; a short soak shows the reference clean in the soak columns (the
+# variants, caught by the other engines, are not soaked).
+"$WB" mutants --tests 1000 --soak-messages 3000 --defects stale-route,address-as-pattern,retry-forgets-block \
   --evidence "$tmp/e.db" >/dev/null 2>&1
 # A short check leaves situation pairs never exercised: the report lists them.
 "$WB" check --sut builtin:reference --tests 20 --seed 2 --save-failures "" --evidence "$tmp/e.db" >/dev/null 2>&1
@@ -29,10 +31,17 @@ flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --user-data-dir="$tmp/profile" --enable-logging=stderr --v=0)
 timeout 120 "$CHROMIUM" "${flags[@]}" --dump-dom "file://$tmp/report.html" >"$tmp/dom.html" 2>"$tmp/console.log" \
   || fail "chromium could not render the report"
+grep -qE '<td>reference</td>.*<td>no violation</td><td>30[0-9]{2}</td><td>[0-9.]+</td></tr>' "$tmp/report.html" ||
+  fail "the matrix's soak columns do not show the reference's clean soak"
+grep -qF '<td>address-as-pattern</td>' "$tmp/report.html" && grep -qF '<td>not run (caught)</td><td>-</td><td>-</td>' "$tmp/report.html" ||
+  fail "the matrix does not say a caught variant was not soaked"
+"$WB" report --evidence "$tmp/e.db" --format markdown --out "$tmp/report.md" >/dev/null || fail "markdown report"
+grep -qE '^\| 0 \| reference \|.*\| no violation \| 30[0-9]{2} \| [0-9.]+ \|$' "$tmp/report.md" ||
+  fail "the markdown matrix lacks the reference's soak"
 for text in "Hash chain verified: 3 runs recorded, 3 complete" "Latest verdicts" \
             "Situations covered (run #3, check)" "Never exercised" "times each value was met" \
             "route: attempt=after restart" \
-            "Defect-detection matrix" "address-as-pattern" ">caught<" ">clean<" \
+            "Defect-detection matrix" "address-as-pattern" ">caught<" ">clean<" ">soak found<" \
             "Counterexample: S1" "wrongbox replay corpus/regressions/03-stale-route-after-reopen.wbs" \
             "<svg"; do
   grep -qF -- "$text" "$tmp/dom.html" || fail "the rendered page lacks: $text"

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -232,6 +233,23 @@ std::string soak_table(const Json& m, Esc esc, const char* head, const char* row
                      esc(r["status"] == "complete" ? str(r["verdict"]) : "incomplete"));
   }
   return o.empty() ? o : o + tail;
+}
+
+// The soak engine's cells of one row of `run`'s defect-detection matrix:
+// what it found, messages sent (to the finding), seconds. Mutants soaks the
+// reference and what the other engines missed ("not run (caught)" for the
+// rest), and nothing at --soak-messages 0.
+std::array<std::string, 3> soak_cells(const Json& run, const Json& row) {
+  const auto& c = run["coverage"];
+  if (!c.is_object() || !c.contains("soak") || !c["soak"].is_object() || c["soak"].empty()) {
+    return {"not run", "-", "-"};
+  }
+  const std::string name = str(row["defect"]);
+  if (!c["soak"].contains(name)) return {"not run (caught)", "-", "-"};
+  const auto& k = c["soak"][name];
+  std::string found = str(k["property"]);
+  if (found.empty()) found = row["defect_class"].get<int>() == 0 ? "no violation" : "not found";
+  return {found, str(k["messages"]), fmt::format("{:.2f}", k["seconds"].get<double>())};
 }
 
 std::string markdown_situations(const Json& run) {
@@ -465,22 +483,30 @@ std::string markdown(const Json& m) {
          "\nReproduce: " + code(str(c["reproduce"])) + "\n";
   }
   if (const Json* run = latest_situations(m)) o += markdown_situations(*run);
-  if (!last["mutants"].empty()) {
+  // The most recent defect-detection matrix in the store (as in the HTML).
+  for (auto it = m["runs"].rbegin(); it != m["runs"].rend(); ++it) {
+    const auto& run = *it;
+    if (run["mutants"].empty()) continue;
+    o += fmt::format("\n## Defect-detection matrix (run #{})\n", str(run["id"]));
     o += "\n| class | defect | caught | corpus | search | scenarios | seconds | shrunk | "
-         "fuzzing | inputs | seconds | minimized |\n"
-         "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-    for (const auto& x : last["mutants"]) {
+         "fuzzing | inputs | seconds | minimized | soak | messages | seconds |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto& x : run["mutants"]) {
       const bool fuzzed = x["fuzz_ran"].get<int>() != 0;
+      const auto soak = soak_cells(run, x);
       o += fmt::format(
-          "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", str(x["defect_class"]),
-          str(x["defect"]), x["caught"].get<int>() ? "yes" : "no", str(x["corpus_caught"]),
-          str(x["search_property"]), str(x["scenarios"]), str(x["seconds"]), str(x["shrunk_steps"]),
+          "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+          str(x["defect_class"]), str(x["defect"]), x["caught"].get<int>() ? "yes" : "no",
+          str(x["corpus_caught"]), str(x["search_property"]), str(x["scenarios"]),
+          str(x["seconds"]), str(x["shrunk_steps"]),
           fuzzed ? (str(x["fuzz_property"]).empty() ? "not found" : str(x["fuzz_property"]))
                  : "not run",
           fuzzed ? str(x["fuzz_inputs"]) : "-",
           fuzzed ? fmt::format("{:.2f}", x["fuzz_seconds"].get<double>()) : "-",
-          fuzzed && !str(x["fuzz_property"]).empty() ? str(x["fuzz_steps"]) : "-");
+          fuzzed && !str(x["fuzz_property"]).empty() ? str(x["fuzz_steps"]) : "-", md(soak[0]),
+          soak[1], soak[2]);
     }
+    break;
   }
   return o;
 }
@@ -873,15 +899,18 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
          ")</h2><table id=\"matrix\"><tr><th>class</th><th>defect</th><th>caught</th>"
          "<th>corpus scenarios</th><th>search found</th><th>scenarios</th><th>seconds</th>"
          "<th>shrunk steps</th><th>fuzzing found</th><th>fuzz inputs</th><th>fuzz seconds</th>"
-         "<th>minimized steps</th></tr>";
+         "<th>minimized steps</th><th>soak found</th><th>soak messages</th>"
+         "<th>soak seconds</th></tr>";
     for (const auto& x : (*it)["mutants"]) {
+      const auto soak = soak_cells(*it, x);
       const bool reference = x["defect_class"].get<int>() == 0;
       const bool caught = x["caught"].get<int>() != 0;
       const bool fuzzed = x["fuzz_ran"].get<int>() != 0;
       const bool fuzz_found = fuzzed && !str(x["fuzz_property"]).empty();
       o += fmt::format(
           "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-          "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+          "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+          "<td>{}</td></tr>",
           reference ? "-" : str(x["defect_class"]), h(str(x["defect"])),
           reference ? (caught ? badge_as("NOT clean", "bad") : badge_as("clean", "ok"))
                     : (caught ? badge_as("caught", "ok") : badge_as("MISSED", "bad")),
@@ -892,7 +921,7 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
           fuzzed ? (fuzz_found ? h(str(x["fuzz_property"])) : "not found") : "not run",
           fuzzed ? str(x["fuzz_inputs"]) : "-",
           fuzzed ? fmt::format("{:.2f}", x["fuzz_seconds"].get<double>()) : "-",
-          fuzz_found ? str(x["fuzz_steps"]) : "-");
+          fuzz_found ? str(x["fuzz_steps"]) : "-", h(soak[0]), soak[1], soak[2]);
     }
     o += "</table>";
     break;
