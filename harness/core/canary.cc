@@ -98,7 +98,7 @@ const CanaryOwner* CanaryTable::find(std::uint64_t value) const {
 }
 
 void CanaryTable::set(std::uint64_t value, CanaryOwner owner) {
-  if (2 * (size_ + 1) > slots_.size()) grow(std::max<std::size_t>(1024, 2 * slots_.size()));
+  if (2 * (size_ + 1) > slots_.size()) grow(std::max<std::size_t>(kMinSlots, 2 * slots_.size()));
   Entry& e = slots_[index_of(value)];
   size_ += e.owner.instance == kFree;
   e.value = value;
@@ -125,7 +125,7 @@ void CanaryTable::erase_if_owned(std::uint64_t value, std::uint32_t instance) {
 }
 
 void CanaryTable::reserve(std::size_t n) {
-  std::size_t want = 1024;
+  std::size_t want = kMinSlots;
   while (want < 2 * n) want *= 2;
   if (want > slots_.size()) grow(want);
 }

@@ -70,6 +70,7 @@ class CanaryTable {
 
  private:
   static constexpr std::uint32_t kFree = UINT32_MAX;  // owner.instance of an empty entry
+  static constexpr std::size_t kMinSlots = 64;        // a short scenario's few tokens
   struct Entry {
     std::uint64_t value = 0;
     CanaryOwner owner{kFree, 0};
