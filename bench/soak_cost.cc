@@ -5,7 +5,8 @@
 //   full   the soak's Session in-process (streaming oracle, canaries, situations);
 //   exec   the same Session over protocol v1 (exec:), on a tenth of the traffic.
 // Prints messages/s of each and the ratios, per seed and their medians.
-// Usage: soak_cost [MESSAGES] [SEEDS]   (defaults 200000 and 3)
+// Usage: soak_cost [MESSAGES] [SEEDS] [RETAIN]   (defaults 200000, 3 and the
+// soak's --retain default: settled messages the oracle keeps knowing)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -79,7 +80,8 @@ class BareCalls final : public Calls {
   PlayableBuilder& b_;
 };
 
-[[gnu::noinline]] double bare(const std::vector<Event>& events, const std::vector<std::string>& senders) {
+[[gnu::noinline]] double bare(const std::vector<Event>& events,
+                              const std::vector<std::string>& senders) {
   auto sut = open_sut("builtin:reference");
   PlayableBuilder b;
   BareCalls calls(b);
@@ -135,8 +137,8 @@ class BareCalls final : public Calls {
 }
 
 [[gnu::noinline]] double full(Switch& sw, const std::vector<Event>& events, std::size_t count,
-            const std::vector<std::string>& senders) {
-  Session s(sw, RunOptions{}, Oracle::kDefaultRetain);
+                              const std::vector<std::string>& senders, std::size_t retain) {
+  Session s(sw, RunOptions{}, retain);
   model::SituationCoverage coverage;
   s.count_situations_into(&coverage);
   const auto t0 = Clock::now();
@@ -164,6 +166,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   const std::int64_t messages = argc > 1 ? std::stoll(argv[1]) : 200000;
   const int seeds = argc > 2 ? std::stoi(argv[2]) : 3;
+  const std::size_t retain = argc > 3 ? std::stoul(argv[3]) : Oracle::kDefaultRetain;
   const std::string exec_spec = "exec:" + std::string(WRONGBOX_REFERENCE_SWITCH);
   std::vector<double> vb, vf, ve, rf, re;
   std::printf("%-6s %12s %12s %12s %10s %10s\n", "seed", "bare msg/s", "full msg/s", "exec msg/s",
@@ -174,9 +177,9 @@ int main(int argc, char** argv) {
     const auto senders = t.senders();
     const double b = bare(events, senders);
     auto in = open_sut("builtin:reference");
-    const double f = full(*in.sw, events, events.size(), senders);
+    const double f = full(*in.sw, events, events.size(), senders, retain);
     auto ex = open_sut(exec_spec);
-    const double e = full(*ex.sw, events, events.size() / 10, senders);
+    const double e = full(*ex.sw, events, events.size() / 10, senders, retain);
     std::printf("%-6d %12.0f %12.0f %12.0f %10.2f %10.2f\n", seed, b, f, e, b / f, b / e);
     vb.push_back(b);
     vf.push_back(f);
