@@ -3,6 +3,7 @@
 #include "models/situation.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace wrongbox::model {
 namespace {
@@ -159,6 +160,8 @@ struct Layout {
       conditions[k] = n;
       for (int c = 0; c < n; ++c) {
         sizes[k][c] = static_cast<int>(d.conditions[c].values.size());
+        // SituationCoverage packs a situation's values in 4 bits each.
+        if (sizes[k][c] > 16) throw std::logic_error("a condition has more than 16 values");
         value_base[k][c] = values;
         values += static_cast<int>(d.conditions[c].values.size());
       }

@@ -133,6 +133,56 @@ TEST(SituationTest, APairIsReportedCoveredExactlyWhenSomeSituationHadIt) {
     EXPECT_EQ(twice.count(p), 2 * cov.count(p));
 }
 
+// A long run repeats a few situations over and over; the coverage tallies
+// repeats and counts them into pairs when read. Counts, values, the pairs
+// met k times and add()'s "first time" answers stay exact however reads and
+// adds interleave.
+TEST(SituationTest, RepeatedSituationsCountExactlyWhateverTheReads) {
+  std::mt19937_64 rng(11);
+  std::vector<Situation> pool;
+  while (pool.size() < 24) {
+    const auto& d = model::decisions()[rng() % model::kDecisionKinds];
+    Situation s;
+    s.kind = d.kind;
+    for (std::size_t c = 0; c < d.conditions.size(); ++c) {
+      s.v[c] = static_cast<std::uint8_t>(rng() % d.conditions[c].values.size());
+    }
+    if (d.possible(s.v.data())) pool.push_back(s);
+  }
+  SituationCoverage cov;
+  std::map<std::tuple<int, int, int, int, int>, std::uint64_t> seen;
+  std::map<std::tuple<int, int, int>, std::uint64_t> values;
+  int fresh = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const Situation& s = pool[rng() % pool.size()];
+    const auto& d = model::decision(s.kind);
+    fresh += cov.add(s);
+    for (std::size_t a = 0; a < d.conditions.size(); ++a) {
+      ++values[{static_cast<int>(d.kind), static_cast<int>(a), s.v[a]}];
+      for (std::size_t b = a + 1; b < d.conditions.size(); ++b) {
+        ++seen[{static_cast<int>(d.kind), static_cast<int>(a), s.v[a], static_cast<int>(b),
+                s.v[b]}];
+      }
+    }
+    if (i % 731 != 0 && i != 4999) continue;
+    int once = 0, thrice = 0;
+    for (const auto& p : SituationCoverage::feasible_list()) {
+      auto it = seen.find({static_cast<int>(p.kind), p.c1, p.v1, p.c2, p.v2});
+      const std::uint64_t want = it == seen.end() ? 0 : it->second;
+      ASSERT_EQ(cov.count(p), want) << model::describe(p) << " after " << i + 1;
+      once += want >= 1;
+      thrice += want >= 3;
+    }
+    ASSERT_EQ(cov.covered_pairs(1), once);
+    ASSERT_EQ(cov.covered_pairs(3), thrice);
+    ASSERT_EQ(fresh, once);
+    for (const auto& [key, n] : values) {
+      const auto [k, c, v] = key;
+      ASSERT_EQ(cov.value_count(static_cast<DecisionKind>(k), c, v), n);
+    }
+  }
+}
+
 RunResult play(const std::string& text, examples::Defect d = examples::Defect::kNone) {
   auto parsed = parse_scenario(text, "situation_test");
   EXPECT_TRUE(parsed.ok()) << parsed.error.to_string();
