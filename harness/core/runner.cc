@@ -338,7 +338,11 @@ RunResult& Session::finish(int index) {
     }
     result.checks = S.oracle.checks();
     auto rest = S.oracle.take_situations();
-    result.situations.insert(result.situations.end(), rest.begin(), rest.end());
+    if (result.situations.empty()) {
+      result.situations = std::move(rest);
+    } else {
+      result.situations.insert(result.situations.end(), rest.begin(), rest.end());
+    }
     if (result.outcome == Outcome::kPass && !result.violations.empty()) {
       result.outcome = Outcome::kViolation;
     }

@@ -252,6 +252,14 @@ std::array<std::string, 3> soak_cells(const Json& run, const Json& row) {
   return {found, str(k["messages"]), fmt::format("{:.2f}", k["seconds"].get<double>())};
 }
 
+// A matrix row's verdict in words: a variant caught or MISSED, the reference
+// clean or NOT clean (any finding against it is a false alarm).
+std::string matrix_caught(const Json& row) {
+  const bool caught = row["caught"].get<int>() != 0;
+  if (row["defect_class"].get<int>() == 0) return caught ? "NOT clean" : "clean";
+  return caught ? "caught" : "MISSED";
+}
+
 std::string markdown_situations(const Json& run) {
   const auto& s = run["coverage"]["situations"];
   std::string o = fmt::format(
@@ -496,9 +504,10 @@ std::string markdown(const Json& m) {
       const auto soak = soak_cells(run, x);
       o += fmt::format(
           "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-          str(x["defect_class"]), str(x["defect"]), x["caught"].get<int>() ? "yes" : "no",
-          str(x["corpus_caught"]), str(x["search_property"]), str(x["scenarios"]),
-          str(x["seconds"]), str(x["shrunk_steps"]),
+          str(x["defect_class"]), md(str(x["defect"])), matrix_caught(x), str(x["corpus_caught"]),
+          str(x["search_property"]).empty() ? "none" : md(str(x["search_property"])),
+          str(x["scenarios"]), fmt::format("{:.4f}", x["seconds"].get<double>()),
+          str(x["shrunk_steps"]),
           fuzzed ? (str(x["fuzz_property"]).empty() ? "not found" : str(x["fuzz_property"]))
                  : "not run",
           fuzzed ? str(x["fuzz_inputs"]) : "-",
