@@ -109,7 +109,8 @@ Oracle::Oracle(const model::World& world, std::uint64_t seed, bool trace, std::s
       minter_(seed),
       trace_(trace),
       retain_(std::max<std::size_t>(retain, 1)),
-      res_(retain == kRetainAll ? static_cast<std::pmr::memory_resource*>(&arena_) : &pool_) {}
+      res_(retain == kRetainAll ? static_cast<std::pmr::memory_resource*>(&arena_)
+                                : &pool_.emplace()) {}
 
 std::uint32_t Oracle::new_slot() {
   if (!free_slots_.empty()) {

@@ -239,7 +239,7 @@ class Oracle {
   // Without a bound, the per-run maps allocate from the arena, freed at once
   // with the oracle; with one, from a pool, as entries come and go.
   std::pmr::monotonic_buffer_resource arena_;
-  std::pmr::unsynchronized_pool_resource pool_;
+  std::optional<std::pmr::unsynchronized_pool_resource> pool_;  // made only with a bound
   std::pmr::memory_resource* res_;
   std::unordered_map<std::uint32_t, Batch> batches_;
   std::uint32_t next_batch_ = 0;
