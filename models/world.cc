@@ -117,12 +117,15 @@ void World::set_registered(const std::string& p, const std::string& mailbox) {
 
 MailboxHistory World::history_of(const std::string& p) const {
   auto it = persons_.find(p);
-  if (it == persons_.end() || !it->second.registered) return MailboxHistory::kNone;
-  const auto& mailbox = *it->second.registered;
+  return it == persons_.end() ? MailboxHistory::kNone : history_of(it->second);
+}
+
+MailboxHistory World::history_of(const PersonState& st) const {
+  if (!st.registered) return MailboxHistory::kNone;
+  const auto& mailbox = *st.registered;
   auto m = mailboxes_.find(mailbox);
   if (m != mailboxes_.end() && m->second.reopened) return MailboxHistory::kReopened;
-  return it->second.first_registered == mailbox ? MailboxHistory::kOriginal
-                                                : MailboxHistory::kMoved;
+  return st.first_registered == mailbox ? MailboxHistory::kOriginal : MailboxHistory::kMoved;
 }
 
 const std::string* World::registered_mailbox(const std::string& p) const {
@@ -226,10 +229,13 @@ std::vector<std::string> World::protected_persons() const {
 
 Route World::route(const std::string& p, const std::string& sender) const {
   auto it = persons_.find(p);
-  if (it != persons_.end() && it->second.registered && !it->second.blocked.count(sender)) {
-    return Route{SinkKind::kMailbox, *it->second.registered};
-  }
-  if (it != persons_.end() && it->second.is_protected) return Route{SinkKind::kHold, {}};
+  if (it == persons_.end()) return route_of(nullptr, false);
+  return route_of(&it->second, it->second.blocked.count(sender) > 0);
+}
+
+Route World::route_of(const PersonState* st, bool blocked) {
+  if (st && st->registered && !blocked) return Route{SinkKind::kMailbox, *st->registered};
+  if (st && st->is_protected) return Route{SinkKind::kHold, {}};
   return Route{SinkKind::kPaper, {}};
 }
 
@@ -237,23 +243,15 @@ World::Facts World::facts(const std::string& p, const std::string& sender) const
   Facts f;
   auto it = persons_.find(p);
   if (it == persons_.end()) {
-    f.route = Route{SinkKind::kPaper, {}};
+    f.route = route_of(nullptr, false);
     return f;
   }
   const PersonState& st = it->second;
-  f.is_protected = st.is_protected;
   f.blocked = st.blocked.count(sender) > 0;
-  if (st.registered) {
-    const auto& mailbox = *st.registered;
-    f.mailbox = &mailbox;
-    auto m = mailboxes_.find(mailbox);
-    f.history = m != mailboxes_.end() && m->second.reopened ? MailboxHistory::kReopened
-                : st.first_registered == mailbox            ? MailboxHistory::kOriginal
-                                                            : MailboxHistory::kMoved;
-  }
-  f.route = f.mailbox && !f.blocked ? Route{SinkKind::kMailbox, *f.mailbox}
-            : f.is_protected        ? Route{SinkKind::kHold, {}}
-                                    : Route{SinkKind::kPaper, {}};
+  f.route = route_of(&st, f.blocked);
+  f.mailbox = st.registered ? &*st.registered : nullptr;
+  f.history = history_of(st);
+  f.is_protected = st.is_protected;
   return f;
 }
 

@@ -157,6 +157,11 @@ class World {
   };
   PersonState& person(const std::string& p) { return persons_[p]; }
   void set_registered(const std::string& p, const std::string& mailbox);
+  // The rules over one person's state (nullptr: a person the world never
+  // heard of; `blocked`: the sender is blocked), shared by route(),
+  // history_of() and facts().
+  static Route route_of(const PersonState* st, bool blocked);
+  MailboxHistory history_of(const PersonState& st) const;
 
   std::map<std::string, MailboxState, std::less<>> mailboxes_;
   std::unordered_map<std::string, PersonState> persons_;  // no order: persons() sorts

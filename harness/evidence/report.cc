@@ -921,9 +921,7 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
           "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
           "<td>{}</td></tr>",
           reference ? "-" : str(x["defect_class"]), h(str(x["defect"])),
-          reference ? (caught ? badge_as("NOT clean", "bad") : badge_as("clean", "ok"))
-                    : (caught ? badge_as("caught", "ok") : badge_as("MISSED", "bad")),
-          str(x["corpus_caught"]),
+          badge_as(matrix_caught(x), caught != reference ? "ok" : "bad"), str(x["corpus_caught"]),
           str(x["search_property"]).empty() ? "none" : h(str(x["search_property"])),
           str(x["scenarios"]), fmt::format("{:.4f}", x["seconds"].get<double>()),
           str(x["shrunk_steps"]),
