@@ -55,10 +55,10 @@ run() {
 # docs/concurrency.md), the correct `threaded` among them.
 src=$(cd "$(dirname "$0")/.." && pwd)
 volume=$(ls "$src/corpus/volume" | sed -n 's/^[0-9]*-\(.*\)\.wbs$/\1/p')
-defects=$("$1/harness/wrongbox" suts | sed 's/^builtin://' | grep -v '^reference$' | grep -v '^threaded' |
-  grep -vxF -f <(echo "$volume"))
-echo "left out (not fuzzable): volume-only $(echo $volume | tr ' ' ','); threaded: $("$1/harness/wrongbox" suts |
-  sed -n 's/^builtin:\(threaded.*\)/\1/p' | tr '\n' ',' | sed 's/,$//')"
+suts=$("$1/harness/wrongbox" suts | sed 's/^builtin://')
+defects=$(echo "$suts" | grep -v '^reference$' | grep -v '^threaded' | grep -vxF -f <(echo "$volume"))
+echo "left out (not fuzzable): volume-only $(echo $volume | tr ' ' ','); threaded: $(echo "$suts" |
+  grep '^threaded' | tr '\n' ',' | sed 's/,$//')"
 header=$(printf "%-24s" "defect")
 for b in "$@"; do header+=$(printf " | %-30s" "$(basename "$b"): s to find, exec/s"); done
 echo "$header"
