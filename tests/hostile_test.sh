@@ -168,11 +168,16 @@ signals)
       echo $! >pid
       wait
     ) &
+    # Until the harness has printed its first line and the hang is in place
+    # (harness, switch and its child, counted in one poll: a process the
+    # harness is starting shows its command line for a moment, so a count
+    # taken apart from the one that ended the wait can differ).
+    started=0
     for _ in $(seq 50); do
-      [ "$(pgrep -f -- "$t" | wc -l)" -ge 4 ] && break
+      started=$(pgrep -f -- "$t" | wc -l)
+      [ "$started" -ge 4 ] && grep -q "wrongbox check against" "sig-$sig.out" 2>/dev/null && break
       sleep 0.1
     done
-    started=$(pgrep -f -- "$t" | wc -l)
     [ "$started" -ge 4 ] || { echo "FAIL signals: $sig: only $started processes started"; fails=$((fails + 1)); }
     kill -"$sig" "$(cat pid)"
     wait
