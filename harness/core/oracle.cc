@@ -2,6 +2,7 @@
 #include "harness/core/oracle.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "models/identity.h"
 
@@ -133,8 +134,60 @@ void Oracle::settle(std::uint32_t slot) {
   in.settled = true;
   --in_flight_;
   if (retain_ == kRetainAll) return;
+  // The batch with the switch stays whole until its verdicts.
+  if (in_submit_ && in.batch_no + 1 == next_batch_) {
+    settled_in_submit_.push_back(slot);
+  } else {
+    make_compact(slot);
+  }
   retired_.push_back(slot);
   forget_beyond_retention();
+}
+
+void Oracle::make_compact(std::uint32_t slot) {
+  Instance& in = instances_[slot];
+  if (in.compact || !in.msg) return;
+  in.compact = true;
+  in.msg->title = std::string();
+  in.msg->parts = std::vector<Part>();
+}
+
+void Oracle::Instance::recycle() {
+  std::vector<std::uint64_t> room = std::move(tokens);
+  *this = Instance{};
+  room.clear();
+  tokens = std::move(room);
+}
+
+void Oracle::write_content(const Instance& in, Message& m) {
+  const std::string& id = in.msg->id;
+  m.title.clear();
+  m.title.reserve(8 + id.size() + kCanaryLength);
+  m.title.append("Beslut ").append(id).append(" ");
+  CanaryMinter::append_text(m.title, in.tokens[0]);
+  m.parts.resize(in.tokens.size() - 1);
+  char num[16];
+  auto number = [&](std::size_t n) {
+    return std::string_view(num, std::to_chars(num, num + sizeof num, n).ptr);
+  };
+  for (std::size_t p = 0; p < m.parts.size(); ++p) {
+    Part& part = m.parts[p];
+    part.name.clear();
+    if (p == 0) {
+      part.name = "beslut.txt";
+    } else {
+      part.name.append("bilaga-").append(number(p)).append(".pdf");
+    }
+    part.data.clear();
+    part.data.reserve(24 + id.size() + kCanaryLength);
+    part.data.append("\xc3\x84rende ")
+        .append(id)
+        .append(", del ")
+        .append(number(p + 1))
+        .append(": ");
+    CanaryMinter::append_text(part.data, in.tokens[p + 1]);
+    part.data.push_back('\n');
+  }
 }
 
 void Oracle::forget_beyond_retention() {
@@ -150,19 +203,7 @@ void Oracle::forget_beyond_retention() {
 void Oracle::forget(std::uint32_t slot) {
   Instance& in = instances_[slot];
   const Message& m = *in.msg;
-  // Each token is read back from where add_batch wrote it (the end of the
-  // title; before the newline that ends a part) instead of minted again.
-  auto drop = [&](const std::string& text, std::size_t end) {
-    std::uint64_t v = 0;
-    if (end < kCanaryLength ||
-        !parse_canary(std::string_view(text).substr(end - kCanaryLength, kCanaryLength), v))
-      return;
-    canaries_.erase_if_owned(v, slot);
-  };
-  drop(m.title, m.title.size());
-  for (const auto& part : m.parts) {
-    if (!part.data.empty()) drop(part.data, part.data.size() - 1);
-  }
+  for (const auto v : in.tokens) canaries_.erase_if_owned(v, slot);
   forgotten_keys_.add(m.sender, m.id, in.state == State::kAccepted);
   if (auto kit = by_key_.find(KeyView(m.sender, m.id)); kit != by_key_.end()) {
     std::erase(kit->second, slot);
@@ -174,7 +215,7 @@ void Oracle::forget(std::uint32_t slot) {
   if (auto bit = batches_.find(in.batch_no); bit != batches_.end() && --bit->second.known == 0) {
     batches_.erase(bit);
   }
-  in = Instance{};
+  in.recycle();
   free_slots_.push_back(slot);
 }
 
@@ -303,27 +344,12 @@ const std::vector<Message>& Oracle::add_batch(const std::vector<MessageSpec>& sp
     m.sender = spec.sender;
     m.id = spec.id;
     m.subject = spec.subject;
-    auto token = [&](std::string& out, int part) {
+    for (int part = kTitlePart; part < spec.parts; ++part) {
       const auto v = minter_.value(seq, part, spec.sender, spec.id, spec.subject);
       canaries_.set(v, Hit{idx, part});
-      CanaryMinter::append_text(out, v);
-    };
-    m.title.reserve(8 + spec.id.size() + kCanaryLength);
-    m.title.append("Beslut ").append(spec.id).append(" ");
-    token(m.title, kTitlePart);
-    m.parts.resize(static_cast<std::size_t>(std::max(0, spec.parts)));
-    for (int p = 0; p < spec.parts; ++p) {
-      Part& part = m.parts[static_cast<std::size_t>(p)];
-      const std::string del = std::to_string(p + 1);
-      if (p == 0)
-        part.name = "beslut.txt";
-      else
-        part.name.append("bilaga-").append(std::to_string(p)).append(".pdf");
-      part.data.reserve(20 + spec.id.size() + del.size() + kCanaryLength);
-      part.data.append("\xc3\x84rende ").append(spec.id).append(", del ").append(del).append(": ");
-      token(part.data, p);
-      part.data.push_back('\n');
+      in.tokens.push_back(v);
     }
+    write_content(in, m);
     auto key_at = by_key_.find(KeyView(spec.sender, spec.id));
     if (key_at == by_key_.end())
       key_at = by_key_.try_emplace(MessageKey(spec.sender, spec.id)).first;
@@ -557,7 +583,8 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
   }
   const auto idx = *c.primary;
   auto& in = instances_[idx];
-  const Message& own = *in.msg;
+  if (in.compact) write_content(in, own_);
+  const Message& own = in.compact ? own_ : *in.msg;
   for (const auto& h : c.hits) {
     if (h.instance == idx) continue;
     auto& v = violate(Property::C2, "one message carries another message's content");
@@ -600,7 +627,7 @@ void Oracle::handle(const Content& c, const Message& sent, model::SinkKind kind,
   ++in.handled;
   if (settled_state(in)) settle(idx);
   if (in.state == State::kRejected || !in.valid_subject) return;  // S5 already said it
-  const auto facts = world_.facts(own.subject, own.sender);
+  const auto facts = world_.facts(in.msg->subject, in.msg->sender);
   const model::Route& expected = facts.route;
   if (in.handled == 1) {
     in.handled_attempt = in.next_attempt;
@@ -835,7 +862,7 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
         v.facts = {{"message", describe_instance(idx)}, {"went to", handled_where(in)}};
       }
       const bool duplicate = same_key.front() != idx || forgotten.has_value();
-      if (in.valid_subject && !in.msg->parts.empty() && !duplicate &&
+      if (in.valid_subject && in.tokens.size() > 1 && !duplicate &&
           warnings_.size() < kMaxWarnings) {
         warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +
                             in.msg->sender + "/" + in.msg->id + " rejected: " + vs[k].reason);
@@ -844,6 +871,8 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
   }
   restarted_ = false;
   in_submit_ = false;
+  for (const auto slot : settled_in_submit_) make_compact(slot);
+  settled_in_submit_.clear();
   for (const auto idx : last_batch_) {
     if (settled_state(instances_[idx])) settle(idx);
   }
@@ -889,13 +918,13 @@ void Oracle::on_restart() {
 void Oracle::record_submit(std::uint32_t idx, bool repeated) {
   using namespace model::submit;
   const Instance& in = instances_[idx];
-  const Message& m = *in.msg;
   model::Situation s;
   s.kind = model::DecisionKind::kSubmit;
-  const bool no_parts = m.parts.empty();
+  const std::size_t parts = in.tokens.size() - 1;
+  const bool no_parts = parts == 0;
   s.v[kSubject] = !in.valid_subject ? 2 : in.coordination ? 1 : 0;
   s.v[kVerdict] = !in.valid_subject || no_parts || repeated;
-  s.v[kParts] = no_parts ? 0 : m.parts.size() == 1 ? 1 : 2;
+  s.v[kParts] = no_parts ? 0 : parts == 1 ? 1 : 2;
   s.v[kKey] = repeated ? 1 : in.shared_at_submit ? 2 : 0;
   s.v[kBatch] = in.batch;
   s.v[kNeighbour] = in.neighbour;

@@ -146,10 +146,14 @@ class Oracle {
  private:
   enum class State { kSubmitted, kAccepted, kRejected };
   struct Instance {
-    const Message* msg = nullptr;  // in batches_; nullptr when the slot is free
-    std::uint32_t seq = 0;         // instance number: the order of submission, the canary's input
-    std::uint32_t batch_no = 0;    // key in batches_
-    bool settled = false;          // in retired_
+    Message* msg = nullptr;      // in batches_; nullptr when the slot is free
+    std::uint32_t seq = 0;       // instance number: the order of submission, the canary's input
+    std::uint32_t batch_no = 0;  // key in batches_
+    bool settled = false;        // in retired_
+    // Once settled, its message keeps only sender, id and subject (compact);
+    // the tokens are what its text follows from (write_message).
+    bool compact = false;
+    std::vector<std::uint64_t> tokens;  // canary values: the title's, then each part's
     int step = 0;
     bool valid_subject = false;
     bool coordination = false;  // the subject is a coordination number
@@ -167,6 +171,8 @@ class Oracle {
     model::route::Attempt next_attempt = model::route::kFirst;
     model::route::Attempt handled_attempt = model::route::kFirst;
     model::Route last_route;  // the route at submission, or of the latest refused attempt
+    // Back to a free slot, keeping the room of its vectors and strings.
+    void recycle();
   };
   using Hit = CanaryOwner;  // instance: slot in instances_
   struct Batch {
@@ -189,6 +195,10 @@ class Oracle {
     }
   };
 
+  // Writes the title and parts the instance was submitted with.
+  static void write_content(const Instance& in, Message& m);
+  // Releases a settled message's text (not while the switch may read it).
+  void make_compact(std::uint32_t slot);
   // Fills content_ from `m`.
   void analyse(const Message& m);
   void scan(std::string_view text, Content& c) const;
@@ -243,8 +253,10 @@ class Oracle {
   std::pmr::memory_resource* res_;
   std::unordered_map<std::uint32_t, Batch> batches_;
   std::uint32_t next_batch_ = 0;
-  std::vector<std::uint32_t> last_batch_;  // slots of the batch added last
-  std::vector<Instance> instances_;        // by slot
+  std::vector<std::uint32_t> last_batch_;         // slots of the batch added last
+  std::vector<std::uint32_t> settled_in_submit_;  // made compact after the verdicts
+  Message own_;                      // handle()'s rewrite of a compact message's content
+  std::vector<Instance> instances_;  // by slot
   std::vector<std::uint32_t> free_slots_;
   std::size_t unhandled_accepted_ = 0;    // accepted, not handled yet
   std::vector<std::uint8_t> neighbours_;  // batch_neighbours()'s answer
