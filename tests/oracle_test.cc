@@ -692,6 +692,40 @@ TEST(StreamingOracleTest, TokensStayExactThroughLongChurn) {
   EXPECT_LE(r3.max_known, 1001u);
 }
 
+// A settled message keeps no text: a copy of it that arrives later is
+// compared with the text written again from its tokens, so an intact copy is
+// only a second sink, and a copy with one byte changed is also named as such.
+TEST(StreamingOracleTest, ALateCopyIsComparedWithTheTextWrittenAgain) {
+  auto late_copy = [](bool alter) {
+    auto kept = std::make_shared<std::vector<Message>>();
+    return ScriptedSwitch([kept, alter](const std::vector<Message>& b, Calls& c) {
+      for (const auto& m : b) {
+        route_correctly(m, c);
+        kept->push_back(m);
+        if (kept->size() == 3000) {
+          Message copy = (*kept)[2000];
+          if (alter) copy.parts.back().data.back() = '!';
+          c.deliver("kivra/a", copy);
+        }
+      }
+      return accept_all(b);
+    });
+  };
+  auto intact = late_copy(false);
+  const auto r1 = stream(intact, 3000, 2000);
+  ASSERT_EQ(r1.result.violations.size(), 1u) << summarize(r1.result);
+  EXPECT_EQ(r1.result.headline()->property, Property::C1);
+  EXPECT_NE(r1.result.headline()->summary.find("second sink"), std::string::npos);
+  auto altered = late_copy(true);
+  const auto r2 = stream(altered, 3000, 2000);
+  ASSERT_EQ(r2.result.violations.size(), 2u) << summarize(r2.result);
+  EXPECT_EQ(r2.result.violations[0].property, Property::C2);
+  EXPECT_NE(r2.result.violations[0].summary.find("byte-identical: part 2 differs"),
+            std::string::npos)
+      << r2.result.violations[0].summary;
+  EXPECT_EQ(r2.result.violations[1].property, Property::C1);
+}
+
 TEST(StreamingOracleTest, ViolationsBeyondTheCapAreCountedNotKept) {
   // Accepts 1,100 messages and never delivers one: 1,100 C1 at the end.
   ScriptedSwitch sw([](const std::vector<Message>& b, Calls&) { return accept_all(b); });
