@@ -43,8 +43,8 @@ struct ReplayOptions : SwitchOptions {
   bool quiet = false;
   unsigned long long seed = 1;
   EvidenceOptions evidence;
-  double budget_seconds = 0;     // no file starts after this many seconds (0: no limit)
-  long long retain = 65536;      // settled messages the oracle keeps knowing
+  double budget_seconds = 0;  // no file starts after this many seconds (0: no limit)
+  long long retain = Oracle::kDefaultRetain;  // settled messages the oracle keeps knowing
   int runs = 0;                  // plays of each file (0: 1, or 20 for a switch with threads)
   std::string perturb = "auto";  // schedule perturbation: auto (a switch with threads), on, off
 };
@@ -258,8 +258,8 @@ struct SoakCliOptions : SwitchOptions {
   double rate = 0;  // messages per second at most (0: as fast as the switch goes)
   std::string profile = "steady-day";
   unsigned long long seed = 1;
-  long long retain = 65536;   // settled messages the oracle keeps knowing
-  double time_budget = 0;     // seconds (0: until the messages are sent)
+  long long retain = Oracle::kDefaultRetain;  // settled messages the oracle keeps knowing
+  double time_budget = 0;                     // seconds (0: until the messages are sent)
   double shrink_budget = 60;  // seconds for cutting out and shrinking a finding, at most
   std::string save_failures = "wrongbox-failures";
   bool json = false;
