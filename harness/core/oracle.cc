@@ -134,12 +134,9 @@ void Oracle::settle(std::uint32_t slot) {
   in.settled = true;
   --in_flight_;
   if (retain_ == kRetainAll) return;
-  // The batch with the switch stays whole until its verdicts.
-  if (in_submit_ && in.batch_no + 1 == next_batch_) {
-    settled_in_submit_.push_back(slot);
-  } else {
-    make_compact(slot);
-  }
+  // The batch with the switch stays whole until its verdicts (on_verdicts
+  // compacts what of it settled meanwhile).
+  if (!in_submit_ || in.batch_no + 1 != next_batch_) make_compact(slot);
   retired_.push_back(slot);
   forget_beyond_retention();
 }
@@ -871,9 +868,8 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
   }
   restarted_ = false;
   in_submit_ = false;
-  for (const auto slot : settled_in_submit_) make_compact(slot);
-  settled_in_submit_.clear();
   for (const auto idx : last_batch_) {
+    if (instances_[idx].settled && retain_ != kRetainAll) make_compact(idx);
     if (settled_state(instances_[idx])) settle(idx);
   }
   forget_beyond_retention();

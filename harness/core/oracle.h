@@ -151,7 +151,7 @@ class Oracle {
     std::uint32_t batch_no = 0;  // key in batches_
     bool settled = false;        // in retired_
     // Once settled, its message keeps only sender, id and subject (compact);
-    // the tokens are what its text follows from (write_message).
+    // the tokens are what its text follows from (write_content).
     bool compact = false;
     std::vector<std::uint64_t> tokens;  // canary values: the title's, then each part's
     int step = 0;
@@ -171,7 +171,7 @@ class Oracle {
     model::route::Attempt next_attempt = model::route::kFirst;
     model::route::Attempt handled_attempt = model::route::kFirst;
     model::Route last_route;  // the route at submission, or of the latest refused attempt
-    // Back to a free slot, keeping the room of its vectors and strings.
+    // Back to a free slot, keeping the room of its tokens.
     void recycle();
   };
   using Hit = CanaryOwner;  // instance: slot in instances_
@@ -253,10 +253,9 @@ class Oracle {
   std::pmr::memory_resource* res_;
   std::unordered_map<std::uint32_t, Batch> batches_;
   std::uint32_t next_batch_ = 0;
-  std::vector<std::uint32_t> last_batch_;         // slots of the batch added last
-  std::vector<std::uint32_t> settled_in_submit_;  // made compact after the verdicts
-  Message own_;                      // handle()'s rewrite of a compact message's content
-  std::vector<Instance> instances_;  // by slot
+  std::vector<std::uint32_t> last_batch_;  // slots of the batch added last
+  Message own_;                            // handle()'s rewrite of a compact message's content
+  std::vector<Instance> instances_;        // by slot
   std::vector<std::uint32_t> free_slots_;
   std::size_t unhandled_accepted_ = 0;    // accepted, not handled yet
   std::vector<std::uint8_t> neighbours_;  // batch_neighbours()'s answer
