@@ -1,6 +1,6 @@
 // The oracle is the product: each property fires on a crafted violation, at
 // the right step, and stays silent on correct behaviour.
-#include "harness/core/oracle.h"
+#include "harness/core/oracle/oracle.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 
 #include "harness/cli/console.h"
 #include "harness/cli/sut.h"
-#include "harness/core/oracle.h"
+#include "harness/core/oracle/oracle.h"
 #include "harness/evidence/evidence.h"
 
 namespace wrongbox::cli {

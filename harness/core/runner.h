@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/core/oracle.h"
+#include "harness/core/oracle/oracle.h"
 #include "harness/core/scenario.h"
 #include "models/situation.h"
 #include "wrongbox/switch.h"

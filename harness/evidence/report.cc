@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "harness/core/oracle.h"
+#include "harness/core/oracle/oracle.h"
 
 namespace wrongbox::evidence {
 namespace {

@@ -1,5 +1,5 @@
 // Property checks S1-S5, C1-C4, L1 (docs/exchange.md, "Properties").
-#include "harness/core/oracle.h"
+#include "harness/core/oracle/oracle.h"
 
 #include <algorithm>
 #include <charconv>
