@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "models/identity.h"
+#include "examples/subject_number.h"
 
 namespace wrongbox::examples {
 namespace {
@@ -59,7 +59,7 @@ class ReferenceSwitch final : public Switch {
     verdicts.reserve(batch.size());
     for (const auto& m : batch) {
       Verdict v{m.sender, m.id, false, ""};
-      if (!model::is_valid_person_number(m.subject)) {
+      if (!valid_subject_number(m.subject)) {
         v.reason = "invalid subject number";
       } else if (m.parts.empty()) {
         v.reason = "no parts";
@@ -165,7 +165,7 @@ class ReferenceSwitch final : public Switch {
 
   std::string cache_key(const std::string& subject) const {
     // DEFECT 4 (identity normalisation): the cache is keyed on the 10-digit form.
-    return defect_ == Defect::kIdentityNormalisation ? model::ten_digit_form(subject) : subject;
+    return defect_ == Defect::kIdentityNormalisation ? subject.substr(2) : subject;
   }
 
   LookupReply lookup(const std::string& subject, Calls& calls) {

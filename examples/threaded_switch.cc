@@ -13,7 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "models/identity.h"
+#include "examples/subject_number.h"
 
 namespace wrongbox::examples {
 namespace {
@@ -148,7 +148,7 @@ class ThreadedSwitch final : public Switch {
   };
 
   static const char* invalid(const Message& m) {
-    if (!model::is_valid_person_number(m.subject)) return "invalid subject number";
+    if (!valid_subject_number(m.subject)) return "invalid subject number";
     if (m.parts.empty()) return "no parts";
     return nullptr;
   }
