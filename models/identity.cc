@@ -1,6 +1,7 @@
 // Identity-number rules of docs/exchange.md ("Valid subject numbers").
 #include "models/identity.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
@@ -130,6 +131,51 @@ bool in_collision_family(std::string_view x, std::string_view y) {
   const bool coord = x.compare(0, 6, y.substr(0, 6)) == 0 && x.compare(8, 3, y.substr(8, 3)) == 0 &&
                      std::abs((x[6] - y[6]) * 10 + (x[7] - y[7])) == 60;
   return ten || coord || diff == 1;
+}
+
+// The keys follow in_collision_family's three ways: the 10-digit form, the
+// date less the 60 of a coordination number with the serial, and the first
+// 11 digits with one of them blanked (a digit value of 10).
+std::array<std::uint64_t, kFamilyKeys> collision_family_keys(std::string_view x) {
+  constexpr int kTagShift = 58;
+  std::array<std::uint64_t, kFamilyKeys> keys{};
+  std::uint64_t d[12];
+  for (int i = 0; i < 12; ++i) d[i] = static_cast<std::uint64_t>(x[i] - '0');
+  auto digits = [&](int from, int to) {
+    std::uint64_t v = 0;
+    for (int i = from; i < to; ++i) v = v * 11 + d[i];
+    return v;
+  };
+  const std::uint64_t first11 = digits(0, 11);
+  keys[0] = first11 * 11 + d[11];  // tag 0: the same number
+  keys[1] = (std::uint64_t{1} << kTagShift) | digits(2, 12);
+  keys[2] = (std::uint64_t{2} << kTagShift) |
+            ((digits(0, 6) * 121 + (d[6] * 10 + d[7]) % 60) * 1331 + digits(8, 11));
+  std::uint64_t weight = 1;  // 11^(10 - pos)
+  for (int pos = 10; pos >= 0; --pos, weight *= 11) {
+    keys[static_cast<std::size_t>(3 + pos)] =
+        (static_cast<std::uint64_t>(3 + pos) << kTagShift) | (first11 + (10 - d[pos]) * weight);
+  }
+  return keys;
+}
+
+std::vector<std::string> collision_neighbours(const std::string& p) {
+  std::vector<std::string> out;
+  if (!is_valid_person_number(p)) return out;
+  const int year = digits(p, 0, 4);
+  const int month = digits(p, 4, 2);
+  int day = digits(p, 6, 2);
+  const bool coord = day > 60;
+  if (coord) day -= 60;
+  const int serial = digits(p, 8, 3);
+  auto add = [&](std::optional<std::string> x) {
+    if (x && *x != p && std::find(out.begin(), out.end(), *x) == out.end()) out.push_back(*x);
+  };
+  add(make_person_number(year >= 2000 ? year - 100 : year + 100, month, day, serial, coord));
+  add(make_person_number(year, month, day, serial, !coord));
+  add(make_person_number(year, month, day, (serial + 1) % 1000, coord));
+  add(make_person_number(year, month, day, (serial + 10) % 1000, coord));
+  return out;
 }
 
 }  // namespace wrongbox::model

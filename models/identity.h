@@ -10,10 +10,12 @@
 //   assert(p && wrongbox::model::check_person_number(*p).ok());
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wrongbox::model {
 
@@ -62,6 +64,19 @@ std::optional<std::string> make_person_number(int year, int month, int day, int 
 // serial, or one digit apart before the check digit. Switches that key on
 // less than all 12 digits, or mistype one, join such people.
 bool in_collision_family(std::string_view a, std::string_view b);
+
+// Keys for finding a number's family among many without comparing every
+// pair: two numbers of one family share at least one key (in_collision_family
+// then decides), and the same number shares all. Key 0 is the number itself;
+// keys are tagged by index, so keys of different kinds never meet.
+// REQUIRES: `twelve` is 12 ASCII digits.
+inline constexpr std::size_t kFamilyKeys = 14;
+std::array<std::uint64_t, kFamilyKeys> collision_family_keys(std::string_view twelve);
+
+// Valid members of p's collision family that a generator can reach: the
+// same date and serial a century away, its personnummer/samordningsnummer
+// twin, and the next serials. Empty for an invalid number.
+std::vector<std::string> collision_neighbours(const std::string& p);
 
 bool is_leap_year(int year);
 int days_in_month(int year, int month);

@@ -3,6 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "examples/subject_number.h"
+
 namespace wrongbox::model {
 namespace {
 
@@ -100,6 +107,87 @@ TEST(IdentityTest, EveryMadeNumberValidates) {
       }
     }
   }
+}
+
+// The keys must not miss a family: every pair in_collision_family accepts
+// shares a key, so a batch's families are found without comparing all pairs.
+TEST(IdentityTest, CollisionFamilyMembersShareAKeyAndStrangersRarelyDo) {
+  std::vector<std::string> numbers;
+  for (int y : {1912, 2012, 1990, 2005}) {
+    for (int d : {1, 2, 12, 21}) {
+      for (int serial : {121, 122, 131, 221}) {
+        for (bool co : {false, true}) {
+          if (auto p = make_person_number(y, 12, d, serial, co)) numbers.push_back(*p);
+        }
+      }
+    }
+  }
+  int family = 0, strangers_sharing = 0;
+  for (const auto& a : numbers) {
+    const auto ka = collision_family_keys(a);
+    EXPECT_EQ(ka, collision_family_keys(a));
+    for (const auto& b : numbers) {
+      if (a == b) continue;
+      const auto kb = collision_family_keys(b);
+      bool shared = false;
+      for (auto x : ka) shared |= std::find(kb.begin(), kb.end(), x) != kb.end();
+      EXPECT_NE(ka[0], kb[0]) << a << " " << b;
+      if (in_collision_family(a, b)) {
+        ++family;
+        EXPECT_TRUE(shared) << a << " and " << b << " are one family but share no key";
+      } else {
+        strangers_sharing += shared;
+      }
+    }
+  }
+  EXPECT_GT(family, 100);
+  // One digit apart in the check digit only shares the blanked-digit keys
+  // of no position: strangers share keys only through such near misses.
+  EXPECT_LT(strangers_sharing, family);
+}
+
+TEST(IdentityTest, CollisionNeighboursAreValidFamilyMembers) {
+  for (const auto& p : {"199001011239", "200512312385", "191212721217"}) {
+    if (!is_valid_person_number(p)) continue;
+    const auto nb = collision_neighbours(p);
+    EXPECT_FALSE(nb.empty()) << p;
+    for (const auto& x : nb) {
+      EXPECT_TRUE(is_valid_person_number(x)) << x;
+      EXPECT_TRUE(in_collision_family(p, x)) << p << " " << x;
+    }
+  }
+  EXPECT_TRUE(collision_neighbours("199001011230").empty());
+}
+
+// The built-in switches check subject numbers with code of their own
+// (examples/subject_number.h); it must agree with the model's rules, or the
+// reference switch would be judged by a rule it does not follow.
+TEST(IdentityTest, TheSwitchesOwnCheckAgreesWithTheModel) {
+  std::uint64_t x = 12345;
+  int valid = 0;
+  for (int n = 0; n < 200000; ++n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::string s(12, '0');
+    std::uint64_t y = x >> 8;
+    // Dates near the edges: years 1799-2100, months 0-13, days 0-32 and 60-92.
+    const int year = 1799 + static_cast<int>(y % 302);
+    y /= 302;
+    const int month = static_cast<int>(y % 14);
+    y /= 14;
+    int day = static_cast<int>(y % 33);
+    y /= 33;
+    if (y % 2) day += 60;
+    y /= 2;
+    const std::string head = std::to_string(year) + (month < 10 ? "0" : "") +
+                             std::to_string(month) + (day < 10 ? "0" : "") + std::to_string(day);
+    s = head + std::to_string(100 + y % 900) + std::to_string((y / 900) % 10);
+    if (n % 50 == 0) s[static_cast<std::size_t>(n / 50 % 12)] = 'x';
+    EXPECT_EQ(examples::valid_subject_number(s), is_valid_person_number(s)) << s;
+    valid += is_valid_person_number(s);
+  }
+  EXPECT_GT(valid, 5000);  // both sides of the rule were met
+  EXPECT_FALSE(examples::valid_subject_number("19900101123"));
+  EXPECT_FALSE(examples::valid_subject_number("1990010112390"));
 }
 
 }  // namespace

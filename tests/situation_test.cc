@@ -305,17 +305,5 @@ TEST(SituationTest, SteeringStopsOnceEveryPairWasMetKTimes) {
   EXPECT_GT(r.kept, 0);
 }
 
-TEST(SituationTest, CollisionNeighboursAreValidFamilyMembers) {
-  for (const auto& p : {"199001011239", "200512312385", "191212721217"}) {
-    if (!model::is_valid_person_number(p)) continue;
-    const auto nb = check::collision_neighbours(p);
-    EXPECT_FALSE(nb.empty()) << p;
-    for (const auto& x : nb) {
-      EXPECT_TRUE(model::is_valid_person_number(x)) << x;
-      EXPECT_TRUE(model::in_collision_family(p, x)) << p << " " << x;
-    }
-  }
-}
-
 }  // namespace
 }  // namespace wrongbox

@@ -66,25 +66,6 @@ constexpr int kMaxActions = 40;
 
 }  // namespace
 
-std::vector<std::string> collision_neighbours(const std::string& p) {
-  std::vector<std::string> out;
-  if (!model::is_valid_person_number(p)) return out;
-  const int year = std::stoi(p.substr(0, 4));
-  const int month = std::stoi(p.substr(4, 2));
-  int day = std::stoi(p.substr(6, 2));
-  const bool coord = day > 60;
-  if (coord) day -= 60;
-  const int serial = std::stoi(p.substr(8, 3));
-  auto add = [&](std::optional<std::string> x) {
-    if (x && *x != p && std::find(out.begin(), out.end(), *x) == out.end()) out.push_back(*x);
-  };
-  add(model::make_person_number(year >= 2000 ? year - 100 : year + 100, month, day, serial, coord));
-  add(model::make_person_number(year, month, day, serial, !coord));
-  add(model::make_person_number(year, month, day, (serial + 1) % 1000, coord));
-  add(model::make_person_number(year, month, day, (serial + 10) % 1000, coord));
-  return out;
-}
-
 void mutate_plan(Plan& p, std::mt19937_64& rng, const GenConfig& cfg, const Plan* other) {
   auto& acts = p.actions;
   const int n = static_cast<int>(acts.size());
@@ -120,7 +101,7 @@ void mutate_plan(Plan& p, std::mt19937_64& rng, const GenConfig& cfg, const Plan
           family.push_back(static_cast<int>(i));
       }
       if (family.empty() || roll(rng, 3) == 0) {
-        const auto nb = collision_neighbours(subject);
+        const auto nb = model::collision_neighbours(subject);
         if (nb.empty()) break;
         p.persons.push_back(nb[static_cast<std::size_t>(roll(rng, static_cast<int>(nb.size())))]);
         family = {static_cast<int>(p.persons.size()) - 1};

@@ -42,10 +42,6 @@ struct SteerConfig {
 // Applies one random mutation to `p` (exposed for tests).
 void mutate_plan(Plan& p, std::mt19937_64& rng, const GenConfig& cfg, const Plan* other);
 
-// Person numbers in the collision family of `person`, in a fixed order:
-// other century, samordningsnummer (or personnummer), neighbouring serials.
-std::vector<std::string> collision_neighbours(const std::string& person);
-
 class Steering {
  public:
   Steering(const GenConfig& gen, std::uint64_t seed, SteerConfig cfg = {});

@@ -78,8 +78,7 @@ std::string explain_failure(const Scenario& sc, const RunResult& r) {
        ")\n";
   o += "  " + v->summary +
        (v->step >= 0 && v->step < static_cast<int>(sc.steps.size())
-            ? ", at step " + std::to_string(v->step + 1) +
-                  (v->line ? " (line " + std::to_string(v->line) + ")" : "")
+            ? ", at " + step_location(v->step, v->line)
             : ", when the scenario ended") +
        ".\n";
   for (const auto& [k, val] : v->facts) o += "  " + k + ": " + val + "\n";
@@ -120,8 +119,7 @@ std::string explain_failure(const Scenario& sc, const RunResult& r) {
     o += std::string(here  ? "  ✗ "
                      : hot ? "  » "
                            : "    ") +
-         "step " + std::to_string(i + 1) +
-         (st.line ? " (line " + std::to_string(st.line) + ")" : "") + ": " + say(st) + "\n";
+         step_location(i, st.line) + ": " + say(st) + "\n";
   }
   if (v->step < 0) {
     o += "  ✗ end: the harness ended every outage and ticked until the switch was idle\n";

@@ -7,126 +7,12 @@
 #include <cstdio>
 #include <set>
 
+#include "harness/core/actors.h"
 #include "harness/core/playable.h"
 #include "harness/core/shared_calls.h"
 #include "models/world.h"
 
 namespace wrongbox {
-namespace {
-
-std::string show_message(const Message& m) {
-  return m.sender + "/" + m.id + " about " + m.subject + ", " + std::to_string(m.parts.size()) +
-         " part(s)";
-}
-
-// The harness side of protocol v1 for one scenario run.
-class Actors final : public Calls {
- public:
-  Actors(model::World& world, Oracle& oracle, RunResult& result, bool trace)
-      : world_(world), oracle_(oracle), result_(result), trace_(trace) {}
-
-  std::set<std::string> close_at_delivery;  // armed races
-
-  LookupReply lookup(const std::string& person) override {
-    begin("lookup ", person);
-    LookupReply r;
-    if (!world_.registry_up()) {
-      r.unavailable = true;
-      oracle_.on_registry_unavailable(person);
-      end([&] { return std::string("unavailable (registry down)"); });
-      return r;
-    }
-    auto a = world_.lookup(person);
-    r.mailbox = std::move(a.mailbox);
-    r.is_protected = a.is_protected;
-    r.blocked_senders = std::move(a.blocked_senders);
-    if (trace_) {
-      std::string s = r.mailbox ? *r.mailbox : "no mailbox";
-      if (r.is_protected) s += ", protected";
-      for (const auto& b : r.blocked_senders) s += ", blocks " + b;
-      end_text(s);
-    }
-    return r;
-  }
-
-  DeliverReply deliver(const std::string& mailbox, const Message& m) override {
-    begin("deliver ", mailbox);
-    const auto op = model::operator_of(mailbox);
-    if (!world_.operator_up(op)) {
-      oracle_.on_delivery_refused(m, mailbox, model::route::kAfterOperatorDown);
-      end([&] {
-        return "unavailable (operator " + std::string(op) + " down) [" + show_message(m) + "]";
-      });
-      return DeliverReply::kUnavailable;
-    }
-    if (close_at_delivery.erase(mailbox) > 0) {
-      oracle_.on_delivery_refused(m, mailbox, model::route::kAfterNoSuchMailbox);
-      world_.close_mailbox(mailbox);
-      end([&] {
-        return std::string("no_such_mailbox (closed just now, between lookup and delivery)");
-      });
-      return DeliverReply::kNoSuchMailbox;
-    }
-    const auto owner = world_.open_owner(mailbox);
-    if (!owner) {
-      oracle_.on_delivery_refused(m, mailbox, model::route::kAfterNoSuchMailbox);
-      end([&] { return "no_such_mailbox [" + show_message(m) + "]"; });
-      return DeliverReply::kNoSuchMailbox;
-    }
-    oracle_.on_deliver(mailbox, m, *owner);
-    end([&] { return "ok, owner " + *owner + " [" + show_message(m) + "]"; });
-    return DeliverReply::kOk;
-  }
-
-  void print(const std::string& person, const Message& m) override {
-    begin("print for ", person);
-    oracle_.on_print(person, m);
-    end([&] { return "ok [" + show_message(m) + "]"; });
-  }
-
-  void hold(const Message& m, const std::string& reason) override {
-    begin("hold");
-    oracle_.on_hold(m, reason);
-    end([&] { return "ok [" + show_message(m) + "] reason: " + reason; });
-  }
-
-  void receipt(const std::string& sender, const std::string& id, ReceiptStatus status) override {
-    begin("receipt to ", sender, " for ", id, " (", to_string(status), ")");
-    oracle_.on_receipt(sender, id, status);
-    end([&] { return std::string("ok"); });
-  }
-
-  void log(const std::string& text) override {
-    begin("log");
-    oracle_.on_log(text);
-    end([&] { return "\"" + text.substr(0, 100) + "\""; });
-  }
-
- private:
-  template <typename... Parts>
-  void begin(const Parts&... parts) {
-    ++result_.stats.calls;
-    oracle_.begin_call(parts...);
-  }
-  // The answer is only described when tracing: `answer` makes the text.
-  template <typename F>
-  void end(F&& answer) {
-    if (!trace_) return;
-    end_text(answer());
-  }
-  void end_text(const std::string& answer) {
-    std::string line = "    call: " + oracle_.call_text() + " -> " + answer;
-    if (!oracle_.note().empty()) line += "\n      oracle: " + oracle_.note();
-    result_.trace.push_back(std::move(line));
-  }
-
-  model::World& world_;
-  Oracle& oracle_;
-  RunResult& result_;
-  bool trace_;
-};
-
-}  // namespace
 
 const char* to_string(Outcome o) {
   switch (o) {
@@ -258,9 +144,7 @@ bool Session::play(const Step& st, int si) {
   if (S.opt.trace) {
     std::string text = print_step(st);
     for (std::size_t p; (p = text.find('\n')) != std::string::npos;) text.replace(p, 1, " | ");
-    result.trace.push_back("step " + std::to_string(si + 1) +
-                           (st.line ? " (line " + std::to_string(st.line) + ")" : "") + ": " +
-                           text);
+    result.trace.push_back(step_location(si, st.line) + ": " + text);
   }
   if (!is_switch_command(st.kind)) {
     if (std::string why; !S.play.add(st, &why)) {
@@ -448,8 +332,7 @@ std::string summarize(const RunResult& r) {
       const auto* v = r.headline();
       std::string s = std::string("FAIL ") + to_string(v->property);
       if (v->step >= 0) {
-        s += " at step " + std::to_string(v->step + 1);
-        if (v->line > 0) s += " (line " + std::to_string(v->line) + ")";
+        s += " at " + step_location(v->step, v->line);
       } else {
         s += " at the end";
       }
@@ -461,10 +344,7 @@ std::string summarize(const RunResult& r) {
       std::string s = r.outcome == Outcome::kSwitchFailure ? "SWITCH FAILED"
                       : r.outcome == Outcome::kInputError  ? "INPUT ERROR"
                                                            : "SKIP";
-      if (r.error_step >= 0) {
-        s += " at step " + std::to_string(r.error_step + 1);
-        if (r.error_line > 0) s += " (line " + std::to_string(r.error_line) + ")";
-      }
+      if (r.error_step >= 0) s += " at " + step_location(r.error_step, r.error_line);
       return s + ": " + r.error;
     }
   }
