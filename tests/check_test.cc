@@ -198,6 +198,32 @@ TEST(CheckTest, SavedFailuresAreReplayedFirstAndArePromotableRegressions) {
   fs::remove_all(dir);
 }
 
+// A saved failure's name is the SHA-256 of its steps: the same on every
+// toolchain (std::hash is not), and the same whether check saved the file or
+// a campaign imported it from the evidence store with other comments.
+TEST(CheckTest, ASavedFailureIsNamedByItsStepsAloneTheSameEverywhere) {
+  auto parsed = parse_scenario(
+      "wrongbox-scenario 1\nopen kivra/a for 199001011239\n"
+      "submit\n  s1 1 to 199001011239\nend\ntick\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error.to_string();
+  Scenario sc = *parsed.scenario;
+  std::string steps;
+  for (const auto& st : sc.steps) steps += print_step(st) + "\n";
+  ASSERT_EQ(steps, "open kivra/a for 199001011239\nsubmit\n  s1 1 to 199001011239\nend\ntick\n");
+  // printf "$steps" | sha256sum | cut -c1-16
+  EXPECT_EQ(saved_failure_name("S1", sc), "S1-a06ad4736b3469c1.wbs");
+  Scenario other = sc;
+  other.name = "a name";
+  other.tags = {"found-by-check"};
+  other.guards = {Guard{"stale-route", "S1"}};
+  other.header_comments = {"Imported from the evidence store"};
+  other.steps[1].comments = {"a step comment"};
+  EXPECT_EQ(saved_failure_name("S1", other), saved_failure_name("S1", sc));
+  other.steps.pop_back();
+  EXPECT_NE(saved_failure_name("S1", other), saved_failure_name("S1", sc));
+  EXPECT_NE(saved_failure_name("C1", sc), saved_failure_name("S1", sc));
+}
+
 TEST(CheckTest, WeightsAreParsedAndBadOnesExplained) {
   GenConfig cfg;
   EXPECT_EQ(apply_weights(cfg, "submit=5,reopen=0"), "");

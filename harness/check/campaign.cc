@@ -2,6 +2,7 @@
 #include "harness/check/campaign.h"
 
 #include <rapidcheck.h>
+#include <sodium.h>
 
 #include <chrono>
 #include <cmath>
@@ -318,7 +319,6 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return "";
-  const std::string steps_text = print_scenario(sc);
   const auto* v = failure.headline();
   const std::string prop = v ? to_string(v->property) : "switch-failure";
   sc.header_comments = std::move(how_found);
@@ -336,7 +336,7 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
   if (spec.rfind("builtin:", 0) == 0 && spec != "builtin:reference" && v) {
     sc.guards = {Guard{spec.substr(8), prop}};
   }
-  const std::string name = saved_failure_name(prop, steps_text);
+  const std::string name = saved_failure_name(prop, sc);
   sc.name = name.substr(0, name.size() - 4);
   const auto path = (fs::path(dir) / name).string();
   std::ofstream out(path, std::ios::binary);
@@ -459,11 +459,14 @@ std::string replay_command(const std::string& file, const std::string& sut_spec,
          shell_quote(sut_spec) + (trace ? " --trace" : "");
 }
 
-std::string saved_failure_name(const std::string& property, const std::string& scenario_text) {
-  char name[64];
-  std::snprintf(name, sizeof name, "%s-%016zx.wbs", property.c_str(),
-                std::hash<std::string>{}(scenario_text));
-  return name;
+std::string saved_failure_name(const std::string& property, const Scenario& sc) {
+  std::string steps;
+  for (const auto& st : sc.steps) steps += print_step(st) + "\n";
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(steps.data()), steps.size());
+  char hex[17];
+  for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  return property + "-" + hex + ".wbs";
 }
 
 std::string failures_dir_for(const std::string& root, const std::string& sut_spec) {

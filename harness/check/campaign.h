@@ -171,9 +171,12 @@ std::string failure_headline(const CheckResult& r);
 // "wrongbox replay FILE --sut SPEC [--trace]", quoted for a shell.
 std::string replay_command(const std::string& file, const std::string& sut_spec, bool trace = true);
 
-// The file name a failure is saved under: PROPERTY-HASH.wbs, HASH of the
-// scenario as print_scenario writes it, so one failure is saved once.
-std::string saved_failure_name(const std::string& property, const std::string& scenario_text);
+// The file name a failure is saved under: PROPERTY-HASH.wbs, HASH the first
+// 16 hex digits of the SHA-256 of its steps (print_step, one per line):
+// comments, name, tags and guards do not count, so one failure has one name
+// on every toolchain, whether a check saved it or a campaign imported it
+// from the evidence store.
+std::string saved_failure_name(const std::string& property, const Scenario& sc);
 
 // Directory under `root` that holds `sut_spec`'s saved failures.
 std::string failures_dir_for(const std::string& root, const std::string& sut_spec);

@@ -161,10 +161,10 @@ int import_failures(evidence::Store& store, const std::string& sut_spec, const s
     const std::string property = text(0), scenario = text(1);
     auto parsed = parse_scenario(scenario, "evidence");
     if (!parsed.ok() || property.find('/') != std::string::npos) continue;
-    const auto path = std::filesystem::path(dir) / check::saved_failure_name(property, scenario);
+    Scenario sc = std::move(*parsed.scenario);
+    const auto path = std::filesystem::path(dir) / check::saved_failure_name(property, sc);
     if (std::filesystem::exists(path, ec)) continue;
     std::filesystem::create_directories(dir, ec);
-    Scenario sc = std::move(*parsed.scenario);
     sc.header_comments.insert(sc.header_comments.begin(), "Imported from the evidence store " +
                                                               store.path() + ", run #" + text(2) +
                                                               " (" + text(3) + ").");
