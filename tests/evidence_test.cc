@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "harness/evidence/report.h"
 
@@ -462,6 +463,68 @@ TEST_F(EvidenceTest, AFinishedRunMadeIncompleteIsSeen) {
   v = Store::open(path("e.db")).verify(o);
   EXPECT_FALSE(v.ok);
   EXPECT_NE(v.problem.find("the newest records were removed"), std::string::npos) << v.problem;
+}
+
+// The store's reads are the only SQL the report and the CLI use: the
+// filters select what they say, and a found counterexample names its run.
+TEST_F(EvidenceTest, QueriesSelectRunsByFilterAndFindTheSearchesCounterexamples) {
+  auto s = Store::open(path("q.db"));
+  const auto a = s.begin_run(
+      {"check", "wrongbox check", "builtin:x", "n", "1", "abc", R"({"campaign":"c-1","seed":1})"});
+  s.add_counterexample(a, {"S1", "wrongbox-scenario 1\ntick\n", "S1 violated", "r", "f.wbs"});
+  s.finish_run(a, {});
+  const auto b = s.begin_run(
+      {"replay", "wrongbox replay", "builtin:x", "n", "1", "abc", R"({"campaign":"c-2"})"});
+  s.add_counterexample(b, {"C1", "wrongbox-scenario 1\n", "C1 violated", "r", ""});
+  s.add_scenario(b, {"a.wbs", "pass", "PASS", ""});
+  const auto c = s.begin_run({"fuzz", "wrongbox fuzz", "builtin:y", "n", "1", "abc", "{}"});
+  s.add_counterexample(c, {"S2", "wrongbox-scenario 1\n", "S2 violated", "r", ""});
+
+  const auto all = s.runs_json({});
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["id"], a);
+  EXPECT_EQ(all[0]["settings"]["seed"], 1);
+  EXPECT_EQ(all[0]["counterexamples"][0]["file"], "f.wbs");
+  EXPECT_EQ(all[1]["scenario_results"].size(), 1u);
+  EXPECT_TRUE(all[1]["ended_at"].is_null());  // still running
+  RunFilter f;
+  f.campaign = "c-2";
+  const auto one = s.runs_json(f);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0]["id"], b);
+  f = {};
+  f.run = c;
+  EXPECT_EQ(s.runs_json(f).size(), 1u);
+  f = {};
+  f.after_run = a;
+  EXPECT_EQ(s.runs_json(f).size(), 2u);
+  f = {};
+  f.since = "2999-01-01";
+  EXPECT_EQ(s.runs_json(f).size(), 0u);
+
+  const auto found = s.counterexamples_found("builtin:x");
+  ASSERT_EQ(found.size(), 1u);  // the replay's is not a search's
+  EXPECT_EQ(found[0].property, "S1");
+  EXPECT_EQ(found[0].run, a);
+  EXPECT_EQ(found[0].command, "check");
+  EXPECT_EQ(s.counterexamples_found("builtin:y").size(), 1u);
+}
+
+// A store missing a table is refused with SQLite's words, not read as empty.
+TEST_F(EvidenceTest, AReadOfAStoreMissingATableNamesIt) {
+  const auto file = path("m.db");
+  {
+    auto s = Store::open(file);
+    record(s, "builtin:x", 1);
+  }
+  sql(file, "DROP TABLE mutants");
+  auto s = Store::open_existing(file);
+  try {
+    s.runs_json({});
+    FAIL() << "read a store without its mutants table";
+  } catch (const EvidenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("mutants"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(EvidenceTest, SignedRunsAndHeadsVerifyAndSurviveMerge) {

@@ -2,7 +2,6 @@
 #include "harness/cli/record.h"
 
 #include <fmt/core.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -142,37 +141,22 @@ std::string verdict_word(int exit_code) {
 namespace wrongbox::cli {
 
 int import_failures(evidence::Store& store, const std::string& sut_spec, const std::string& dir) {
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(store.db(),
-                         "SELECT c.property, c.scenario_text, r.id, r.command FROM counterexamples "
-                         "c JOIN runs r ON r.id = c.run_id WHERE r.sut_spec = ?1 AND r.command IN "
-                         "('check', 'fuzz') ORDER BY c.id",
-                         -1, &st, nullptr) != SQLITE_OK) {
-    throw evidence::EvidenceError(sqlite3_errmsg(store.db()));
-  }
-  sqlite3_bind_text(st, 1, sut_spec.c_str(), -1, SQLITE_TRANSIENT);
   int written = 0;
   std::error_code ec;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    auto text = [&](int i) {
-      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
-      return std::string(p ? p : "");
-    };
-    const std::string property = text(0), scenario = text(1);
-    auto parsed = parse_scenario(scenario, "evidence");
-    if (!parsed.ok() || property.find('/') != std::string::npos) continue;
+  for (const auto& found : store.counterexamples_found(sut_spec)) {
+    auto parsed = parse_scenario(found.scenario_text, "evidence");
+    if (!parsed.ok() || found.property.find('/') != std::string::npos) continue;
     Scenario sc = std::move(*parsed.scenario);
-    const auto path = std::filesystem::path(dir) / check::saved_failure_name(property, sc);
+    const auto path = std::filesystem::path(dir) / check::saved_failure_name(found.property, sc);
     if (std::filesystem::exists(path, ec)) continue;
     std::filesystem::create_directories(dir, ec);
-    sc.header_comments.insert(sc.header_comments.begin(), "Imported from the evidence store " +
-                                                              store.path() + ", run #" + text(2) +
-                                                              " (" + text(3) + ").");
+    sc.header_comments.insert(sc.header_comments.begin(),
+                              "Imported from the evidence store " + store.path() + ", run #" +
+                                  std::to_string(found.run) + " (" + found.command + ").");
     std::ofstream out(path, std::ios::binary);
     out << print_scenario(sc);
     if (out) ++written;
   }
-  sqlite3_finalize(st);
   return written;
 }
 

@@ -16,9 +16,14 @@
 #include <set>
 
 #include "harness/evidence/signing.h"
+#include "harness/evidence/sql.h"
 
 namespace wrongbox::evidence {
 namespace {
+
+using sql::exec;
+using sql::Stmt;
+using sql::transaction;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE runs(
@@ -75,74 +80,6 @@ constexpr ChildTable kChainedTables[] = {
 
 constexpr const char* kProperties[10] = {"S1", "S2", "S3", "S4", "S5",
                                          "C1", "C2", "C3", "C4", "L1"};
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) {
-      throw EvidenceError(sqlite3_errmsg(db));
-    }
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind_value(int i, sqlite3_value* v) {
-    sqlite3_bind_value(s_, i, v);
-    return *this;
-  }
-  sqlite3_value* value(int i) const { return sqlite3_column_value(s_, i); }
-  Stmt& bind_double(int i, double v) {
-    sqlite3_bind_double(s_, i, v);
-    return *this;
-  }
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw EvidenceError(sqlite3_errmsg(db_));
-  }
-  std::string text(int i) const {
-    const auto* p = sqlite3_column_text(s_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(s_, i)))
-             : std::string();
-  }
-  std::int64_t integer(int i) const { return sqlite3_column_int64(s_, i); }
-  int columns() const { return sqlite3_column_count(s_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-void exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string e = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw EvidenceError(e);  // the CLI prefixes "evidence: "
-  }
-}
-
-// Runs `f` inside BEGIN IMMEDIATE ... COMMIT; rolls back on an exception.
-template <typename F>
-auto transaction(sqlite3* db, F&& f) {
-  exec(db, "BEGIN IMMEDIATE");
-  try {
-    auto r = f();
-    exec(db, "COMMIT");
-    return r;
-  } catch (...) {
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-}
 
 std::string now_iso() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

@@ -48,6 +48,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -134,6 +135,22 @@ struct VerifyResult {
   std::int64_t expected_seq = 0;    // the expected head, found at this record (0: not asked)
 };
 
+// Which runs a query returns.
+struct RunFilter {
+  std::int64_t after_run = 0;  // only runs with a larger id (0: every run)
+  std::int64_t run = 0;        // only this run (0: any)
+  std::string since;           // only runs started at or after this UTC time (ISO 8601 prefix)
+  std::string campaign;        // only the runs whose settings name this campaign ("" = any)
+};
+
+// A counterexample a search found, with the run that recorded it.
+struct FoundCounterexample {
+  std::string property;
+  std::string scenario_text;
+  std::int64_t run = 0;
+  std::string command;  // check or fuzz
+};
+
 struct VerifyOptions {
   // Every signature must be by this key, and a head signature by it must
   // cover the chain's last record.
@@ -177,11 +194,23 @@ class Store {
   // The id of the newest run, 0 for an empty store: runs a command makes
   // after this call have larger ids (a campaign scopes its reports so).
   std::int64_t last_run_id();
-  sqlite3* db() const { return db_; }
+
+  // Reads (queries.cc). Every run `filter` selects, oldest first, as a JSON
+  // array: each run's columns (settings and coverage parsed), its
+  // "properties" ({P: {checks, violations}}) and its child rows under
+  // "scenario_results", "counterexamples" and "mutants". The one model every
+  // report format renders.
+  nlohmann::ordered_json runs_json(const RunFilter& filter);
+  // The counterexamples check and fuzz runs against `sut_spec` recorded,
+  // oldest first (what a campaign restores as saved failures).
+  std::vector<FoundCounterexample> counterexamples_found(const std::string& sut_spec);
   const std::string& path() const { return path_; }
 
  private:
+  friend int merge(const std::string& out, const std::vector<std::string>& inputs,
+                   const SecretKey* key);
   Store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db() const { return db_; }
   Head sign_head(const SecretKey& key);
   void sign_run(const std::string& uuid, const SecretKey& key);
   sqlite3* db_ = nullptr;

@@ -2,7 +2,6 @@
 #include "harness/evidence/report.h"
 
 #include <fmt/core.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <array>
@@ -20,85 +19,10 @@ using Json = nlohmann::ordered_json;
 
 // Every run with its children, as JSON: the one model all formats render.
 Json load(Store& store, const ReportScope& scope) {
-  sqlite3* db = store.db();
-  auto query = [&](const std::string& sql, std::int64_t key, auto&& row) {
-    sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr);
-    if (key >= 0) sqlite3_bind_int64(s, 1, key);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      Json j;
-      for (int i = 0; i < sqlite3_column_count(s); ++i) {
-        const std::string name = sqlite3_column_name(s, i);
-        switch (sqlite3_column_type(s, i)) {
-          case SQLITE_INTEGER:
-            j[name] = sqlite3_column_int64(s, i);
-            break;
-          case SQLITE_FLOAT:
-            j[name] = sqlite3_column_double(s, i);
-            break;
-          case SQLITE_NULL:
-            j[name] = nullptr;
-            break;
-          default:
-            j[name] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, i)),
-                                  static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
-        }
-      }
-      row(j);
-    }
-    sqlite3_finalize(s);
-  };
-  Json runs = Json::array();
-  // The scope, as literals SQLite quotes itself (%Q).
-  char* where = sqlite3_mprintf(
-      "id > %lld AND (%lld = 0 OR id = %lld) AND (%Q = '' OR started_at >= %Q) AND "
-      "(%Q = '' OR json_extract(settings_json, '$.campaign') = %Q)",
-      static_cast<long long>(scope.after_run), static_cast<long long>(scope.run),
-      static_cast<long long>(scope.run), scope.since.c_str(), scope.since.c_str(),
-      scope.campaign.c_str(), scope.campaign.c_str());
-  const std::string filter = where ? where : "0";
-  sqlite3_free(where);
-  query(
-      "SELECT id, uuid, command, command_line, harness_version, harness_commit, sut_spec, "
-      "sut_name, sut_version, sut_sha256, host, started_at, ended_at, status, verdict, "
-      "exit_code, scenarios, steps, messages, settings_json, coverage_json FROM runs WHERE " +
-          filter + " ORDER BY id",
-      -1, [&](Json& r) {
-        const auto id = r["id"].get<std::int64_t>();
-        for (const char* k : {"settings_json", "coverage_json"}) {
-          if (r[k].is_string()) r[k] = Json::parse(r[k].get<std::string>(), nullptr, false);
-        }
-        r["settings"] = r["settings_json"];
-        r["coverage"] = r["coverage_json"];
-        r.erase("settings_json");
-        r.erase("coverage_json");
-        Json props = Json::object();
-        query(
-            "SELECT property, checks, violations FROM properties WHERE run_id = ?1 ORDER BY "
-            "property",
-            id, [&](Json& p) {
-              props[p["property"].get<std::string>()] = {{"checks", p["checks"]},
-                                                         {"violations", p["violations"]}};
-            });
-        r["properties"] = props;
-        for (const auto& [key, sql] : std::map<std::string, std::string>{
-                 {"scenario_results",
-                  "SELECT source, outcome, summary, report FROM scenarios WHERE run_id = ?1 "
-                  "ORDER BY id"},
-                 {"counterexamples",
-                  "SELECT property, scenario_text, report, reproduce, file FROM counterexamples "
-                  "WHERE run_id = ?1 ORDER BY id"},
-                 {"mutants",
-                  "SELECT defect, defect_class, caught, corpus_caught, corpus_property, "
-                  "search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property, "
-                  "fuzz_inputs, fuzz_seconds, fuzz_steps FROM mutants WHERE run_id = ?1 ORDER "
-                  "BY id"}}) {
-          Json list = Json::array();
-          query(sql, id, [&](Json& x) { list.push_back(x); });
-          r[key] = list;
-        }
-        runs.push_back(r);
-      });
+  const Json runs = store.runs_json({.after_run = scope.after_run,
+                                     .run = scope.run,
+                                     .since = scope.since,
+                                     .campaign = scope.campaign});
   const auto v = store.verify();
   Json incomplete = Json::array();
   for (const auto& i : v.incomplete) incomplete.push_back(i);
