@@ -98,6 +98,15 @@ grep -q "wrongbox evidence verify" bundle/VERIFY.md ||
 cp -r bundle forged && sql forged/evidence.db "UPDATE runs SET verdict = 'pass' WHERE id = 2"
 check "a forged bundle does not verify" 1 "$WB" evidence verify forged
 
+# A run's settings are JSON whatever the user typed: a corpus path with a
+# quote and a backslash is recorded as that string, and the report is JSON.
+mkdir 'c"or\pus' && cp "$C"/03-*.wbs 'c"or\pus/'
+check "mutants over an oddly named corpus" 0 "$WB" mutants --defects stale-route \
+  --budget-per-defect 0.5 --corpus 'c"or\pus' --evidence odd.db
+check "its report is JSON" 0 "$WB" report --evidence odd.db --format json
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["runs"][0]; assert r["settings"]["corpus"] == "c\"or\\pus", r["settings"]' "$tmp/out" \
+  || { echo "FAIL the corpus path did not survive as JSON"; fails=$((fails + 1)); }
+
 # Keys others can read are refused before anything runs.
 chmod 644 ci.key
 check "a readable secret key is refused" 2 "$WB" replay "$C" -q --sign-key ci.key --evidence c.db

@@ -125,14 +125,18 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
 
   auto rec = start_recording(
       o.evidence, "check", &sut, o.sut,
-      fmt::format("{{\"tests\":{},\"seed\":{},\"max_steps\":{},\"time_budget\":{},"
-                  "\"swarm\":{},\"weights\":\"{}\",\"shard\":\"{}\",\"search\":\"{}\","
-                  "\"coverage_k\":{},\"stop_when_covered\":{},\"perturb\":\"{}\","
-                  "\"schedules\":{}}}",
-                  o.tests, co.seed, o.max_steps, co.time_budget, !o.no_swarm, o.weights,
-                  o.shard.empty() ? "1/1" : o.shard,
-                  co.search == check::Search::kSteered ? "steered" : "rapidcheck", co.coverage_k,
-                  co.stop_when_covered, o.perturb, o.schedules),
+      Settings{{"tests", o.tests},
+               {"seed", co.seed},
+               {"max_steps", o.max_steps},
+               {"time_budget", co.time_budget},
+               {"swarm", !o.no_swarm},
+               {"weights", o.weights},
+               {"shard", o.shard.empty() ? "1/1" : o.shard},
+               {"search", co.search == check::Search::kSteered ? "steered" : "rapidcheck"},
+               {"coverage_k", co.coverage_k},
+               {"stop_when_covered", co.stop_when_covered},
+               {"perturb", o.perturb},
+               {"schedules", o.schedules}},
       io, res);
   if (!rec) return res;
   if (rec->on() && co.replay_failures_first && !co.failures_dir.empty()) {

@@ -27,7 +27,7 @@ ConformanceResult conformance(const ConformanceOptions& o, const Console& io) {
   }
   std::function<void()> bye;
   if (auto* ex = dynamic_cast<ExecSwitch*>(sut.sw.get())) bye = [ex] { ex->bye(); };
-  auto rec = start_recording(o.evidence, "conformance", &sut, o.sut, "{}", io, res);
+  auto rec = start_recording(o.evidence, "conformance", &sut, o.sut, Settings::object(), io, res);
   if (!rec) return res;
   const auto rep = check_conformance(*sut.sw, bye);
   fmt::print(io.out, "conformance of {}\n", o.sut);

@@ -17,7 +17,7 @@ CommandResult explain(const ExplainOptions& o, const Console& io) {
   if (!parsed.ok()) return fail(res, io, kExitUsage, parsed.error.to_string());
   auto sut = open_sut_for_cli(spec, o.sut_options(), io, res);
   if (!sut) return res;
-  auto rec = start_recording(o.evidence, "explain", &*sut, spec, "{}", io, res);
+  auto rec = start_recording(o.evidence, "explain", &*sut, spec, Settings::object(), io, res);
   if (!rec) return res;
   int rc = kExitOk;
   RunOptions ro = RunOptions::for_switch(sut->hello);

@@ -68,11 +68,13 @@ FuzzCommandResult fuzz(const FuzzCliOptions& o, const Console& io) {
     }
   };
 
-  auto rec = start_recording(
-      o.evidence, "fuzz", &*opened, o.sut,
-      fmt::format("{{\"budget\":{},\"seed\":{},\"max_len\":{},\"seeds\":{},\"fuzzer\":\"{}\"}}",
-                  o.budget, o.seed, o.max_len, fo.seeds.size(), fingerprint("exec:" + fuzzer)),
-      io, res);
+  auto rec = start_recording(o.evidence, "fuzz", &*opened, o.sut,
+                             Settings{{"budget", o.budget},
+                                      {"seed", o.seed},
+                                      {"max_len", o.max_len},
+                                      {"seeds", fo.seeds.size()},
+                                      {"fuzzer", fingerprint("exec:" + fuzzer)}},
+                             io, res);
   if (!rec) return res;
   const auto r = run_fuzz_engine(fo);
   if (tty && !o.quiet && !o.progress) fmt::print(io.err, "\r\x1b[2K");

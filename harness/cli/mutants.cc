@@ -135,13 +135,15 @@ CommandResult mutants(const MutantsOptions& o, const Console& io) {
     }
   }
 
-  auto rec = start_recording(
-      o.evidence, "mutants", nullptr, "builtin:*",
-      fmt::format("{{\"tests\":{},\"budget_per_defect\":{},\"seed\":{},\"corpus\":"
-                  "\"{}\",\"corpus_scenarios\":{},\"fuzzing\":{},\"defects\":\"{}\"}}",
-                  o.tests, o.budget_per_defect, o.seed, corpus_dir, corpus.size(),
-                  no_fuzz_why.empty(), o.defects.empty() ? "all" : o.defects),
-      io, res);
+  auto rec = start_recording(o.evidence, "mutants", nullptr, "builtin:*",
+                             Settings{{"tests", o.tests},
+                                      {"budget_per_defect", o.budget_per_defect},
+                                      {"seed", o.seed},
+                                      {"corpus", corpus_dir},
+                                      {"corpus_scenarios", corpus.size()},
+                                      {"fuzzing", no_fuzz_why.empty()},
+                                      {"defects", o.defects.empty() ? "all" : o.defects}},
+                             io, res);
   if (!rec) return res;
   std::vector<Row> rows;
   model::SituationCoverage reference_situations;  // what the clean run of the reference met

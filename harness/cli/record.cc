@@ -58,7 +58,7 @@ bool Console::live() const {
 }
 
 Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const OpenedSut* sut,
-                   const std::string& sut_spec, const std::string& settings_json, const Console& io)
+                   const std::string& sut_spec, const Settings& settings, const Console& io)
     : io_(io) {
   if (o.disabled) return;
   path_ = o.path;
@@ -74,11 +74,10 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
     h.sut_version = sut->hello.version;
   }
   h.sut_sha256 = sut_spec.empty() ? "" : fingerprint(sut_spec);
-  h.settings_json = settings_json;
-  if (!current_campaign().empty() && h.settings_json.size() >= 2 && h.settings_json[0] == '{') {
-    h.settings_json = "{\"campaign\":\"" + current_campaign() + "\"" +
-                      (h.settings_json == "{}" ? "}" : "," + h.settings_json.substr(1));
-  }
+  Settings all = Settings::object();
+  if (!current_campaign().empty()) all["campaign"] = current_campaign();
+  all.update(settings);
+  h.settings_json = all.dump();
   run_ = store_->begin_run(h);
 }
 
@@ -113,10 +112,10 @@ std::optional<OpenedSut> open_sut_for_cli(const std::string& spec, const SutOpti
 
 std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::string& command,
                                         const OpenedSut* sut, const std::string& sut_spec,
-                                        const std::string& settings_json, const Console& io,
+                                        const Settings& settings, const Console& io,
                                         CommandResult& failed) {
   try {
-    return std::optional<Recorder>(std::in_place, o, command, sut, sut_spec, settings_json, io);
+    return std::optional<Recorder>(std::in_place, o, command, sut, sut_spec, settings, io);
   } catch (const evidence::EvidenceError& e) {
     fail(failed, io, kExitUsage, std::string("evidence: ") + e.what());
     return std::nullopt;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -29,11 +30,15 @@ std::string& current_campaign();
 // the shared library for plugin:.
 std::string fingerprint(const std::string& sut_spec);
 
+// A run's settings (seed, budgets, paths, ...), recorded as JSON in its
+// evidence; built with the JSON library so that any string is escaped.
+using Settings = nlohmann::ordered_json;
+
 class Recorder {
  public:
   // Opens the store and starts a run, unless disabled. Throws EvidenceError.
   Recorder(const EvidenceOptions& o, const std::string& command, const OpenedSut* sut,
-           const std::string& sut_spec, const std::string& settings_json, const Console& io);
+           const std::string& sut_spec, const Settings& settings, const Console& io);
   bool on() const { return store_.has_value(); }
   evidence::Store* store() { return store_ ? &*store_ : nullptr; }
   std::int64_t run() const { return run_; }
@@ -64,7 +69,7 @@ std::optional<OpenedSut> open_sut_for_cli(const std::string& spec, const SutOpti
 // and returns nullopt.
 std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::string& command,
                                         const OpenedSut* sut, const std::string& sut_spec,
-                                        const std::string& settings_json, const Console& io,
+                                        const Settings& settings, const Console& io,
                                         CommandResult& failed);
 
 // Failure memory from evidence: writes the counterexamples that `check` and

@@ -96,11 +96,10 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
   if (!opened) return res;
   OpenedSut& sut = *opened;
 
-  auto rec =
-      start_recording(o.evidence, "replay", &sut, o.sut,
-                      fmt::format("{{\"seed\":{},\"paths\":{},\"runs\":{},\"perturb\":\"{}\"}}",
-                                  o.seed, files.size(), o.runs, o.perturb),
-                      io, res);
+  auto rec = start_recording(
+      o.evidence, "replay", &sut, o.sut,
+      Settings{{"seed", o.seed}, {"paths", files.size()}, {"runs", o.runs}, {"perturb", o.perturb}},
+      io, res);
   if (!rec) return res;
   evidence::RunTotals totals;
   res.input_errors = static_cast<long>(errors.size());

@@ -61,13 +61,15 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
                            std::chrono::duration<double>(o.time_budget));
   }
 
-  auto rec = start_recording(
-      o.evidence, "soak", &sut, o.sut,
-      fmt::format("{{\"profile\":\"{}\",\"seed\":{},\"messages\":{},\"rate\":{},\"retain\":{},"
-                  "\"segment\":{},\"time_budget\":{}}}",
-                  profile->name, o.seed, o.messages, o.rate, o.retain, profile->segment,
-                  o.time_budget),
-      io, res);
+  auto rec = start_recording(o.evidence, "soak", &sut, o.sut,
+                             Settings{{"profile", profile->name},
+                                      {"seed", o.seed},
+                                      {"messages", o.messages},
+                                      {"rate", o.rate},
+                                      {"retain", o.retain},
+                                      {"segment", profile->segment},
+                                      {"time_budget", o.time_budget}},
+                             io, res);
   if (!rec) return res;
   const std::string reproduce_soak =
       fmt::format("{} soak --sut {} --profile {} --seed {} --messages {}", check::program_name(),
