@@ -15,6 +15,7 @@
 #include <random>
 #include <set>
 
+#include "harness/core/oracle/property.h"
 #include "harness/evidence/signing.h"
 #include "harness/evidence/sql.h"
 
@@ -78,8 +79,6 @@ constexpr ChildTable kChainedTables[] = {
      "seconds, shrunk_steps, fuzz_ran, fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps"},
 };
 
-constexpr const char* kProperties[10] = {"S1", "S2", "S3", "S4", "S5",
-                                         "C1", "C2", "C3", "C4", "L1"};
 
 std::string now_iso() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -485,7 +484,7 @@ void Store::finish_run(std::int64_t run, const RunTotals& t) {
       Stmt s(db_,
              "INSERT OR REPLACE INTO properties(run_id, property, checks, violations) "
              "VALUES (?1, ?2, ?3, ?4)");
-      s.bind(1, run).bind(2, kProperties[p]).bind(3, static_cast<std::int64_t>(t.checks[p]));
+      s.bind(1, run).bind(2, to_string(static_cast<Property>(p))).bind(3, static_cast<std::int64_t>(t.checks[p]));
       s.bind(4, static_cast<std::int64_t>(t.violations[p]));
       s.step();
     }

@@ -54,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/oracle/property.h"
 #include "harness/evidence/signing.h"
 
 struct sqlite3;
@@ -116,8 +117,8 @@ struct RunTotals {
   long scenarios = 0;
   long steps = 0;
   long messages = 0;
-  std::array<std::uint64_t, 10> checks{};  // S1..S5, C1..C4, L1
-  std::array<std::uint64_t, 10> violations{};
+  std::array<std::uint64_t, kPropertyCount> checks{};  // by Property
+  std::array<std::uint64_t, kPropertyCount> violations{};
   std::string coverage_json;
 };
 
