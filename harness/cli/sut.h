@@ -2,6 +2,7 @@
 //
 // builtin:NAME   the reference switch and its defect catalog, in-process
 // exec:COMMAND   a process speaking protocol v1 (COMMAND split as a shell would)
+// plugin:PATH.so [ARG]   a shared library with the C ABI of wrongbox/plugin.h
 //
 // Example usage:
 //   OpenedSut s = open_sut("builtin:stale-route");   // throws SutError when unknown
