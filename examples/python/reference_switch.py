@@ -5,14 +5,26 @@ must do; run it with:
 
     wrongbox replay corpus/regressions --sut exec:'python3 examples/python/reference_switch.py'
 
-`--bug ten-digit-cache` plants a realistic defect for trying a red CI job:
-the command's lookup cache is keyed on the 10-digit form of the number, so
-two people born a century apart share one answer (defect class 4).
+Its durable state (accepted messages not yet handled, and the (sender, id)
+keys accepted) lives in the private store the harness names in
+WRONGBOX_PRIVATE_DIR, in a file only its owner can read; `restart` reads it
+back. Without that variable it is kept in memory.
+
+Planted defects for trying a red CI job:
+`--bug ten-digit-cache`: the command's lookup cache is keyed on the 10-digit
+form of the number, so two people born a century apart share one answer
+(defect class 4).
+`--bug dead-letter-share`: a letter the mailbox operator could not take is
+also written, for staff to look at, to a dead-letter folder in the shared
+directory (WRONGBOX_SHARED_DIR) that every staff member can read (defect
+class 9, at rest: property S6).
 """
 import json
+import os
 import sys
 
 BUG = None
+BUGS = ("ten-digit-cache", "dead-letter-share")
 
 
 def valid_person_number(s):
@@ -44,9 +56,30 @@ class Switch:
         self.journal = []      # durable: accepted messages, with a done flag
         self.accepted = set()  # durable: (sender, id)
         self.cache = {}        # volatile, and valid for one command only
+        self.save()
 
     def restart(self):
+        # As after a crash: only what the private store holds survives.
         self.cache = {}
+        store = os.environ.get("WRONGBOX_PRIVATE_DIR")
+        if store:
+            with open(os.path.join(store, "journal.json")) as f:
+                state = json.load(f)
+            self.journal = [{"message": m, "done": False} for m in state["pending"]]
+            self.accepted = {tuple(k) for k in state["accepted"]}
+
+    def save(self):
+        """Writes the durable state to the private store, readable by the owner alone."""
+        store = os.environ.get("WRONGBOX_PRIVATE_DIR")
+        if not store:
+            return
+        state = {"pending": [e["message"] for e in self.journal if not e["done"]],
+                 "accepted": sorted(self.accepted)}
+        tmp = os.path.join(store, "journal.json.new")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(state, f)
+        os.replace(tmp, os.path.join(store, "journal.json"))
 
     def submit(self, messages):
         verdicts = []
@@ -66,11 +99,13 @@ class Switch:
                 self.journal.append({"message": m, "done": False})
                 verdicts.append({"sender": m["sender"], "id": m["id"], "status": "accepted"})
         self.work()
+        self.save()
         return {"verdicts": verdicts}
 
     def tick(self, now):
         self.work()
         self.journal = [e for e in self.journal if not e["done"]]
+        self.save()
         return {"idle": not self.journal}
 
     def lookup(self, person):
@@ -99,8 +134,14 @@ class Switch:
                     self.receipt(m, "delivered")
                     return True
                 if answer.get("error") == "no_such_mailbox":
-                    self.cache.pop(m["subject"][2:] if BUG else m["subject"], None)
+                    self.cache.pop(m["subject"][2:] if BUG == "ten-digit-cache" else m["subject"],
+                                   None)
                     continue
+                if BUG == "dead-letter-share" and os.environ.get("WRONGBOX_SHARED_DIR"):
+                    folder = os.path.join(os.environ["WRONGBOX_SHARED_DIR"], "dead-letter")
+                    os.makedirs(folder, exist_ok=True)
+                    with open(os.path.join(folder, key.replace("/", "_") + ".json"), "w") as f:
+                        json.dump(m, f)
                 return False  # operator unavailable
             if r.get("protected"):
                 self.io.tell({"call": "hold", "message": m,
@@ -161,10 +202,10 @@ class Io:
 
 def main():
     global BUG
-    if sys.argv[1:] == ["--bug", "ten-digit-cache"]:
-        BUG = "ten-digit-cache"
+    if len(sys.argv) == 3 and sys.argv[1] == "--bug" and sys.argv[2] in BUGS:
+        BUG = sys.argv[2]
     elif sys.argv[1:]:
-        sys.stderr.write("usage: reference_switch.py [--bug ten-digit-cache]\n")
+        sys.stderr.write("usage: reference_switch.py [--bug ten-digit-cache|dead-letter-share]\n")
         return 2
     io = Io()
     switch = Switch(io)

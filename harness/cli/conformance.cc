@@ -8,6 +8,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"
+#include "harness/core/places.h"
 #include "harness/protocol/exec_switch.h"
 
 namespace wrongbox::cli {
@@ -26,7 +27,9 @@ ConformanceResult conformance(const ConformanceOptions& o, const Console& io) {
     return res;
   }
   std::function<void()> bye;
-  if (auto* ex = dynamic_cast<ExecSwitch*>(sut.sw.get())) bye = [ex] { ex->bye(); };
+  Switch* raw = sut.sw.get();
+  if (auto* w = dynamic_cast<WatchedSwitch*>(raw)) raw = &w->inner();
+  if (auto* ex = dynamic_cast<ExecSwitch*>(raw)) bye = [ex] { ex->bye(); };
   auto rec = start_recording(o.evidence, "conformance", &sut, o.sut, Settings::object(), io, res);
   if (!rec) return res;
   const auto rep = check_conformance(*sut.sw, bye);

@@ -7,6 +7,7 @@
 
 #include "examples/reference_switch.h"
 #include "examples/threaded_switch.h"
+#include "harness/core/places.h"
 #include "harness/plugin/plugin_switch.h"
 #include "harness/protocol/exec_switch.h"
 
@@ -22,6 +23,14 @@ std::vector<std::string> builtin_sut_names() {
 OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
   OpenedSut s;
   s.spec = spec;
+  std::unique_ptr<PlaceWatch> watch;
+  if (options.places) {
+    try {
+      watch = std::make_unique<PlaceWatch>();
+    } catch (const std::runtime_error& e) {
+      throw SutError(e.what());
+    }
+  }
   const std::string builtin = "builtin:";
   if (spec.rfind(builtin, 0) == 0) {
     const auto name = spec.substr(builtin.size());
@@ -61,9 +70,18 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
     if (!split_command(spec.substr(7), words, error)) throw SutError("--sut plugin: " + error);
     std::string arg;
     for (std::size_t i = 1; i < words.size(); ++i) arg += (i > 1 ? " " : "") + words[i];
+    if (watch) {
+      ::setenv("WRONGBOX_PRIVATE_DIR", watch->places().private_dir.c_str(), 1);
+      ::setenv("WRONGBOX_SHARED_DIR", watch->places().shared_dir.c_str(), 1);
+      ::setenv("WRONGBOX_LOG_DIR", watch->places().log_dir.c_str(), 1);
+    }
     s.sw = std::make_unique<PluginSwitch>(words[0], arg);
   } else {
     throw SutError("--sut takes builtin:NAME, exec:COMMAND or plugin:PATH.so; got '" + spec + "'");
+  }
+  if (watch) {
+    s.sw->use_places(watch->places());
+    s.sw = std::make_unique<WatchedSwitch>(std::move(watch), std::move(s.sw));
   }
   try {
     s.hello = s.sw->hello();

@@ -27,6 +27,9 @@ class SutError : public std::runtime_error {
 struct SutOptions {
   double timeout = 10;     // exec: seconds per command
   std::string switch_log;  // exec: the switch's standard error; "" = wrongbox-logs/switch-<pid>.log
+  // Give the switch its places and watch them (property S6, core/places.h):
+  // the switch is then a WatchedSwitch around the one the spec names.
+  bool places = true;
 };
 
 struct OpenedSut {
@@ -37,6 +40,8 @@ struct OpenedSut {
 };
 
 // Throws SutError for a bad spec, SwitchFailure when the switch does not start.
+// A plugin reads its places from WRONGBOX_PRIVATE_DIR, WRONGBOX_SHARED_DIR and
+// WRONGBOX_LOG_DIR, which are set in this process before it is created.
 OpenedSut open_sut(const std::string& spec, const SutOptions& options = {});
 // Every builtin:NAME, the reference first.
 std::vector<std::string> builtin_sut_names();

@@ -1,13 +1,18 @@
 // Plays a scenario: the harness's actors answer the switch from the model.
 #include "harness/core/runner.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <set>
+#include <type_traits>
 
 #include "harness/core/actors.h"
+#include "harness/core/places.h"
 #include "harness/core/playable.h"
 #include "harness/core/shared_calls.h"
 #include "models/world.h"
@@ -43,8 +48,11 @@ struct Session::State {
         opt(o),
         oracle(play.world(), o.seed, o.trace, retain),
         actors(play.world(), oracle, result, o.trace),
-        shared(actors, o.schedule) {}
+        shared(actors, o.schedule) {
+    if (auto* w = dynamic_cast<WatchedSwitch*>(&s)) watch = &w->watch();
+  }
   Switch& sut;
+  PlaceWatch* watch = nullptr;  // the switch's places, when they are watched (S6)
   RunOptions opt;
   RunResult result;
   PlayableBuilder play;  // the model, as the environment steps change it
@@ -70,14 +78,44 @@ struct Session::State {
   // Runs one command that may call: the calls are open while it runs; a
   // call the switch made between commands fails the run (SwitchFailure).
   template <typename F>
-  auto command(F&& f) {
+  auto command(const char* name, F&& f) {
     shared.open();
     struct Close {
       SharedCalls& s;
       ~Close() { s.close(); }
     } close{shared};
     check_late();
-    return f();
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+      judge_places(name);
+    } else {
+      auto r = f();
+      judge_places(name);
+      return r;
+    }
+  }
+  // The files that changed in the switch's places during a command, judged
+  // as they rest once it has ended (S6). Costs nothing when none changed.
+  void judge_places(const char* after) {
+    if (!watch || !watch->dirty()) return;
+    for (const auto& f : watch->take()) {
+      struct stat st {};
+      std::string content;
+      {
+        std::ifstream in(f.path, std::ios::binary);
+        if (!in || ::stat(f.path.c_str(), &st) != 0) continue;
+        content.assign(std::istreambuf_iterator<char>(in), {});
+      }
+      oracle.begin_call("a file at rest after ", after, ": ", f.shown);
+      oracle.on_file(f.place, f.shown, content, st.st_mode);
+      if (opt.trace) {
+        std::string line = "    file: " + f.shown + " (" + std::to_string(content.size()) +
+                           " bytes) in " + describe(f.place);
+        if (!oracle.note().empty()) line += "\n      oracle: " + oracle.note();
+        result.trace.push_back(std::move(line));
+      }
+      if (oracle.safety_violated()) return;
+    }
   }
   void check_late() {
     if (auto late = shared.late_call()) {
@@ -89,7 +127,7 @@ struct Session::State {
     ++now;
     ++result.stats.ticks;
     play.advance(1);
-    return command([&] { return sut.tick(now, shared); });
+    return command("tick", [&] { return sut.tick(now, shared); });
   }
   // All outages end, races disarm, and the switch gets time to settle; then
   // C1, C4 and L1 for what is still in flight.
@@ -158,7 +196,7 @@ bool Session::play(const Step& st, int si) {
     if (st.kind == StepKind::kSubmit) {
       const std::vector<Message>& batch = oracle.add_batch(st.messages, si);
       result.stats.messages += static_cast<std::int64_t>(batch.size());
-      const auto verdicts = S.command([&] { return S.sut.submit(batch, S.shared); });
+      const auto verdicts = S.command("submit", [&] { return S.sut.submit(batch, S.shared); });
       oracle.on_verdicts(verdicts);
       if (S.opt.trace) {
         std::string v = "    verdicts:";
@@ -179,6 +217,7 @@ bool Session::play(const Step& st, int si) {
     } else {
       S.sut.restart();
       oracle.on_restart();
+      S.judge_places("restart");
     }
     S.check_late();
   } catch (const std::exception& e) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <set>
 
+#include "harness/core/oracle/property.h"
 #include "models/identity.h"
 #include "models/world.h"
 
@@ -20,8 +21,6 @@ namespace wrongbox {
 namespace {
 
 constexpr std::string_view kMagic = "wrongbox-scenario";
-constexpr std::array<std::string_view, 10> kProperties = {"S1", "S2", "S3", "S4", "S5",
-                                                          "C1", "C2", "C3", "C4", "L1"};
 
 struct Token {
   std::string text;
@@ -498,9 +497,9 @@ class Parser {
       }
     } else {
       if (t.size() != 3) return Failure{lineno_, kw.col, "expected: guards DEFECT PROPERTY"};
-      if (std::find(kProperties.begin(), kProperties.end(), t[2].text) == kProperties.end()) {
+      if (!property_from_string(t[2].text)) {
         return Failure{lineno_, t[2].col,
-                       "'" + t[2].text + "' is not a property (S1-S5, C1-C4, L1)"};
+                       "'" + t[2].text + "' is not a property (S1-S6, C1-C4, L1)"};
       }
       sc.guards.push_back(Guard{t[1].text, t[2].text});
     }
@@ -751,7 +750,7 @@ std::string validate_scenario(const Scenario& sc) {
     }
   }
   for (const auto& g : sc.guards) {
-    if (std::find(kProperties.begin(), kProperties.end(), g.property) == kProperties.end()) {
+    if (!property_from_string(g.property)) {
       return "guards: '" + g.property + "' is not a property";
     }
   }

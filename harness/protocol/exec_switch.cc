@@ -145,8 +145,21 @@ void ExecSwitch::start() {
   std::vector<char*> args;
   for (auto& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
+  // The environment: ours, with the places (if any) in place of our own.
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    bool replaced = false;
+    for (const auto& p : place_env_) {
+      const auto eq = p.find('=');
+      replaced |= entry.substr(0, eq + 1) == std::string_view(p).substr(0, eq + 1);
+    }
+    if (!replaced) env.push_back(*e);
+  }
+  for (auto& p : place_env_) env.push_back(p.data());
+  env.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+  const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   ::close(in[0]);
@@ -645,6 +658,11 @@ void ExecSwitch::bye() {
             "; it must exit 0",
         WIFEXITED(status) ? SwitchFailure::Kind::kExited : SwitchFailure::Kind::kSignal);
   }
+}
+
+void ExecSwitch::use_places(const Places& p) {
+  place_env_ = {"WRONGBOX_PRIVATE_DIR=" + p.private_dir, "WRONGBOX_SHARED_DIR=" + p.shared_dir,
+                "WRONGBOX_LOG_DIR=" + p.log_dir, "TMPDIR=" + p.tmp_dir, "HOME=" + p.home_dir};
 }
 
 HelloInfo ExecSwitch::hello() {

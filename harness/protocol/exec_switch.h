@@ -64,6 +64,10 @@ class ExecSwitch final : public Switch {
   std::vector<Verdict> submit(const std::vector<Message>& batch, Calls& calls) override;
   bool tick(std::int64_t now, Calls& calls) override;
   void restart() override;
+  // The process (started, and started again after a failure) gets the places
+  // as WRONGBOX_PRIVATE_DIR, WRONGBOX_SHARED_DIR, WRONGBOX_LOG_DIR, TMPDIR and
+  // HOME; takes effect at the next start.
+  void use_places(const Places& p) override;
 
   // Sends bye and waits for the process to exit with status 0; throws
   // SwitchFailure naming what happened otherwise. The switch is stopped after.
@@ -76,6 +80,7 @@ class ExecSwitch final : public Switch {
  private:
   void start();
   void stop(bool polite);
+  std::vector<std::string> place_env_;  // NAME=VALUE, over the harness's environment
   // Sends {"op":OP, ...} (the fields that fields() writes into writer_),
   // serves its calls, returns its result (valid until the next line is parsed).
   template <typename Fields>

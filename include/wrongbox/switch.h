@@ -16,6 +16,11 @@
 //                 work; return true when nothing is left to do (idle).
 //   - restart() : drop all volatile state as after a crash; accepted, unhandled
 //                 messages and the set of accepted (sender, id) must survive.
+//   - use_places(): where the switch may write files (property S6); called
+//                 once, before hello(), when the harness watches them. Keep
+//                 content only in the private store, in files only the owner
+//                 can read; a temporary file may hold content only while a
+//                 command runs. The default ignores the places.
 //   - Calls may be used only during the command that received them, and the
 //     batch given to submit() only during that call: keep copies of what you keep.
 //   - Throwing SwitchFailure (or any std::exception) reports the switch as
@@ -90,10 +95,23 @@ class Calls {
   virtual void log(const std::string& text) = 0;
 };
 
+// The directories a switch may write files in (property S6,
+// docs/exchange.md). Over protocol v1 they are the environment variables
+// WRONGBOX_PRIVATE_DIR, WRONGBOX_SHARED_DIR, WRONGBOX_LOG_DIR, TMPDIR and
+// HOME; a plugin reads the first three from its environment.
+struct Places {
+  std::string private_dir;  // the switch's private store (mode 0700): journals, queues
+  std::string shared_dir;   // every staff member can read it: nothing personal rests here
+  std::string log_dir;      // log files: part of the staff log
+  std::string tmp_dir;      // temporary files: content only while a command runs
+  std::string home_dir;     // its home directory: nothing personal rests here
+};
+
 // The system under test: the commands of protocol v1.
 class Switch {
  public:
   virtual ~Switch() = default;
+  virtual void use_places(const Places&) {}
   virtual HelloInfo hello() = 0;
   virtual void reset(const std::vector<std::string>& senders) = 0;
   virtual std::vector<Verdict> submit(const std::vector<Message>& batch, Calls& calls) = 0;

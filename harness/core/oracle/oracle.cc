@@ -1,7 +1,10 @@
-// Property checks S1-S5, C1-C4, L1 (docs/exchange.md, "Properties").
+// Property checks S1-S6, C1-C4, L1 (docs/exchange.md, "Properties").
 #include "harness/core/oracle/oracle.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "harness/core/oracle/encodings.h"
 
 namespace wrongbox {
 namespace {
@@ -350,6 +353,63 @@ void Oracle::on_log(const std::string& text) {
     auto& v = violate(Property::S3, "the staff log holds a protected person's number");
     v.facts = {{"log line", text.substr(0, 120)}, {"person", p + " (protected identity)"}};
     return;
+  }
+}
+
+void Oracle::on_file(Place place, const std::string& shown, std::string_view content,
+                     unsigned mode) {
+  const bool log = place == Place::kLog;
+  const Property p = log ? Property::S3 : Property::S6;
+  check(p);
+  const bool others_read = (mode & 0044) != 0;
+  if (place == Place::kPrivate && !others_read) return;
+  auto mode_text = [&] {
+    char m[8];
+    std::snprintf(m, sizeof m, "%04o", mode & 07777);
+    return std::string(m);
+  };
+  auto where = [&](const DecodedView& v, std::size_t at) {
+    return "byte " + std::to_string(v.source_offset(at)) +
+           (v.origin.empty() ? "" : std::string(" (") + v.encoding + ")");
+  };
+  const std::string whose =
+      place == Place::kPrivate ? "a file in the private store that others can read (mode " +
+                                     mode_text() + ") holds message content"
+      : log ? "a file in the log directory holds message content"
+            : std::string("a file left in ") + describe(place) + " holds message content";
+  for (const auto& view : decoded_views(content)) {
+    std::optional<std::pair<Hit, std::size_t>> found;
+    scan_canaries(view.text, [&](std::uint64_t, std::size_t at) {
+      if (found) return;
+      Content c;
+      ledger_.scan(std::string_view(view.text).substr(at, kCanaryLength), c);
+      if (!c.hits.empty()) found = {c.hits.front(), at};
+    });
+    if (found) {
+      auto& v = violate(p, whose);
+      v.facts = {{"file", shown},
+                 {"at", where(view, found->second)},
+                 {"place", describe(place)},
+                 {"content", describe_hit(found->first)}};
+      if (place == Place::kPrivate) v.facts.push_back({"mode", mode_text()});
+      return;
+    }
+    for (const auto& [person, ten] : world_.protected_ten_digit()) {
+      const auto at = view.text.find(ten);
+      if (at == std::string::npos) continue;
+      auto& v = violate(p, place == Place::kPrivate
+                               ? "a file in the private store that others can read (mode " +
+                                     mode_text() + ") holds a protected person's number"
+                               : std::string("a file in ") + describe(place) +
+                                     " holds a protected person's number");
+      const std::size_t from =
+          at >= 2 && view.text.compare(at - 2, 2, person, 0, 2) == 0 ? at - 2 : at;
+      v.facts = {{"file", shown},
+                 {"at", where(view, from)},
+                 {"place", describe(place)},
+                 {"person", person + " (protected identity)"}};
+      return;
+    }
   }
 }
 

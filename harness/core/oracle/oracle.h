@@ -14,9 +14,9 @@
 // libFuzzer.
 //
 // Where a rule is judged: S1 on_deliver; S2 on_print; S3 on_hold (the
-// reason) and on_log; S4 on_receipt; S5 check_rejected (every sink) and
-// on_verdicts; C1 handle (a second sink), on_verdicts (a key accepted
-// twice) and at_end; C2 and C3 handle; C4 on_receipt and at_end; L1 at_end.
+// reason), on_log and on_file (the log directory); S4 on_receipt; S5 check_rejected (every sink)
+// and on_verdicts; S6 on_file; C1 handle (a second sink), on_verdicts (a key accepted twice) and
+// at_end; C2 and C3 handle; C4 on_receipt and at_end; L1 at_end.
 #pragma once
 
 #include <array>
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "harness/core/oracle/ledger.h"
+#include "harness/core/oracle/place.h"
 #include "harness/core/oracle/property.h"
 #include "harness/core/oracle/situations.h"
 #include "harness/core/scenario.h"
@@ -80,6 +81,12 @@ class Oracle {
   void on_hold(const Message& sent, const std::string& reason);
   void on_receipt(const std::string& sender, const std::string& id, ReceiptStatus status);
   void on_log(const std::string& text);
+  // A file at rest in one of the switch's places after a command: S6 (S3 for
+  // a file in the log directory). `shown` names it in reports; `mode` is its
+  // permission bits. Content is recognised in every encoding of
+  // encodings.h. A file in the private store is judged only when others
+  // can read it.
+  void on_file(Place place, const std::string& shown, std::string_view content, unsigned mode);
   // The verdicts of the submit of the batch added last. Throws SwitchFailure
   // when they do not name the batch's messages in order.
   void on_verdicts(const std::vector<Verdict>& verdicts);

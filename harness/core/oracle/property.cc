@@ -7,7 +7,7 @@
 namespace wrongbox {
 namespace {
 
-constexpr std::array<const char*, kPropertyCount> kNames = {"S1", "S2", "S3", "S4", "S5",
+constexpr std::array<const char*, kPropertyCount> kNames = {"S1", "S2", "S3", "S4", "S5", "S6",
                                                             "C1", "C2", "C3", "C4", "L1"};
 
 }  // namespace
@@ -24,7 +24,7 @@ std::optional<Property> property_from_string(std::string_view s) {
 }
 
 bool is_safety(Property p) {
-  return static_cast<int>(p) <= static_cast<int>(Property::S5);
+  return static_cast<int>(p) <= static_cast<int>(Property::S6);
 }
 
 const char* meaning(Property p) {
@@ -40,6 +40,9 @@ const char* meaning(Property p) {
       return "a receipt goes only to the sender of the message it names and holds no content";
     case Property::S5:
       return "a rejected message, or one with an invalid subject, goes nowhere";
+    case Property::S6:
+      return "content and protected persons' numbers rest only in the switch's private store, "
+             "readable by the switch alone";
     case Property::C1:
       return "every accepted message reaches exactly one sink, exactly once";
     case Property::C2:

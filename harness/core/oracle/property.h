@@ -11,8 +11,8 @@
 
 namespace wrongbox {
 
-enum class Property { S1, S2, S3, S4, S5, C1, C2, C3, C4, L1 };
-inline constexpr int kPropertyCount = 10;
+enum class Property { S1, S2, S3, S4, S5, S6, C1, C2, C3, C4, L1 };
+inline constexpr int kPropertyCount = 11;
 const char* to_string(Property p);
 std::optional<Property> property_from_string(std::string_view s);
 // Safety properties stop a run at the call that breaks them.
