@@ -3,10 +3,17 @@
 // realistic change to a correct switch.
 #include "examples/reference_switch.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -103,8 +110,17 @@ class ReferenceSwitch final : public Switch {
     return journal_.pending.empty();
   }
 
+  void use_places(const Places& places) override { places_ = places; }
+
   void restart() override {
-    // Volatile state goes; the journal stays.
+    // Volatile state goes; the journal stays. With places and messages
+    // waiting, it goes through the private store: the in-process restart
+    // stands for a crash, and the file for what a deployed switch keeps on
+    // disk all along (only then, to spare a check the file's cost).
+    if (places_ && !journal_.pending.empty()) {
+      journal_ = load_journal(
+          write_and_read_back(places_->private_dir + "/journal", save_journal(journal_)));
+    }
     cache_.clear();
     channels_.clear();
     workers_ = {};
@@ -415,13 +431,28 @@ class ReferenceSwitch final : public Switch {
     // to paper before protection is looked at.
     const bool to_paper = defect_ == Defect::kBlockedProtectedPrinted && blocks(w.route, m.sender);
     if (w.route.is_protected && !to_paper) {
+      // DEFECT 9 (hold copy readable): case handlers get a copy in the
+      // private store, written readable by everyone.
+      if (defect_ == Defect::kHoldCopyReadable && places_) {
+        ::mkdir((places_->private_dir + "/hold").c_str(), 0700);
+        write_file(places_->private_dir + "/hold/" + file_name(w.out) + ".txt", letter_text(w.out),
+                   0644);
+      }
       calls.hold(w.out, "protected identity: manual handling required");
       // DEFECT 9 (log leak): the subject's number goes into the staff log.
       calls.log(defect_ == Defect::kLogLeak ? "held " + key_of(m) + " for " + m.subject
                                             : "held " + key_of(m) + " for manual handling");
       return ReceiptStatus::kHeld;
     }
+    // DEFECT 9 (print spool left): letters are spooled to TMPDIR for the
+    // print service; the clean-up skips those printed because of a block.
+    std::string spool;
+    if (defect_ == Defect::kPrintSpoolLeft && places_) {
+      spool = places_->tmp_dir + "/print-" + file_name(w.out) + ".spool";
+      write_file(spool, letter_text(w.out), 0600);
+    }
     calls.print(m.subject, w.out);
+    if (!spool.empty() && !blocks(w.route, m.sender)) ::unlink(spool.c_str());
     calls.log("printed " + key_of(m));
     return ReceiptStatus::kPrinted;
   }
@@ -436,6 +467,13 @@ class ReferenceSwitch final : public Switch {
         status = ReceiptStatus::kDelivered;
         return Outcome::kDone;
       case DeliverReply::kUnavailable:
+        // DEFECT 9 (dead letter shared): what the operator could not take is
+        // exported for staff, to a folder every staff member can read.
+        if (defect_ == Defect::kDeadLetterShared && places_) {
+          ::mkdir((places_->shared_dir + "/dead-letter").c_str(), 0755);
+          write_file(places_->shared_dir + "/dead-letter/" + file_name(w.out) + ".txt",
+                     letter_text(w.out), 0644);
+        }
         return Outcome::kRetry;
       case DeliverReply::kNoSuchMailbox:
         reroute(w, calls);
@@ -477,7 +515,105 @@ class ReferenceSwitch final : public Switch {
     std::erase_if(j.pending, [&](std::size_t p) { return p >= j.inbox.size(); });
   }
 
+  // Files (the places, S6). A name from a message's key, safe in a path.
+  static std::string file_name(const Message& m) {
+    std::string out = m.sender + "_" + m.id;
+    for (char& c : out) {
+      if (c == '/' || c == '\0' || c == '.') c = '_';
+    }
+    return out;
+  }
+  static std::string letter_text(const Message& m) {
+    std::string out = m.title + "\n";
+    for (const auto& p : m.parts) out += p.name + "\n" + p.data + "\n";
+    return out;
+  }
+  static void write_file(const std::string& path, const std::string& text, mode_t mode) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) throw SwitchFailure("cannot write " + path + ": " + std::strerror(errno));
+    ::fchmod(fd, mode);  // whatever the umask
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    if (!ok) throw SwitchFailure("cannot write " + path);
+  }
+  // Writes `text` to a file only the owner can read, and returns what the
+  // file holds then (what a recovery would find).
+  static std::string write_and_read_back(const std::string& path, const std::string& text) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw SwitchFailure("cannot write " + path + ": " + std::strerror(errno));
+    std::string back(text.size(), '\0');
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                    ::pread(fd, back.data(), back.size(), 0) == static_cast<ssize_t>(back.size());
+    ::close(fd);
+    if (!ok) throw SwitchFailure("cannot write and read back " + path);
+    return back;
+  }
+  // The journal as text: length-prefixed fields, one entry a line.
+  static void put(std::string& out, const std::string& s) {
+    out += std::to_string(s.size()) + ":" + s;
+  }
+  static std::string save_journal(const Journal& j) {
+    std::string out = "wrongbox-reference-journal 1\n" + std::to_string(j.accepted.size()) + "\n";
+    for (const auto& [sender, id] : j.accepted) {
+      put(out, sender);
+      put(out, id);
+    }
+    out += "\n" + std::to_string(j.inbox.size()) + "\n";
+    for (const auto& e : j.inbox) {
+      out += std::to_string(e.done) + " " + std::to_string(e.retries) + " " +
+             std::to_string(e.seq) + " " + std::to_string(e.msg.parts.size()) + " ";
+      for (const auto* s : {&e.msg.sender, &e.msg.id, &e.msg.subject, &e.msg.title}) put(out, *s);
+      for (const auto& p : e.msg.parts) {
+        put(out, p.name);
+        put(out, p.data);
+      }
+      out += "\n";
+    }
+    out += std::to_string(j.pending.size());
+    for (const auto p : j.pending) out += " " + std::to_string(p);
+    return out + "\n";
+  }
+  static Journal load_journal(const std::string& text) {
+    std::size_t at = text.find('\n') + 1;
+    auto number = [&]() {
+      while (at < text.size() && (text[at] == ' ' || text[at] == '\n')) ++at;
+      std::size_t n = 0;
+      while (at < text.size() && text[at] >= '0' && text[at] <= '9')
+        n = n * 10 + (text[at++] - '0');
+      return n;
+    };
+    auto field = [&]() {
+      while (at < text.size() && (text[at] == ' ' || text[at] == '\n')) ++at;
+      const std::size_t n = number();
+      ++at;  // ':'
+      std::string s = text.substr(at, n);
+      at += n;
+      return s;
+    };
+    Journal j;
+    for (std::size_t k = number(); k > 0; --k) {
+      auto sender = field();
+      j.accepted.emplace(std::move(sender), field());
+    }
+    j.inbox.resize(number());
+    for (auto& e : j.inbox) {
+      e.done = number() != 0;
+      e.retries = static_cast<int>(number());
+      e.seq = number();
+      e.msg.parts.resize(number());
+      for (auto* s : {&e.msg.sender, &e.msg.id, &e.msg.subject, &e.msg.title}) *s = field();
+      for (auto& p : e.msg.parts) {
+        p.name = field();
+        p.data = field();
+      }
+    }
+    j.pending.resize(number());
+    for (auto& p : j.pending) p = number();
+    return j;
+  }
+
   const Defect defect_;
+  std::optional<Places> places_;  // where files may go (S6), when the harness gives them
   Journal journal_;
   static constexpr std::size_t kDedupWindowSize = 4096;  // DEFECT 5 (dedup window)
   static constexpr std::size_t kSlots = 256;             // DEFECT 2 (slot wrap)
@@ -570,6 +706,15 @@ const std::vector<DefectInfo>& catalog() {
        "restart recovery skips the newest journal entry"},
       {Defect::kBatchLogNamesHeld, 9, "batch-log-names-held",
        "a command handling several messages logs the numbers of those it held"},
+      {Defect::kDeadLetterShared, 9, "dead-letter-shared",
+       "a letter the mailbox operator could not take is exported to a dead-letter folder in the "
+       "shared directory"},
+      {Defect::kPrintSpoolLeft, 9, "print-spool-left",
+       "the print spool file of a letter printed because the person blocks the sender is never "
+       "removed from TMPDIR"},
+      {Defect::kHoldCopyReadable, 9, "hold-copy-readable",
+       "a held letter's copy for case handlers is written to the private store readable by "
+       "everyone"},
       {Defect::kDedupWindow, 5, "dedup-window",
        "the set of accepted (sender, id) keys keeps only the latest 4096", true},
       {Defect::kSlotWrap, 2, "slot-wrap",

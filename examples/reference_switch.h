@@ -47,6 +47,12 @@ enum class Defect {
   // Written after the search's last change.
   kRestartDropsNewest,  // 12: a restart while the newest accepted message still waits
   kBatchLogNamesHeld,   // 9: a held message in a command that handles several
+  // Content at rest (S6), written after the places were watched, one for
+  // each place and each on its own path of the routing rules.
+  kDeadLetterShared,  // 9: a delivery the operator refused is exported to the shared directory
+  kPrintSpoolLeft,    // 9: the print spool of a letter to a person who blocks the sender stays in
+                      // TMPDIR
+  kHoldCopyReadable,  // 9: a held letter's copy in the private store is readable by others
   // Volume-only variants: each fires only after thousands of messages, out
   // of reach of a scenario of a few dozen steps (`wrongbox soak` reaches them).
   kDedupWindow,      // 5: a duplicate of a message accepted 4096 or more messages earlier

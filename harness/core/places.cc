@@ -26,13 +26,14 @@ namespace fs = std::filesystem;
 const int kSignal = SIGRTMIN + 7;
 constexpr int kMaxFd = 4096;
 std::array<std::atomic<bool>, kMaxFd> g_dirty{};
+std::array<std::atomic<int>, kMaxFd> g_flags{};  // each descriptor's flags without O_ASYNC
 
 void on_signal(int, siginfo_t* info, void*) {
   const int fd = info->si_fd;
   if (fd >= 0 && fd < kMaxFd) {
     g_dirty[static_cast<std::size_t>(fd)].store(true, std::memory_order_relaxed);
     const int saved = errno;
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_ASYNC);
+    ::fcntl(fd, F_SETFL, g_flags[static_cast<std::size_t>(fd)].load(std::memory_order_relaxed));
     errno = saved;
   }
 }
@@ -52,11 +53,21 @@ void install_handler() {
 constexpr std::uint32_t kMask =
     IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR;
 
+// Where the places go: WRONGBOX_PLACES_DIR if set; else /dev/shm, a
+// memory file system, when it is there (a switch that writes a file at every
+// command then costs microseconds, not a disk's milliseconds); else TMPDIR,
+// else /tmp.
+std::string places_parent() {
+  if (const char* d = std::getenv("WRONGBOX_PLACES_DIR"); d && *d) return d;
+  if (::access("/dev/shm", W_OK | X_OK) == 0) return "/dev/shm";
+  if (const char* t = std::getenv("TMPDIR"); t && *t) return t;
+  return "/tmp";
+}
+
 }  // namespace
 
 PlaceWatch::PlaceWatch() {
-  const char* t = std::getenv("TMPDIR");
-  std::string base = (t && *t) ? t : "/tmp";
+  const std::string base = places_parent();
   std::string tmpl = base + "/wrongbox-places-XXXXXX";
   if (!::mkdtemp(tmpl.data())) {
     throw std::runtime_error("cannot make the switch's places under " + base + ": " +
@@ -86,6 +97,7 @@ PlaceWatch::PlaceWatch() {
   }
   for (const auto& [dir, place] : made) watch_dir(*dir, place, nullptr);
   install_handler();
+  g_flags[static_cast<std::size_t>(fd_)].store(::fcntl(fd_, F_GETFL) & ~O_ASYNC);
   ::fcntl(fd_, F_SETSIG, kSignal);
   ::fcntl(fd_, F_SETOWN, ::getpid());
   arm();
@@ -107,7 +119,7 @@ PlaceWatch::~PlaceWatch() {
 }
 
 void PlaceWatch::arm() {
-  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_ASYNC);
+  ::fcntl(fd_, F_SETFL, g_flags[static_cast<std::size_t>(fd_)].load() | O_ASYNC);
 }
 
 bool PlaceWatch::dirty() const {
@@ -135,9 +147,11 @@ std::vector<ChangedFile> PlaceWatch::take() {
   std::vector<ChangedFile> out;
   std::set<std::string> seen;
   alignas(inotify_event) char buf[16384];
+  // Armed before reading, so that no event goes unsignalled: one that comes
+  // while the queue is read raises the flag again, at worst for nothing.
   g_dirty[static_cast<std::size_t>(fd_)].store(false, std::memory_order_relaxed);
-  for (int round = 0; round < 2; ++round) {
-    if (round == 1) arm();  // then read once more: events between the read and the arming
+  arm();
+  {
     for (;;) {
       const ssize_t n = ::read(fd_, buf, sizeof buf);
       if (n <= 0) break;

@@ -1,7 +1,8 @@
 // PlaceWatch: the directories a switch may write files in (property S6),
 // made for one switch, and a watch of the files that change in them.
 //
-// The places are made under a new directory in $TMPDIR (or /tmp): private/
+// The places are made under a new directory (in WRONGBOX_PLACES_DIR, else
+// /dev/shm where it exists, else TMPDIR or /tmp): private/
 // (mode 0700), shared/, log/, tmp/ and home/. The watch is inotify, armed to
 // send a signal when an event arrives, so that asking whether anything
 // changed costs no system call (dirty() reads a flag); only then are the

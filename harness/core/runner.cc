@@ -100,10 +100,12 @@ struct Session::State {
     if (!watch || !watch->dirty()) return;
     for (const auto& f : watch->take()) {
       struct stat st {};
+      if (::stat(f.path.c_str(), &st) != 0) continue;
       std::string content;
-      {
+      // A private file only its owner can read is allowed whatever it holds.
+      if (f.place != Place::kPrivate || (st.st_mode & 0044) != 0) {
         std::ifstream in(f.path, std::ios::binary);
-        if (!in || ::stat(f.path.c_str(), &st) != 0) continue;
+        if (!in) continue;
         content.assign(std::istreambuf_iterator<char>(in), {});
       }
       oracle.begin_call("a file at rest after ", after, ": ", f.shown);
