@@ -24,7 +24,7 @@ cd "$tmp/work"
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"
 contains "suts has stale-route" "builtin:stale-route"
-[ "$(wc -l <"$tmp/out")" -eq 29 ] || { echo "FAIL suts: expected 29 lines"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" -eq 32 ] || { echo "FAIL suts: expected 32 lines"; fails=$((fails + 1)); }
 contains "suts has the threaded switch" "builtin:threaded-stale-slot"
 
 check "replay corpus on reference exits 0" 0 "$WB" replay corpus/regressions --sut builtin:reference
@@ -113,7 +113,7 @@ contains "sample output parses as the format" "wrongbox-scenario 1"
 # Under a sanitizer (WRONGBOX_SANITIZED=1, set by CMake) only the variants the
 # rows below read: the plain build runs the whole catalog, and the sanitizer
 # build's other tests cover the same code.
-mutant_defects=() mutant_summary="27 of 27 defect variants caught, 13 of 13 classes; reference switch clean"
+mutant_defects=() mutant_summary="30 of 30 defect variants caught, 13 of 13 classes; reference switch clean"
 if [ "${WRONGBOX_SANITIZED:-0}" = 1 ]; then
   mutant_defects=(--defects dedup-window,address-as-pattern,threaded-stale-slot)
   mutant_summary="3 of 3 defect variants caught, 3 of 3 classes; reference switch clean"
