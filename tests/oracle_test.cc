@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"
+#include "models/identity.h"
 
 namespace wrongbox {
 namespace {
@@ -826,6 +828,89 @@ TEST(CanaryTableTest, AgreesWithAMapThroughChurn) {
       }
     }
   }
+}
+
+}  // namespace
+}  // namespace wrongbox
+
+namespace wrongbox {
+namespace {
+
+// The neighbour each message of a batch records (situations), read back
+// from the submit situations of one add_batch.
+std::vector<std::uint8_t> recorded_neighbours(const std::vector<MessageSpec>& specs) {
+  model::World world;
+  Oracle oracle(world, 1);
+  oracle.add_batch(specs, 0);
+  std::vector<Verdict> verdicts;
+  for (const auto& s : specs) verdicts.push_back({s.sender, s.id, false, "test"});
+  oracle.on_verdicts(verdicts);
+  std::vector<std::uint8_t> out;
+  for (const auto& s : oracle.situations()) {
+    if (s.kind == model::DecisionKind::kSubmit) out.push_back(s.v[model::submit::kNeighbour]);
+  }
+  return out;
+}
+
+// A large batch is answered from family keys and distinct subjects; the
+// answer must be the pairwise one, whatever the mix of subjects.
+TEST(OracleTest, ALargeBatchsNeighboursAreThePairwiseOnes) {
+  std::vector<std::string> pool;
+  for (const auto& p : {"199001011239", "191212121212", "200512312385"}) {
+    pool.push_back(p);
+    for (const auto& n : model::collision_neighbours(p)) pool.push_back(n);
+  }
+  pool.push_back("198503142344");
+  pool.push_back("not a number");
+  pool.push_back("19121212121x");
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<MessageSpec> specs(33 + rng() % 100);
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      specs[k].sender = "s1";
+      specs[k].id = std::to_string(k);
+      specs[k].subject = pool[rng() % (round % 2 ? pool.size() : 3)];
+      specs[k].parts = 1;
+    }
+    std::vector<std::uint8_t> expected(specs.size(), model::kNoNeighbour);
+    for (std::size_t a = 0; a < specs.size(); ++a) {
+      for (std::size_t b = 0; b < specs.size(); ++b) {
+        if (a == b) continue;
+        if (specs[a].subject == specs[b].subject) {
+          expected[a] = std::max<std::uint8_t>(expected[a], model::kSameSubject);
+        } else if (model::is_valid_person_number(specs[a].subject) &&
+                   model::is_valid_person_number(specs[b].subject) &&
+                   model::in_collision_family(specs[a].subject, specs[b].subject)) {
+          expected[a] = model::kCollisionFamily;
+        }
+      }
+    }
+    const auto got = recorded_neighbours(specs);
+    std::vector<std::uint8_t> valid_expected;
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      if (model::is_valid_person_number(specs[k].subject)) valid_expected.push_back(expected[k]);
+    }
+    // Submit situations of invalid subjects carry no neighbour: compare the valid ones.
+    std::vector<std::uint8_t> got_valid;
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      if (model::is_valid_person_number(specs[k].subject)) got_valid.push_back(got[k]);
+    }
+    EXPECT_EQ(got_valid, valid_expected) << "round " << round;
+  }
+}
+
+// 100,000 messages to one subject in one submit: every one has a neighbour
+// with the same subject, and the batch is judged in time linear in its size
+// (quadratic, it did not finish in minutes).
+TEST(OracleTest, AHundredThousandMessagesToOneSubjectAreOneLinearBatch) {
+  std::vector<MessageSpec> specs(100000);
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    specs[k] = MessageSpec{"s1", std::to_string(k), "199001011239", 1};
+  }
+  const auto got = recorded_neighbours(specs);
+  ASSERT_EQ(got.size(), specs.size());
+  EXPECT_EQ(std::count(got.begin(), got.end(), model::kSameSubject),
+            static_cast<std::ptrdiff_t>(specs.size()));
 }
 
 }  // namespace

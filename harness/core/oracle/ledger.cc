@@ -213,13 +213,16 @@ std::vector<Message>& Ledger::add_batch(const std::vector<MessageSpec>& specs, i
     last_batch_.push_back(idx);
     waiting_.push_back(idx);
     {
+      // Pruned when it has doubled since the last pruning (at 8 first): a
+      // subject with thousands of messages waiting costs linear time.
       auto& same = waiting_by_subject_[spec.subject];
-      if (same.size() >= 8) {
-        std::erase_if(same, [&](std::uint32_t w) {
+      if (same.slots.size() >= same.prune_at) {
+        std::erase_if(same.slots, [&](std::uint32_t w) {
           return !instances_[w].waiting() || instances_[w].msg->subject != spec.subject;
         });
+        same.prune_at = std::max<std::size_t>(8, 2 * same.slots.size());
       }
-      same.push_back(idx);
+      same.slots.push_back(idx);
     }
     ++in_flight_;
     Instance& in = instances_[idx];
@@ -312,7 +315,7 @@ std::vector<std::uint32_t>& Ledger::waiting() {
 std::vector<std::uint32_t>* Ledger::waiting_about(const std::string& person) {
   auto it = waiting_by_subject_.find(person);
   if (it == waiting_by_subject_.end()) return nullptr;
-  auto& list = it->second;
+  auto& list = it->second.slots;
   std::erase_if(list, [&](std::uint32_t s) {
     return !instances_[s].waiting() || instances_[s].msg->subject != person;
   });

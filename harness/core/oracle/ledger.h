@@ -238,8 +238,11 @@ class Ledger {
   std::size_t unhandled_accepted_ = 0;  // accepted, not handled yet
   std::vector<std::uint32_t> waiting_;
   // The same by subject, for a lookup the registry could not answer.
-  std::pmr::unordered_map<std::string, std::vector<std::uint32_t>> waiting_by_subject_{
-      res_};                           // slots that may be unhandled (pruned as they are read)
+  struct Waiting {
+    std::vector<std::uint32_t> slots;  // that may be unhandled (pruned as they are read)
+    std::size_t prune_at = 8;          // add_batch prunes when it has this many
+  };
+  std::pmr::unordered_map<std::string, Waiting> waiting_by_subject_{res_};
   std::deque<std::uint32_t> retired_;  // settled slots, oldest first
   std::uint32_t next_seq_ = 0;
   bool in_submit_ = false;  // a batch is with the switch (add_batch to end_submit)

@@ -28,28 +28,39 @@ const std::vector<std::uint8_t>& SituationRecorder::batch_neighbours(
     const std::vector<MessageSpec>& specs) {
   const std::size_t n = specs.size();
   if (n <= 32) return batch_neighbours_pairwise(specs);
-  auto& out = neighbours_;
-  out.assign(n, model::kNoNeighbour);
-  // A large batch: only subjects that share a family key can be related
-  // (model::collision_family_keys; key 0 is the subject itself).
-  for (const auto& sp : specs) {
-    if (sp.subject.size() != 12 ||
-        sp.subject.find_first_not_of("0123456789") != std::string::npos) {
-      return batch_neighbours_pairwise(specs);
+  // A large batch, in time linear in its size whatever the subjects: each
+  // distinct subject once (a message shares its subject's answer), and
+  // among the distinct subjects only those that share a family key
+  // (model::collision_family_keys) are compared. Subjects that are not 12
+  // digits have no family (they are no valid number).
+  distinct_.clear();
+  subject_of_.resize(n);
+  distinct_count_.clear();
+  distinct_at_.clear();
+  for (std::size_t k = 0; k < n; ++k) {
+    auto [it, fresh] = distinct_.try_emplace(specs[k].subject, distinct_at_.size());
+    if (fresh) {
+      distinct_at_.push_back(static_cast<std::uint32_t>(k));
+      distinct_count_.push_back(0);
     }
+    subject_of_[k] = it->second;
+    ++distinct_count_[it->second];
   }
+  const std::size_t d = distinct_at_.size();
+  family_of_.assign(d, 0);
   // Each key goes into an open-addressing table whose slots head a chain of
-  // the messages with that key; a message is compared with those before it
-  // on each of its chains.
+  // the distinct subjects with that key; a subject is compared with those
+  // before it on each of its chains.
   std::size_t slots = 1024;
-  while (slots < 4 * model::kFamilyKeys * n) slots *= 2;
+  while (slots < 4 * model::kFamilyKeys * d) slots *= 2;
   neighbour_slots_.assign(slots, {0, UINT32_MAX});
-  neighbour_chain_.clear();  // (message, next entry) per key entry
+  neighbour_chain_.clear();  // (distinct subject, next entry) per key entry
   const std::size_t mask = slots - 1;
-  for (std::uint32_t k = 0; k < n; ++k) {
-    const std::string& x = specs[k].subject;
+  for (std::uint32_t s = 0; s < d; ++s) {
+    const std::string& x = specs[distinct_at_[s]].subject;
+    if (x.size() != 12 || x.find_first_not_of("0123456789") != std::string::npos) continue;
     const auto keys = model::collision_family_keys(x);
-    for (std::size_t t = 0; t < model::kFamilyKeys; ++t) {
+    for (std::size_t t = 1; t < model::kFamilyKeys; ++t) {  // key 0 is the subject itself
       const std::uint64_t key = keys[t];
       std::size_t i = mix64(key) & mask;
       while (neighbour_slots_[i].second != UINT32_MAX && neighbour_slots_[i].first != key) {
@@ -58,17 +69,22 @@ const std::vector<std::uint8_t>& SituationRecorder::batch_neighbours(
       auto& slot = neighbour_slots_[i];
       for (std::uint32_t e = slot.second; e != UINT32_MAX; e = neighbour_chain_[e].second) {
         const std::uint32_t q = neighbour_chain_[e].first;
-        if (t == 0) {
-          out[k] = std::max<std::uint8_t>(out[k], model::kSameSubject);
-          out[q] = std::max<std::uint8_t>(out[q], model::kSameSubject);
-        } else if (model::in_collision_family(x, specs[q].subject)) {
-          out[k] = out[q] = model::kCollisionFamily;
+        if (model::in_collision_family(x, specs[distinct_at_[q]].subject)) {
+          family_of_[s] = family_of_[q] = 1;
         }
       }
       slot.first = key;
-      neighbour_chain_.emplace_back(k, slot.second);
+      neighbour_chain_.emplace_back(s, slot.second);
       slot.second = static_cast<std::uint32_t>(neighbour_chain_.size() - 1);
     }
+  }
+  auto& out = neighbours_;
+  out.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto s = subject_of_[k];
+    out[k] = family_of_[s]            ? model::kCollisionFamily
+             : distinct_count_[s] > 1 ? model::kSameSubject
+                                      : model::kNoNeighbour;
   }
   return out;
 }

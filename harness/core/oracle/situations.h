@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory_resource>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -75,6 +76,11 @@ class SituationRecorder {
   // slot, and (message, next entry) per chain entry.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> neighbour_slots_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> neighbour_chain_;
+  // ... and its distinct subjects: index by subject, the first message and
+  // the count of each, each message's subject, whether a subject has family.
+  std::unordered_map<std::string_view, std::uint32_t> distinct_;
+  std::vector<std::uint32_t> distinct_at_, distinct_count_, subject_of_;
+  std::vector<std::uint8_t> family_of_;
   struct FamilyMemo {
     std::size_t checked = 0;  // subjects compared with this protected person
     bool found = false;
