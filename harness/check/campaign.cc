@@ -57,6 +57,7 @@ void count(CampaignStats& s, const Scenario& sc, const RunResult& r, bool with_s
   s.messages += r.stats.messages;
   s.calls += r.stats.calls;
   for (int p = 0; p < kPropertyCount; ++p) s.checks[p] += r.checks[p];
+  for (int p = 0; p < kPlaceCount; ++p) s.files[p] += r.stats.files[p];
   if (with_situations) {
     for (const auto& x : r.situations) s.situations.add(x);
   }

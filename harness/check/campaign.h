@@ -76,7 +76,8 @@ struct CampaignStats {
   long calls = 0;
   std::array<int, 13> covered{};  // scenarios per Coverage field, in declaration order
   std::array<std::uint64_t, kPropertyCount> checks{};
-  model::SituationCoverage situations;  // of the generated scenarios' decisions
+  std::array<long, kPlaceCount> files{};  // files judged at rest (S6), by place
+  model::SituationCoverage situations;    // of the generated scenarios' decisions
 };
 // Labels for CampaignStats::covered, in order.
 const std::array<const char*, 13>& coverage_labels();

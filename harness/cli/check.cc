@@ -170,6 +170,13 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
                            r.stats.covered[i]);
       }
       t.coverage_json = cov + ",\"situations\":" + r.stats.situations.to_json(co.coverage_k);
+      // What the switch left at rest in each of its places, judged after each command.
+      t.coverage_json += ",\"storage\":{";
+      for (int p = 0; p < kPlaceCount; ++p) {
+        t.coverage_json += fmt::format("{}\"{}\":{}", p ? "," : "",
+                                       to_string(static_cast<Place>(p)), r.stats.files[p]);
+      }
+      t.coverage_json += "}";
       // A race's rate: how often its counterexample failed when replayed.
       if (r.rate.runs > 0) {
         t.coverage_json += fmt::format(
@@ -225,6 +232,11 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
     fmt::print(io.out, "{}\n", res.summary);
     fmt::print(io.out, "\nexercised: {} steps, {} messages, {} switch calls\n", s.steps, s.messages,
                s.calls);
+    std::string files;
+    for (int p = 0; p < kPlaceCount; ++p) {
+      files += fmt::format("{}{} {}", p ? ", " : "", to_string(static_cast<Place>(p)), s.files[p]);
+    }
+    fmt::print(io.out, "files the switch left, judged at rest (S6): {}\n", files);
     fmt::print(io.out, "scenarios with:\n");
     for (std::size_t i = 0; i < s.covered.size(); ++i) {
       const double pct = s.scenarios ? 100.0 * s.covered[i] / s.scenarios : 0;

@@ -108,6 +108,7 @@ struct Session::State {
         if (!in) continue;
         content.assign(std::istreambuf_iterator<char>(in), {});
       }
+      ++result.stats.files[static_cast<int>(f.place)];
       oracle.begin_call("a file at rest after ", after, ": ", f.shown);
       oracle.on_file(f.place, f.shown, content, st.st_mode);
       if (opt.trace) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "harness/core/oracle/oracle.h"
+#include "harness/core/oracle/place.h"
 #include "harness/core/scenario.h"
 #include "models/situation.h"
 #include "wrongbox/switch.h"
@@ -84,6 +85,8 @@ struct RunStats {
   std::int64_t messages = 0;  // messages submitted
   std::int64_t calls = 0;     // calls the switch made
   std::int64_t ticks = 0;     // ticks, drain included
+  // Files judged at rest after a command (S6), by place (oracle/place.h).
+  std::array<std::int64_t, kPlaceCount> files{};
 };
 
 struct RunResult {

@@ -184,6 +184,21 @@ std::string matrix_caught(const Json& row) {
   return caught ? "caught" : "MISSED";
 }
 
+std::string markdown_storage(const Json& run) {
+  const auto& c = run["coverage"];
+  if (!c.is_object() || !c.contains("storage") || !c["storage"].is_object()) return "";
+  std::string head, rule, row;
+  for (const auto& [place, n] : c["storage"].items()) {
+    head += " " + place + " |";
+    rule += "---|";
+    row += " " + str(n) + " |";
+  }
+  return fmt::format(
+      "\n## Files at rest (run #{}, {})\n\nFiles the switch left in each of its places, judged "
+      "after each command (S6).\n\n|{}\n|{}\n|{}\n",
+      str(run["id"]), str(run["command"]), head, rule, row);
+}
+
 std::string markdown_situations(const Json& run) {
   const auto& s = run["coverage"]["situations"];
   std::string o = fmt::format(
@@ -414,7 +429,8 @@ std::string markdown(const Json& m) {
          fenced(str(c["scenario_text"])) + "\n" + fenced(str(c["report"])) +
          "\nReproduce: " + code(str(c["reproduce"])) + "\n";
   }
-  if (const Json* run = latest_situations(m)) o += markdown_situations(*run);
+  if (const Json* run = latest_situations(m))
+    o += markdown_situations(*run) + markdown_storage(*run);
   // The most recent defect-detection matrix in the store (as in the HTML).
   for (auto it = m["runs"].rbegin(); it != m["runs"].rend(); ++it) {
     const auto& run = *it;
@@ -644,6 +660,23 @@ std::string trend_svg(const Json& runs) {
   return svg;
 }
 
+// The files a run's switch left in its places, judged at rest (S6): a
+// table, or nothing for a run that recorded none.
+std::string html_storage(const Json& run) {
+  const auto& c = run["coverage"];
+  if (!c.is_object() || !c.contains("storage") || !c["storage"].is_object()) return "";
+  std::string head, row;
+  for (const auto& [place, n] : c["storage"].items()) {
+    head += "<th>" + h(place) + "</th>";
+    row += "<td>" + str(n) + "</td>";
+  }
+  return fmt::format(
+      "<h2 id=\"storage\">Files at rest (run #{}, {})</h2><p>Files the switch created, wrote or "
+      "changed in each of its places, each judged after the command that left it (property "
+      "S6).</p><table><tr>{}</tr><tr>{}</tr></table>",
+      str(run["id"]), h(str(run["command"])), head, row);
+}
+
 std::string html_situations(const Json& run) {
   const auto& s = run["coverage"]["situations"];
   std::string o = fmt::format(
@@ -806,7 +839,7 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
       "<tr><td>#{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
       "<td>{}</td><td>{}</td><td>{}</td></tr>",
       "</table></div>");
-  if (const Json* run = latest_situations(m)) o += html_situations(*run);
+  if (const Json* run = latest_situations(m)) o += html_situations(*run) + html_storage(*run);
   // Counterexamples of every run, newest first (at most 25).
   int shown = 0;
   for (auto it = m["runs"].rbegin(); it != m["runs"].rend() && shown < 25; ++it) {

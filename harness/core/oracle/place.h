@@ -15,6 +15,12 @@ enum class Place : std::uint8_t {
 };
 inline constexpr int kPlaceCount = 5;
 
+// One word for each: "private", "shared", "log", "tmp", "home".
+inline const char* to_string(Place p) {
+  constexpr const char* kWords[kPlaceCount] = {"private", "shared", "log", "tmp", "home"};
+  return kWords[static_cast<int>(p)];
+}
+
 // "the private store", "the shared directory", ...
 inline const char* describe(Place p) {
   switch (p) {
