@@ -79,7 +79,6 @@ constexpr ChildTable kChainedTables[] = {
      "seconds, shrunk_steps, fuzz_ran, fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps"},
 };
 
-
 std::string now_iso() {
   const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -398,13 +397,22 @@ Store Store::open(const std::string& path) {
   return store;
 }
 
-Store::Store(Store&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) {
+Store::Store(Store&& o) noexcept : db_(o.db_), path_(std::move(o.path_)), snapshots_(o.snapshots_) {
   o.db_ = nullptr;
 }
 Store& Store::operator=(Store&& o) noexcept {
   std::swap(db_, o.db_);
   std::swap(path_, o.path_);
+  std::swap(snapshots_, o.snapshots_);
   return *this;
+}
+
+Store::Snapshot::Snapshot(Store& s) : s_(s) {
+  // BEGIN is deferred: the snapshot is taken at the first read inside it.
+  if (s_.snapshots_++ == 0) exec(s_.db_, "BEGIN");
+}
+Store::Snapshot::~Snapshot() {
+  if (--s_.snapshots_ == 0) sqlite3_exec(s_.db_, "COMMIT", nullptr, nullptr, nullptr);
 }
 Store::~Store() {
   if (db_) sqlite3_close(db_);
@@ -484,7 +492,9 @@ void Store::finish_run(std::int64_t run, const RunTotals& t) {
       Stmt s(db_,
              "INSERT OR REPLACE INTO properties(run_id, property, checks, violations) "
              "VALUES (?1, ?2, ?3, ?4)");
-      s.bind(1, run).bind(2, to_string(static_cast<Property>(p))).bind(3, static_cast<std::int64_t>(t.checks[p]));
+      s.bind(1, run)
+          .bind(2, to_string(static_cast<Property>(p)))
+          .bind(3, static_cast<std::int64_t>(t.checks[p]));
       s.bind(4, static_cast<std::int64_t>(t.violations[p]));
       s.step();
     }
@@ -506,6 +516,7 @@ std::int64_t Store::last_run_id() {
 }
 
 VerifyResult Store::verify(const VerifyOptions& options) {
+  const Snapshot one_state(*this);
   VerifyResult v;
   auto describe_run = [&](const std::string& uuid) {
     Stmt s(db_, "SELECT id, command, started_at, sut_spec FROM runs WHERE uuid = ?1");

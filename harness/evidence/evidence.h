@@ -182,6 +182,22 @@ class Store {
   void add_mutant(std::int64_t run, const MutantRecord& r);
   void finish_run(std::int64_t run, const RunTotals& t);
 
+  // Reads that must agree with each other: between a Snapshot's making and
+  // its end, every read sees the store as one committed state, whatever
+  // other processes record meanwhile (an SQLite read transaction on the
+  // WAL). verify() and runs_json() each take one; a caller that reads both
+  // takes one around them. Snapshots nest.
+  class Snapshot {
+   public:
+    explicit Snapshot(Store& s);
+    ~Snapshot();
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+
+   private:
+    Store& s_;
+  };
+
   VerifyResult verify(const VerifyOptions& options = {});
   // Writes a consistent copy of the store (every committed run) to `path`,
   // which must not exist.
@@ -216,6 +232,7 @@ class Store {
   void sign_run(const std::string& uuid, const SecretKey& key);
   sqlite3* db_ = nullptr;
   std::string path_;
+  int snapshots_ = 0;  // Snapshots open
 };
 
 // Joins stores (e.g. from sharded CI jobs) into OUT, which may exist. Every

@@ -37,6 +37,7 @@ void rows(sql::Stmt& s, F&& row) {
 }  // namespace
 
 Json Store::runs_json(const RunFilter& f) {
+  const Snapshot one_state(*this);
   sql::Stmt runs(db_,
                  "SELECT id, uuid, command, command_line, harness_version, harness_commit, "
                  "sut_spec, sut_name, sut_version, sut_sha256, host, started_at, ended_at, status, "

@@ -19,6 +19,8 @@ using Json = nlohmann::ordered_json;
 
 // Every run with its children, as JSON: the one model all formats render.
 Json load(Store& store, const ReportScope& scope) {
+  // The runs and the verdict on the chain from one state of the store.
+  const Store::Snapshot one_state(store);
   const Json runs = store.runs_json({.after_run = scope.after_run,
                                      .run = scope.run,
                                      .since = scope.since,
