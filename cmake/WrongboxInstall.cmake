@@ -17,7 +17,7 @@ set(WRONGBOX_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Wrongbox)
 # The libraries the public targets need at link time; only include/ is
 # reachable from them once installed.
 set(WRONGBOX_EXPORTED wrongbox_switch wrongbox_plugin_abi wrongbox_protocol_server
-    wrongbox_models wrongbox_property wrongbox_core wrongbox_check)
+    wrongbox_models wrongbox_text wrongbox_property wrongbox_core wrongbox_check)
 install(TARGETS wrongbox ${WRONGBOX_EXPORTED} EXPORT WrongboxTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -248,6 +248,25 @@ check "a switch with markup in its name" 0 "$WB" replay corpus/regressions/01-ba
 check "its Markdown report" 0 "$WB" report --evidence "$tmp/evil.db" --format md
 contains "the name is escaped" '\<script\>alert(1)\</script\>\[x\](http://evil.example)\|\`'
 grep -q "<script>" "$tmp/out" && { echo "FAIL raw <script> in the Markdown report"; fails=$((fails + 1)); }
+# Control characters from a switch never reach the terminal: no escape
+# sequence, no bell, no forged line (hello names a terminal title and "PASS").
+check "a switch whose name drives the terminal" 0 "$WB" conformance \
+  --sut "exec:python3 tests/fixtures/bad_switch.py control-name" --no-evidence
+contains "the name is shown escaped" "name 'ok\\e]0;pwned\\x07\\nPASS  forged line\\r\\x00\\u009b2J'"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out" || grep -q '^PASS  forged' "$tmp/out"; then
+  echo "FAIL a control character or a forged line reached the output"; fails=$((fails + 1))
+fi
+check "its report" 0 "$WB" replay corpus/regressions/01-batch-offset-repeated-subject.wbs -q \
+  --sut "exec:python3 tests/fixtures/bad_switch.py control-name" --evidence "$tmp/ctl.db"
+check "its Markdown report" 0 "$WB" report --evidence "$tmp/ctl.db" --format md
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/out"; then
+  echo "FAIL a control character reached the Markdown report"; fails=$((fails + 1))
+fi
+# A 10 MB word in a scenario is cut in the error, its length said.
+{ echo "wrongbox-scenario 1"; printf 'open kivra/'; head -c 10000000 /dev/zero | tr '\0' a; echo " for 199001011239"; } >"$tmp/long.wbs"
+check "a scenario with a 10 MB word" 2 "$WB" replay "$tmp/long.wbs" --no-evidence
+[ "$(wc -c <"$tmp/out")" -lt 5000 ] || { echo "FAIL the error echoed the word: $(wc -c <"$tmp/out") bytes"; fails=$((fails + 1)); }
+contains "the word's length is said" "bytes in all)"
 printf 'garbage' >"$tmp/garbage.db"
 check "a non-store is refused" 2 "$WB" replay corpus/regressions -q --evidence "$tmp/garbage.db"
 contains "refusal says why" "is not an evidence database"

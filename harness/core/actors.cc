@@ -2,6 +2,7 @@
 // sink event handed to the oracle.
 #include "harness/core/actors.h"
 
+#include "harness/core/printable.h"
 #include "harness/core/runner.h"
 
 namespace wrongbox {
@@ -25,8 +26,8 @@ void Actors::end(F&& answer) {
   end_text(answer());
 }
 void Actors::end_text(const std::string& answer) {
-  std::string line = "    call: " + oracle_.call_text() + " -> " + answer;
-  if (!oracle_.note().empty()) line += "\n      oracle: " + oracle_.note();
+  std::string line = "    call: " + printable(oracle_.call_text()) + " -> " + printable(answer);
+  if (!oracle_.note().empty()) line += "\n      oracle: " + printable(oracle_.note());
   result_.trace.push_back(std::move(line));
 }
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "harness/core/printable.h"
+
 namespace wrongbox {
 namespace {
 
@@ -72,7 +74,8 @@ ConformanceReport check_conformance(Switch& sw, const std::function<void()>& say
     std::string caps = hello.capabilities.empty() ? "none" : joined(hello.capabilities);
     if (hello.name.empty()) return add("hello", false, "hello must answer with a non-empty name");
     return add("hello", true,
-               "name '" + hello.name + "', version '" + hello.version + "', capabilities: " + caps);
+               "name '" + printable(hello.name) + "', version '" + printable(hello.version) +
+                   "', capabilities: " + printable(caps));
   });
   if (!said_hello) return rep;
 

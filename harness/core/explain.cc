@@ -5,6 +5,8 @@
 #include <set>
 #include <vector>
 
+#include "harness/core/printable.h"
+
 namespace wrongbox {
 namespace {
 
@@ -76,12 +78,12 @@ std::string explain_failure(const Scenario& sc, const RunResult& r) {
   std::string o;
   o += std::string("What went wrong: ") + to_string(v->property) + " (" + meaning(v->property) +
        ")\n";
-  o += "  " + v->summary +
+  o += "  " + printable(v->summary) +
        (v->step >= 0 && v->step < static_cast<int>(sc.steps.size())
             ? ", at " + step_location(v->step, v->line)
             : ", when the scenario ended") +
        ".\n";
-  for (const auto& [k, val] : v->facts) o += "  " + k + ": " + val + "\n";
+  for (const auto& [k, val] : v->facts) o += "  " + k + ": " + printable(val) + "\n";
 
   // The entities the violation involves: people, mailboxes, messages.
   std::set<std::string> words;
@@ -119,7 +121,7 @@ std::string explain_failure(const Scenario& sc, const RunResult& r) {
     o += std::string(here  ? "  ✗ "
                      : hot ? "  » "
                            : "    ") +
-         step_location(i, st.line) + ": " + say(st) + "\n";
+         step_location(i, st.line) + ": " + printable(say(st)) + "\n";
   }
   if (v->step < 0) {
     o += "  ✗ end: the harness ended every outage and ticked until the switch was idle\n";

@@ -14,6 +14,7 @@
 #include "harness/core/actors.h"
 #include "harness/core/places.h"
 #include "harness/core/playable.h"
+#include "harness/core/printable.h"
 #include "harness/core/shared_calls.h"
 #include "models/world.h"
 
@@ -185,7 +186,7 @@ bool Session::play(const Step& st, int si) {
   if (S.opt.trace) {
     std::string text = print_step(st);
     for (std::size_t p; (p = text.find('\n')) != std::string::npos;) text.replace(p, 1, " | ");
-    result.trace.push_back(step_location(si, st.line) + ": " + text);
+    result.trace.push_back(step_location(si, st.line) + ": " + printable(text));
   }
   if (!is_switch_command(st.kind)) {
     if (std::string why; !S.play.add(st, &why)) {
@@ -378,7 +379,7 @@ std::string summarize(const RunResult& r) {
       } else {
         s += " at the end";
       }
-      return s + ": " + v->summary;
+      return s + ": " + printable(v->summary);
     }
     case Outcome::kSwitchFailure:
     case Outcome::kInputError:
@@ -387,7 +388,7 @@ std::string summarize(const RunResult& r) {
                       : r.outcome == Outcome::kInputError  ? "INPUT ERROR"
                                                            : "SKIP";
       if (r.error_step >= 0) s += " at " + step_location(r.error_step, r.error_line);
-      return s + ": " + r.error;
+      return s + ": " + printable(r.error);
     }
   }
   return "?";

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "harness/core/oracle/property.h"
+#include "harness/core/printable.h"
 #include "models/identity.h"
 #include "models/world.h"
 
@@ -633,8 +634,10 @@ bool Scenario::operator==(const Scenario& o) const {
 }
 
 std::string ParseError::to_string() const {
-  if (line == 0) return file + ": " + message;  // about the file, not a place in it
-  return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + message;
+  // The message may quote the file's words: shown escaped, and a long word cut.
+  if (line == 0) return printable(file) + ": " + printable(message);  // about the file
+  return printable(file) + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
+         printable(message);
 }
 
 ParseResult parse_scenario(std::string_view text, std::string_view file) {

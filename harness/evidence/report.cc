@@ -11,6 +11,7 @@
 #include <set>
 
 #include "harness/core/oracle/oracle.h"
+#include "harness/core/printable.h"
 
 namespace wrongbox::evidence {
 namespace {
@@ -89,7 +90,8 @@ std::string xml(const std::string& s) {
 
 // Text for a Markdown list item or table cell: characters Markdown reads as
 // markup are escaped.
-std::string md(const std::string& s) {
+std::string md(const std::string& raw) {
+  const std::string s = printable(raw);  // no control character reaches a terminal
   std::string out;
   for (char c : s) {
     if (std::string_view("\\`*_[]<>|#").find(c) != std::string_view::npos) out += '\\';

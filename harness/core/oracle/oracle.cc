@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "harness/core/oracle/encodings.h"
+#include "harness/core/printable.h"
 
 namespace wrongbox {
 namespace {
@@ -467,7 +468,8 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
       if (in.valid_subject && in.tokens.size() > 1 && !duplicate &&
           warnings_.size() < kMaxWarnings) {
         warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +
-                            in.msg->sender + "/" + in.msg->id + " rejected: " + vs[k].reason);
+                            printable(in.msg->sender + "/" + in.msg->id) +
+                            " rejected: " + printable(vs[k].reason));
       }
     }
   }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 
+#include "harness/core/printable.h"
+
 namespace wrongbox {
 namespace {
 
@@ -64,7 +66,7 @@ std::string step_location(int step, int line, std::string_view source) {
     if (source.empty()) {
       out += "line ";
     } else {
-      out.append(source).append(":");
+      out.append(printable(source)).append(":");
     }
     out += std::to_string(line) + ")";
   }
@@ -78,12 +80,13 @@ std::string format_violation(const Violation& v, const std::string& source) {
   } else {
     out += " when the scenario ended";
   }
-  if (v.call > 0) out += ", call " + std::to_string(v.call) + " `" + v.call_text + "`";
-  out += ": " + v.summary + "\n";
+  // Facts and calls quote what the switch sent: shown escaped (printable.h).
+  if (v.call > 0) out += ", call " + std::to_string(v.call) + " `" + printable(v.call_text) + "`";
+  out += ": " + printable(v.summary) + "\n";
   std::size_t width = 0;
   for (const auto& [k, _] : v.facts) width = std::max(width, k.size());
   for (const auto& [k, val] : v.facts) {
-    out += "  " + k + std::string(width - k.size(), ' ') + "  " + val + "\n";
+    out += "  " + k + std::string(width - k.size(), ' ') + "  " + printable(val) + "\n";
   }
   out += "  property" + std::string(width > 8 ? width - 8 : 0, ' ') + "  " + meaning(v.property) +
          "\n";
