@@ -349,7 +349,10 @@ TEST_F(EvidenceTest, TwoWritersAtOnceBothLand) {
 // sees one committed state, so a run being written is incomplete, never
 // "tampered" (without the read snapshot, about one verify in ten said so).
 TEST_F(EvidenceTest, VerifyAndReportWhileAnotherProcessRecordsNeverSeeTampering) {
-  { auto s = Store::open(path("e.db")); }
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:first", 1);  // a store with no run at all is "not intact"
+  }
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -377,6 +380,48 @@ TEST_F(EvidenceTest, VerifyAndReportWhileAnotherProcessRecordsNeverSeeTampering)
   EXPECT_GT(verifies, 3);
   auto s = Store::open(path("e.db"));
   EXPECT_TRUE(s.verify().ok);
+}
+
+// Renumbering runs (ids swapped, their rows following) keeps every hash, but
+// the runs' start records then come out of the order of their numbers.
+TEST_F(EvidenceTest, RenumberedRunsAreFound) {
+  const auto file = path("r.db");
+  {
+    auto s = Store::open(file);
+    for (int i = 0; i < 3; ++i) record(s, "builtin:x" + std::to_string(i), 1);
+    EXPECT_TRUE(s.verify().ok);
+  }
+  sql(file,
+      "UPDATE runs SET id = 100 WHERE id = 2; UPDATE runs SET id = 2 WHERE id = 3; "
+      "UPDATE runs SET id = 3 WHERE id = 100; "
+      "UPDATE scenarios SET run_id = CASE run_id WHEN 2 THEN 3 WHEN 3 THEN 2 ELSE run_id END; "
+      "UPDATE counterexamples SET run_id = CASE run_id WHEN 2 THEN 3 WHEN 3 THEN 2 ELSE run_id "
+      "END; "
+      "UPDATE properties SET run_id = 100 WHERE run_id = 2; "
+      "UPDATE properties SET run_id = 2 WHERE run_id = 3; "
+      "UPDATE properties SET run_id = 3 WHERE run_id = 100;");
+  auto s = Store::open_existing(file);
+  const auto v = s.verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("renumbered"), std::string::npos) << v.problem;
+}
+
+// A store with every row deleted is not intact, for verify and every report alike.
+TEST_F(EvidenceTest, AStoreEmptiedOfEveryRowIsNotIntactForReportsToo) {
+  const auto file = path("x.db");
+  {
+    auto s = Store::open(file);
+    record(s, "builtin:x", 1);
+  }
+  sql(file,
+      "DELETE FROM scenarios; DELETE FROM counterexamples; DELETE FROM mutants; "
+      "DELETE FROM properties; DELETE FROM signatures; DELETE FROM chain; DELETE FROM runs;");
+  auto s = Store::open_existing(file);
+  const auto v = s.verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.problem.find("no run recorded"), std::string::npos) << v.problem;
+  const auto json = render_report(s, ReportFormat::kJson);
+  EXPECT_NE(json.find("\"ok\": false"), std::string::npos);
 }
 
 TEST_F(EvidenceTest, ThreeStoresMergeIntoOneThatVerifies) {

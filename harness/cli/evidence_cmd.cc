@@ -173,13 +173,10 @@ CommandResult evidence_verify(const EvidenceToolOptions& given, const Console& i
     if (!o.expect_head.empty()) vo.expect = expected_head(o.expect_head);
     auto store = evidence::Store::open_existing(o.store);
     const auto v = store.verify(vo);
-    if (!v.ok) return said(io, kExitViolation, fmt::format("TAMPERED: {}: {}", path, v.problem));
-    if (v.runs == 0) {
-      // Every recording command writes a run; a store without one was emptied.
+    if (!v.ok) {
       return said(
           io, kExitViolation,
-          fmt::format("NOT INTACT: {}: no run recorded (every recording command writes one)",
-                      path));
+          fmt::format("{}: {}: {}", v.runs == 0 ? "NOT INTACT" : "TAMPERED", path, v.problem));
     }
     const auto res = said(io, kExitOk,
                           fmt::format("verified: {}: {} run(s), {} complete, hash chain intact",

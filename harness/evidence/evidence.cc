@@ -532,6 +532,7 @@ VerifyResult Store::verify(const VerifyOptions& options) {
     }
   };
   std::set<std::string> started, ended;
+  std::map<std::string, std::int64_t> start_seq;   // uuid -> its start record
   std::map<std::string, std::string> end_content;  // uuid -> content hash
   std::map<std::int64_t, std::string> hash_at;     // seq -> hash
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> row_links;
@@ -576,6 +577,7 @@ VerifyResult Store::verify(const VerifyOptions& options) {
         row_links[{uuid, kind.substr(4)}].push_back(ch);
       } else if (kind == "start") {
         started.insert(uuid);
+        start_seq[uuid] = seq;
       } else {
         ended.insert(uuid);
         end_content[uuid] = ch;
@@ -588,9 +590,21 @@ VerifyResult Store::verify(const VerifyOptions& options) {
     }
   }
   Stmt runs(db_, "SELECT uuid, id, rows_chained, status FROM runs ORDER BY id");
+  std::int64_t last_start = 0;
+  std::string last_run;
   while (runs.step()) {
     const auto uuid = runs.text(0);
     ++v.runs;
+    // Runs are numbered in the order they began: their start records must
+    // come in the order of their ids, or the runs were renumbered.
+    if (auto it = start_seq.find(uuid); it != start_seq.end()) {
+      if (it->second < last_start) {
+        bad(describe_run(uuid) + " was renumbered: it began (chain record " +
+            std::to_string(it->second) + ") before " + last_run + ", which has a smaller number");
+      }
+      last_start = it->second;
+      last_run = describe_run(uuid);
+    }
     if (!started.count(uuid)) {
       bad(describe_run(uuid) + " is not in the chain (added by hand?)");
     } else if (ended.count(uuid)) {
@@ -630,6 +644,9 @@ VerifyResult Store::verify(const VerifyOptions& options) {
       }
     }
   }
+  // Every recording command writes a run: a store without one was emptied
+  // (verify and every report say so alike).
+  if (v.ok && v.runs == 0) bad("no run recorded (every recording command writes one)");
   if (!v.ok) return v;
 
   // Signatures: each must verify over what it covers, as the store is now.
