@@ -30,7 +30,10 @@ partial-line|after writing an unfinished line
 error-result|answered with an error: "database on fire"
 fork-exit|still holds its standard output open
 fork-hang|no result within
-close-stdin|closed its standard input'
+close-stdin|closed its standard input
+setsid-hang|no result within
+setpgid-hang|no result within
+daemon-hang|no result within'
 
 TIMEOUT=1
 n=0
@@ -157,13 +160,16 @@ campaign)
   ;;
 signals)
   # The harness killed while the switch hangs: its watchdog kills the
-  # switch's process group; on SIGTERM/SIGINT the output so far is there.
-  for sig in KILL TERM INT; do
+  # switch's process group and everything the switch started, wherever it
+  # went (a child in a session of its own, a daemon whose parent exited);
+  # on SIGTERM/SIGINT the output so far is there.
+  for case in KILL:fork-hang TERM:fork-hang INT:fork-hang KILL:setsid-hang KILL:daemon-hang; do
+    sig=${case%%:*} mode=${case#*:}
     t=$(token)
     # (set -m: a job of its own, so that SIGINT is not ignored as in background jobs)
     (
       set -m
-      "$WB" check --sut "exec:python3 $BAD fork-hang@1 $t" --timeout 60 --tests 5 --seed 1 \
+      "$WB" check --sut "exec:python3 $BAD $mode@1 $t" --timeout 60 --tests 5 --seed 1 \
         --no-evidence >"sig-$sig.out" 2>&1 &
       echo $! >pid
       wait
@@ -178,17 +184,17 @@ signals)
       [ "$started" -ge 4 ] && grep -q "wrongbox check against" "sig-$sig.out" 2>/dev/null && break
       sleep 0.1
     done
-    [ "$started" -ge 4 ] || { echo "FAIL signals: $sig: only $started processes started"; fails=$((fails + 1)); }
+    [ "$started" -ge 4 ] || { echo "FAIL signals: $sig ($mode): only $started processes started"; fails=$((fails + 1)); }
     kill -"$sig" "$(cat pid)"
     wait
-    no_leftovers "signals: SIG$sig" "$t"
+    no_leftovers "signals: SIG$sig ($mode)" "$t"
     if [ "$sig" != KILL ] && ! grep -q "wrongbox check against" "sig-$sig.out"; then
       echo "FAIL signals: after SIG$sig the output lacks the first line"; fails=$((fails + 1))
     fi
     if [ "$sig" != KILL ] && ! grep -q "wrongbox: stopped by SIG$sig" "sig-$sig.out"; then
       echo "FAIL signals: after SIG$sig the harness does not say why it stopped"; fails=$((fails + 1))
     fi
-    echo "ok   signals: SIG$sig leaves nothing behind"
+    echo "ok   signals: SIG$sig ($mode) leaves nothing behind"
   done
   ;;
 inputs)
