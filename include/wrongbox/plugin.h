@@ -24,6 +24,12 @@
  *     (exit code 3) with last_error() as the reason.
  *   - A crash in a plugin is a crash of the harness: vendors who want crash
  *     containment use protocol v1 (`exec:`) instead.
+ *   - Files (property S6): the harness's environment holds the plugin's
+ *     places when `create` runs: WRONGBOX_PRIVATE_DIR (its private store,
+ *     mode 0700: content only in files the owner alone can read),
+ *     WRONGBOX_SHARED_DIR (every staff member reads it: nothing personal)
+ *     and WRONGBOX_LOG_DIR (part of the staff log). Every file that changes
+ *     there during a command is judged when it ends.
  */
 #ifndef WRONGBOX_PLUGIN_H_
 #define WRONGBOX_PLUGIN_H_
