@@ -5,8 +5,11 @@
 //   full   the soak's Session in-process (streaming oracle, canaries, situations);
 //   exec   the same Session over protocol v1 (exec:), on a tenth of the traffic.
 // Prints messages/s of each and the ratios, per seed and their medians.
-// Usage: soak_cost [MESSAGES] [SEEDS] [RETAIN]   (defaults 200000, 3 and the
-// soak's --retain default: settled messages the oracle keeps knowing)
+// Usage: soak_cost [MESSAGES] [SEEDS] [RETAIN] [PLACES]   (defaults 200000, 3,
+// the soak's --retain default: settled messages the oracle keeps knowing, and
+// "on"). PLACES "off" opens the switch without its places (no files judged,
+// and the reference then keeps its waiting messages in memory at a restart),
+// for figures comparable with runs before property S6.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -80,9 +83,11 @@ class BareCalls final : public Calls {
   PlayableBuilder& b_;
 };
 
+SutOptions g_sut_options;  // main() sets places from PLACES
+
 [[gnu::noinline]] double bare(const std::vector<Event>& events,
                               const std::vector<std::string>& senders) {
-  auto sut = open_sut("builtin:reference");
+  auto sut = open_sut("builtin:reference", g_sut_options);
   PlayableBuilder b;
   BareCalls calls(b);
   std::int64_t now = 0, messages = 0;
@@ -167,6 +172,7 @@ int main(int argc, char** argv) {
   const std::int64_t messages = argc > 1 ? std::stoll(argv[1]) : 200000;
   const int seeds = argc > 2 ? std::stoi(argv[2]) : 3;
   const std::size_t retain = argc > 3 ? std::stoul(argv[3]) : Oracle::kDefaultRetain;
+  g_sut_options.places = !(argc > 4 && std::string(argv[4]) == "off");
   const std::string exec_spec = "exec:" + std::string(WRONGBOX_REFERENCE_SWITCH);
   std::vector<double> vb, vf, ve, rf, re;
   std::printf("%-6s %12s %12s %12s %10s %10s\n", "seed", "bare msg/s", "full msg/s", "exec msg/s",
@@ -176,9 +182,9 @@ int main(int argc, char** argv) {
     soak::Traffic t(*soak::profile_by_name("steady-day"), 1, true);
     const auto senders = t.senders();
     const double b = bare(events, senders);
-    auto in = open_sut("builtin:reference");
+    auto in = open_sut("builtin:reference", g_sut_options);
     const double f = full(*in.sw, events, events.size(), senders, retain);
-    auto ex = open_sut(exec_spec);
+    auto ex = open_sut(exec_spec, g_sut_options);
     const double e = full(*ex.sw, events, events.size() / 10, senders, retain);
     std::printf("%-6d %12.0f %12.0f %12.0f %10.2f %10.2f\n", seed, b, f, e, b / f, b / e);
     vb.push_back(b);

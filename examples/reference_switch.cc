@@ -113,13 +113,15 @@ class ReferenceSwitch final : public Switch {
   void use_places(const Places& places) override { places_ = places; }
 
   void restart() override {
-    // Volatile state goes; the journal stays. With places and messages
-    // waiting, it goes through the private store: the in-process restart
-    // stands for a crash, and the file for what a deployed switch keeps on
-    // disk all along (only then, to spare a check the file's cost).
+    // Volatile state goes; the journal stays. With places, the messages
+    // waiting go through a queue file in the private store, and come back
+    // from it: the in-process restart stands for a crash, and the file for
+    // what a deployed switch keeps on disk all along. (The set of accepted
+    // keys stays in memory: writing it at every restart would make a long
+    // soak quadratic.)
     if (places_ && !journal_.pending.empty()) {
-      journal_ = load_journal(
-          write_and_read_back(places_->private_dir + "/journal", save_journal(journal_)));
+      load_queue(journal_,
+                 write_and_read_back(places_->private_dir + "/queue", save_queue(journal_)));
     }
     cache_.clear();
     channels_.clear();
@@ -548,68 +550,56 @@ class ReferenceSwitch final : public Switch {
     if (!ok) throw SwitchFailure("cannot write and read back " + path);
     return back;
   }
-  // The journal as text: length-prefixed fields, one entry a line.
+  // The queue as text: the messages waiting, length-prefixed fields, one a line.
   static void put(std::string& out, const std::string& s) {
     out += std::to_string(s.size()) + ":" + s;
   }
-  static std::string save_journal(const Journal& j) {
-    std::string out = "wrongbox-reference-journal 1\n" + std::to_string(j.accepted.size()) + "\n";
-    for (const auto& [sender, id] : j.accepted) {
-      put(out, sender);
-      put(out, id);
-    }
-    out += "\n" + std::to_string(j.inbox.size()) + "\n";
-    for (const auto& e : j.inbox) {
-      out += std::to_string(e.done) + " " + std::to_string(e.retries) + " " +
-             std::to_string(e.seq) + " " + std::to_string(e.msg.parts.size()) + " ";
-      for (const auto* s : {&e.msg.sender, &e.msg.id, &e.msg.subject, &e.msg.title}) put(out, *s);
-      for (const auto& p : e.msg.parts) {
-        put(out, p.name);
-        put(out, p.data);
+  static std::string save_queue(const Journal& j) {
+    std::string out = "wrongbox-reference-queue 1\n" + std::to_string(j.pending.size()) + "\n";
+    for (const auto p : j.pending) {
+      const Message& m = j.inbox[p].msg;
+      out += std::to_string(p) + " " + std::to_string(m.parts.size()) + " ";
+      for (const auto* f : {&m.sender, &m.id, &m.subject, &m.title}) put(out, *f);
+      for (const auto& part : m.parts) {
+        put(out, part.name);
+        put(out, part.data);
       }
       out += "\n";
     }
-    out += std::to_string(j.pending.size());
-    for (const auto p : j.pending) out += " " + std::to_string(p);
-    return out + "\n";
+    return out;
   }
-  static Journal load_journal(const std::string& text) {
+  // The waiting messages as the file holds them replace those in memory.
+  static void load_queue(Journal& j, const std::string& text) {
     std::size_t at = text.find('\n') + 1;
-    auto number = [&]() {
+    auto skip = [&] {
       while (at < text.size() && (text[at] == ' ' || text[at] == '\n')) ++at;
+    };
+    auto number = [&] {
+      skip();
       std::size_t n = 0;
       while (at < text.size() && text[at] >= '0' && text[at] <= '9')
         n = n * 10 + (text[at++] - '0');
       return n;
     };
-    auto field = [&]() {
-      while (at < text.size() && (text[at] == ' ' || text[at] == '\n')) ++at;
+    auto field = [&] {
       const std::size_t n = number();
       ++at;  // ':'
-      std::string s = text.substr(at, n);
+      std::string f = text.substr(at, n);
       at += n;
-      return s;
+      return f;
     };
-    Journal j;
     for (std::size_t k = number(); k > 0; --k) {
-      auto sender = field();
-      j.accepted.emplace(std::move(sender), field());
-    }
-    j.inbox.resize(number());
-    for (auto& e : j.inbox) {
-      e.done = number() != 0;
-      e.retries = static_cast<int>(number());
-      e.seq = number();
-      e.msg.parts.resize(number());
-      for (auto* s : {&e.msg.sender, &e.msg.id, &e.msg.subject, &e.msg.title}) *s = field();
-      for (auto& p : e.msg.parts) {
-        p.name = field();
-        p.data = field();
+      const std::size_t p = number();
+      if (p >= j.inbox.size())
+        throw SwitchFailure("the queue file names an entry the journal lacks");
+      Message& m = j.inbox[p].msg;
+      m.parts.resize(number());
+      for (auto* f : {&m.sender, &m.id, &m.subject, &m.title}) *f = field();
+      for (auto& part : m.parts) {
+        part.name = field();
+        part.data = field();
       }
     }
-    j.pending.resize(number());
-    for (auto& p : j.pending) p = number();
-    return j;
   }
 
   const Defect defect_;
