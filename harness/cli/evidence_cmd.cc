@@ -176,7 +176,7 @@ CommandResult evidence_verify(const EvidenceToolOptions& given, const Console& i
     if (!v.ok) {
       return said(
           io, kExitViolation,
-          fmt::format("{}: {}: {}", v.runs == 0 ? "NOT INTACT" : "TAMPERED", path, v.problem));
+          fmt::format("{}: {}: {}", evidence::failed_integrity_word(v.runs), path, v.problem));
     }
     const auto res = said(io, kExitOk,
                           fmt::format("verified: {}: {} run(s), {} complete, hash chain intact",
@@ -383,7 +383,10 @@ CommandResult report(const ReportOptions& o, const Console& io) {
     }
     // The report is written either way (it says so in every format); the
     // exit code says it too, so a pipeline cannot publish it as green.
-    if (!v.ok) return fail(res, io, kExitViolation, path + ": TAMPERED: " + v.problem);
+    if (!v.ok) {
+      return fail(res, io, kExitViolation,
+                  path + ": " + evidence::failed_integrity_word(v.runs) + ": " + v.problem);
+    }
     return res;
   });
 }

@@ -152,6 +152,12 @@ struct FoundCounterexample {
   std::string command;  // check or fuzz
 };
 
+// The word for a store that does not verify: "NOT INTACT" when it holds no
+// run (emptied), "TAMPERED" otherwise. verify and every report use it.
+inline const char* failed_integrity_word(int runs) {
+  return runs == 0 ? "NOT INTACT" : "TAMPERED";
+}
+
 struct VerifyOptions {
   // Every signature must be by this key, and a head signature by it must
   // cover the chain's last record.

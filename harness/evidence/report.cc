@@ -362,8 +362,13 @@ std::string summary_paragraph(const Summary& s, Esc esc, Em em) {
   return o;
 }
 
+// "TAMPERED: problem" (or "NOT INTACT: ..." for a store with no run).
+std::string bad_words(const Json& v) {
+  return std::string(failed_integrity_word(v["runs"].get<int>())) + ": " + str(v["problem"]);
+}
+
 std::string integrity_words(const Json& v) {
-  if (!v["ok"].get<bool>()) return "TAMPERED: " + str(v["problem"]);
+  if (!v["ok"].get<bool>()) return bad_words(v);
   std::string o = fmt::format(
       "Hash chain verified: {} runs recorded, {} complete; no run was changed, removed or "
       "reordered",
@@ -390,8 +395,8 @@ std::string markdown(const Json& m) {
   if (!sum.matrix.empty()) o += "Defect detection: " + md(sum.matrix) + ".\n\n";
   o += v["ok"].get<bool>()
            ? fmt::format("Evidence store `{}`: {}\n", str(m["store"]), md(integrity_words(v)))
-           : fmt::format("Evidence store `{}`: **TAMPERED** — {}\n", str(m["store"]),
-                         str(v["problem"]));
+           : fmt::format("Evidence store `{}`: **{}** — {}\n", str(m["store"]),
+                         failed_integrity_word(v["runs"].get<int>()), md(str(v["problem"])));
   for (const auto& i : v["incomplete"])
     o += "- incomplete (killed or still running): " + str(i) + "\n";
   o += "\n| run | command | switch | started | verdict | scenarios | messages |\n"
@@ -535,7 +540,7 @@ std::string junit(const Json& m) {
         "  <testsuite name=\"wrongbox evidence integrity\" tests=\"1\" failures=\"1\" "
         "errors=\"0\" skipped=\"0\">\n    <testcase classname=\"wrongbox.evidence\" "
         "name=\"hash chain\"><failure message=\"" +
-        xml("TAMPERED: " + str(m["verified"]["problem"])) + "\">" + xml(str(m["store"])) +
+        xml(bad_words(m["verified"])) + "\">" + xml(str(m["store"])) +
         "</failure></testcase>\n  </testsuite>\n";
   }
   return fmt::format(
@@ -596,7 +601,7 @@ std::string sarif(const Json& m) {
     results.push_back(
         {{"ruleId", "evidence-integrity"},
          {"level", "error"},
-         {"message", {{"text", "TAMPERED: " + str(m["verified"]["problem"])}}},
+         {"message", {{"text", bad_words(m["verified"])}}},
          {"locations",
           {{{"physicalLocation", {{"artifactLocation", {{"uri", str(m["store"])}}}}}}}}});
   }
