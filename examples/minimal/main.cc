@@ -16,17 +16,11 @@
 
 namespace {
 
-// Remembers the last mailbox a lookup named and, for every lookup after the
-// first in a command, answers with it: the classic off-by-one of batch code.
-class BatchOffset final : public wrongbox::Calls {
+// The harness's calls, passed on unchanged; a planted defect overrides one.
+class Forwarding : public wrongbox::Calls {
  public:
-  explicit BatchOffset(wrongbox::Calls& real) : real_(real) {}
-  wrongbox::LookupReply lookup(const std::string& person) override {
-    wrongbox::LookupReply r = real_.lookup(person);
-    if (!r.unavailable) std::swap(r.mailbox, previous_);
-    if (!r.mailbox) r.mailbox = previous_;
-    return r;
-  }
+  explicit Forwarding(wrongbox::Calls& real) : real_(real) {}
+  wrongbox::LookupReply lookup(const std::string& p) override { return real_.lookup(p); }
   wrongbox::DeliverReply deliver(const std::string& mb, const wrongbox::Message& m) override {
     return real_.deliver(mb, m);
   }
@@ -37,19 +31,30 @@ class BatchOffset final : public wrongbox::Calls {
   }
   void log(const std::string& text) override { real_.log(text); }
 
- private:
+ protected:
   wrongbox::Calls& real_;
+};
+
+// Remembers the last mailbox a lookup named and, for every lookup after the
+// first in a command, answers with it: the classic off-by-one of batch code.
+class BatchOffset final : public Forwarding {
+ public:
+  using Forwarding::Forwarding;
+  wrongbox::LookupReply lookup(const std::string& person) override {
+    wrongbox::LookupReply r = real_.lookup(person);
+    if (!r.unavailable) std::swap(r.mailbox, previous_);
+    if (!r.mailbox) r.mailbox = previous_;
+    return r;
+  }
+
+ private:
   std::optional<std::string> previous_;
 };
 
 // Prints as asked, and leaves a copy of each letter on the staff drive.
-class PrintExport final : public wrongbox::Calls {
+class PrintExport final : public Forwarding {
  public:
-  explicit PrintExport(wrongbox::Calls& real) : real_(real) {}
-  wrongbox::LookupReply lookup(const std::string& p) override { return real_.lookup(p); }
-  wrongbox::DeliverReply deliver(const std::string& mb, const wrongbox::Message& m) override {
-    return real_.deliver(mb, m);
-  }
+  using Forwarding::Forwarding;
   void print(const std::string& p, const wrongbox::Message& m) override {
     if (const char* shared = std::getenv("WRONGBOX_SHARED_DIR")) {
       std::ofstream copy(std::string(shared) + "/print-" + m.sender + "-" + m.id + ".txt");
@@ -58,14 +63,6 @@ class PrintExport final : public wrongbox::Calls {
     }
     real_.print(p, m);
   }
-  void hold(const wrongbox::Message& m, const std::string& r) override { real_.hold(m, r); }
-  void receipt(const std::string& s, const std::string& id, wrongbox::ReceiptStatus st) override {
-    real_.receipt(s, id, st);
-  }
-  void log(const std::string& text) override { real_.log(text); }
-
- private:
-  wrongbox::Calls& real_;
 };
 
 // The minimal switch with one of the planted defects between it and the harness.
