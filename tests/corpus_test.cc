@@ -98,6 +98,18 @@ TEST(CorpusTest, AFilePlayedAsItIsReadIsJudgedAsTheLoadedScenario) {
   EXPECT_GE(runs, 40);
 }
 
+// A file cut after its header plays nothing: an input error, never a pass.
+TEST(CorpusTest, AFileWithAHeaderAndNoStepsIsAnInputError) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("wrongbox-corpus-empty-" + std::to_string(::getpid()) + ".wbs");
+  std::ofstream(path, std::ios::binary) << "wrongbox-scenario 1\nname cut-short\ntag x\n";
+  auto sut = open_sut("builtin:reference");
+  const auto r = run_scenario_file(path.string(), *sut.sw);
+  EXPECT_EQ(r.result.outcome, Outcome::kInputError);
+  EXPECT_NE(r.result.error.find("no steps"), std::string::npos) << r.result.error;
+  std::filesystem::remove(path);
+}
+
 TEST(CorpusTest, ABadFileIsAnInputErrorNamingItsLine) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("wrongbox-corpus-bad-" + std::to_string(::getpid()) + ".wbs");

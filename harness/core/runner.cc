@@ -407,12 +407,18 @@ FileRun run_scenario_file(const std::string& path, Switch& sut, const RunOptions
   // First read: the whole file is well formed, and what reset needs.
   std::set<std::string> senders;
   bool restarts = false;
+  std::int64_t steps = 0;
   out.parsed = stream_scenario_file(path, [&](const Scenario&, Step&& st) {
     for (const auto& m : st.messages) senders.insert(m.sender);
     restarts |= st.kind == StepKind::kRestart;
+    ++steps;
     return true;
   });
   if (!out.parsed.ok()) return input_error(out.parsed.error);
+  // A header and nothing to play: a truncated file, not a pass.
+  if (steps == 0) {
+    return input_error(ParseError{path, 0, 0, "the file has a header and no steps (truncated?)"});
+  }
   if (restarts && !opt.can_restart) {
     out.result = skipped_for_restart();
     return out;
