@@ -6,10 +6,11 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config
       librapidcheck-dev libsqlite3-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
-      rapidjson-dev libsodium-dev libcli11-dev)
+      rapidjson-dev libsodium-dev libcli11-dev libcpp-httplib-dev libxml2-dev libtomlplusplus-dev libssl-dev
+      libxmlsec1-dev)
 if [ "${WRONGBOX_DEPS_MINIMAL:-0}" != "1" ]; then
   pkgs+=(clang libclang-rt-dev libgtest-dev libgmock-dev libbenchmark-dev
-         chromium poppler-utils python3 python3-jsonschema python3-yaml zip tmux file dpkg-dev)
+         chromium poppler-utils python3 nodejs xmlsec1 openssl python3-jsonschema python3-yaml zip tmux file dpkg-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -33,6 +33,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/corpus/regressions
         DESTINATION ${CMAKE_INSTALL_DATADIR}/wrongbox/corpus)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/python/reference_switch.py
         DESTINATION ${CMAKE_INSTALL_DATADIR}/wrongbox/examples/python)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/network
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/wrongbox/examples)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/minimal
         DESTINATION ${CMAKE_INSTALL_DATADIR}/wrongbox/examples)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/ci/vendor/ DESTINATION ${CMAKE_INSTALL_DATADIR}/wrongbox/ci

@@ -184,7 +184,8 @@ TEST(CheckTest, SavedFailuresAreReplayedFirstAndArePromotableRegressions) {
   ASSERT_TRUE(second.failed);
   EXPECT_TRUE(second.from_memory);
   EXPECT_EQ(second.memory_file, first.saved_to);
-  EXPECT_EQ(second.stats.scenarios, 0);  // no search was needed
+  EXPECT_EQ(second.tests_run, 0);        // no search was needed
+  EXPECT_EQ(second.stats.scenarios, 1);  // the saved failure it played counts (reports showed 0)
 
   std::ifstream in(first.saved_to);
   std::stringstream ss;
@@ -260,6 +261,13 @@ TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
   EXPECT_FALSE(res);
   EXPECT_NE(std::string(res.message()).find("S3 violated"), std::string::npos) << res.message();
   EXPECT_NE(std::string(res.message()).find("wrongbox-scenario 1"), std::string::npos);
+  // What to do next is said in the test's terms: no `wrongbox check --sut
+  // log-leak` (not a switch spec) that could not run.
+  const std::string msg = res.message();
+  EXPECT_NE(msg.find("reproduce: run this test again: CampaignSettings seed "), std::string::npos)
+      << msg;
+  EXPECT_EQ(msg.find("--sut log-leak"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("--sut 'log-leak'"), std::string::npos) << msg;
 }
 
 // The scenarios a campaign generates for one seed (and shard), in order.
@@ -391,6 +399,34 @@ TEST(RapidCheckAdapter, CountsThePassingCases) {
   EXPECT_EQ(out.kind, rcadapter::Outcome::Kind::kPassed);
   EXPECT_EQ(out.successes, 25);
   EXPECT_EQ(runs, 25);
+}
+
+// --tls and --verify-signatures travel in the spec a command prints to be
+// run again: net[+tls][+signed]:FILE, read in any order, written in one.
+TEST(NetSutTest, OptionsTravelInTheSpecInOneOrder) {
+  const auto plain = parse_net_sut("net:a b.net.toml");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->file, "a b.net.toml");
+  EXPECT_FALSE(plain->tls);
+  EXPECT_FALSE(plain->verify_signatures);
+  EXPECT_EQ(plain->spec(), "net:a b.net.toml");
+  const auto both = parse_net_sut("net+signed+tls:dir/x.toml");
+  ASSERT_TRUE(both);
+  EXPECT_TRUE(both->tls);
+  EXPECT_TRUE(both->verify_signatures);
+  EXPECT_EQ(both->spec(), "net+tls+signed:dir/x.toml");
+  EXPECT_EQ(parse_net_sut("net+tls:x")->spec(), "net+tls:x");
+  EXPECT_FALSE(parse_net_sut("net+tls+tls:x"));
+  EXPECT_FALSE(parse_net_sut("net+bogus:x"));
+  EXPECT_FALSE(parse_net_sut("exec:net:x"));
+  EXPECT_FALSE(parse_net_sut("network"));
+  EXPECT_THROW(open_sut("builtin:reference",
+                        [] {
+                          SutOptions o;
+                          o.verify_signatures = true;
+                          return o;
+                        }()),
+               SutError);
 }
 
 }  // namespace

@@ -331,5 +331,18 @@ assert ends['replay']['summary'].startswith('replayed ') and ' 0 failed' not in 
 assert all('\\n' not in e['summary'] for e in ends.values()), ends
 " "$tmp/out" || { echo "FAIL campaign --json events"; fails=$((fails + 1)); }
 
+# A finding is printed in the campaign's summary, shrunk: a CI log is often
+# all a vendor reads.
+CI=true "$WB" campaign --budget 3 --no-fuzz --sut builtin:batch-offset --evidence "$tmp/camp4.db" \
+  --report "$tmp/camp4.html" --logs "$tmp/logs4" --save-failures "$tmp/mem4" > "$tmp/out" 2>&1
+contains "the campaign prints the shrunk finding" "the finding, shrunk ("
+contains "its steps" "  submit"
+
+# A search too short to meet every situation pair names those it missed.
+CI=true "$WB" campaign --tests 3 --no-fuzz --evidence "$tmp/camp3.db" --report "$tmp/camp3.html" \
+  --logs "$tmp/logs3" > "$tmp/out" 2>&1
+contains "the campaign lists pairs never met" "never met: "
+contains "and where the rest are" "more pairs never met (all in $tmp/logs3/"
+
 echo "cli_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

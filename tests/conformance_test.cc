@@ -11,7 +11,14 @@ namespace {
 // The reference switch with one protocol habit changed.
 class Quirky final : public Switch {
  public:
-  enum Quirk { kBusyAfterReset, kDeliverBeforeLookup, kRemembersAcrossReset, kNoVerdicts };
+  enum Quirk {
+    kBusyAfterReset,
+    kDeliverBeforeLookup,
+    kRemembersAcrossReset,
+    kNoVerdicts,
+    kLogsWhenIdle,
+    kPrintsWhenIdle
+  };
   explicit Quirky(Quirk q) : q_(q) {}
   HelloInfo hello() override { return inner_->hello(); }
   void reset(const std::vector<std::string>& s) override {
@@ -24,6 +31,8 @@ class Quirky final : public Switch {
     return v;
   }
   bool tick(std::int64_t now, Calls& c) override {
+    if (q_ == kLogsWhenIdle) c.log("switch started, listening");
+    if (q_ == kPrintsWhenIdle) c.print("199001011239", Message{"s1", "x", "199001011239", "t", {}});
     return inner_->tick(now, c) && q_ != kBusyAfterReset;
   }
   void restart() override { inner_->restart(); }
@@ -58,7 +67,8 @@ TEST(ConformanceTest, EachDepartureIsNamedAndExplained) {
         Case{Quirky::kDeliverBeforeLookup, "calls in order",
              "the calls were: deliver kivra/guess, lookup"},
         Case{Quirky::kRemembersAcrossReset, "reset forgets", "reset must forget everything"},
-        Case{Quirky::kNoVerdicts, "submit", "answered 0 verdicts"}}) {
+        Case{Quirky::kNoVerdicts, "submit", "answered 0 verdicts"},
+        Case{Quirky::kPrintsWhenIdle, "idle after reset", "made calls (print 199001011239)"}}) {
     Quirky sw(c.quirk);
     const auto r = check_conformance(sw);
     EXPECT_FALSE(r.ok()) << c.check;
@@ -66,6 +76,14 @@ TEST(ConformanceTest, EachDepartureIsNamedAndExplained) {
     EXPECT_FALSE(k.passed) << c.check;
     EXPECT_NE(k.explanation.find(c.says), std::string::npos) << k.explanation;
   }
+}
+
+// A log line may come anywhere: a network switch's start-up output is read
+// with the first command after it.
+TEST(ConformanceTest, LogLinesOnAnIdleTickAreNotCalls) {
+  Quirky sw(Quirky::kLogsWhenIdle);
+  const auto r = check_conformance(sw);
+  EXPECT_TRUE(find(r, "idle after reset").passed) << find(r, "idle after reset").explanation;
 }
 
 TEST(ConformanceTest, AFailingByeIsReported) {

@@ -113,6 +113,19 @@ check "a readable secret key is refused" 2 "$WB" replay "$C" -q --sign-key ci.ke
 contains "the mode is named" "mode 0644"
 [ ! -e c.db ] || { echo "FAIL a run was recorded with an unusable key"; fails=$((fails + 1)); }
 
+# A schema changed by hand is tampering (exit 1, named), and no command writes to it.
+"$WB" replay "$C/01-batch-offset-repeated-subject.wbs" -q --evidence schema.db > /dev/null
+for change in "DROP TABLE mutants" "PRAGMA user_version = 3" "PRAGMA user_version = 0"; do
+  cp schema.db changed.db
+  sql changed.db "$change"
+  before=$(sha256sum changed.db)
+  check "verify names it as tampering: $change" 1 "$WB" evidence verify changed.db
+  contains "in words: $change" "changed by hand"
+  check "replay refuses to record into it: $change" 2 "$WB" replay \
+    "$C/01-batch-offset-repeated-subject.wbs" -q --evidence changed.db
+  [ "$(sha256sum changed.db)" = "$before" ] || { echo "FAIL the store was written to: $change"; fails=$((fails + 1)); }
+done
+
 if [ "$fails" -ne 0 ]; then
   echo "$fails failure(s)"
   exit 1

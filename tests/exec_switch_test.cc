@@ -88,15 +88,14 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"garbage",
              "a line that is not valid JSON (only protocol lines may go to standard output; "
-             "diagnostics belong on standard error)\n  offending line: this is not json"},
-        Case{"unknown-call", "unknown call 'teleport'\n  offending line: {\"call\""},
+             "diagnostics belong on standard error); offending line: this is not json"},
+        Case{"unknown-call", "unknown call 'teleport'; offending line: {\"call\""},
         Case{"wrong-result", "submit result without a 'verdicts' array"},
         Case{"missing-field", "deliver call: missing field 'mailbox'"},
         Case{"early-exit", "the switch exited with status 3"},
         Case{"crash", "the switch was killed by signal 11 (SIGSEGV)"},
         Case{"hang", "no result within 1.000 s"},
-        Case{"partial-line",
-             "after writing an unfinished line\n  offending line: {\"call\": \"look"},
+        Case{"partial-line", "after writing an unfinished line; offending line: {\"call\": \"look"},
         Case{"error-result", "the switch answered with an error: \"database on fire\""}),
     [](const auto& param_info) {
       std::string n = param_info.param.mode;

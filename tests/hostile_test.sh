@@ -104,6 +104,16 @@ replay)
   grep -q "bytes of the switch's standard error left out here" flood.log ||
     { echo "FAIL replay: the flooded log does not say what it left out"; fails=$((fails + 1)); }
   no_leftovers "replay: stderr flood" "$t"
+  # A result with one verdict too few, then silence: the scenario it happened
+  # in fails, and the next one meets a fresh process (it was blamed with
+  # 'no result within' at its reset before).
+  mkdir -p two && sed 's/s1 a to/s1 boom to/' one.wbs > two/a.wbs && cp one.wbs two/b.wbs
+  t=$(token)
+  check "replay: too few verdicts is a switch failure" 3 "$WB" replay two \
+    --sut "exec:python3 $BAD short-verdicts $t" --timeout 5 --no-evidence
+  contains "replay: it names the departure" "0 verdict(s) for 1 message(s)"
+  contains "replay: the next scenario meets a fresh process" "PASS  two/b.wbs"
+  no_leftovers "replay: short verdicts" "$t"
   ;;
 check | check2)
   # check: the first seven modes; check2: the others and the late hang.
@@ -201,13 +211,16 @@ inputs)
   mkfifo fifo.wbs
   start=$(now_ms)
   check "inputs: a FIFO is refused" 2 "$WB" replay fifo.wbs --no-evidence
-  contains "inputs: the FIFO is named" "fifo.wbs: a FIFO, not a scenario file"
+  contains "inputs: the FIFO is named" "fifo.wbs: a FIFO, not a regular file (refused"
   within "inputs: a FIFO" 5 "$start"
   mkdir dir && cp one.wbs dir/ && mv fifo.wbs dir/ && ln -s nowhere.wbs dir/dangling.wbs
   check "inputs: a directory with a FIFO and a dangling link" 2 "$WB" replay dir --no-evidence
-  contains "inputs: the FIFO in a directory is named" "dir/fifo.wbs: not a regular file; left out"
+  contains "inputs: the FIFO in a directory is named" "dir/fifo.wbs: a FIFO, not a regular file"
   contains "inputs: the dangling link is named" "dir/dangling.wbs: a link to nothing; left out"
   contains "inputs: the good file still ran" "1 passed"
+  ln -s loop-b.wbs loop-a.wbs && ln -s loop-a.wbs loop-b.wbs
+  check "inputs: a loop of symbolic links is refused" 2 "$WB" replay loop-a.wbs --no-evidence
+  contains "inputs: the loop is named as one" "loop-a.wbs: a loop of symbolic links"
   printf 'wrongbox-scenario 1\n\nopen kivra/1 for 1990\xff\n' >bad-utf8.wbs
   check "inputs: invalid UTF-8 is refused" 2 "$WB" replay bad-utf8.wbs --no-evidence
   contains "inputs: invalid UTF-8 names line and column" "bad-utf8.wbs:3:22: invalid UTF-8 (byte 0xFF"

@@ -101,7 +101,7 @@ if command -v pdfinfo >/dev/null; then
   size=$(pdfinfo "$tmp/report.pdf" | sed -n 's/^Page size: *//p')
   case "$size" in *"(A4)"*) ;; *) fail "the PDF pages are not A4: $size" ;; esac
   { [ -n "$pages" ] && [ "$pages" -ge 1 ] && [ "$pages" -le 40 ]; } || fail "the PDF has $pages pages"
-  pdftotext -f 1 -l 1 "$tmp/report.pdf" "$tmp/page1.txt"
+  pdftotext -f 1 -l 1 "$tmp/report.pdf" - | tr '\n' ' ' > "$tmp/page1.txt"  # words, not lines
   grep -q "Properties checked" "$tmp/page1.txt" || fail "the first printed page lacks the summary"
   grep -q "Hash chain verified" "$tmp/page1.txt" || fail "the first printed page lacks the integrity verdict"
   pdftoppm -png -r 30 "$tmp/report.pdf" "$tmp/page"
@@ -113,5 +113,22 @@ if command -v pdfinfo >/dev/null; then
 else
   fail "pdfinfo is not installed; run 'bash ci/install-deps.sh' (it installs poppler-utils)"
 fi
+# The same finding twice (the second run replays the saved failure): one
+# counterexample, naming both runs; the second run counts the scenario it played.
+"$WB" check --sut builtin:stale-route --seed 4 --tests 500 --save-failures "$tmp/mem" \
+  --evidence "$tmp/twice.db" >/dev/null 2>&1
+"$WB" check --sut builtin:stale-route --seed 4 --tests 500 --save-failures "$tmp/mem" \
+  --evidence "$tmp/twice.db" >/dev/null 2>&1
+"$WB" report --evidence "$tmp/twice.db" --format html --out "$tmp/twice.html" >/dev/null
+[ "$(grep -c '<h2>Counterexample' "$tmp/twice.html")" -eq 1 ] && grep -qF '; also in run #1)' "$tmp/twice.html" ||
+  fail "a counterexample found twice is not shown once with both runs"
+"$WB" report --evidence "$tmp/twice.db" --format json --out "$tmp/twice.json" >/dev/null
+python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['runs']; assert r[1]['scenarios'] >= 1, r[1]['scenarios']" \
+  "$tmp/twice.json" || fail "a run whose saved failure fired counts no scenario"
+grep -qF 'th,td{overflow-wrap:break-word}' "$tmp/twice.html" || fail "table headers may break inside words"
+if grep -qE '<h2>What the generators covered</h2><table><tr><th>scenarios with</th><th>count</th></tr></table>' "$tmp/twice.html"; then
+  fail "an empty coverage table"
+fi
+
 echo "html_report_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -20,6 +20,11 @@ check "a soak of the reference passes" 0 "$WB" soak --messages 30000 --evidence 
 contains "it says how much it sent" "PASS: 30,"
 contains "it names the segments" "segment(s), no property violated"
 contains "it reports the memory" "peak memory"
+# Progress (standard error, not a terminal) ends with the final count.
+last=$(grep '^soak: ' "$tmp/out" | tail -1 | grep -oE '^soak: [0-9,]+' | tr -d ',')
+total=$(grep -oE '^PASS: [0-9,]+ messages' "$tmp/out" | grep -oE '[0-9,]+' | tr -d ',')
+if [ -n "$last" ] && [ "${last#soak: }" = "$total" ]; then echo "ok   the last progress line says $total"
+else echo "FAIL the last progress line says '${last:-nothing}', the result $total"; fails=$((fails + 1)); fi
 check "the soak is recorded and verifies" 0 "$WB" evidence verify e.db
 check "the report shows the soak" 0 "$WB" report --evidence e.db --format md --out r.md
 grep -q "soak" r.md || { echo "FAIL the report does not mention the soak"; fails=$((fails + 1)); }

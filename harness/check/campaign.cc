@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -226,9 +227,15 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
   const bool repeated = ropt.repeats();
   SteerConfig sc;
   sc.k = o.coverage_k;
+  // WRONGBOX_WIRE_STEERING=0: the wire's freedoms counted, not steered toward
+  // (bench/wire_steering.sh compares).
+  if (const char* w = std::getenv("WRONGBOX_WIRE_STEERING"); w && std::string(w) == "0") {
+    sc.wire = false;
+  }
   Steering steer(o.gen, stream, sc);
   const auto& cov = steer.coverage();  // of every run so far; copied into the stats at the end
   const auto all_pairs = cov.feasible_pairs();
+  if (o.wire_used) o.wire_used();  // what earlier runs (saved failures) used is not this loop's
   while (o.tests <= 0 || res.tests_run < o.tests) {
     if (o.time_budget > 0 && elapsed() >= o.time_budget) {
       res.budget_exhausted = true;
@@ -244,7 +251,7 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
     const std::uint64_t runs_of_each = repeated ? static_cast<std::uint64_t>(o.schedules) : 1;
     const auto first = static_cast<std::uint64_t>(res.stats.scenarios) * runs_of_each;
     RunResult r = run_scenario(sc_, sut, ropt.under_schedule(first));
-    steer.feedback(plan, r.situations);
+    steer.feedback(plan, r.situations, o.wire_used ? o.wire_used() : 0);
     count(res.stats, sc_, r, /*with_situations=*/false);
     note_coverage(o, cov, res);
     // A threaded switch: the same scenario again under other schedules.
@@ -310,6 +317,7 @@ void search_steered(Switch& sut, const RunOptions& ropt, const CheckOptions& o, 
   res.stats.situations = cov;
   res.sources = steer.sources();
   res.kept = steer.kept();
+  if (o.wire_used) res.wire_pairs = steer.wire_pairs(o.coverage_k);
 }
 
 }  // namespace
@@ -436,7 +444,8 @@ std::string failure_headline(const CheckResult& r) {
   return what + "; " + how_found(r);
 }
 
-std::string failure_report(const std::string& spec, const CheckOptions& o, const CheckResult& r) {
+std::string failure_report(const std::string& spec, const CheckOptions& o, const CheckResult& r,
+                           const std::vector<std::string>* next) {
   std::string out = "FAIL: " + how_found(r) + (r.from_memory ? "\n" : ":\n\n");
   out += print_scenario(*r.counterexample) + "\n";
   if (const auto* v = r.failure.headline()) {
@@ -451,7 +460,7 @@ std::string failure_report(const std::string& spec, const CheckOptions& o, const
         "note: shrinking stopped at its limit (the time budget, 60 s without one, or two replays "
         "that timed out); this is the smallest failing scenario found by then\n";
   }
-  for (const auto& l : failure_next_steps(spec, o, r)) out += l + "\n";
+  for (const auto& l : next ? *next : failure_next_steps(spec, o, r)) out += l + "\n";
   return out;
 }
 
@@ -528,6 +537,7 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
       auto parsed = load_scenario_file(f.string());
       if (!parsed.ok()) continue;  // a hand-damaged file is not a reason to stop testing
       RunResult r = first_failure(*parsed.scenario, sut, ropt, 0, repeated ? o.schedules : 1);
+      count(res.stats, *parsed.scenario, r);  // a saved failure played is a scenario run
       if (r.failed()) {
         if (repeated) {
           res.rate =
@@ -552,7 +562,10 @@ CheckResult run_check(Switch& sut, const HelloInfo& hello, const std::string& sp
     search_rapidcheck(sut, ropt, o, res, elapsed);
   }
   res.seconds = elapsed();
-  if (res.failed && !o.failures_dir.empty()) {
+  // A failure with no step (the switch failed at hello or reset) replays as
+  // nothing: a saved file would hold a header alone, an input error.
+  if (res.failed && !o.failures_dir.empty() &&
+      !(res.counterexample && res.counterexample->steps.empty())) {
     res.saved_to = save_failure(o.failures_dir, spec, o, res);
   }
   return res;

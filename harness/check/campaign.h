@@ -67,6 +67,9 @@ struct CheckOptions {
   // Called with every generated scenario before it is played (not the
   // shrinking runs): for tests and benchmarks that look at the stream.
   std::function<void(const Scenario&)> on_scenario;
+  // The transport's freedoms a scenario used, a bit each, since the last
+  // call (net:); the steered search keeps a plan that used a new one.
+  std::function<std::uint32_t()> wire_used;
 };
 
 struct CampaignStats {
@@ -117,6 +120,9 @@ struct CheckResult {
   int scenarios_to_cover_k = 0;     // ... coverage_k times
   std::array<int, 3> sources{};     // steered: fresh, uniform and mutated plans played
   int kept = 0;                     // steered: plans kept for reaching a new pair
+  // net: pairs of the wire's freedoms used together by coverage_k runs or
+  // more, and by one run or more (steered search only).
+  std::pair<int, int> wire_pairs{0, 0};
   CampaignStats stats;
 };
 
@@ -151,9 +157,11 @@ std::string& program_name();
 // scenario, the violation (or the switch's failure), the reproduce command,
 // and where it was saved with the command that replays it. `wrongbox check`
 // prints it; wrongbox::run_campaign returns it (the GoogleTest message).
+// `next` replaces the lines that say what to do next (failure_next_steps)
+// where the switch has no --sut spec to run again (an in-process switch).
 // REQUIRES: r.failed.
-std::string failure_report(const std::string& sut_spec, const CheckOptions& o,
-                           const CheckResult& r);
+std::string failure_report(const std::string& sut_spec, const CheckOptions& o, const CheckResult& r,
+                           const std::vector<std::string>* next = nullptr);
 
 // The lines of failure_report that say what to do next: "reproduce: CMD"
 // (a new finding), "saved:     FILE" and "replay:    CMD".

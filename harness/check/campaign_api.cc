@@ -51,7 +51,23 @@ CampaignOutcome run_campaign(Switch& sw, const std::string& name,
   out.switch_failed = v == nullptr;
   out.property = v ? to_string(v->property) : "switch-failure";
   out.saved_to = r.from_memory ? r.memory_file : r.saved_to;
-  out.report = check::failure_report(name, o, r);
+  // The switch lives in the caller's process: no `wrongbox` command can start
+  // it, so what to do next is said in the caller's terms.
+  std::vector<std::string> next;
+  if (!r.from_memory) {
+    next.push_back("reproduce: run this test again: CampaignSettings seed " +
+                   std::to_string(r.seed) + ", tests " + std::to_string(r.tests_run) +
+                   ", max_steps " + std::to_string(settings.max_steps) +
+                   " play the same scenarios up to this one");
+  }
+  if (!out.saved_to.empty()) {
+    next.push_back("saved:     " + out.saved_to +
+                   " (played first by the next run with this failures_dir)");
+  }
+  next.push_back(
+      "replay:    give the scenario above to `wrongbox replay FILE --sut SPEC` with your switch "
+      "built as a plugin or a protocol v1 program (docs/protocol.md)");
+  out.report = check::failure_report(name, o, r, &next);
   return out;
 }
 

@@ -269,9 +269,27 @@ Plan Steering::next() {
   return gen_plan(uniform ? uniform_ : gen_)(random, size).value();
 }
 
-void Steering::feedback(const Plan& played, const std::vector<model::Situation>& situations) {
+std::pair<int, int> Steering::wire_pairs(std::uint64_t k) const {
+  int met = 0, used = 0;
+  for (const auto n : wire_seen_) {
+    used += n > 0;
+    met += n >= k;
+  }
+  return {met, used};
+}
+
+void Steering::feedback(const Plan& played, const std::vector<model::Situation>& situations,
+                        std::uint32_t wire) {
   bool fresh = false;
   for (const auto& s : situations) fresh |= coverage_.add(s) > 0;
+  for (int i = 0; i < 32; ++i) {
+    if (!(wire >> i & 1u)) continue;
+    for (int j = i; j < 32; ++j) {
+      if (wire >> j & 1u) {
+        fresh |= wire_seen_[static_cast<std::size_t>(i * 32 + j)]++ < cfg_.k && cfg_.wire;
+      }
+    }
+  }
   if (!fresh) return;
   scratch_.clear();
   for (const auto& s : situations) model::SituationCoverage::feasible_pairs_of(s, scratch_);

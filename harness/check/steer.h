@@ -23,6 +23,7 @@
 //   st.feedback(p, result.situations);     // keeps p if it covered a new pair
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -37,6 +38,7 @@ struct SteerConfig {
   int mutate_percent = 50;   // when some plan is kept
   int uniform_percent = 20;  // plain uniform random plans
   std::uint64_t k = 3;       // coverage counts pairs met k times (CheckOptions::coverage_k)
+  bool wire = true;          // keep plans for the transport's freedoms too (feedback)
 };
 
 // Applies one random mutation to `p` (exposed for tests).
@@ -47,10 +49,17 @@ class Steering {
   Steering(const GenConfig& gen, std::uint64_t seed, SteerConfig cfg = {});
   // The next plan to play.
   Plan next();
-  // What the last plan's run met; keeps it when it covered a new pair.
-  void feedback(const Plan& played, const std::vector<model::Situation>& situations);
+  // What the last plan's run met; keeps it when it covered a new pair, or
+  // when the transport's freedoms it used (`wire`, a bit per freedom: net:'s
+  // answers reordered, outages' forms, Delivered=false...) hold a freedom
+  // or a pair of them used fewer than k times so far.
+  void feedback(const Plan& played, const std::vector<model::Situation>& situations,
+                std::uint32_t wire = 0);
 
   const model::SituationCoverage& coverage() const { return coverage_; }
+  // Pairs of the transport's freedoms (a freedom with itself included) that
+  // runs used together at least k times, of those some run used.
+  std::pair<int, int> wire_pairs(std::uint64_t k) const;
   int kept() const { return static_cast<int>(pool_.size()); }
   // How many plans each source produced: fresh, uniform, mutant.
   const std::array<int, 3>& sources() const { return sources_; }
@@ -76,7 +85,8 @@ class Steering {
   std::array<int, 3> sources_{};
   int last_source_ = 0;
   std::vector<int> scratch_;
-  std::vector<model::PairId> never_;  // pairs never met, as of never_at_ pairs met
+  std::array<std::uint64_t, 32 * 32> wire_seen_{};  // runs that used freedoms i and j (i <= j)
+  std::vector<model::PairId> never_;                // pairs never met, as of never_at_ pairs met
   int never_at_ = -1;
 };
 

@@ -20,6 +20,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/fuzz_engine.h"
 #include "harness/cli/locate.h"
+#include "harness/core/printable.h"
 #include "harness/evidence/evidence.h"
 
 namespace wrongbox::cli {
@@ -285,7 +286,22 @@ CampaignResult campaign(const CampaignOptions& o, const Console& io) {
     if (r.exit_code == kExitOk && !r.situations.empty()) {
       r.summary += "; situation pairs " + r.situations;
     }
+    const auto never = r.never_met;
     ended("check", std::move(r), log("check"));
+    // The pairs the search never met: what to steer or write scenarios for.
+    if (!never.empty()) {
+      constexpr std::size_t kShown = 5;
+      const std::vector<std::string> first(never.begin(),
+                                           never.begin() + std::min(never.size(), kShown));
+      d.event({{"event", "never-met"}, {"count", never.size()}, {"pairs", never}});
+      if (!o.quiet && !o.json) {
+        for (const auto& p : first) d.print("{:<12} never met: {}\n", "", p);
+        if (never.size() > kShown) {
+          d.print("{:<12} ... and {} more pairs never met (all in {})\n", "", never.size() - kShown,
+                  log("check"));
+        }
+      }
+    }
   }
 
   if (!no_fuzz_why.empty()) {
@@ -385,10 +401,28 @@ CampaignResult campaign(const CampaignOptions& o, const Console& io) {
                 p.result.exit_code == 0 ? "ok" : fmt::format("exit {}", p.result.exit_code),
                 p.result.summary);
       }
-      // What to do next about a finding: the lines its phase printed.
+      // What to do next about a finding: the lines its phase printed, and
+      // the shrunk scenario itself (a CI log is often all a vendor reads).
       for (const auto& p : res.phases) {
+        if (p.name == "replay") {
+          std::size_t shown = 0;
+          for (const auto& l : p.result.next) {
+            if (shown++ < 5) d.print("{:<12} {}\n", p.name, l);
+          }
+          if (shown > 5) d.print("{:<12} ... and {} more in its log\n", p.name, shown - 5);
+          continue;
+        }
         if (p.name != "check" && p.name != "fuzz") continue;
         for (const auto& l : p.result.next) d.print("{:<12} {}\n", p.name, l);
+        if (const std::string& file = p.result.saved_file; !file.empty()) {
+          std::ifstream in(file);
+          if (!in) continue;
+          d.print("{:<12} the finding, shrunk ({}):\n", p.name, file);
+          for (std::string line; std::getline(in, line);) {
+            if (line.empty() || line[0] == '#') continue;
+            d.print("{:<12}   {}\n", "", printable(line));
+          }
+        }
       }
       d.print("\n{}\n", res.summary);
     }

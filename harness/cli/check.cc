@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 
@@ -105,6 +106,7 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
   auto opened = open_sut_for_cli(o.sut, o.sut_options(), io, res);
   if (!opened) return res;
   OpenedSut& sut = *opened;
+  co.wire_used = sut.wire_used;  // net: the search also steers toward the wire's freedoms
   if (!o.save_failures.empty()) co.failures_dir = check::failures_dir_for(o.save_failures, o.sut);
   co.replay_failures_first = !o.no_memory && o.reproduce.empty();
   const bool tty = io.live();
@@ -177,6 +179,12 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
                                        to_string(static_cast<Place>(p)), r.stats.files[p]);
       }
       t.coverage_json += "}";
+      // net: the contract's freedoms the fakes used.
+      if (sut.freedoms) {
+        nlohmann::json wire = nlohmann::json::object();
+        for (const auto& [name, n] : sut.freedoms()) wire[name] = n;
+        t.coverage_json += ",\"wire\":" + wire.dump();
+      }
       // A race's rate: how often its counterexample failed when replayed.
       if (r.rate.runs > 0) {
         t.coverage_json += fmt::format(
@@ -208,6 +216,7 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
   res.exit_code = rc;
   res.scenarios = r.tests_run;
   res.situations = situations_met(r.stats.situations, co.coverage_k);
+  for (const auto& p : r.stats.situations.uncovered(1)) res.never_met.push_back(model::describe(p));
   if (o.quiet && r.failed) {
     fmt::print(io.out, "wrongbox check against {} (seed {}, max {} steps{})\n", o.sut, r.seed,
                o.max_steps, co.gen.swarm ? ", swarm" : "");
@@ -218,6 +227,7 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
     res.summary = check::failure_headline(r);
     if (r.rate.runs > 0) res.summary += "; " + check::rate_line(r);
     res.next = check::failure_next_steps(o.sut, co, r);
+    res.saved_file = r.saved_to;
     if (rec->on()) fmt::print(io.out, "evidence:  {} (run #{})\n", rec->path(), rec->run());
     return res;
   }
@@ -237,6 +247,18 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
       files += fmt::format("{}{} {}", p ? ", " : "", to_string(static_cast<Place>(p)), s.files[p]);
     }
     fmt::print(io.out, "files the switch left, judged at rest (S6): {}\n", files);
+    if (sut.freedoms) {
+      std::string wire;
+      for (const auto& [name, n] : sut.freedoms()) {
+        wire += fmt::format("{}{} {}", wire.empty() ? "" : ", ", name, n);
+      }
+      fmt::print(io.out, "the contract's freedoms the fakes used: {}\n", wire);
+      if (r.wire_pairs.second > 0) {
+        fmt::print(io.out,
+                   "pairs of freedoms used in one scenario: {} met by {}+ scenarios, of {} met\n",
+                   r.wire_pairs.first, co.coverage_k, r.wire_pairs.second);
+      }
+    }
     fmt::print(io.out, "scenarios with:\n");
     for (std::size_t i = 0; i < s.covered.size(); ++i) {
       const double pct = s.scenarios ? 100.0 * s.covered[i] / s.scenarios : 0;

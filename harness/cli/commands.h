@@ -34,7 +34,14 @@ struct SwitchOptions {
   std::string sut = "builtin:reference";
   double timeout = 10;     // exec: seconds a command may take
   std::string switch_log;  // exec: the switch's standard error ("" = wrongbox-logs/switch-PID.log)
-  SutOptions sut_options() const { return SutOptions{timeout, switch_log}; }
+  bool tls = false;        // net: the fakes speak mutual TLS
+  bool verify_signatures = false;  // net: deliverSecure must be signed
+  SutOptions sut_options() const {
+    SutOptions s{timeout, switch_log};
+    s.tls = tls;
+    s.verify_signatures = verify_signatures;
+    return s;
+  }
 };
 
 struct ReplayOptions : SwitchOptions {
@@ -47,6 +54,14 @@ struct ReplayOptions : SwitchOptions {
   long long retain = Oracle::kDefaultRetain;  // settled messages the oracle keeps knowing
   int runs = 0;                  // plays of each file (0: 1, or 20 for a switch with threads)
   std::string perturb = "auto";  // schedule perturbation: auto (a switch with threads), on, off
+  // Selection (all given: a file must pass each).
+  std::vector<std::string> tags;    // --tag: files with any of these tags
+  std::vector<std::string> guards;  // --guards: a guard by this defect, class or property
+  bool last_failed = false;         // --last-failed: what failed in the last replay of this switch
+  bool fail_fast = false;           // --fail-fast: stop after the first failing file
+  // --check-guards: each file's guards lines, each on its built-in defect
+  // (--sut unused): the guard holds when the defect fails naming its property.
+  bool check_guards = false;
 };
 
 struct ReplayResult : CommandResult {
@@ -94,7 +109,8 @@ struct CheckCliOptions : SwitchOptions {
 struct CheckCommandResult : CommandResult {
   long long scenarios = 0;
   unsigned long long seed = 0;
-  std::string situations;  // "341/341 met (100.0 %), 341/341 met 3+ times"
+  std::string situations;              // "341/341 met (100.0 %), 341/341 met 3+ times"
+  std::vector<std::string> never_met;  // the situation pairs never met, described
 };
 
 CheckCommandResult check(const CheckCliOptions& o, const Console& io = {});
@@ -248,6 +264,25 @@ struct ExplainOptions : SwitchOptions {
 };
 
 CommandResult explain(const ExplainOptions& o, const Console& io = {});
+
+struct ShrinkOptions : SwitchOptions {
+  std::string file;
+  std::string out;             // "" = the shrunk scenario on standard output
+  double budget_seconds = 60;  // no replay starts after this
+  EvidenceOptions evidence;
+};
+
+CommandResult shrink(const ShrinkOptions& o, const Console& io = {});
+
+// `corpus minimize` and `corpus dedup` (docs/corpus.md).
+struct CorpusOptions : SwitchOptions {
+  std::string action;  // "minimize" or "dedup"
+  std::vector<std::string> paths;
+  std::string out;             // where the kept files go ("" = dedup only reports)
+  double shrink_seconds = 10;  // dedup: shrinking time per failing file
+};
+
+CommandResult corpus(const CorpusOptions& o, const Console& io = {});
 
 }  // namespace wrongbox::cli
 

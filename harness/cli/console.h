@@ -34,6 +34,8 @@ struct CommandResult {
   // For a finding, the lines that say what to do next, in the order printed
   // ("reproduce: ...", "saved:     ...", "replay:    ...").
   std::vector<std::string> next;
+  // A finding saved as a scenario file (the "saved:" line of `next`), or "".
+  std::string saved_file;
 };
 
 // `text` on one line: each line break, with the indentation after it,

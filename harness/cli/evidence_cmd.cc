@@ -171,7 +171,13 @@ CommandResult evidence_verify(const EvidenceToolOptions& given, const Console& i
     evidence::VerifyOptions vo;
     if (!o.public_key.empty()) vo.key = evidence::load_public_key(o.public_key);
     if (!o.expect_head.empty()) vo.expect = expected_head(o.expect_head);
-    auto store = evidence::Store::open_existing(o.store);
+    std::optional<evidence::Store> opened;
+    try {
+      opened.emplace(evidence::Store::open_existing(o.store));
+    } catch (const evidence::EvidenceTampered& e) {
+      return said(io, kExitViolation, fmt::format("TAMPERED: {}", e.what()));
+    }
+    auto& store = *opened;
     const auto v = store.verify(vo);
     if (!v.ok) {
       return said(

@@ -41,22 +41,7 @@ CommandResult explain(const ExplainOptions& o, const Console& io) {
       rc = kExitUsage;
       break;
   }
-  try {
-    if (rec->on()) {
-      rec->store()->add_scenario(rec->run(), {file, to_string(r.outcome), summarize(r), story});
-      evidence::RunTotals t;
-      t.exit_code = rc;
-      t.verdict = verdict_word(rc);
-      t.scenarios = 1;
-      t.steps = r.stats.steps;
-      t.messages = r.stats.messages;
-      t.checks = r.checks;
-      if (const auto* v = r.headline()) ++t.violations[static_cast<int>(v->property)];
-      if (!rec->finish(t, res, /*quiet=*/true)) return res;
-    }
-  } catch (const evidence::EvidenceError& e) {
-    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
-  }
+  if (!rec->finish_one(file, r, story, rc, 1, res)) return res;
   res.exit_code = rc;
   return res;
 }

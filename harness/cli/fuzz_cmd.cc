@@ -166,6 +166,7 @@ FuzzCommandResult fuzz(const FuzzCliOptions& o, const Console& io) {
     fmt::print(io.out, "input:     {}\n", r.artifact);
     if (!saved.empty()) {
       res.next = {"saved:     " + saved, "replay:    " + check::replay_command(saved, o.sut)};
+      res.saved_file = saved;
       for (const auto& l : res.next) fmt::print(io.out, "{}\n", l);
     }
   }

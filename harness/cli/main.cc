@@ -83,15 +83,36 @@ void add_perturb_option(CLI::App* sub, std::string& perturb, const std::string& 
 void add_switch_options(CLI::App* sub, wrongbox::cli::SwitchOptions& o) {
   sub->add_option("--sut", o.sut,
                   "Switch under test: builtin:NAME (the reference and its defect variants, "
-                  "`wrongbox suts`), exec:'COMMAND ARGS' (a program speaking protocol v1) or "
+                  "`wrongbox suts`), exec:'COMMAND ARGS' (a program speaking protocol v1), "
+                  "net:FILE (a switch run unmodified over HTTP, described by FILE: "
+                  "docs/network.md) or "
                   "plugin:PATH.so [ARG] (a shared library with the C ABI of wrongbox/plugin.h)")
       ->capture_default_str();
-  sub->add_option("--timeout", o.timeout, "exec: seconds a command may take (above 0)")
+  sub->add_option("--timeout", o.timeout,
+                  "exec:, net: seconds a command (net: a request) may take (above 0; net: "
+                  "overrides the file's start.timeout)")
       ->capture_default_str()
       ->check(between(1e-3, 86400));
   sub->add_option("--switch-log", o.switch_log,
-                  "exec: file for the switch's standard error (default "
-                  "wrongbox-logs/switch-PID.log)");
+                  "exec:, net: file for the switch's output (default "
+                  "wrongbox-logs/switch-PID.log, net: wrongbox-logs/net-switch-PID.log)");
+  // With --tls, net:FILE becomes net+tls:FILE (net+signed:FILE with
+  // --verify-signatures): what the command prints to run again (reproduce,
+  // replay, evidence) then carries the options.
+  sub->parse_complete_callback([&o] {
+    if (auto n = wrongbox::parse_net_sut(o.sut)) {
+      n->tls |= o.tls;
+      n->verify_signatures |= o.verify_signatures;
+      o.sut = n->spec();
+    }
+  });
+  sub->add_flag("--tls", o.tls,
+                "net: the fakes speak HTTPS and demand a client certificate, both of a CA made "
+                "for the run: {tls_ca}, {tls_cert} and {tls_key} name its files");
+  sub->add_flag("--verify-signatures", o.verify_signatures,
+                "net: each deliverSecure's SignedDelivery must carry an XML signature (enveloped, "
+                "URI=\"\") that verifies with the certificate the net: file's [signatures] "
+                "table names");
 }
 
 void add_replay(CLI::App& app, std::vector<Command>& commands) {
@@ -128,6 +149,21 @@ void add_replay(CLI::App& app, std::vector<Command>& commands) {
                    "\"threads\")")
       ->check(CLI::Range(1, 100000));
   add_perturb_option(replay, o->perturb, "Schedule perturbation");
+  replay->add_option("--tag", o->tags,
+                     "Play only files with this tag (repeat: any of them); with --guards and "
+                     "--last-failed a file must pass each");
+  replay->add_option("--guards", o->guards,
+                     "Play only files with a guards line for this built-in defect, property (S1 "
+                     "... L1) or defect class (3 or class-3); repeat: each");
+  replay->add_flag("--last-failed,--lf", o->last_failed,
+                   "Play only the files that failed in the last replay against this switch "
+                   "recorded in the evidence store (all files when none did)");
+  replay->add_flag("--check-guards", o->check_guards,
+                   "Check the files' guards lines instead: each file on each built-in defect "
+                   "its guards name (--sut is not used); exit 0 when every guard holds (the "
+                   "defect fails naming the guard's property), 1 when one is lost");
+  replay->add_flag("--fail-fast,-x", o->fail_fast,
+                   "Stop after the first file that fails; the rest are counted as not played");
   add_evidence_options(replay, o->evidence);
   commands.push_back({replay, [o] { return wrongbox::cli::replay(*o).exit_code; }});
 }
@@ -350,6 +386,59 @@ void add_explain(CLI::App& app, std::vector<Command>& commands) {
   commands.push_back({explain, [o] { return wrongbox::cli::explain(*o).exit_code; }});
 }
 
+void add_shrink(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::ShrinkOptions>();
+  auto* shrink = app.add_subcommand(
+      "shrink",
+      "Shrink a failing scenario file to the smallest that still fails the same way (the same "
+      "first property, or a switch failure of the same kind), over any transport. The header "
+      "(name, tags, guards, comments) and the comments of the steps kept stay; the input file "
+      "is not changed unless --out names it.");
+  shrink->add_option("file", o->file, "Scenario file")->required();
+  add_switch_options(shrink, *o);
+  shrink->add_option("--out,-o", o->out,
+                     "Write the shrunk scenario here (default: print it on standard output, "
+                     "the summary on standard error)");
+  shrink
+      ->add_option("--time-budget", o->budget_seconds,
+                   "Seconds after which no further replay starts; the smallest failing "
+                   "scenario found so far is kept")
+      ->capture_default_str()
+      ->check(between(1e-3, 1e7));
+  add_evidence_options(shrink, o->evidence);
+  commands.push_back({shrink, [o] { return wrongbox::cli::shrink(*o).exit_code; }});
+}
+
+void add_corpus(CLI::App& app, std::vector<Command>& commands) {
+  auto o = std::make_shared<wrongbox::cli::CorpusOptions>();
+  auto* corpus = app.add_subcommand(
+      "corpus", "Make a corpus smaller without losing what it tests (docs/corpus.md).");
+  corpus->require_subcommand(1);
+  auto* minimize = corpus->add_subcommand(
+      "minimize",
+      "Copy into --out the smallest subset (greedy) that keeps every situation pair, every "
+      "guards line and every failure signature the whole set has against --sut, and say why "
+      "each file was kept. The corpus is not changed.");
+  auto* dedup = corpus->add_subcommand(
+      "dedup",
+      "Group the files that fail against --sut by failure signature (property or switch "
+      "failure kind, the kind of step, the shrunk scenario) and keep the shortest of each; "
+      "passing files are kept. Reports only, unless --out names where the kept files go.");
+  for (auto* sub : {minimize, dedup}) {
+    sub->add_option("paths", o->paths, "Scenario files or directories")->required();
+    add_switch_options(sub, *o);
+    sub->add_option("--out,-o", o->out, "A new or empty directory for the kept files")
+        ->required(sub == minimize);
+  }
+  dedup->add_option("--shrink-time", o->shrink_seconds, "Seconds of shrinking per failing file")
+      ->capture_default_str()
+      ->check(between(1e-3, 1e6));
+  commands.push_back({corpus, [o, minimize] {
+                        o->action = minimize->parsed() ? "minimize" : "dedup";
+                        return wrongbox::cli::corpus(*o).exit_code;
+                      }});
+}
+
 void add_soak(CLI::App& app, std::vector<Command>& commands) {
   auto o = std::make_shared<wrongbox::cli::SoakCliOptions>();
   auto* soak = app.add_subcommand(
@@ -546,7 +635,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("wrongbox ") + WRONGBOX_VERSION);
   app.footer(
       "Environment: WRONGBOX_EXEC_SPIN_US: exec: how long to look for a switch's answer before\n"
-      "sleeping, in microseconds (default 200; 0 = sleep at once; see docs/protocol.md, Speed).");
+      "sleeping, in microseconds (default 200; 0 = sleep at once; see docs/protocol.md, Speed).\n"
+      "WRONGBOX_NET_SLOW_READER_MS: net: the thread reading the switch's output pauses so long\n"
+      "before each read, as on a busy machine (a run must not change with it; for tests).\n"
+      "WRONGBOX_WIRE_STEERING=0: net: the steered search counts the fakes' freedoms but keeps\n"
+      "no scenario for them (bench/wire_steering.sh compares).");
   app.require_subcommand(1);
 
   // In the order `wrongbox --help` lists them.
@@ -561,6 +654,8 @@ int main(int argc, char** argv) {
   add_campaign(app, commands);
   add_fuzz(app, commands);
   add_explain(app, commands);
+  add_shrink(app, commands);
+  add_corpus(app, commands);
   add_soak(app, commands);
   add_convert(app, commands);
   add_sample(app, commands);

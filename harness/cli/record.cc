@@ -11,6 +11,7 @@
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
+#include "harness/net/net_spec.h"
 #include "harness/protocol/exec_switch.h"
 
 namespace wrongbox::cli {
@@ -35,8 +36,32 @@ std::string fingerprint(const std::string& spec) {
   const auto colon = spec.find(':');
   if (colon == std::string::npos || !split_command(spec.substr(colon + 1), words, error)) return "";
   std::string out;
+  fs::path base;  // where relative words are found
+  if (const auto net = parse_net_sut(spec)) {
+    // The net: file, then the files its start command names (run in its directory).
+    std::error_code ec;
+    const std::string file = net->file;
+    if (!fs::is_regular_file(file, ec)) return "";
+    out = file + "=" + evidence::sha256_file(file);
+    std::vector<std::string> command;
+    try {
+      const auto ns = net::load_net_spec(file);
+      base = ns.dir;
+      if (!split_command(ns.command, command, error)) command.clear();
+      // --verify-signatures trusts this certificate: it is part of what was tested.
+      if (!ns.signing_certificate.empty() && fs::is_regular_file(ns.signing_certificate, ec)) {
+        out += " " + ns.signing_certificate + "=" + evidence::sha256_file(ns.signing_certificate);
+      }
+    } catch (const std::exception&) {
+    }
+    words = std::move(command);
+  }
   for (std::size_t i = 0; i < words.size(); ++i) {
     std::string path = words[i];
+    if (!base.empty() && fs::path(path).is_relative() &&
+        (i > 0 || path.find('/') != std::string::npos)) {
+      path = (base / path).string();
+    }
     if (i == 0 && path.find('/') == std::string::npos) {
       std::stringstream dirs(std::getenv("PATH") ? std::getenv("PATH") : "");
       for (std::string d; std::getline(dirs, d, ':');) {
@@ -79,6 +104,26 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
   all.update(settings);
   h.settings_json = all.dump();
   run_ = store_->begin_run(h);
+}
+
+bool Recorder::finish_one(const std::string& file, const RunResult& r, const std::string& report,
+                          int rc, long scenarios, CommandResult& failed) {
+  if (!on()) return true;
+  try {
+    store_->add_scenario(run_, {file, to_string(r.outcome), summarize(r), report});
+    evidence::RunTotals t;
+    t.exit_code = rc;
+    t.verdict = verdict_word(rc);
+    t.scenarios = scenarios;
+    t.steps = r.stats.steps;
+    t.messages = r.stats.messages;
+    t.checks = r.checks;
+    if (const auto* v = r.headline()) ++t.violations[static_cast<int>(v->property)];
+    return finish(t, failed, /*quiet=*/true);
+  } catch (const evidence::EvidenceError& e) {
+    fail(failed, io_, kExitUsage, std::string("evidence: ") + e.what());
+    return false;
+  }
 }
 
 bool Recorder::finish(const evidence::RunTotals& t, CommandResult& failed, bool quiet) {

@@ -9,6 +9,7 @@
 #include "harness/cli/console.h"
 #include "harness/cli/sut.h"
 #include "harness/core/oracle/oracle.h"
+#include "harness/core/runner.h"
 #include "harness/evidence/evidence.h"
 
 namespace wrongbox::cli {
@@ -46,6 +47,11 @@ class Recorder {
   // unless `quiet`; when the store fails, says why, makes that `failed`'s
   // outcome (exit code 2) and returns false.
   bool finish(const evidence::RunTotals& t, CommandResult& failed, bool quiet = false);
+  // A command that played one scenario file (explain, shrink): records its
+  // row and finishes the run quietly with `r`'s totals, `scenarios` runs and
+  // exit code `rc`. An unusable store becomes `failed`'s outcome (false).
+  bool finish_one(const std::string& file, const RunResult& r, const std::string& report, int rc,
+                  long scenarios, CommandResult& failed);
   const std::string& path() const { return path_; }
 
  private:

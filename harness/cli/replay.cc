@@ -1,19 +1,28 @@
 // `wrongbox replay`: scenario files in, one verdict line each, exit code out.
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
+#include "examples/reference_switch.h"
+#include "examples/threaded_switch.h"
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"
+#include "harness/core/minimize.h"
+#include "harness/core/oracle/property.h"
+#include "harness/core/printable.h"
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"
+#include "harness/evidence/evidence.h"
 
 namespace wrongbox::cli {
 
@@ -33,23 +42,19 @@ std::vector<std::string> collect_scenarios(const std::vector<std::string>& paths
         if (it->is_regular_file(tec)) {
           found.push_back(it->path().string());
         } else if (!it->is_directory(tec)) {
-          // A dangling link, a FIFO, a socket: named, not silently skipped.
-          errors.push_back(it->path().string() +
-                           (it->is_symlink(tec) && !fs::exists(it->path(), tec)
-                                ? ": a link to nothing; left out"
-                                : ": not a regular file; left out"));
+          // A dangling link, a loop of links, a FIFO, a socket: named, not silently skipped.
+          const auto why = path_problem(it->path().string());
+          errors.push_back(it->path().string() + ": " + (why.empty() ? "not a regular file" : why) +
+                           "; left out");
         }
       }
       if (ec) errors.push_back(p + ": cannot read directory: " + ec.message());
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(p, ec)) {
+    } else if (const auto why = path_problem(p); why.empty()) {
       out.push_back(p);
-    } else if (fs::exists(p, ec)) {
-      errors.push_back(p + (fs::is_fifo(p, ec) ? ": a FIFO, not a scenario file; left out"
-                                               : ": not a regular file; left out"));
     } else {
-      errors.push_back(p + ": no such file or directory");
+      errors.push_back(p + ": " + why + (fs::exists(p, ec) ? "; left out" : ""));
     }
   }
   return out;
@@ -84,43 +89,334 @@ std::string scenario_text_for_evidence(const std::string& file) {
                      ec ? 0 : size, kMaxCopied >> 20);
 }
 
+// The defect class of a built-in variant's name (0: not one).
+int class_of(std::string_view defect) {
+  for (const auto& d : examples::catalog()) {
+    if (d.name == defect) return d.defect_class;
+  }
+  for (const auto& d : examples::threaded_catalog()) {
+    if (d.name == defect) return d.defect_class;
+  }
+  return 0;
+}
+
+// What `--guards NAME` names: a built-in defect, a property, or a defect
+// class ("3", "class-3", "defect-class-3"). "" when NAME is none of them.
+std::string guard_kind(const std::string& name, int* cls, std::optional<Property>* prop) {
+  *cls = 0;
+  *prop = property_from_string(name);
+  if (*prop) return "property";
+  if (class_of(name) > 0) return "defect";
+  std::string_view n = name;
+  for (std::string_view prefix : {"defect-class-", "class-"}) {
+    if (n.rfind(prefix, 0) == 0) n.remove_prefix(prefix.size());
+  }
+  if (!n.empty() && n.size() <= 2 && std::all_of(n.begin(), n.end(), ::isdigit)) {
+    *cls = std::stoi(std::string(n));
+    if (*cls >= 1 && *cls <= 13) return "defect class";
+  }
+  return "";
+}
+
+bool guards_match(const Scenario& header, const std::string& name) {
+  int cls = 0;
+  std::optional<Property> prop;
+  const std::string kind = guard_kind(name, &cls, &prop);
+  for (const auto& g : header.guards) {
+    if (kind == "defect" && g.defect == name) return true;
+    if (kind == "property" && g.property == to_string(*prop)) return true;
+    if (kind == "defect class" && class_of(g.defect) == cls) return true;
+  }
+  return false;
+}
+
+// A file's header (name, tags, guards), read without its steps.
+// The whole file is read (its steps are not kept), so that a file with an
+// error anywhere counts as unreadable: a `tag` line misplaced after the steps
+// must not drop the file from a selection silently.
+std::optional<Scenario> read_header(const std::string& file) {
+  auto r = stream_scenario_file(file, [](const Scenario&, Step&&) { return true; });
+  if (r.ok()) return std::move(r.scenario);
+  return std::nullopt;
+}
+
+// Narrows `files` to what --tag, --guards and --last-failed select; says
+// what and why in `said`. A file whose header cannot be read stays in (it is
+// played, and reported as the input error it is). Returns false on a usage
+// error (printed).
+bool select_files(const ReplayOptions& o, std::vector<std::string>& files, std::string& said,
+                  const Console& io, ReplayResult& res) {
+  std::vector<std::string> why;
+  for (const auto& g : o.guards) {
+    int cls = 0;
+    std::optional<Property> prop;
+    if (guard_kind(g, &cls, &prop).empty()) {
+      fail(res, io, kExitUsage,
+           "--guards " + g +
+               ": not a built-in defect (`wrongbox suts`), a property (S1 ... L1) or a defect "
+               "class (1 to 13, or class-N)");
+      return false;
+    }
+  }
+  std::set<std::string> last;  // failed last time, as recorded and as canonical paths
+  if (o.last_failed) {
+    evidence::LastReplay lr;
+    std::error_code ec;
+    if (!o.evidence.disabled && fs::is_regular_file(o.evidence.path, ec)) {
+      try {
+        lr = evidence::Store::open(o.evidence.path).last_replay(o.sut);
+      } catch (const evidence::EvidenceError& e) {
+        fail(res, io, kExitUsage, "--last-failed: " + o.evidence.path + ": " + e.what());
+        return false;
+      }
+    }
+    long failed_last = 0;
+    for (const auto& sc : lr.scenarios) {
+      if (sc.outcome == "pass" || sc.outcome == "skipped") continue;
+      ++failed_last;
+      last.insert(sc.source);
+      last.insert(fs::weakly_canonical(sc.source, ec).string());
+    }
+    if (lr.run == 0) {
+      why.push_back("--last-failed: no replay against " + o.sut + " in " + o.evidence.path +
+                    ", so every file");
+    } else if (last.empty()) {
+      why.push_back(fmt::format(
+          "--last-failed: nothing failed in the last replays against {} (up to run #{}), so "
+          "every file",
+          o.sut, lr.run));
+    } else {
+      why.push_back(fmt::format(
+          "--last-failed: {} file(s) failed when last replayed against {} (up to run #{})",
+          failed_last, o.sut, lr.run));
+    }
+  }
+  if (!o.tags.empty()) why.push_back("--tag " + fmt::format("{}", fmt::join(o.tags, "|")));
+  for (const auto& g : o.guards) {
+    int cls = 0;
+    std::optional<Property> prop;
+    why.push_back("--guards " + g + " (" + guard_kind(g, &cls, &prop) + ")");
+  }
+  if (!last.empty() && std::none_of(files.begin(), files.end(), [&](const std::string& f) {
+        std::error_code ec;
+        return last.count(f) || last.count(fs::weakly_canonical(f, ec).string());
+      })) {
+    last.clear();  // what failed is elsewhere: nothing here failed, so every file
+    why.front() += ", none of them among these files, so every file";  // the --last-failed entry
+  }
+  if (why.empty()) return true;
+  std::vector<std::string> kept;
+  long unreadable = 0;
+  for (const auto& f : files) {
+    if (!last.empty()) {
+      std::error_code ec;
+      if (!last.count(f) && !last.count(fs::weakly_canonical(f, ec).string())) continue;
+    }
+    if (o.tags.empty() && o.guards.empty()) {
+      kept.push_back(f);
+      continue;
+    }
+    const auto header = read_header(f);
+    if (!header) {
+      ++unreadable;
+      kept.push_back(f);  // played, and reported as the input error it is
+      continue;
+    }
+    bool ok = o.tags.empty() || std::any_of(o.tags.begin(), o.tags.end(), [&](const auto& t) {
+                return std::find(header->tags.begin(), header->tags.end(), t) != header->tags.end();
+              });
+    for (const auto& g : o.guards) ok = ok && guards_match(*header, g);
+    if (ok) kept.push_back(f);
+  }
+  said = fmt::format(
+      "selected {} of {} scenario file(s): {}{}", kept.size(), files.size(), fmt::join(why, "; "),
+      unreadable > 0 ? fmt::format(" ({} unreadable, kept to be reported)", unreadable) : "");
+  files = std::move(kept);
+  return true;
+}
+
+// How replay plays a file on a switch: with --seed and, for a switch with
+// threads (which may fail under some interleavings only), seeded schedule
+// perturbation and `runs` plays, each under its own schedule (--runs;
+// default 20 for such a switch, else 1).
+RunOptions play_options(const ReplayOptions& o, const HelloInfo& hello, int& runs) {
+  RunOptions ro = RunOptions::for_switch(hello);
+  ro.seed = o.seed;
+  runs = o.runs > 0 ? o.runs : ro.threads ? 20 : 1;
+  const std::uint64_t schedule = (o.seed * 0x9e3779b97f4a7c15ull) ^ 0x5c4edull;
+  return ro.perturbed(perturb_from(o.perturb), schedule != 0 ? schedule : 1);
+}
+
+// The exit code from the counts (input errors, then switch failures, then
+// violations: the worst wins), recorded with the totals.
+ReplayResult finished(ReplayResult res, evidence::RunTotals& totals, Recorder& rec,
+                      const Console& io) {
+  int rc = kExitOk;
+  if (res.input_errors > 0) rc = worst_exit(rc, kExitUsage);
+  if (res.switch_failures > 0) rc = worst_exit(rc, kExitSwitchFailed);
+  if (res.failed > 0) rc = worst_exit(rc, kExitViolation);
+  res.exit_code = rc;
+  totals.exit_code = rc;
+  totals.verdict = verdict_word(rc);
+  try {
+    if (!rec.finish(totals, res)) return res;
+  } catch (const evidence::EvidenceError& e) {
+    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
+  }
+  return res;
+}
+
+// --check-guards: every guards line of `files`, played on its built-in
+// defect; a guard holds when that defect fails naming its property first.
+ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>& files,
+                          const std::string& selection, const Console& io, ReplayResult res) {
+  auto rec = start_recording(o.evidence, "replay", nullptr, "builtin:(the guards' defects)",
+                             Settings{{"check_guards", true},
+                                      {"paths", files.size()},
+                                      {"selection", selection},
+                                      {"seed", o.seed}},
+                             io, res);
+  if (!rec) return res;
+  std::map<std::string, OpenedSut> suts;
+  long held = 0, lost = 0, unguarded = 0;
+  evidence::RunTotals totals;
+  for (const auto& file : files) {
+    const auto parsed = load_scenario_file(file);
+    if (!parsed.ok()) {
+      fmt::print(io.out, "ERROR {}\n", parsed.error.to_string());
+      ++res.input_errors;
+      continue;
+    }
+    const Scenario& sc = *parsed.scenario;
+    if (sc.guards.empty()) {
+      ++unguarded;
+      continue;
+    }
+    if (o.fail_fast && lost > 0) {
+      res.not_played = static_cast<long>(files.size()) - res.played - unguarded;
+      break;
+    }
+    ++res.played;
+    for (const auto& g : sc.guards) {
+      const std::string spec = "builtin:" + g.defect;
+      if (class_of(g.defect) == 0) {
+        fmt::print(io.out,
+                   "ERROR {}: guards {} {}: '{}' is not a built-in defect variant "
+                   "(`wrongbox suts` lists them)\n",
+                   file, g.defect, g.property, printable(g.defect));
+        ++res.input_errors;
+        continue;
+      }
+      auto it = suts.find(g.defect);
+      if (it == suts.end()) {
+        try {
+          it = suts.emplace(g.defect, open_sut(spec)).first;
+        } catch (const std::exception& e) {
+          fmt::print(io.out, "ERROR {}: guards {} {}: {}\n", file, g.defect, g.property,
+                     printable(e.what()));
+          ++res.input_errors;
+          continue;
+        }
+      }
+      OpenedSut& sut = it->second;
+      int runs = 1;
+      const RunOptions ro = play_options(o, sut.hello, runs);
+      const RunResult r = first_failure(sc, *sut.sw, ro, 0, runs);
+      ++totals.scenarios;
+      totals.steps += r.stats.steps;
+      totals.messages += r.stats.messages;
+      for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
+      const bool holds =
+          r.outcome == Outcome::kViolation && to_string(r.headline()->property) == g.property;
+      const std::string what = fmt::format("guards {} {}", g.defect, g.property);
+      if (holds) {
+        ++held;
+        if (!o.quiet) fmt::print(io.out, "HOLDS {}: {}\n", file, what);
+      } else {
+        ++lost;
+        fmt::print(io.out, "LOST  {}: {}: on {} it {}\n", file, what, spec,
+                   r.outcome == Outcome::kPass ? "passed" : summarize(r));
+      }
+      if (rec->on()) {
+        rec->store()->add_scenario(rec->run(),
+                                   {file + " on " + spec, holds ? "pass" : "violation",
+                                    what + (holds ? " holds" : " lost: " + summarize(r)), ""});
+      }
+    }
+  }
+  res.failed = lost;
+  res.passed = held;
+  res.summary = fmt::format(
+      "guards: {} held, {} lost, in {} file(s); {} file(s) without guards{}{}", held, lost,
+      res.played, unguarded,
+      res.input_errors > 0 ? fmt::format("; {} input error(s)", res.input_errors) : "",
+      res.not_played > 0 ? fmt::format("; --fail-fast: {} file(s) not played", res.not_played)
+                         : "");
+  fmt::print(io.out, "{}\n", res.summary);
+  return finished(std::move(res), totals, *rec, io);
+}
+
 }  // namespace
 
 ReplayResult replay(const ReplayOptions& o, const Console& io) {
   ReplayResult res;
   std::vector<std::string> errors;
-  const auto files = collect_scenarios(o.paths, errors);
+  if (o.check_guards && o.last_failed) {
+    return fail(res, io, kExitUsage,
+                "--last-failed selects by the last replays against --sut; --check-guards plays "
+                "each file on its guards' defects instead: narrow it with --tag or --guards");
+  }
+  auto files = collect_scenarios(o.paths, errors);
   for (const auto& e : errors) fmt::print(io.err, "wrongbox: {}\n", e);
   if (files.empty()) return fail(res, io, kExitUsage, "no scenario files (*.wbs) found");
+  std::string selection;
+  if (!select_files(o, files, selection, io, res)) return res;
+  if (!selection.empty()) fmt::print(io.out, "{}\n", selection);
+  if (files.empty()) {
+    res.summary = "no scenario file selected";
+    fmt::print(io.out, "nothing to replay: no file matches the selection\n");
+    res.exit_code = kExitUsage;
+    return res;
+  }
+  if (o.check_guards) {
+    res.input_errors = static_cast<long>(errors.size());
+    return check_guards(o, files, selection, io, std::move(res));
+  }
   auto opened = open_sut_for_cli(o.sut, o.sut_options(), io, res);
   if (!opened) return res;
   OpenedSut& sut = *opened;
 
-  auto rec = start_recording(
-      o.evidence, "replay", &sut, o.sut,
-      Settings{{"seed", o.seed}, {"paths", files.size()}, {"runs", o.runs}, {"perturb", o.perturb}},
-      io, res);
+  auto rec = start_recording(o.evidence, "replay", &sut, o.sut,
+                             Settings{{"seed", o.seed},
+                                      {"paths", files.size()},
+                                      {"runs", o.runs},
+                                      {"perturb", o.perturb},
+                                      {"selection", selection},
+                                      {"fail_fast", o.fail_fast}},
+                             io, res);
   if (!rec) return res;
   evidence::RunTotals totals;
   res.input_errors = static_cast<long>(errors.size());
   std::vector<std::string> reports;
-  RunOptions ropt = RunOptions::for_switch(sut.hello);
+  int runs = 1;
+  RunOptions ropt = play_options(o, sut.hello, runs);
   ropt.trace = o.trace;
-  ropt.seed = o.seed;
-  // A switch with threads may fail under some interleavings only: each file
-  // is played several times, each under its own schedule.
-  const int runs = o.runs > 0 ? o.runs : ropt.threads ? 20 : 1;
-  const std::uint64_t schedule = (o.seed * 0x9e3779b97f4a7c15ull) ^ 0x5c4edull;
-  ropt = ropt.perturbed(perturb_from(o.perturb), schedule != 0 ? schedule : 1);
   const auto t0 = std::chrono::steady_clock::now();
   auto budget_spent = [&] {
     return o.budget_seconds > 0 &&
            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
                o.budget_seconds;
   };
+  bool stopped_early = false;
   for (const auto& file : files) {
     if (budget_spent()) {
       res.not_played = static_cast<long>(files.size()) - res.played;
+      break;
+    }
+    if (o.fail_fast && (res.failed + res.switch_failures + res.input_errors -
+                        static_cast<long>(errors.size())) > 0) {
+      res.not_played = static_cast<long>(files.size()) - res.played;
+      stopped_early = true;
       break;
     }
     ++res.played;
@@ -190,7 +486,11 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
       if (r.outcome == Outcome::kViolation) {
         rep += format_violation(*r.headline(), file);
         const auto n = r.violations.size() + r.violations_not_kept;
-        if (n > 1) rep += fmt::format("  ({} violation(s) in all; --trace shows each call)\n", n);
+        if (n > 1) {
+          rep +=
+              fmt::format("  ({} violation(s) in all; {})\n", n,
+                          o.trace ? "the trace above shows each call" : "--trace shows each call");
+        }
       } else {
         rep += "  " + line + "\n";
       }
@@ -220,7 +520,10 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
     for (const auto& r : reports) fmt::print(io.out, "\n{}", r);
     fmt::print(io.out, "\n");
   }
-  if (res.not_played > 0) {
+  if (stopped_early) {
+    fmt::print(io.out, "--fail-fast: stopped at the first failure; {} of {} file(s) not played\n",
+               res.not_played, files.size());
+  } else if (res.not_played > 0) {
     fmt::print(io.out, "time budget of {:.1f} s spent: {} of {} scenario file(s) not played\n",
                o.budget_seconds, res.not_played, files.size());
   }
@@ -231,19 +534,7 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
   fmt::print(io.out, "{}\n",
              "replayed " + fmt::format("{} scenario(s) against {}", res.played, o.sut) +
                  res.summary.substr(res.summary.find(':')));
-  int rc = kExitOk;
-  if (res.input_errors > 0) rc = worst_exit(rc, kExitUsage);
-  if (res.switch_failures > 0) rc = worst_exit(rc, kExitSwitchFailed);
-  if (res.failed > 0) rc = worst_exit(rc, kExitViolation);
-  res.exit_code = rc;
-  totals.exit_code = rc;
-  totals.verdict = verdict_word(rc);
-  try {
-    if (!rec->finish(totals, res)) return res;
-  } catch (const evidence::EvidenceError& e) {
-    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
-  }
-  return res;
+  return finished(std::move(res), totals, *rec, io);
 }
 
 }  // namespace wrongbox::cli

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <optional>
 
 #include "harness/check/campaign.h"
 #include "harness/cli/commands.h"
@@ -84,7 +85,9 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
                    : "");
   }
   double last_plain = 0;
+  std::optional<soak::SoakProgress> unprinted;  // plain output: the last line, when held back
   auto progress = [&](const soak::SoakProgress& p) {
+    unprinted.reset();
     if (o.json) {
       fmt::print(io.out, "{}\n", progress_json(p));
     } else if (o.quiet) {
@@ -94,6 +97,8 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
     } else if (p.seconds - last_plain >= 10) {
       fmt::print(io.err, "{}\n", progress_line(p));
       last_plain = p.seconds;
+    } else {
+      unprinted = p;
     }
   };
   std::string evidence_problem;
@@ -115,6 +120,8 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
   };
 
   soak::SoakResult r = soak::run_soak(*sut.sw, so, progress, segment_done);
+  // Progress ends with the final count (the soak reports once more at its end).
+  if (unprinted) fmt::print(io.err, "{}\n", progress_line(*unprinted));
   if (tty && !o.quiet && !o.json) fmt::print(io.err, "\n");
 
   const RunResult& run = r.run;

@@ -4,10 +4,12 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <string_view>
 
 #include "examples/reference_switch.h"
 #include "examples/threaded_switch.h"
 #include "harness/core/places.h"
+#include "harness/net/net_switch.h"
 #include "harness/plugin/plugin_switch.h"
 #include "harness/protocol/exec_switch.h"
 
@@ -20,6 +22,32 @@ std::vector<std::string> builtin_sut_names() {
   return out;
 }
 
+std::string NetSut::spec() const {
+  return std::string("net") + (tls ? "+tls" : "") + (verify_signatures ? "+signed" : "") + ":" +
+         file;
+}
+
+std::optional<NetSut> parse_net_sut(const std::string& spec) {
+  if (spec.rfind("net", 0) != 0) return std::nullopt;
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  NetSut n;
+  n.file = spec.substr(colon + 1);
+  std::string_view opts = std::string_view(spec).substr(3, colon - 3);
+  while (!opts.empty()) {
+    if (opts.rfind("+tls", 0) == 0 && !n.tls) {
+      n.tls = true;
+      opts.remove_prefix(4);
+    } else if (opts.rfind("+signed", 0) == 0 && !n.verify_signatures) {
+      n.verify_signatures = true;
+      opts.remove_prefix(7);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return n;
+}
+
 OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
   OpenedSut s;
   s.spec = spec;
@@ -30,6 +58,16 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
     } catch (const std::runtime_error& e) {
       throw SutError(e.what());
     }
+  }
+  // net+tls:FILE is net:FILE with --tls (net+signed: with
+  // --verify-signatures), as commands print it to be run again.
+  const auto net = parse_net_sut(spec);
+  const std::string net_file = net ? net->file : "";
+  const bool tls = options.tls || (net && net->tls);
+  const bool verify_signatures = options.verify_signatures || (net && net->verify_signatures);
+  if (tls && !net) throw SutError("--tls is for net: switches only; got '" + spec + "'");
+  if (verify_signatures && !net) {
+    throw SutError("--verify-signatures is for net: switches only; got '" + spec + "'");
   }
   const std::string builtin = "builtin:";
   if (spec.rfind(builtin, 0) == 0) {
@@ -64,6 +102,30 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
     }
     s.log_path = ex->log_path();
     s.sw = std::move(ex);
+  } else if (net) {
+    if (net_file.empty()) throw SutError("--sut net: needs a file: net:FILE");
+    std::unique_ptr<net::NetSwitch> ns;
+    try {
+      net::NetSpec ds = net::load_net_spec(net_file);
+      if (options.timeout > 0 && options.timeout != SutOptions{}.timeout)
+        ds.timeout = options.timeout;
+      if (verify_signatures && ds.signing_certificate.empty()) {
+        throw SutError("--verify-signatures: " + net_file +
+                       " names no certificate to verify with; add\n  [signatures]\n  "
+                       "certificate = \"FILE.pem\"   # the switch's signing certificate, PEM");
+      }
+      net::NetOptions no{options.switch_log, tls};
+      no.verify_signatures = verify_signatures;
+      ns = std::make_unique<net::NetSwitch>(std::move(ds), std::move(no));
+    } catch (const net::NetSpecError& e) {
+      throw SutError(e.what());
+    } catch (const ExecSetupError& e) {
+      throw SutError(std::string("--switch-log: ") + e.what());
+    }
+    s.log_path = ns->log_path();
+    s.freedoms = [n = ns.get()] { return n->freedoms(); };
+    s.wire_used = [n = ns.get()] { return n->take_used(); };
+    s.sw = std::move(ns);
   } else if (spec.rfind("plugin:", 0) == 0) {
     std::vector<std::string> words;
     std::string error;
@@ -77,7 +139,8 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
     }
     s.sw = std::make_unique<PluginSwitch>(words[0], arg);
   } else {
-    throw SutError("--sut takes builtin:NAME, exec:COMMAND or plugin:PATH.so; got '" + spec + "'");
+    throw SutError("--sut takes builtin:NAME, exec:COMMAND, net:FILE or plugin:PATH.so; got '" +
+                   spec + "'");
   }
   if (watch) {
     s.sw->use_places(watch->places());

@@ -31,6 +31,19 @@ void Actors::end_text(const std::string& answer) {
   result_.trace.push_back(std::move(line));
 }
 
+std::optional<std::string> Actors::account_at(const std::string& person,
+                                              std::string_view op) const {
+  if (const std::string* m = world_.registered_mailbox(person)) {
+    if (model::operator_of(*m) == op && world_.open_owner(*m) == person) return *m;
+  }
+  for (const auto& info : world_.mailboxes()) {
+    if (info.open && info.owner == person && model::operator_of(info.address) == op) {
+      return info.address;
+    }
+  }
+  return std::nullopt;
+}
+
 LookupReply Actors::lookup(const std::string& person) {
   begin("lookup ", person);
   LookupReply r;

@@ -6,8 +6,10 @@
 // oracle. One Actors serves one scenario run (runner.cc).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "harness/core/oracle/oracle.h"
 #include "models/world.h"
@@ -25,6 +27,11 @@ class Actors final : public Calls {
 
   // Mailboxes that close at their next delivery (armed races).
   std::set<std::string> close_at_delivery;
+
+  // Network mode (net/net_switch.h): operators know accounts by person.
+  // The mailbox `person` holds at operator `op` now (the registered one
+  // first, else any open one they own there), or nullopt.
+  std::optional<std::string> account_at(const std::string& person, std::string_view op) const;
 
   // Registry.
   LookupReply lookup(const std::string& person) override;

@@ -92,12 +92,18 @@ ConformanceReport check_conformance(Switch& sw, const std::function<void()>& say
                  "tick 1 right after reset answered idle: false; with nothing to do a switch "
                  "must answer idle: true");
     }
-    if (!c.calls.empty()) {
+    // Log lines may come anywhere (a network switch's start-up output is
+    // read with the first command after it).
+    std::vector<std::string> core;
+    for (const auto& x : c.calls) {
+      if (x != "log") core.push_back(x);
+    }
+    if (!core.empty()) {
       return add("idle after reset", false,
                  "tick 1 right after reset made calls (" + joined(c.calls) +
-                     "); with nothing to do a switch makes none");
+                     "); with nothing to do a switch makes none (log lines aside)");
     }
-    return add("idle after reset", true, "tick 1 after reset: idle, no calls");
+    return add("idle after reset", true, "tick 1 after reset: idle, no calls (log lines aside)");
   });
 
   RecordingCalls c;

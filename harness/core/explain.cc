@@ -107,10 +107,9 @@ std::string explain_failure(const Scenario& sc, const RunResult& r) {
     }
   }
 
-  o += "\nThe steps (» marks those that touch ";
   std::string list;
   for (const auto& w : words) list += (list.empty() ? "" : ", ") + w;
-  o += list + "):\n";
+  o += list.empty() ? "\nThe steps:\n" : "\nThe steps (» marks those that touch " + list + "):\n";
   const int last = v->step >= 0 ? std::min<int>(v->step, static_cast<int>(sc.steps.size()) - 1)
                                 : static_cast<int>(sc.steps.size()) - 1;
   for (int i = 0; i <= last; ++i) {

@@ -77,6 +77,7 @@ class Minimizer {
       changed = remove_step_chunks();
       changed = remove_messages() || changed;
       changed = simplify_counts() || changed;
+      changed = fresh_mailboxes() || changed;
     }
     return {best_, result_, runs_, cut_short_};
   }
@@ -116,6 +117,34 @@ class Minimizer {
         } else {
           ++m;
         }
+      }
+    }
+    return any;
+  }
+
+  // A reopened mailbox whose earlier life the failure may not need: the
+  // reopen becomes an open, and the steps that opened and closed it before
+  // go (deleting them one at a time would leave the reopen invalid).
+  bool fresh_mailboxes() {
+    bool any = false;
+    for (std::size_t i = 0; i < best_.steps.size() && !spent(); ++i) {
+      if (best_.steps[i].kind != StepKind::kReopen) continue;
+      Scenario c = best_;
+      const std::string mailbox = c.steps[i].mailbox;
+      c.steps[i].kind = StepKind::kOpen;
+      std::size_t removed = 0;
+      for (std::size_t j = i; j-- > 0;) {
+        const auto k = c.steps[j].kind;
+        if (c.steps[j].mailbox == mailbox &&
+            (k == StepKind::kOpen || k == StepKind::kOpenUnregistered || k == StepKind::kClose ||
+             k == StepKind::kCloseAtDelivery || k == StepKind::kReopen)) {
+          c.steps.erase(c.steps.begin() + static_cast<long>(j));
+          ++removed;
+        }
+      }
+      if (try_keep(std::move(c))) {
+        any = true;
+        i -= std::min(i, removed);
       }
     }
     return any;

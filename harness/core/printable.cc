@@ -1,7 +1,11 @@
 // Escaping for terminals and reports (printable.h).
 #include "harness/core/printable.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace wrongbox {
 
@@ -44,6 +48,22 @@ std::string printable(std::string_view s, std::size_t max) {
   }
   if (shown < s.size()) out += "... (" + std::to_string(s.size()) + " bytes in all)";
   return out;
+}
+
+std::string path_problem(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int e = errno;
+    struct stat l {};
+    if (e == ENOENT && ::lstat(path.c_str(), &l) == 0) return "a link to nothing";
+    if (e == ENOENT) return "no such file or directory";
+    if (e == ELOOP) return "a loop of symbolic links";
+    return std::string("cannot read: ") + std::strerror(e);
+  }
+  if (S_ISDIR(st.st_mode)) return "a directory";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO, not a regular file (refused: reading it could wait forever)";
+  if (!S_ISREG(st.st_mode)) return "not a regular file";
+  return "";
 }
 
 }  // namespace wrongbox

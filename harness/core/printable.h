@@ -19,4 +19,9 @@ inline constexpr std::size_t kPrintableMax = 400;
 
 std::string printable(std::string_view s, std::size_t max = kPrintableMax);
 
+// Why `path`, given by a user, is not a regular file one can read, in words
+// ("no such file or directory", "a loop of symbolic links", "a FIFO, ...");
+// "" when it is one. Follows links, as opening it would.
+std::string path_problem(const std::string& path);
+
 }  // namespace wrongbox

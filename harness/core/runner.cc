@@ -104,7 +104,8 @@ struct Session::State {
       if (::stat(f.path.c_str(), &st) != 0) continue;
       std::string content;
       // A private file only its owner can read is allowed whatever it holds.
-      if (f.place != Place::kPrivate || (st.st_mode & 0044) != 0) {
+      const bool read = f.place != Place::kPrivate || (st.st_mode & 0044) != 0;
+      if (read) {
         std::ifstream in(f.path, std::ios::binary);
         if (!in) continue;
         content.assign(std::istreambuf_iterator<char>(in), {});
@@ -113,8 +114,11 @@ struct Session::State {
       oracle.begin_call("a file at rest after ", after, ": ", f.shown);
       oracle.on_file(f.place, f.shown, content, st.st_mode);
       if (opt.trace) {
-        std::string line = "    file: " + f.shown + " (" + std::to_string(content.size()) +
-                           " bytes) in " + describe(f.place);
+        std::string line =
+            "    file: " + f.shown + " (" +
+            (read ? std::to_string(content.size()) + " bytes"
+                  : std::to_string(st.st_size) + " bytes, not read: only the switch can read it") +
+            ") in " + describe(f.place);
         if (!oracle.note().empty()) line += "\n      oracle: " + oracle.note();
         result.trace.push_back(std::move(line));
       }

@@ -652,18 +652,7 @@ std::FILE* open_scenario_file(const std::string& path, ParseError& error) {
     error = ParseError{path, 0, 0, std::move(why)};
     return nullptr;
   };
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return failed(errno == ENOENT ? "no such file (or a link to nothing)"
-                                  : std::string("cannot read: ") + std::strerror(errno));
-  }
-  if (S_ISDIR(st.st_mode)) return failed("is a directory, not a scenario file");
-  if (!S_ISREG(st.st_mode)) {
-    return failed(S_ISFIFO(st.st_mode)
-                      ? "is a FIFO, not a scenario file (refused: reading it could "
-                        "wait forever)"
-                      : "is not a regular file");
-  }
+  if (auto why = path_problem(path); !why.empty()) return failed(std::move(why));
   std::FILE* in = std::fopen(path.c_str(), "rb");
   if (!in) return failed(std::string("cannot read: ") + std::strerror(errno));
   return in;

@@ -45,6 +45,8 @@ class SharedCalls final : public Calls {
   // The first call made while no command ran ("deliver to kivra/a after its
   // command returned"), if any.
   std::optional<std::string> late_call() const;
+  // What it passes the calls to (the Actors, in a run).
+  Calls& actors() { return actors_; }
   // Calls made from more than one thread during one command, so far.
   bool saw_threads() const { return saw_threads_.load(std::memory_order_relaxed); }
 

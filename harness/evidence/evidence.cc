@@ -294,6 +294,57 @@ Store Store::open_existing(const std::string& path) {
   return open(path);
 }
 
+namespace {
+
+// How a store of `version` must look, or "" when it does: the tables every
+// version has, and what each migration added. A store whose shape and
+// version disagree was changed by hand.
+std::string schema_problem(sqlite3* db, std::int64_t version) {
+  if (version < 1 || version > kSchemaVersion) {
+    return "its schema version is " + std::to_string(version) + ", not one Wrongbox writes (1 to " +
+           std::to_string(kSchemaVersion) + ")";
+  }
+  std::set<std::string> tables;
+  {
+    Stmt s(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    while (s.step()) tables.insert(s.text(0));
+  }
+  auto has_column = [&](const char* table, const char* column) {
+    Stmt s(db,
+           (std::string("SELECT count(*) FROM pragma_table_info('") + table + "') WHERE name = ?1")
+               .c_str());
+    s.bind(1, std::string(column));
+    return s.step() && s.integer(0) > 0;
+  };
+  for (const char* t : {"runs", "properties", "scenarios", "counterexamples", "mutants", "chain"}) {
+    if (!tables.count(t)) return std::string("its table ") + t + " is missing";
+  }
+  struct Added {
+    int version;
+    const char* table;
+    const char* column;  // nullptr: the table itself
+  };
+  constexpr Added kAdded[] = {{2, "mutants", "fuzz_ran"},
+                              {3, "counterexamples", "file"},
+                              {4, "runs", "rows_chained"},
+                              {4, "signatures", nullptr}};
+  for (const auto& a : kAdded) {
+    const bool there = a.column ? has_column(a.table, a.column) : tables.count(a.table) > 0;
+    const std::string what = a.column ? std::string("column ") + a.table + "." + a.column
+                                      : std::string("table ") + a.table;
+    if (version >= a.version && !there) {
+      return "its " + what + " is missing (schema version " + std::to_string(version) + " has it)";
+    }
+    if (version < a.version && there) {
+      return "it has " + what + " of schema " + std::to_string(a.version) +
+             " but says schema version " + std::to_string(version);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 Store Store::open(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
@@ -345,6 +396,10 @@ Store Store::open(const std::string& path) {
     throw EvidenceError(path + " was written by a newer wrongbox (evidence schema " +
                         std::to_string(version) + "; this build reads up to " +
                         std::to_string(kSchemaVersion) + "); refusing to touch it");
+  }
+  if (const auto why = schema_problem(db, version); !why.empty()) {
+    throw EvidenceTampered(path + ": " + why +
+                           ": the store was changed by hand (or damaged); refusing to touch it");
   }
   {
     Stmt check(db, "PRAGMA quick_check");

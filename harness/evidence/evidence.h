@@ -68,6 +68,12 @@ class EvidenceError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// A store of ours whose schema was changed by hand (a table dropped, the
+// schema version rewritten): tampering, named as such; never written to.
+class EvidenceTampered : public EvidenceError {
+ public:
+  using EvidenceError::EvidenceError;
+};
 
 struct RunHeader {
   std::string command;  // replay, check, mutants, conformance, ...
@@ -152,6 +158,14 @@ struct FoundCounterexample {
   std::string command;  // check or fuzz
 };
 
+// What the finished replay runs against a switch last said of each file they
+// played (what `replay --last-failed` selects from): a --fail-fast run
+// changes only the files it played.
+struct LastReplay {
+  std::int64_t run = 0;                   // the newest such run; 0: none is recorded
+  std::vector<ScenarioRecord> scenarios;  // source and its newest outcome only
+};
+
 // The word for a store that does not verify: "NOT INTACT" when it holds no
 // run (emptied), "TAMPERED" otherwise. verify and every report use it.
 inline const char* failed_integrity_word(int runs) {
@@ -227,6 +241,8 @@ class Store {
   // The counterexamples check and fuzz runs against `sut_spec` recorded,
   // oldest first (what a campaign restores as saved failures).
   std::vector<FoundCounterexample> counterexamples_found(const std::string& sut_spec);
+  // Each file's newest outcome in the finished replay runs against `sut_spec`.
+  LastReplay last_replay(const std::string& sut_spec);
   const std::string& path() const { return path_; }
 
  private:

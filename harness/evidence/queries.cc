@@ -1,4 +1,6 @@
 // The evidence store's reads for reports and the CLI (evidence.h, "Reads").
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "harness/evidence/evidence.h"
@@ -98,6 +100,28 @@ std::vector<FoundCounterexample> Store::counterexamples_found(const std::string&
   s.bind(1, sut_spec);
   std::vector<FoundCounterexample> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3)});
+  return out;
+}
+
+LastReplay Store::last_replay(const std::string& sut_spec) {
+  LastReplay out;
+  // Oldest first, so that each file's newest outcome is the one kept.
+  sql::Stmt s(db_,
+              "SELECT r.id, s.source, s.outcome FROM scenarios s JOIN runs r ON r.id = s.run_id "
+              "WHERE r.command = 'replay' AND r.sut_spec = ?1 AND r.ended_at IS NOT NULL "
+              "ORDER BY s.id");
+  s.bind(1, sut_spec);
+  std::map<std::string, std::size_t> at;  // source -> index in out.scenarios
+  while (s.step()) {
+    out.run = std::max(out.run, s.integer(0));
+    const std::string source = s.text(1);
+    auto [it, fresh] = at.emplace(source, out.scenarios.size());
+    if (fresh) {
+      out.scenarios.push_back({source, s.text(2), "", ""});
+    } else {
+      out.scenarios[it->second].outcome = s.text(2);
+    }
+  }
   return out;
 }
 

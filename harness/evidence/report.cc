@@ -735,7 +735,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;
 #summary{font-size:1.1rem;border-left:.3rem solid #555;padding:.2rem 0 .2rem .8rem}
 h1{margin-bottom:.2rem} h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5rem;overflow-x:auto;white-space:pre-wrap}
+th{background:#f3f3f3} th,td{overflow-wrap:break-word} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5rem;overflow-x:auto;white-space:pre-wrap}
 .badge{display:inline-block;padding:0 .5rem;border-radius:.6rem;font-weight:600;color:#fff}
 .ok{background:#2e7d32}.bad{background:#c62828}.warn{background:#c9a227}
 .banner{padding:.8rem 1rem;border-radius:.4rem;margin:1rem 0;font-size:1.1rem}
@@ -831,14 +831,27 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
     }
     o += "</table>";
   }
-  if (last["coverage"].is_object() && !last["coverage"].empty()) {
-    o +=
-        "<h2>What the generators covered</h2><table><tr><th>scenarios with</th><th>count</th></tr>";
+  if (last["coverage"].is_object()) {
+    std::string rows, wire;
     for (const auto& [k, x] : last["coverage"].items()) {
+      if (k == "wire" && x.is_object()) {  // net: the contract's freedoms the fakes used
+        for (const auto& [f, n] : x.items()) {
+          wire += "<tr><td>" + h(f) + "</td><td>" + h(str(n)) + "</td></tr>";
+        }
+      }
       if (x.is_object()) continue;  // the situations, below
-      o += "<tr><td>" + h(k) + "</td><td>" + h(str(x)) + "</td></tr>";
+      rows += "<tr><td>" + h(k) + "</td><td>" + h(str(x)) + "</td></tr>";
     }
-    o += "</table>";
+    if (!rows.empty()) {
+      o += "<h2>What the generators covered</h2><table><tr><th>scenarios with</th><th>count</th>"
+           "</tr>" +
+           rows + "</table>";
+    }
+    if (!wire.empty()) {
+      o += "<h2>The contract's freedoms the network fakes used</h2><table><tr><th>freedom</th>"
+           "<th>times</th></tr>" +
+           wire + "</table>";
+    }
   }
   o += soak_table(
       m, [](const std::string& t) { return h(t); },
@@ -849,11 +862,39 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
       "<td>{}</td><td>{}</td><td>{}</td></tr>",
       "</table></div>");
   if (const Json* run = latest_situations(m)) o += html_situations(*run) + html_storage(*run);
-  // Counterexamples of every run, newest first (at most 25).
+  // Counterexamples of every run, newest first (at most 25), each once: the
+  // same scenario failing the same switch again in later runs is named in
+  // the newest one's heading.
+  std::map<std::string, std::vector<std::string>> runs_of;  // property, switch, scenario
+  auto key_of = [](const Json& run, const Json& c) {
+    // The steps alone: a saved file's header and comments aside.
+    std::string steps;
+    const std::string text = str(c["scenario_text"]);
+    for (std::size_t at = 0; at < text.size();) {
+      const auto nl = std::min(text.find('\n', at), text.size());
+      const std::string_view line(text.data() + at, nl - at);
+      if (!line.empty() && line[0] != '#' && line.rfind("name ", 0) != 0 &&
+          line.rfind("tag ", 0) != 0 && line.rfind("guards ", 0) != 0) {
+        (steps += line) += '\n';
+      }
+      at = nl + 1;
+    }
+    return str(c["property"]) + '\n' + str(run["sut_spec"]) + '\n' + steps;
+  };
+  for (const auto& run : m["runs"]) {
+    for (const auto& c : run["counterexamples"]) runs_of[key_of(run, c)].push_back(str(run["id"]));
+  }
+  std::set<std::string> done;
   int shown = 0;
   for (auto it = m["runs"].rbegin(); it != m["runs"].rend() && shown < 25; ++it) {
     for (const auto& c : (*it)["counterexamples"]) {
-      if (shown++ >= 25) break;
+      if (shown >= 25) break;
+      const auto key = key_of(*it, c);
+      if (!done.insert(key).second) continue;
+      ++shown;
+      const auto& ids = runs_of[key];
+      std::string also;
+      for (std::size_t i = 0; i + 1 < ids.size(); ++i) also += (also.empty() ? "" : ", #") + ids[i];
       // A race's counterexample says how often it fails (check on a switch with threads).
       const auto report = str(c["report"]);
       const auto flaky = report.find("\nflaky: failed ");
@@ -863,7 +904,8 @@ th{background:#f3f3f3} pre{background:#f7f7f7;border:1px solid #ddd;padding:.5re
               : ", " + report.substr(flaky + 1, report.find('\n', flaky + 1) - flaky - 1);
       o += "<h2>Counterexample: " + h(str(c["property"])) + h(rate) + " (run #" + str((*it)["id"]) +
            ", " + h(str((*it)["command"])) + " against <code>" + h(str((*it)["sut_spec"])) +
-           "</code>)</h2><pre>" + h(str(c["scenario_text"])) + "</pre><pre>" + h(str(c["report"])) +
+           "</code>" + (also.empty() ? "" : "; also in run #" + also) + ")</h2><pre>" +
+           h(str(c["scenario_text"])) + "</pre><pre>" + h(str(c["report"])) +
            "</pre><p>Reproduce: <code>" + h(str(c["reproduce"])) + "</code></p>";
     }
   }
