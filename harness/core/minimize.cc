@@ -76,7 +76,10 @@ class Minimizer {
     for (bool changed = true; changed && !spent();) {
       changed = remove_step_chunks();
       changed = remove_messages() || changed;
+      changed = unify_subjects() || changed;
+      changed = merge_submits() || changed;
       changed = simplify_counts() || changed;
+      changed = registry_outages() || changed;
       changed = fresh_mailboxes() || changed;
     }
     return {best_, result_, runs_, cut_short_};
@@ -120,6 +123,103 @@ class Minimizer {
       }
     }
     return any;
+  }
+
+  // Fewer persons: a message about a person who appears later in the
+  // scenario is tried about each person who appears earlier (first
+  // appearance order), so that the steps about the later person can go in
+  // the next round. A failure between two senders' letters to two persons
+  // often needs only one person; deleting steps alone cannot find that.
+  bool unify_subjects() {
+    bool any = false;
+    for (std::size_t i = 0; i < best_.steps.size() && !spent(); ++i) {
+      for (std::size_t m = 0; m < best_.steps[i].messages.size() && !spent(); ++m) {
+        const std::string subject = best_.steps[i].messages[m].subject;
+        for (const std::string& earlier : persons_before(subject)) {
+          if (spent()) break;
+          Scenario c = best_;
+          c.steps[i].messages[m].subject = earlier;
+          if (try_keep(std::move(c))) {
+            any = true;
+            break;
+          }
+        }
+      }
+    }
+    return any;
+  }
+
+  // Two submits become one: the earlier one's messages join the next submit
+  // (in front of its own), or else the later one's join the earlier. One
+  // step less, when the failure needs the messages and not two batches.
+  bool merge_submits() {
+    bool any = false;
+    for (std::size_t i = 0; i < best_.steps.size() && !spent(); ++i) {
+      if (best_.steps[i].kind != StepKind::kSubmit) continue;
+      std::size_t j = i + 1;
+      while (j < best_.steps.size() && best_.steps[j].kind != StepKind::kSubmit) ++j;
+      if (j == best_.steps.size()) break;
+      Scenario later = best_;
+      auto& into = later.steps[j].messages;
+      into.insert(into.begin(), later.steps[i].messages.begin(), later.steps[i].messages.end());
+      later.steps.erase(later.steps.begin() + static_cast<long>(i));
+      if (try_keep(std::move(later))) {
+        any = true;
+        --i;  // the step at i is another one now
+        continue;
+      }
+      if (spent()) break;
+      Scenario earlier = best_;
+      auto& to = earlier.steps[i].messages;
+      to.insert(to.end(), earlier.steps[j].messages.begin(), earlier.steps[j].messages.end());
+      earlier.steps.erase(earlier.steps.begin() + static_cast<long>(j));
+      any = try_keep(std::move(earlier)) || any;
+    }
+    return any;
+  }
+
+  // An operator's outage becomes the registry's (the outage that names
+  // nothing), with the operator's matching `up` if there is one: a failure
+  // that needs letters to wait often needs only that they wait, and with the
+  // registry down they wait whoever their persons are, so the persons can
+  // then be unified.
+  bool registry_outages() {
+    bool any = false;
+    for (std::size_t i = 0; i < best_.steps.size() && !spent(); ++i) {
+      if (best_.steps[i].kind != StepKind::kOperatorDown) continue;
+      Scenario c = best_;
+      const std::string op = c.steps[i].op;
+      c.steps[i].kind = StepKind::kRegistryDown;
+      c.steps[i].op.clear();
+      for (std::size_t j = i + 1; j < c.steps.size(); ++j) {
+        if (c.steps[j].kind == StepKind::kOperatorUp && c.steps[j].op == op) {
+          c.steps[j].kind = StepKind::kRegistryUp;
+          c.steps[j].op.clear();
+          break;
+        }
+        if (c.steps[j].kind == StepKind::kOperatorDown && c.steps[j].op == op) break;
+      }
+      any = try_keep(std::move(c)) || any;
+    }
+    return any;
+  }
+
+  // The persons of best_ in order of first appearance, up to `subject`'s.
+  std::vector<std::string> persons_before(const std::string& subject) const {
+    std::vector<std::string> seen;
+    const auto note = [&](const std::string& p) {
+      if (p.empty() || std::find(seen.begin(), seen.end(), p) != seen.end()) return true;
+      if (p == subject) return false;
+      seen.push_back(p);
+      return true;
+    };
+    for (const Step& st : best_.steps) {
+      if (!note(st.person)) return seen;
+      for (const MessageSpec& msg : st.messages) {
+        if (!note(msg.subject)) return seen;
+      }
+    }
+    return seen;
   }
 
   // A reopened mailbox whose earlier life the failure may not need: the
