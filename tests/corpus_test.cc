@@ -92,6 +92,10 @@ TEST(CorpusTest, AFilePlayedAsItIsReadIsJudgedAsTheLoadedScenario) {
         EXPECT_EQ(f.summary, w.summary) << sc.source << " on " << spec;
       }
       EXPECT_EQ(file.result.warnings, whole.warnings) << sc.source << " on " << spec;
+      // The same decisions met: replay's coverage is the search's.
+      model::SituationCoverage counted;
+      for (const auto& s : whole.situations) counted.add(s);
+      EXPECT_EQ(file.coverage.to_json(3), counted.to_json(3)) << sc.source << " on " << spec;
       ++runs;
     }
   }
