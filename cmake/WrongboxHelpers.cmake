@@ -1,13 +1,18 @@
 # One helper per kind of artefact; each also makes the wrongbox::name alias.
 
+# PLAIN: no libFuzzer coverage and no sanitizer, whatever the build (the
+# installed twins of wrongbox_cc_library).
 function(wrongbox_apply_flags target)
-  cmake_parse_arguments(W "FUZZ_TARGET;NO_CMP_TRACE;NO_COVERAGE" "" "" ${ARGN})
+  cmake_parse_arguments(W "FUZZ_TARGET;NO_CMP_TRACE;NO_COVERAGE;PLAIN" "" "" ${ARGN})
   target_compile_features(${target} PUBLIC cxx_std_20)
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
                          -Wnon-virtual-dtor -Wconversion -Wno-sign-conversion)
   if(WRONGBOX_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(W_PLAIN)
+    return()
   endif()
   if(WRONGBOX_FUZZ_ENGINE)
     # OSS-Fuzz: $CXXFLAGS instrument everything; the list takes the harness out.
@@ -63,6 +68,41 @@ function(wrongbox_cc_library)
     set(_kind NO_COVERAGE)
   endif()
   wrongbox_apply_flags(wrongbox_${W_NAME} ${_kind})
+  if(WRONGBOX_PLAIN_TWINS)
+    # An instrumented build (libFuzzer coverage, sanitizers) installs twins:
+    # the same sources without instrumentation, so that a vendor's project
+    # links them with any compiler and no extra flags (WrongboxInstall.cmake).
+    # Built only when the install needs them.
+    set(_deps)
+    foreach(_dep IN LISTS W_DEPS)
+      set(_twin)
+      if(_dep MATCHES "^wrongbox::(.*)$")
+        set(_twin wrongbox_${CMAKE_MATCH_1}_plain)
+      endif()
+      if(_twin AND TARGET ${_twin})
+        list(APPEND _deps ${_twin})
+      else()
+        list(APPEND _deps ${_dep})
+      endif()
+    endforeach()
+    add_library(wrongbox_${W_NAME}_plain STATIC EXCLUDE_FROM_ALL ${W_SRCS})
+    target_include_directories(wrongbox_${W_NAME}_plain PUBLIC
+      $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+      $<INSTALL_INTERFACE:include>)
+    # Installed under the same file names as a plain build's libraries.
+    set_target_properties(wrongbox_${W_NAME}_plain PROPERTIES EXPORT_NAME ${W_NAME}
+      OUTPUT_NAME wrongbox_${W_NAME} ARCHIVE_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/plain)
+    target_link_libraries(wrongbox_${W_NAME}_plain PUBLIC ${_deps})
+    wrongbox_apply_flags(wrongbox_${W_NAME}_plain PLAIN)
+  endif()
+endfunction()
+
+# Private system include directories of a library and of its plain twin.
+function(wrongbox_system_includes name)
+  target_include_directories(wrongbox_${name} SYSTEM PRIVATE ${ARGN})
+  if(TARGET wrongbox_${name}_plain)
+    target_include_directories(wrongbox_${name}_plain SYSTEM PRIVATE ${ARGN})
+  endif()
 endfunction()
 
 # wrongbox_cc_test(NAME name SRCS ... DEPS ...): a GoogleTest binary, one ctest per test.

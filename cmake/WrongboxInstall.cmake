@@ -7,6 +7,7 @@
 #   lib/libwrongbox_*.a                 the libraries behind them
 #   lib/cmake/Wrongbox/                 WrongboxConfig.cmake, targets, helpers
 #   share/wrongbox/corpus/regressions/  the built-in regression corpus
+#   share/wrongbox/corpus/volume/       long scenarios for the variants that need volume
 #   share/wrongbox/examples/            the Python and minimal C++ switches
 #   share/wrongbox/ci/                  the vendor CI script and templates
 #   share/doc/wrongbox/                 the docs
@@ -18,18 +19,34 @@ set(WRONGBOX_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Wrongbox)
 # reachable from them once installed.
 set(WRONGBOX_EXPORTED wrongbox_switch wrongbox_plugin_abi wrongbox_protocol_server
     wrongbox_models wrongbox_text wrongbox_property wrongbox_core wrongbox_check)
+if(WRONGBOX_PLAIN_TWINS)
+  # An instrumented build: the libraries installed are the uninstrumented
+  # twins (same sources, same exported names), built with `all`.
+  set(_installed)
+  foreach(_lib IN LISTS WRONGBOX_EXPORTED)
+    if(TARGET ${_lib}_plain)
+      list(APPEND _installed ${_lib}_plain)
+    else()
+      list(APPEND _installed ${_lib})
+    endif()
+  endforeach()
+  set(WRONGBOX_EXPORTED ${_installed})
+  add_custom_target(wrongbox_plain_libraries ALL)
+  add_dependencies(wrongbox_plain_libraries ${WRONGBOX_EXPORTED})
+endif()
 install(TARGETS wrongbox ${WRONGBOX_EXPORTED} EXPORT WrongboxTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(WRONGBOX_FUZZ AND NOT WRONGBOX_FUZZ_ENGINE)
   # `wrongbox fuzz` and the campaign's fuzzing phase look here, beside bin/.
   install(TARGETS switch_fuzzer RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/wrongbox)
-  install(DIRECTORY $<TARGET_FILE_DIR:switch_fuzzer>/ DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/wrongbox
-          FILES_MATCHING PATTERN "*.dict")
+  # Its dictionary (fuzz/make_dict.py writes it beside the binary).
+  install(FILES $<TARGET_FILE_DIR:switch_fuzzer>/switch_fuzzer.dict
+          DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/wrongbox)
 endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/wrongbox
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/corpus/regressions
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/corpus/regressions ${PROJECT_SOURCE_DIR}/corpus/volume
         DESTINATION ${CMAKE_INSTALL_DATADIR}/wrongbox/corpus)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/python/reference_switch.py
         DESTINATION ${CMAKE_INSTALL_DATADIR}/wrongbox/examples/python)
