@@ -68,6 +68,18 @@ else
   check "the packaged wrongbox runs a campaign" 0 env -u WRONGBOX_CORPUS CI=true \
     "$tmp/root/usr/bin/wrongbox" campaign --sut builtin:reference --budget 5 --no-fuzz
   contains "with the packaged corpus" "replayed $CORPUS_COUNT scenario(s): $CORPUS_COUNT passed"
+  # The CI script's shards install the package the build job made (here
+  # unpacked, as a job that is not root does: `id` says uid 1000).
+  mkdir -p "$tmp/shim" "$tmp/job"
+  printf '#!/bin/sh\necho 1000\n' > "$tmp/shim/id" && chmod +x "$tmp/shim/id"
+  cp "$root/examples/python/reference_switch.py" "$tmp/job/switch.py"
+  cd "$tmp/job"
+  check "a CI shard runs from the package alone" 0 env PATH="$tmp/shim:/usr/bin:/bin" CI=true \
+    WRONGBOX_PACKAGE="$deb" WRONGBOX_PREFIX="$tmp/job-prefix" WRONGBOX_SUT="exec:python3 switch.py" \
+    WRONGBOX_BUDGET=4 WRONGBOX_SHARD=1/2 bash "$tmp/root/usr/share/wrongbox/ci/wrongbox-ci.sh" run
+  contains "it unpacked the package" "unpacking $deb"
+  [ -s "$tmp/job/wrongbox-out/shard-1/evidence.db" ] ||
+    { echo "FAIL the shard wrote no evidence"; fails=$((fails + 1)); }
 fi
 
 echo "package_test: $fails failure(s)"

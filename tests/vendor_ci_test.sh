@@ -32,6 +32,32 @@ PY
 check "GitLab job validates" 0 gitlab ci/vendor/gitlab-ci.yml
 sed 's/^  parallel: 4/  parallel: four/' ci/vendor/gitlab-ci.yml >"$tmp/bad-gl.yml"
 check "a broken GitLab job does not" 1 gitlab "$tmp/bad-gl.yml"
+# Both templates: one build job makes the package, every other job installs
+# it; the switch's runtime is a variable; the switch's logs are kept.
+python3 - ci/vendor/github-actions.yml ci/vendor/gitlab-ci.yml <<'PY' || fails=$((fails + 1))
+import sys, yaml
+gh, gl = (yaml.safe_load(open(f)) for f in sys.argv[1:])
+def script_text(job):
+    if "steps" in job:
+        return "\n".join(str(s.get("run", "")) for s in job["steps"])
+    return "\n".join(job.get("before_script", []) + job.get("script", []))
+for name, doc, jobs in (("github", gh, gh["jobs"]), ("gitlab", gl, {k: v for k, v in gl.items() if isinstance(v, dict) and "script" in v})):
+    builds = [k for k, j in jobs.items() if "wrongbox-ci.sh\" build" in script_text(j) or "wrongbox-ci.sh build" in script_text(j)]
+    assert len(builds) == 1, (name, builds)
+    for k, j in jobs.items():
+        if k in builds:
+            continue
+        text = script_text(j) + "\n" + script_text(gl.get(j.get("extends", ""), {}))
+        assert "cmake" not in text and "WRONGBOX_SRC/ci/vendor" not in text, (name, k)
+        needs = j.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        assert any((n if isinstance(n, str) else n["job"]) == builds[0] for n in needs), (name, k, needs)
+    assert "$WRONGBOX_RUNTIME" in yaml.dump(doc), name
+    assert "logs/" in yaml.dump(doc), name
+# Safe to include into a pipeline with its own stages: no global `stages:`.
+assert "stages" not in gl, "the GitLab template defines stages:"
+print("ok   one build job, reused by every other job; a runtime variable; logs kept; no stages:")
+PY
 for t in ci/vendor/github-actions.yml ci/vendor/gitlab-ci.yml; do
   grep -q 'wrongbox-ci.sh" run\|wrongbox-ci.sh run' "$t" && grep -q 'wrongbox-ci.sh" merge\|wrongbox-ci.sh merge' "$t" ||
     { echo "FAIL $t does not call ci/vendor/wrongbox-ci.sh run and merge"; fails=$((fails + 1)); }
@@ -48,8 +74,12 @@ script="$root/ci/vendor/wrongbox-ci.sh"
 "$WB" evidence keygen "$tmp/ci.key" >/dev/null
 export WRONGBOX_SIGN_KEY="$tmp/ci.key"
 WRONGBOX_SHARD=1/2 check "shard 1/2 passes" 0 bash "$script" run
-contains "shard 1 replayed the built-in corpus" "replayed $CORPUS_COUNT scenario(s): $CORPUS_COUNT passed"
+first=$(( (CORPUS_COUNT + 1) / 2 )) second=$(( CORPUS_COUNT / 2 ))
+contains "shard 1 replays its half of the built-in corpus" \
+  "replayed $first scenario(s): $first passed"
+contains "and says which share" "(shard 1/2: $first of $CORPUS_COUNT files)"
 WRONGBOX_SHARD=2/2 check "shard 2/2 passes" 0 bash "$script" run
+contains "shard 2 replays the other half" "replayed $second scenario(s): $second passed"
 for k in 1 2; do
   for f in evidence.db report.html junit.xml sarif.json; do
     [ -s "wrongbox-out/shard-$k/$f" ] || { echo "FAIL shard $k wrote no $f"; fails=$((fails + 1)); }
@@ -74,18 +104,25 @@ export WRONGBOX_SUT="exec:python3 switch.py --bug ten-digit-cache"
 WRONGBOX_SHARD=1/2 check "shard with a planted bug fails" 1 bash "$script" run
 contains "it names the violation" "violated at step"
 # The failing shard's JUnit and SARIF, written by the campaign itself, validate
-# and point at the saved scenario by a path relative to the job's directory.
+# and point, relative to the checkout (%SRCROOT%), at the switch's file that
+# is in the repository, with the saved scenario as a related location.
 python3 - "$cache/sarif-2.1.0-rtm.5.json" wrongbox-out/shard-1/sarif.json wrongbox-out/shard-1/junit.xml <<'PY' || fails=$((fails + 1))
 import json, os, sys, jsonschema, xml.etree.ElementTree as ET
 doc = json.load(open(sys.argv[2]))
 jsonschema.validate(doc, json.load(open(sys.argv[1])))
-uris = [l["physicalLocation"]["artifactLocation"]["uri"]
-        for r in doc["runs"][0]["results"] for l in r["locations"]]
-assert uris and all(not u.startswith("/") for u in uris if "failures" in u), uris
-assert any(u.endswith(".wbs") and os.path.exists(u) for u in uris), uris
+run = doc["runs"][0]
+assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file://" + os.getcwd() + "/", run
+locs = [l["physicalLocation"]["artifactLocation"] for r in run["results"] for l in r["locations"]]
+related = [l["physicalLocation"]["artifactLocation"]
+           for r in run["results"] for l in r.get("relatedLocations", [])]
+assert locs and all(l["uriBaseId"] == "%SRCROOT%" and not l["uri"].startswith("/")
+                    and os.path.exists(l["uri"]) for l in locs + related), (locs, related)
+assert {l["uri"] for l in locs} == {"switch.py"}, locs
+assert any(l["uri"].endswith(".wbs") for l in related), related
 root = ET.parse(sys.argv[3]).getroot()
 assert int(root.get("failures")) >= 1, ET.tostring(root)[:300]
-print("ok   the failing shard's SARIF validates and names", [u for u in uris if "failures" in u][0])
+print("ok   the failing shard's SARIF validates, points at switch.py and relates",
+      [l["uri"] for l in related][0])
 PY
 WRONGBOX_SHARD=2/2 bash "$script" run >/dev/null 2>&1
 check "merge of a failing shard fails" 1 bash "$script" merge

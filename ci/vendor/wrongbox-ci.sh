@@ -2,6 +2,8 @@
 # Wrongbox in a vendor's CI: the one script the GitHub Actions and GitLab CI
 # templates beside it call. Run from the root of the vendor's repository.
 #
+#   wrongbox-ci.sh build   build Wrongbox once into a Debian package, OUT/package/
+#                          (the templates' build job; every other job installs it)
 #   wrongbox-ci.sh run     one campaign job (one shard when WRONGBOX_SHARD is set)
 #   wrongbox-ci.sh merge   join the shards' evidence, verify it, write the reports
 #
@@ -13,7 +15,10 @@
 #   WRONGBOX_OUT     output directory (default wrongbox-out); a shard writes
 #                    OUT/shard-K/, merge reads OUT/shard-*/ and writes OUT/
 #   WRONGBOX_SRC     a Wrongbox source tree to build and install when no
-#                    `wrongbox` is on PATH (default: the tree this script is in)
+#                    `wrongbox` is on PATH and no package was built (default:
+#                    the tree this script is in)
+#   WRONGBOX_PACKAGE the package `build` wrote (default OUT/package/wrongbox_*.deb):
+#                    run and merge install it when no `wrongbox` is on PATH
 #   WRONGBOX_PREFIX  where to install it (default $HOME/.local/wrongbox)
 #   WRONGBOX_ARGS    more arguments for `wrongbox campaign` (e.g. --corpus tests/wbs)
 #   WRONGBOX_SIGN_KEY  a secret key file (`wrongbox evidence keygen`, mode 0600;
@@ -32,11 +37,35 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${WRONGBOX_OUT:-wrongbox-out}
 prefix=${WRONGBOX_PREFIX:-$HOME/.local/wrongbox}
 
-# A wrongbox to run: on PATH, installed before under $prefix, or built now.
+# The package `build` wrote, or "".
+package() {
+  if [ -n "${WRONGBOX_PACKAGE:-}" ]; then echo "$WRONGBOX_PACKAGE"; return; fi
+  ls "$out"/package/wrongbox_*.deb 2>/dev/null | head -1
+}
+
+# A wrongbox to run: on PATH, installed before under $prefix, from the
+# package `build` wrote, or built now.
 ensure_wrongbox() {
   if command -v wrongbox >/dev/null; then return 0; fi
   if [ -x "$prefix/bin/wrongbox" ]; then
     export PATH="$prefix/bin:$PATH"
+    return 0
+  fi
+  local deb
+  deb=$(package)
+  if [ -n "$deb" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      # apt installs what the package depends on too.
+      echo "wrongbox-ci: installing $deb" >&2
+      apt-get install -y -qq "$(realpath "$deb")" >&2 || return 2
+    else
+      echo "wrongbox-ci: unpacking $deb into $prefix (not root: its dependencies must be there)" >&2
+      mkdir -p "$prefix/root" && dpkg-deb -x "$deb" "$prefix/root" || return 2
+      mkdir -p "$prefix/bin"
+      ln -sf "$prefix/root/usr/bin/wrongbox" "$prefix/bin/wrongbox"
+      export PATH="$prefix/bin:$PATH"
+    fi
+    command -v wrongbox >/dev/null || { echo "wrongbox-ci: $deb holds no wrongbox" >&2; return 2; }
     return 0
   fi
   local src=${WRONGBOX_SRC:-}
@@ -55,6 +84,30 @@ ensure_wrongbox() {
     cmake --build "$src/build-vendor" >/dev/null &&
     cmake --install "$src/build-vendor" --prefix "$prefix" >/dev/null || return 2
   export PATH="$prefix/bin:$PATH"
+}
+
+# One build for the whole pipeline: a Debian package under OUT/package/.
+build() {
+  local src=${WRONGBOX_SRC:-}
+  [ -n "$src" ] || src=$(cd "$here/../.." && pwd)
+  if [ ! -f "$src/CMakeLists.txt" ] || [ ! -f "$src/ci/install-deps.sh" ]; then
+    echo "wrongbox-ci: no Wrongbox source tree at $src (set WRONGBOX_SRC)" >&2
+    return 2
+  fi
+  WRONGBOX_DEPS_MINIMAL=1 bash "$src/ci/install-deps.sh" >&2 || return 2
+  # cpack's Debian dependencies come from dpkg-shlibdeps, which reads ELF with `file`.
+  if ! command -v dpkg-shlibdeps >/dev/null || ! command -v file >/dev/null; then
+    apt-get install -y -qq dpkg-dev file >&2 || return 2
+  fi
+  local dir
+  dir=$(mktemp -d)
+  cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWRONGBOX_TESTS=OFF \
+    -DWRONGBOX_BENCH=OFF -DWRONGBOX_EXAMPLES=OFF >/dev/null &&
+    cmake --build "$dir" >/dev/null || return 2
+  mkdir -p "$out/package"
+  (cd "$dir" && cpack -G DEB -B "$(realpath "$out")/package" >/dev/null) || return 2
+  rm -rf "$out/package/_CPack_Packages" "$dir"
+  ls "$out"/package/wrongbox_*.deb
 }
 
 run() {
@@ -110,10 +163,11 @@ merge() {
 }
 
 case "${1:-}" in
+  build) build ;;
   run) run ;;
   merge) merge ;;
   *)
-    echo "usage: wrongbox-ci.sh run|merge (see the comment at the top)" >&2
+    echo "usage: wrongbox-ci.sh build|run|merge (see the comment at the top)" >&2
     exit 2
     ;;
 esac

@@ -225,9 +225,24 @@ CampaignResult campaign(const CampaignOptions& o, const Console& io) {
   const bool has_memory = fs::is_directory(memory, ec);
   if (has_memory) paths.push_back(memory);
   std::vector<std::string> unreadable;
-  const auto files = collect_scenarios(paths, unreadable);
+  auto files = collect_scenarios(paths, unreadable);
   for (const auto& u : unreadable) warnings.push_back(u);
-  d.start("replay", "regression corpus" + std::string(has_memory ? " and saved failures" : ""));
+  // A shard replays its share of the files (every N-th from the K-th, in
+  // sorted order): the N shards together replay each file once.
+  std::string share;
+  if (check::CheckOptions so;
+      !o.shard.empty() && check::parse_shard(o.shard, so).empty() && so.shard_count > 1) {
+    std::vector<std::string> mine;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (static_cast<int>(i % static_cast<std::size_t>(so.shard_count)) == so.shard_index) {
+        mine.push_back(files[i]);
+      }
+    }
+    share = fmt::format(" (shard {}: {} of {} files)", o.shard, mine.size(), files.size());
+    files = std::move(mine);
+  }
+  d.start("replay",
+          "regression corpus" + std::string(has_memory ? " and saved failures" : "") + share);
   std::ofstream(log("replay"), std::ios::trunc).flush();
   for (const auto& w : warnings) {
     d.warning("replay", w);

@@ -305,7 +305,7 @@ void add_campaign(CLI::App& app, std::vector<Command>& commands) {
       ->check(CLI::Range(1, 100000000));
   campaign->add_option("--shard", o->shard,
                        "K/N: shard K of N, a search from a seed derived from --seed and K (same "
-                       "--seed on every shard)");
+                       "--seed on every shard), and every N-th corpus file from the K-th");
   campaign->add_option("--corpus", o->corpus,
                        "Scenario files or directories to replay besides the built-in regression "
                        "corpus (repeatable)");

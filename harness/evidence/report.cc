@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "harness/core/oracle/oracle.h"
 #include "harness/core/printable.h"
@@ -558,36 +559,73 @@ std::string sarif(const Json& m) {
                      {"shortDescription", {{"text", meaning(p)}}},
                      {"defaultConfiguration", {{"level", "error"}}}});
   }
+  // Locations are relative to the directory the report is written from
+  // (a CI job's checkout: %SRCROOT%), so that code scanning links them.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path root = fs::current_path(ec);
+  const auto artifact = [&](const std::string& file) -> Json {
+    const fs::path p(file);
+    if (!ec && p.is_absolute()) {
+      const fs::path rel = p.lexically_normal().lexically_relative(root);
+      if (rel.empty() || *rel.begin() == "..") return {{"uri", "file://" + p.string()}};
+      return {{"uri", rel.generic_string()}, {"uriBaseId", "%SRCROOT%"}};
+    }
+    return {{"uri", p.lexically_normal().generic_string()}, {"uriBaseId", "%SRCROOT%"}};
+  };
+  // A file of the switch the run tested that is in the checkout (its
+  // program or its net: file, from the run's fingerprint), or "".
+  const auto switch_file = [&](const Json& run) -> std::string {
+    std::stringstream words(str(run["sut_sha256"]));
+    for (std::string w; words >> w;) {
+      const std::string file = w.substr(0, w.rfind('='));
+      const fs::path p(file);
+      std::error_code e;
+      const bool inside = p.is_relative() || (!ec && *p.lexically_relative(root).begin() != "..");
+      if (inside && fs::is_regular_file(p, e)) return file;
+    }
+    return "";
+  };
   Json results = Json::array();
   for (const auto& r : m["runs"]) {
     for (const auto& c : r["counterexamples"]) {
-      std::string uri = "wrongbox-run-" + str(r["id"]);
-      int line = 1;
-      // The saved scenario file; else the replayed file that failed this way.
-      if (const auto file = str(c["file"]); !file.empty()) {
-        uri = file;
-      } else {
-        for (const auto& s : r["scenario_results"]) {
-          if (s["report"] == c["report"] || str(s["report"]).find(str(c["property"])) == 0) {
-            uri = str(s["source"]);
-            break;
-          }
+      // The replayed file that failed this way (in the repository), else
+      // the switch's own file with the saved scenario beside it, else the
+      // saved scenario.
+      std::string replayed;
+      for (const auto& s : r["scenario_results"]) {
+        if (s["report"] == c["report"] || str(s["report"]).find(str(c["property"])) == 0) {
+          replayed = str(s["source"]);
+          break;
         }
       }
+      const std::string saved = str(c["file"]);
+      std::string uri = !replayed.empty() ? replayed : switch_file(r);
+      if (uri.empty()) uri = saved;
+      int line = 1;
       // A line number from "(FILE:LINE)" in the report, when it has one.
       const auto rep = str(c["report"]);
-      if (auto at = rep.find(uri + ":"); at != std::string::npos) {
+      if (auto at = rep.find(uri + ":"); !uri.empty() && at != std::string::npos) {
         line = std::max(1, std::atoi(rep.c_str() + at + uri.size() + 1));
       }
-      results.push_back(
-          {{"ruleId", str(c["property"])},
-           {"level", "error"},
-           {"message", {{"text", rep + "\nreproduce: " + str(c["reproduce"])}}},
-           {"locations",
-            {{{"physicalLocation",
-               {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", line}}}}}}}},
-           {"properties",
-            {{"run", r["uuid"]}, {"switch", r["sut_spec"]}, {"scenario", c["scenario_text"]}}}});
+      Json location = {{"artifactLocation", uri.empty()
+                                                ? Json{{"uri", "wrongbox-run-" + str(r["id"])}}
+                                                : artifact(uri)}};
+      if (!uri.empty()) location["region"] = {{"startLine", line}};
+      Json result = {
+          {"ruleId", str(c["property"])},
+          {"level", "error"},
+          {"message", {{"text", rep + "\nreproduce: " + str(c["reproduce"])}}},
+          {"locations", {{{"physicalLocation", location}}}},
+          {"properties",
+           {{"run", r["uuid"]}, {"switch", r["sut_spec"]}, {"scenario", c["scenario_text"]}}}};
+      if (!saved.empty() && saved != uri) {
+        result["relatedLocations"] = {
+            {{"id", 1},
+             {"physicalLocation", {{"artifactLocation", artifact(saved)}}},
+             {"message", {{"text", "the shrunk scenario, saved"}}}}};
+      }
+      results.push_back(std::move(result));
     }
   }
   if (!m["verified"]["ok"].get<bool>()) {
@@ -613,6 +651,8 @@ std::string sarif(const Json& m) {
                     {{"name", "wrongbox"},
                      {"version", m["runs"].empty() ? "" : str(m["runs"].back()["harness_version"])},
                      {"rules", rules}}}}},
+                 {"originalUriBaseIds",
+                  {{"%SRCROOT%", {{"uri", "file://" + root.generic_string() + "/"}}}}},
                  {"results", results}}}}};
   return doc.dump(2) + "\n";
 }
