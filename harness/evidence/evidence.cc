@@ -16,11 +16,14 @@
 #include <set>
 
 #include "harness/core/oracle/property.h"
+#include "harness/evidence/chain.h"
 #include "harness/evidence/signing.h"
 #include "harness/evidence/sql.h"
 
 namespace wrongbox::evidence {
 namespace {
+
+using namespace chain;
 
 using sql::exec;
 using sql::Stmt;
@@ -65,29 +68,6 @@ CREATE TABLE signatures(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, run_uuid TEX
 PRAGMA user_version = 4;
 )sql";
 
-// The child tables whose rows a run of schema 4 chains one by one, with the
-// columns that make a row's content.
-struct ChildTable {
-  const char* name;
-  const char* columns;
-};
-constexpr ChildTable kChainedTables[] = {
-    {"scenarios", "source, outcome, summary, report"},
-    {"counterexamples", "property, scenario_text, report, reproduce, file"},
-    {"mutants",
-     "defect, defect_class, caught, corpus_caught, corpus_property, search_property, scenarios, "
-     "seconds, shrunk_steps, fuzz_ran, fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps"},
-};
-
-std::string now_iso() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string new_uuid() {
   unsigned char b[16];
   randombytes_buf(b, sizeof b);
@@ -105,124 +85,6 @@ std::string hostname() {
   char h[256] = {};
   ::gethostname(h, sizeof h - 1);
   return h;
-}
-
-// Canonical content: every column of every selected row, length-prefixed.
-void append_rows(sqlite3* db, const char* sql, const std::string& key, std::string& out) {
-  Stmt s(db, sql);
-  s.bind(1, key);
-  while (s.step()) {
-    out += "row;";
-    for (int i = 0; i < s.columns(); ++i) {
-      const auto v = s.text(i);
-      out += std::to_string(v.size()) + ":" + v + ";";
-    }
-  }
-}
-
-std::string content(sqlite3* db, const std::string& uuid, const std::string& kind) {
-  std::string out = kind + ";";
-  if (kind == "start") {
-    append_rows(db,
-                "SELECT uuid, command, command_line, harness_version, harness_commit, sut_spec, "
-                "sut_name, sut_version, sut_sha256, host, started_at, settings_json "
-                "FROM runs WHERE uuid = ?1",
-                uuid, out);
-    // Schema 4: the run chains its rows as they are written. Part of the
-    // start record, so that the promise cannot be taken back later.
-    std::string chained;
-    append_rows(db, "SELECT 1 FROM runs WHERE uuid = ?1 AND rows_chained = 1", uuid, chained);
-    if (!chained.empty()) out += "rows_chained;";
-    return out;
-  }
-  append_rows(db,
-              "SELECT uuid, command, command_line, harness_version, harness_commit, sut_spec, "
-              "sut_name, sut_version, sut_sha256, host, started_at, ended_at, settings_json, "
-              "status, verdict, exit_code, scenarios, steps, messages, coverage_json "
-              "FROM runs WHERE uuid = ?1",
-              uuid, out);
-  const char* children[] = {
-      "SELECT property, checks, violations FROM properties WHERE run_id = "
-      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY property",
-      "SELECT source, outcome, summary, report FROM scenarios WHERE run_id = "
-      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY id",
-      "SELECT property, scenario_text, report, reproduce FROM counterexamples WHERE run_id = "
-      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY id",
-      "SELECT defect, defect_class, caught, corpus_caught, corpus_property, search_property, "
-      "scenarios, seconds, shrunk_steps FROM mutants WHERE run_id = "
-      "(SELECT id FROM runs WHERE uuid = ?1) ORDER BY id"};
-  for (const char* sql : children) {
-    out += "table;";
-    append_rows(db, sql, uuid, out);
-  }
-  // Schema 2: the fuzzing columns of the matrix, only where fuzzing ran, so
-  // runs recorded before schema 2 keep their hashes.
-  std::string fuzz;
-  append_rows(db,
-              "SELECT defect, fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps FROM mutants "
-              "WHERE run_id = (SELECT id FROM runs WHERE uuid = ?1) AND fuzz_ran != 0 ORDER BY id",
-              uuid, fuzz);
-  if (!fuzz.empty()) out += "table;" + fuzz;
-  // Schema 3: the counterexamples' saved files, in order, only for runs that
-  // saved one, so older runs keep their hashes. Row ids are left out: a merge
-  // renumbers them.
-  std::string files;
-  append_rows(db,
-              "SELECT file FROM counterexamples c WHERE c.run_id = (SELECT id FROM runs WHERE "
-              "uuid = ?1) AND EXISTS (SELECT 1 FROM counterexamples d WHERE d.run_id = c.run_id "
-              "AND d.file != '') ORDER BY c.id",
-              uuid, files);
-  if (!files.empty()) out += "table;" + files;
-  return out;
-}
-
-std::string link_hash(const std::string& prev, std::int64_t seq, const std::string& uuid,
-                      const std::string& kind, const std::string& content_hash) {
-  return sha256_hex(prev + "|" + std::to_string(seq) + "|" + uuid + "|" + kind + "|" +
-                    content_hash);
-}
-
-std::string row_content(sqlite3* db, const ChildTable& t, std::int64_t row) {
-  std::string out = std::string("row:") + t.name + ";";
-  append_rows(db,
-              (std::string("SELECT ") + t.columns + " FROM " + t.name + " WHERE id = ?1").c_str(),
-              std::to_string(row), out);
-  return out;
-}
-
-void append_link_hash(sqlite3* db, const std::string& uuid, const std::string& kind,
-                      const std::string& ch) {
-  std::int64_t seq = 1;
-  std::string prev;
-  {
-    Stmt last(db, "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1");
-    if (last.step()) {
-      seq = last.integer(0) + 1;
-      prev = last.text(1);
-    }
-  }
-  Stmt ins(db,
-           "INSERT INTO chain(seq, run_uuid, kind, content_hash, prev_hash, hash) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  ins.bind(1, seq).bind(2, uuid).bind(3, kind).bind(4, ch).bind(5, prev);
-  ins.bind(6, link_hash(prev, seq, uuid, kind, ch));
-  ins.step();
-}
-
-// Chains the newest row of `t` (just inserted) for the run `uuid`.
-void append_row_link(sqlite3* db, const std::string& uuid, const ChildTable& t) {
-  const auto row = sqlite3_last_insert_rowid(db);
-  append_link_hash(db, uuid, std::string("row:") + t.name, sha256_hex(row_content(db, t, row)));
-}
-
-bool rows_chained(sqlite3* db, std::int64_t run) {
-  Stmt s(db, "SELECT rows_chained FROM runs WHERE id = ?1");
-  s.bind(1, run);
-  return s.step() && s.integer(0) == 1;
-}
-
-void append_link(sqlite3* db, const std::string& uuid, const std::string& kind) {
-  append_link_hash(db, uuid, kind, sha256_hex(content(db, uuid, kind)));
 }
 
 // Copies the rows of `table` selected by `key_col = src_key` from src to dst,
@@ -247,13 +109,6 @@ void copy_rows(sqlite3* src, sqlite3* dst, const std::string& table, const std::
     if (dst_key >= 0) ins.bind(n + 1, dst_key);
     ins.step();
   }
-}
-
-std::string uuid_of(sqlite3* db, std::int64_t run) {
-  Stmt s(db, "SELECT uuid FROM runs WHERE id = ?1");
-  s.bind(1, run);
-  if (!s.step()) throw EvidenceError("no run " + std::to_string(run));
-  return s.text(0);
 }
 
 }  // namespace
@@ -568,222 +423,6 @@ void Store::finish_run(std::int64_t run, const RunTotals& t) {
 std::int64_t Store::last_run_id() {
   Stmt s(db_, "SELECT coalesce(max(id), 0) FROM runs");
   return s.step() ? s.integer(0) : 0;
-}
-
-VerifyResult Store::verify(const VerifyOptions& options) {
-  const Snapshot one_state(*this);
-  VerifyResult v;
-  auto describe_run = [&](const std::string& uuid) {
-    Stmt s(db_, "SELECT id, command, started_at, sut_spec FROM runs WHERE uuid = ?1");
-    s.bind(1, uuid);
-    if (!s.step()) return "run " + uuid;
-    return "run #" + s.text(0) + " (" + s.text(1) + " against " + s.text(3) + ", started " +
-           s.text(2) + ", uuid " + uuid + ")";
-  };
-  auto bad = [&](std::string what) {
-    if (v.ok) {
-      v.ok = false;
-      v.problem = std::move(what);
-    }
-  };
-  std::set<std::string> started, ended;
-  std::map<std::string, std::int64_t> start_seq;   // uuid -> its start record
-  std::map<std::string, std::string> end_content;  // uuid -> content hash
-  std::map<std::int64_t, std::string> hash_at;     // seq -> hash
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> row_links;
-  {
-    Stmt s(db_,
-           "SELECT seq, run_uuid, kind, content_hash, prev_hash, hash FROM chain ORDER BY seq");
-    std::int64_t expect = 1;
-    std::string prev;
-    while (s.step() && v.ok) {
-      const auto seq = s.integer(0);
-      const auto uuid = s.text(1);
-      const auto kind = s.text(2);
-      if (seq != expect) {
-        bad("the chain jumps from record " + std::to_string(expect - 1) + " to " +
-            std::to_string(seq) + ": records were removed before " + describe_run(uuid));
-        break;
-      }
-      if (s.text(4) != prev) {
-        bad("record " + std::to_string(seq) + " (" + kind + " of " + describe_run(uuid) +
-            ") does not follow the record before it: runs were removed or reordered");
-        break;
-      }
-      Stmt exists(db_, "SELECT 1 FROM runs WHERE uuid = ?1");
-      exists.bind(1, uuid);
-      if (!exists.step()) {
-        bad("run " + uuid + " was removed (its chain records remain)");
-        break;
-      }
-      const bool row = kind.rfind("row:", 0) == 0;
-      // A row link's content is checked below, table by table.
-      const auto ch = row ? s.text(3) : sha256_hex(content(db_, uuid, kind));
-      if (ch != s.text(3)) {
-        bad(describe_run(uuid) + " was changed after it was recorded (" + kind + " record " +
-            std::to_string(seq) + " no longer matches)");
-        break;
-      }
-      if (link_hash(prev, seq, uuid, kind, ch) != s.text(5)) {
-        bad("chain record " + std::to_string(seq) + " was edited");
-        break;
-      }
-      if (row) {
-        row_links[{uuid, kind.substr(4)}].push_back(ch);
-      } else if (kind == "start") {
-        started.insert(uuid);
-        start_seq[uuid] = seq;
-      } else {
-        ended.insert(uuid);
-        end_content[uuid] = ch;
-      }
-      prev = s.text(5);
-      hash_at[seq] = prev;
-      v.head_seq = seq;
-      v.head_hash = prev;
-      ++expect;
-    }
-  }
-  Stmt runs(db_, "SELECT uuid, id, rows_chained, status FROM runs ORDER BY id");
-  std::int64_t last_start = 0;
-  std::string last_run;
-  while (runs.step()) {
-    const auto uuid = runs.text(0);
-    ++v.runs;
-    // Runs are numbered in the order they began: their start records must
-    // come in the order of their ids, or the runs were renumbered.
-    if (auto it = start_seq.find(uuid); it != start_seq.end()) {
-      if (it->second < last_start) {
-        bad(describe_run(uuid) + " was renumbered: it began (chain record " +
-            std::to_string(it->second) + ") before " + last_run + ", which has a smaller number");
-      }
-      last_start = it->second;
-      last_run = describe_run(uuid);
-    }
-    if (!started.count(uuid)) {
-      bad(describe_run(uuid) + " is not in the chain (added by hand?)");
-    } else if (ended.count(uuid)) {
-      ++v.complete;
-    } else {
-      v.incomplete.push_back(describe_run(uuid));
-      if (runs.text(3) != "running") {
-        bad(describe_run(uuid) + " is marked " + runs.text(3) +
-            " but its end record is missing: it was finished and the end removed");
-      }
-    }
-    if (runs.integer(2) != 1 || !v.ok) continue;
-    // Schema 4: every row the run holds, in order, is the row it chained.
-    for (const auto& t : kChainedTables) {
-      const auto& links = row_links[{uuid, t.name}];
-      Stmt rows(
-          db_,
-          (std::string("SELECT id FROM ") + t.name + " WHERE run_id = ?1 ORDER BY id").c_str());
-      rows.bind(1, runs.integer(1));
-      std::size_t i = 0;
-      for (; rows.step(); ++i) {
-        const auto h = sha256_hex(row_content(db_, t, rows.integer(0)));
-        if (i >= links.size()) {
-          bad(describe_run(uuid) + " holds " + t.name + " rows it never recorded (row " +
-              std::to_string(i + 1) + " was added afterwards)");
-          break;
-        }
-        if (h != links[i]) {
-          bad(describe_run(uuid) + ": " + t.name + " row " + std::to_string(i + 1) +
-              " was changed (or removed) after it was recorded");
-          break;
-        }
-      }
-      if (v.ok && i < links.size()) {
-        bad(describe_run(uuid) + ": " + std::to_string(links.size() - i) + " of its " + t.name +
-            " rows were removed after they were recorded");
-      }
-    }
-  }
-  // Every recording command writes a run: a store without one was emptied
-  // (verify and every report say so alike).
-  if (v.ok && v.runs == 0) bad("no run recorded (every recording command writes one)");
-  if (!v.ok) return v;
-
-  // Signatures: each must verify over what it covers, as the store is now.
-  Stmt sigs(db_,
-            "SELECT id, kind, run_uuid, seq, signed_hash, key_id, public_key, signature "
-            "FROM signatures ORDER BY id");
-  while (sigs.step() && v.ok) {
-    const auto id = sigs.text(0), kind = sigs.text(1), uuid = sigs.text(2);
-    const auto seq = sigs.integer(3);
-    const auto pk = public_key_from_hex(sigs.text(6));
-    const std::string which = "signature " + id + " (" + kind + ", key " + sigs.text(5) + ")";
-    if (!pk || pk->id != sigs.text(5)) {
-      bad(which + ": its key id does not match its public key (edited)");
-      break;
-    }
-    if (options.key && pk->id != options.key->id) {
-      bad(which + " is by key " + pk->id + ", not by the given public key " + options.key->id +
-          ": a foreign key signed this store");
-      break;
-    }
-    std::string covered, text;  // the hash it signed, as the store is now; the signed text
-    if (kind == "run") {
-      const auto it = end_content.find(uuid);
-      if (it == end_content.end()) {
-        bad(which + " covers " + describe_run(uuid) + ", which has no end record any more");
-        break;
-      }
-      covered = it->second;
-      text = run_signing_text(uuid, covered);
-    } else {
-      const auto it = hash_at.find(seq);
-      if (it == hash_at.end()) {
-        bad(which + " covers chain record " + std::to_string(seq) +
-            ", which is gone: the newest records were removed");
-        break;
-      }
-      covered = it->second;
-      text = head_signing_text(seq, covered);
-    }
-    if (sigs.text(4) != covered || !verify_text(*pk, text, sigs.text(7))) {
-      bad(which + " does not verify: what it signed was changed, or the signature was edited");
-      break;
-    }
-    ++v.signatures;
-    if (kind == "head" && seq >= v.signed_through) {
-      v.signed_through = seq;
-      v.signed_by = pk->id;
-    }
-  }
-  if (!v.ok) return v;
-  if (options.key && v.signed_through < v.head_seq) {
-    bad(v.signed_through == 0
-            ? "no head of this store is signed by key " + options.key->id
-            : "chain records " + std::to_string(v.signed_through + 1) + " to " +
-                  std::to_string(v.head_seq) + " are not covered by a signature of key " +
-                  options.key->id + " (recorded without --sign-key; `wrongbox evidence sign` " +
-                  "signs them)");
-  }
-  if (options.expect) {
-    auto e = *options.expect;
-    if (e.seq == 0) {  // a bare hash: wherever it is
-      for (const auto& [seq, hash] : hash_at) {
-        if (hash == e.hash) e.seq = seq;
-      }
-    }
-    const auto it = hash_at.find(e.seq);
-    if (it == hash_at.end() || it->second != e.hash) {
-      bad("the head you were given (" +
-          (e.seq ? "record " + std::to_string(e.seq) + ", " : std::string()) +
-          e.hash.substr(0, 16) + "...) is not in this chain" +
-          (e.seq > v.head_seq ? ": the chain now ends at record " + std::to_string(v.head_seq) +
-                                    ", so the newest records were removed"
-                              : ": records were removed or the chain was rewritten"));
-    } else {
-      v.expected_seq = e.seq;
-      if (!e.signature.empty() && options.key &&
-          !verify_text(*options.key, head_signing_text(e.seq, e.hash), e.signature)) {
-        bad("the head file's signature is not by the given public key");
-      }
-    }
-  }
-  return v;
 }
 
 void Store::copy_to(const std::string& path) {
