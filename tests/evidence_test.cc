@@ -39,7 +39,7 @@ class EvidenceTest : public ::testing::Test {
       s.add_scenario(run, {"s" + std::to_string(i) + ".wbs", "pass", "PASS", ""});
     }
     s.add_counterexample(run,
-                         {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox replay", ""});
+                         {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox replay", "", ""});
     if (finish) {
       RunTotals t;
       t.verdict = "violation";
@@ -161,13 +161,13 @@ TEST_F(EvidenceTest, AFileThatIsNotAStoreIsRefusedAndLeftAlone) {
 
 TEST_F(EvidenceTest, ANewerSchemaIsRefused) {
   { auto s = Store::open(path("e.db")); }
-  sql(path("e.db"), "PRAGMA user_version = 5");
+  sql(path("e.db"), "PRAGMA user_version = 6");
   try {
     Store::open(path("e.db"));
     FAIL() << "opened";
   } catch (const EvidenceError& e) {
-    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 5; this build reads up "
-                                         "to 4)"),
+    EXPECT_NE(std::string(e.what()).find("newer wrongbox (evidence schema 6; this build reads up "
+                                         "to 5)"),
               std::string::npos)
         << e.what();
   }
@@ -213,7 +213,7 @@ TEST_F(EvidenceTest, ASchema1StoreIsMigratedAndStillVerifies) {
       "ALTER TABLE mutants DROP COLUMN fuzz_ran; ALTER TABLE mutants DROP COLUMN fuzz_property;"
       "ALTER TABLE mutants DROP COLUMN fuzz_inputs; ALTER TABLE mutants DROP COLUMN fuzz_seconds;"
       "ALTER TABLE mutants DROP COLUMN fuzz_steps; ALTER TABLE counterexamples DROP COLUMN file;"
-      "PRAGMA user_version = 1");
+      "ALTER TABLE counterexamples DROP COLUMN trace; PRAGMA user_version = 1");
   auto s = Store::open(path("e.db"));
   auto v = s.verify();
   EXPECT_TRUE(v.ok) << v.problem;
@@ -228,8 +228,8 @@ TEST_F(EvidenceTest, ACounterexamplesSavedFileIsChainedAndSurvivesMerge) {
   {
     auto s = Store::open(path("e.db"));
     const auto run = s.begin_run({"check", "wrongbox check", "builtin:a", "n", "1", "abc", "{}"});
-    s.add_counterexample(
-        run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox check", "failures/S1-1.wbs"});
+    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox check",
+                               "failures/S1-1.wbs", ""});
     RunTotals t;
     t.verdict = "violation";
     s.finish_run(run, t);
@@ -242,6 +242,47 @@ TEST_F(EvidenceTest, ACounterexamplesSavedFileIsChainedAndSurvivesMerge) {
   const auto v = changed.verify();
   EXPECT_FALSE(v.ok);
   EXPECT_NE(v.problem.find("run #1"), std::string::npos) << v.problem;
+}
+
+// Schema 5: a counterexample's trace (the report's story) is chained in its
+// row and in its run's end, survives merge, and a store of schema 4 keeps
+// its hashes when migrated.
+TEST_F(EvidenceTest, ACounterexamplesTraceIsChainedSurvivesMergeAndOlderRunsKeepTheirHashes) {
+  {
+    auto s = Store::open(path("e.db"));
+    record(s, "builtin:a", 1);  // a counterexample without trace
+    // Back to schema 4, as the build before wrote it.
+  }
+  sql(path("e.db"), "ALTER TABLE counterexamples DROP COLUMN trace; PRAGMA user_version = 4");
+  {
+    auto s = Store::open(path("e.db"));
+    const auto v = s.verify();
+    EXPECT_TRUE(v.ok) << "a schema 4 store verifies once migrated: " << v.problem;
+    const auto run = s.begin_run({"check", "wrongbox check", "builtin:a", "n", "1", "abc", "{}"});
+    s.add_counterexample(run, {"S1", "wrongbox-scenario 1\n", "S1 violated", "wrongbox check", "",
+                               "step 1 (line 2): tick\n    tick now=1 -> idle\n"});
+    RunTotals t;
+    t.verdict = "violation";
+    s.finish_run(run, t);
+    EXPECT_TRUE(s.verify().ok) << s.verify().problem;
+  }
+  merge(path("m.db"), {path("e.db")});
+  {
+    auto m = Store::open(path("m.db"));
+    EXPECT_TRUE(m.verify().ok) << m.verify().problem;
+    const auto runs = m.runs_json({});
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[1]["counterexamples"][0]["trace"],
+              "step 1 (line 2): tick\n    tick now=1 -> idle\n");
+  }
+  for (const char* db : {"e.db", "m.db"}) {
+    sql(path(db),
+        "UPDATE counterexamples SET trace = 'step 1: nothing happened' WHERE trace != ''");
+    auto changed = Store::open(path(db));
+    const auto v = changed.verify();
+    EXPECT_FALSE(v.ok) << db;
+    EXPECT_NE(v.problem.find("run #2"), std::string::npos) << db << ": " << v.problem;
+  }
 }
 
 TEST_F(EvidenceTest, AChangedFuzzingFigureIsFound) {
@@ -550,14 +591,14 @@ TEST_F(EvidenceTest, QueriesSelectRunsByFilterAndFindTheSearchesCounterexamples)
   auto s = Store::open(path("q.db"));
   const auto a = s.begin_run(
       {"check", "wrongbox check", "builtin:x", "n", "1", "abc", R"({"campaign":"c-1","seed":1})"});
-  s.add_counterexample(a, {"S1", "wrongbox-scenario 1\ntick\n", "S1 violated", "r", "f.wbs"});
+  s.add_counterexample(a, {"S1", "wrongbox-scenario 1\ntick\n", "S1 violated", "r", "f.wbs", ""});
   s.finish_run(a, {});
   const auto b = s.begin_run(
       {"replay", "wrongbox replay", "builtin:x", "n", "1", "abc", R"({"campaign":"c-2"})"});
-  s.add_counterexample(b, {"C1", "wrongbox-scenario 1\n", "C1 violated", "r", ""});
+  s.add_counterexample(b, {"C1", "wrongbox-scenario 1\n", "C1 violated", "r", "", ""});
   s.add_scenario(b, {"a.wbs", "pass", "PASS", ""});
   const auto c = s.begin_run({"fuzz", "wrongbox fuzz", "builtin:y", "n", "1", "abc", "{}"});
-  s.add_counterexample(c, {"S2", "wrongbox-scenario 1\n", "S2 violated", "r", ""});
+  s.add_counterexample(c, {"S2", "wrongbox-scenario 1\n", "S2 violated", "r", "", ""});
 
   const auto all = s.runs_json({});
   ASSERT_EQ(all.size(), 3u);
@@ -610,7 +651,7 @@ TEST_F(EvidenceTest, AReadOfAStoreMissingATableNamesIt) {
 // never written to (lowered to 3, the migration used to fail on a duplicate
 // column; 0 and -1 verified).
 TEST_F(EvidenceTest, AHandEditedSchemaVersionIsTamperingAndTheStoreIsNotTouched) {
-  for (const char* v : {"3", "0", "-1", "5"}) {
+  for (const char* v : {"4", "0", "-1", "6"}) {
     const auto file = path(std::string("v") + v + ".db");
     {
       auto s = Store::open(file);
@@ -623,7 +664,7 @@ TEST_F(EvidenceTest, AHandEditedSchemaVersionIsTamperingAndTheStoreIsNotTouched)
       FAIL() << "opened a store whose user_version says " << v;
     } catch (const EvidenceError& e) {
       const std::string what = e.what();
-      if (std::string(v) == "5") {
+      if (std::string(v) == "6") {
         EXPECT_NE(what.find("newer wrongbox"), std::string::npos) << what;
       } else {
         EXPECT_NE(dynamic_cast<const EvidenceTampered*>(&e), nullptr) << what;

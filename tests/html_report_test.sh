@@ -57,6 +57,27 @@ timeout 120 "$CHROMIUM" "${flags[@]}" --hide-scrollbars --window-size=1100,1400 
 [ "$(stat -c %s "$tmp/shot.png" 2>/dev/null || echo 0)" -gt 20000 ] || fail "no screenshot"
 
 # The first screen answers the audit question in words.
+# Each counterexample's story: every step and call, whose content went
+# where, the violating call marked and explained.
+for text in "The story, step by step" "whose content went where" '<tr class="violating">' \
+            '<li class="violated">' "S1 VIOLATED" "went to   mailbox kivra/000042, owned now by" \
+            "ok: s1/1 about 199001011239 (submitted at step 2) -&gt; mailbox kivra/000042"; do
+  grep -qF -- "$text" "$tmp/dom.html" || fail "the story view lacks: $text"
+done
+# The first counterexample with its story, alone on a page with the
+# report's styles, screenshot at 1280 px (kept as story.png for a reader).
+python3 - "$tmp/report.html" "$tmp/story.html" <<'PY'
+import sys
+page = open(sys.argv[1]).read()
+start = page.index("<h2>Counterexample")
+end = page.index("</details>", start) + len("</details>")
+open(sys.argv[2], "w").write(page[:page.index("<body>") + 6] + page[start:end] + "</body></html>")
+PY
+timeout 120 "$CHROMIUM" "${flags[@]}" --hide-scrollbars --window-size=1280,1600 \
+  --screenshot="$tmp/story.png" "file://$tmp/story.html" >/dev/null 2>&1
+[ "$(stat -c %s "$tmp/story.png" 2>/dev/null || echo 0)" -gt 40000 ] || fail "no screenshot of a story at 1280 px"
+[ -n "${WRONGBOX_KEEP_SCREENSHOTS:-}" ] && cp "$tmp/story.png" "$WRONGBOX_KEEP_SCREENSHOTS/"
+
 for text in "with wrongbox" "Properties checked: S1" "A violation was found" \
             "S1 was violated" "Defect detection:" "3 of 3 defect variants caught"; do
   grep -qF -- "$text" "$tmp/dom.html" || fail "the first screen lacks: $text"
@@ -104,6 +125,9 @@ if command -v pdfinfo >/dev/null; then
   pdftotext -f 1 -l 1 "$tmp/report.pdf" - | tr '\n' ' ' > "$tmp/page1.txt"  # words, not lines
   grep -q "Properties checked" "$tmp/page1.txt" || fail "the first printed page lacks the summary"
   grep -q "Hash chain verified" "$tmp/page1.txt" || fail "the first printed page lacks the integrity verdict"
+  pdftotext "$tmp/report.pdf" - | tr '\n' ' ' | grep -q "The story, step by step" ||
+    fail "the printed report lacks the stories"
+  echo "the report prints on $pages A4 page(s)"
   pdftoppm -png -r 30 "$tmp/report.pdf" "$tmp/page"
   n=$(ls "$tmp"/page-*.png 2>/dev/null | wc -l)
   [ "$n" -eq "$pages" ] || fail "pdftoppm made $n images of $pages pages"

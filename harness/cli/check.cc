@@ -203,7 +203,8 @@ CheckCommandResult check(const CheckCliOptions& o, const Console& io) {
                  (r.rate.runs > 0 ? "\n" + check::rate_line(r) : ""),
              r.from_memory ? check::replay_command(r.memory_file, o.sut, /*trace=*/false)
                            : check::reproduce_command(o.sut, co, r),
-             r.from_memory ? r.memory_file : r.saved_to});
+             r.from_memory ? r.memory_file : r.saved_to,
+             story_trace(*r.counterexample, *sut.sw, RunOptions::for_switch(sut.hello))});
       }
       if (!rec->finish(t, res, /*quiet=*/true)) return res;
     }

@@ -124,7 +124,7 @@ FuzzCommandResult fuzz(const FuzzCliOptions& o, const Console& io) {
                : (finding->reproduced
                       ? summarize(finding->minimized.result)
                       : "the fuzzer's " + r.kind + " did not reproduce in-process; see " + fo.log),
-             saved.empty() ? "" : check::replay_command(saved, o.sut, /*trace=*/false), saved});
+             saved.empty() ? "" : check::replay_command(saved, o.sut, /*trace=*/false), saved, ""});
       }
       if (!rec->finish(t, res, /*quiet=*/true)) return res;
     }

@@ -204,4 +204,26 @@ int import_failures(evidence::Store& store, const std::string& sut_spec, const s
   return written;
 }
 
+std::string story_trace(const RunResult& traced) {
+  const auto& lines = traced.trace;
+  std::string out;
+  if (!traced.failed()) out += "(this replay, made for the story, did not fail again)\n";
+  std::size_t from = 0;
+  if (lines.size() > kStoryLines) {
+    from = lines.size() - kStoryLines;
+    out += fmt::format("({} earlier lines left out)\n", from);
+  }
+  for (std::size_t i = from; i < lines.size(); ++i) out += lines[i] + "\n";
+  return out;
+}
+
+std::string story_trace(const Scenario& sc, Switch& sw, RunOptions options) {
+  options.trace = true;
+  try {
+    return story_trace(run_scenario(sc, sw, options));
+  } catch (const std::exception&) {
+    return "";  // the story is an aid: its absence loses nothing recorded
+  }
+}
+
 }  // namespace wrongbox::cli

@@ -78,6 +78,15 @@ std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::str
                                         const Settings& settings, const Console& io,
                                         CommandResult& failed);
 
+// The counterexample `sc` replayed once more with every step and call
+// traced, for the report's step-by-step story (CounterexampleRecord::trace):
+// one line each, at most kStoryLines (the last ones: a safety violation
+// ends the run), and a first line saying so when the replay did not fail.
+inline constexpr std::size_t kStoryLines = 400;
+std::string story_trace(const Scenario& sc, Switch& sw, RunOptions options);
+// The same from a run already traced (replay --trace).
+std::string story_trace(const RunResult& traced);
+
 // Failure memory from evidence: writes the counterexamples that `check` and
 // `fuzz` runs recorded for `sut_spec` into `dir` as scenario files, named as
 // saved failures are (PROPERTY-HASH.wbs), unless that file exists. After

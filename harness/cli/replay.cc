@@ -408,6 +408,17 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
                o.budget_seconds;
   };
   bool stopped_early = false;
+  // A failing file's story for the evidence: its traced run, or a traced
+  // replay of it when it is short enough to load.
+  const auto story_of = [&](const std::string& file, const RunResult& r) -> std::string {
+    if (!rec->on()) return "";
+    if (o.trace) return story_trace(r);
+    constexpr std::size_t kMostSteps = 2000;
+    if (r.stats.steps > static_cast<std::int64_t>(kMostSteps)) return "";
+    const auto parsed = load_scenario_file(file);
+    if (!parsed.ok()) return "";
+    return story_trace(*parsed.scenario, *sut.sw, ropt);
+  };
   for (const auto& file : files) {
     if (budget_spent()) {
       res.not_played = static_cast<long>(files.size()) - res.played;
@@ -503,9 +514,9 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
       }
       if (rec->on()) {
         rec->store()->add_counterexample(
-            rec->run(),
-            {r.headline() ? to_string(r.headline()->property) : "switch-failure",
-             scenario_text_for_evidence(file), rep, check::replay_command(file, o.sut), file});
+            rec->run(), {r.headline() ? to_string(r.headline()->property) : "switch-failure",
+                         scenario_text_for_evidence(file), rep, check::replay_command(file, o.sut),
+                         file, story_of(file, r)});
       }
       reports.push_back(std::move(rep));
     }

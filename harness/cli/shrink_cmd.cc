@@ -107,9 +107,9 @@ CommandResult shrink(const ShrinkOptions& o, const Console& io) {
     }
     if (rec->on()) {
       rec->store()->add_counterexample(
-          rec->run(),
-          {r.headline() ? to_string(r.headline()->property) : "switch-failure", text, res.summary,
-           o.out.empty() ? "" : check::replay_command(o.out, o.sut), o.out});
+          rec->run(), {r.headline() ? to_string(r.headline()->property) : "switch-failure", text,
+                       res.summary, o.out.empty() ? "" : check::replay_command(o.out, o.sut), o.out,
+                       story_trace(m.scenario, *sut->sw, ro)});
     }
   }
   if (!rec->finish_one(o.file, r, "", rc, m.runs, res)) return res;

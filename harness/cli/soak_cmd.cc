@@ -183,7 +183,8 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
             {v ? to_string(v->property) : "switch-failure",
              cut.reproduced ? print_scenario(cut.scenario) : "",
              sv ? format_violation(*sv) : summarize(shown),
-             saved.empty() ? reproduce_soak : check::replay_command(saved, o.sut, false), saved});
+             saved.empty() ? reproduce_soak : check::replay_command(saved, o.sut, false), saved,
+             ""});
       }
       if (!rec->finish(t, res, /*quiet=*/true)) return res;
     }

@@ -121,6 +121,15 @@ std::string content(sqlite3* db, const std::string& uuid, const std::string& kin
               "AND d.file != '') ORDER BY c.id",
               uuid, files);
   if (!files.empty()) out += "table;" + files;
+  // Schema 5: the counterexamples' traces, in order, only for runs that
+  // recorded one, so older runs keep their hashes.
+  std::string traces;
+  append_rows(db,
+              "SELECT trace FROM counterexamples c WHERE c.run_id = (SELECT id FROM runs WHERE "
+              "uuid = ?1) AND EXISTS (SELECT 1 FROM counterexamples d WHERE d.run_id = c.run_id "
+              "AND d.trace != '') ORDER BY c.id",
+              uuid, traces);
+  if (!traces.empty()) out += "table;" + traces;
   return out;
 }
 
@@ -135,6 +144,15 @@ std::string row_content(sqlite3* db, const ChildTable& t, std::int64_t row) {
   append_rows(db,
               (std::string("SELECT ") + t.columns + " FROM " + t.name + " WHERE id = ?1").c_str(),
               std::to_string(row), out);
+  if (t.optional) {
+    std::string extra;
+    append_rows(db,
+                (std::string("SELECT ") + t.optional + " FROM " + t.name + " WHERE id = ?1 AND " +
+                 t.optional + " != ''")
+                    .c_str(),
+                std::to_string(row), extra);
+    if (!extra.empty()) out += std::string(t.optional) + ";" + extra;
+  }
   return out;
 }
 

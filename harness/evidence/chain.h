@@ -14,10 +14,13 @@ namespace wrongbox::evidence::chain {
 struct ChildTable {
   const char* name;
   const char* columns;
+  // A column added later (schema 5): part of a row's content only where it
+  // is not empty, so that rows written before keep their hashes.
+  const char* optional = nullptr;
 };
 inline constexpr ChildTable kChainedTables[] = {
     {"scenarios", "source, outcome, summary, report"},
-    {"counterexamples", "property, scenario_text, report, reproduce, file"},
+    {"counterexamples", "property, scenario_text, report, reproduce, file", "trace"},
     {"mutants",
      "defect, defect_class, caught, corpus_caught, corpus_property, search_property, scenarios, "
      "seconds, shrunk_steps, fuzz_ran, fuzz_property, fuzz_inputs, fuzz_seconds, fuzz_steps"},

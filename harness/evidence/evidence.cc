@@ -44,7 +44,7 @@ CREATE TABLE scenarios(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCE
   source TEXT NOT NULL, outcome TEXT NOT NULL, summary TEXT NOT NULL, report TEXT NOT NULL);
 CREATE TABLE counterexamples(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
   property TEXT NOT NULL, scenario_text TEXT NOT NULL, report TEXT NOT NULL,
-  reproduce TEXT NOT NULL, file TEXT NOT NULL DEFAULT '');
+  reproduce TEXT NOT NULL, file TEXT NOT NULL DEFAULT '', trace TEXT NOT NULL DEFAULT '');
 CREATE TABLE mutants(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
   defect TEXT NOT NULL, defect_class INTEGER NOT NULL, caught INTEGER NOT NULL,
   corpus_caught INTEGER NOT NULL, corpus_property TEXT NOT NULL, search_property TEXT NOT NULL,
@@ -66,6 +66,12 @@ CREATE TABLE signatures(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, run_uuid TEX
   seq INTEGER NOT NULL, signed_hash TEXT NOT NULL, key_id TEXT NOT NULL,
   public_key TEXT NOT NULL, signature TEXT NOT NULL, signed_at TEXT NOT NULL);
 PRAGMA user_version = 4;
+)sql";
+
+// Schema 4 -> 5: a counterexample's trace, step by step (the report's story).
+constexpr const char* kSchema5 = R"sql(
+ALTER TABLE counterexamples ADD COLUMN trace TEXT NOT NULL DEFAULT '';
+PRAGMA user_version = 5;
 )sql";
 
 std::string new_uuid() {
@@ -182,7 +188,8 @@ std::string schema_problem(sqlite3* db, std::int64_t version) {
   constexpr Added kAdded[] = {{2, "mutants", "fuzz_ran"},
                               {3, "counterexamples", "file"},
                               {4, "runs", "rows_chained"},
-                              {4, "signatures", nullptr}};
+                              {4, "signatures", nullptr},
+                              {5, "counterexamples", "trace"}};
   for (const auto& a : kAdded) {
     const bool there = a.column ? has_column(a.table, a.column) : tables.count(a.table) > 0;
     const std::string what = a.column ? std::string("column ") + a.table + "." + a.column
@@ -304,6 +311,13 @@ Store Store::open(const std::string& path) {
       return 0;
     });
   }
+  if (version >= 1 && version < 5) {
+    transaction(db, [&] {
+      if (pragma_int("PRAGMA user_version") != 4) return 0;
+      exec(db, kSchema5);
+      return 0;
+    });
+  }
   return store;
 }
 
@@ -365,10 +379,10 @@ void Store::add_scenario(std::int64_t run, const ScenarioRecord& r) {
 void Store::add_counterexample(std::int64_t run, const CounterexampleRecord& r) {
   transaction(db_, [&] {
     Stmt s(db_,
-           "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce, file) "
-           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+           "INSERT INTO counterexamples(run_id, property, scenario_text, report, reproduce, file, "
+           "trace) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     s.bind(1, run).bind(2, r.property).bind(3, r.scenario_text).bind(4, r.report);
-    s.bind(5, r.reproduce).bind(6, r.file);
+    s.bind(5, r.reproduce).bind(6, r.file).bind(7, r.trace);
     s.step();
     if (rows_chained(db_, run)) append_row_link(db_, uuid_of(db_, run), kChainedTables[1]);
     return 0;
@@ -528,7 +542,9 @@ int merge(const std::string& out, const std::vector<std::string>& inputs, const 
         copy_rows(src.db(), dst.db(), "properties", "property, checks, violations", "property",
                   "run_id", src_id, dst_id);
         for (const auto& t : kChainedTables) {
-          copy_rows(src.db(), dst.db(), t.name, t.columns, "id", "run_id", src_id, dst_id);
+          copy_rows(src.db(), dst.db(), t.name,
+                    t.optional ? std::string(t.columns) + ", " + t.optional : t.columns, "id",
+                    "run_id", src_id, dst_id);
           if (!chained) continue;
           // Their links again, in the same order, in OUT's chain.
           Stmt rows(

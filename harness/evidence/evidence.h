@@ -1,7 +1,8 @@
 // The evidence store: what was tested, against which build, when, how much,
 // with which result, in a SQLite file nobody can silently edit.
 //
-// Schema (version 1; PRAGMA application_id = 0x57424F58 "WBOX", user_version = 1):
+// Schema (version 5; PRAGMA application_id = 0x57424F58 "WBOX", user_version = 5; what a later
+// version added is marked):
 //
 //   runs(id, uuid UNIQUE, command, command_line, harness_version, harness_commit,
 //        sut_spec, sut_name, sut_version, sut_sha256, host, started_at, ended_at,
@@ -11,7 +12,7 @@
 //   scenarios(id, run_id, source, outcome, summary, report)   one row per scenario played (replay,
 //                                                             conformance checks)
 //   counterexamples(id, run_id, property, scenario_text, report, reproduce,
-//                   file)                                      (file: schema 3)
+//                   file, trace)                      (file: schema 3, trace: 5)
 //   mutants(id, run_id, defect, defect_class, caught, corpus_caught, corpus_property,
 //           search_property, scenarios, seconds, shrunk_steps, fuzz_ran, fuzz_property,
 //           fuzz_inputs, fuzz_seconds, fuzz_steps)                  (fuzz_*: schema 2)
@@ -61,7 +62,7 @@ struct sqlite3;
 
 namespace wrongbox::evidence {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 inline constexpr int kApplicationId = 0x57424F58;
 
 class EvidenceError : public std::runtime_error {
@@ -98,6 +99,9 @@ struct CounterexampleRecord {
   std::string report;
   std::string reproduce;
   std::string file;  // the saved scenario file, as the recording command named it ("" = none)
+  // A replay's trace of the scenario (RunResult::trace, one line each), for
+  // the report's step-by-step story; "" = none was made.
+  std::string trace;
 };
 
 struct MutantRecord {

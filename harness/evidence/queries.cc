@@ -52,7 +52,7 @@ Json Store::runs_json(const RunFilter& f) {
                   "property");
   // Child rows, in the order the report has always listed them.
   sql::Stmt counterexamples(db_,
-                            "SELECT property, scenario_text, report, reproduce, file FROM "
+                            "SELECT property, scenario_text, report, reproduce, file, trace FROM "
                             "counterexamples WHERE run_id = ?1 ORDER BY id");
   sql::Stmt mutants(db_,
                     "SELECT defect, defect_class, caught, corpus_caught, corpus_property, "

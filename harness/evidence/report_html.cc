@@ -125,6 +125,117 @@ std::string html_situations(const Json& run) {
   return o + "</table>";
 }
 
+// A counterexample's trace told as a story (evidence: counterexamples.trace):
+// each step, each call with its answer, whose content went where (the
+// oracle's word on that call), the violating call marked and explained with
+// the violation's own lines from `report`.
+std::string html_story(const std::string& trace, const std::string& report, int number) {
+  struct Row {
+    std::string what, answer, oracle;
+    bool bad = false;
+  };
+  struct Step {
+    std::string title, command;
+    std::vector<Row> rows;
+    bool bad = false;
+  };
+  std::vector<Step> steps;
+  std::vector<std::string> notes;
+  int calls = 0;
+  const auto starts = [](std::string_view t, std::string_view p) { return t.rfind(p, 0) == 0; };
+  const auto split = [](std::string_view t, std::string_view by) {
+    const auto at = t.find(by);
+    return at == std::string_view::npos
+               ? std::pair{std::string(t), std::string()}
+               : std::pair{std::string(t.substr(0, at)), std::string(t.substr(at + by.size()))};
+  };
+  const auto row = [&](Row r) {
+    if (steps.empty()) steps.push_back({});
+    steps.back().rows.push_back(std::move(r));
+  };
+  for (std::size_t at = 0; at < trace.size();) {
+    const auto nl = std::min(trace.find('\n', at), trace.size());
+    const std::string_view line(trace.data() + at, nl - at);
+    at = nl + 1;
+    const auto indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos) continue;
+    const std::string_view t = line.substr(indent);
+    if (indent == 0 && starts(t, "step ")) {
+      auto [title, command] = split(t, ": ");
+      for (std::size_t bar; (bar = command.find(" | ")) != std::string::npos;) {
+        command.replace(bar, 3, "\n");
+      }
+      steps.push_back({std::move(title), std::move(command), {}, false});
+    } else if (indent == 0 && starts(t, "drain: ")) {
+      if (steps.empty() || steps.back().title != "the final drain") {
+        steps.push_back({"the final drain", "", {}, false});
+      }
+      row({"drain", std::string(t.substr(7)), "", false});
+    } else if (indent == 0) {
+      notes.emplace_back(t);
+    } else if (starts(t, "call: ")) {
+      ++calls;
+      auto [what, answer] = split(t.substr(6), " -> ");
+      // "[s1/2 about P, 1 part(s)]": the message the call carried.
+      if (const auto open = answer.rfind(" ["); open != std::string::npos && answer.back() == ']') {
+        what += answer.substr(open);
+        answer.resize(open);
+      }
+      row({std::move(what), std::move(answer), "", false});
+    } else if (starts(t, "oracle: ") && !steps.empty() && !steps.back().rows.empty()) {
+      Row& r = steps.back().rows.back();
+      r.oracle += (r.oracle.empty() ? "" : "\n") + std::string(t.substr(8));
+      if (t.find("VIOLATED") != std::string_view::npos) r.bad = steps.back().bad = true;
+    } else if (starts(t, "tick ")) {
+      auto [when, answer] = split(t, " -> ");
+      row({std::move(when), std::move(answer), "", false});
+    } else {
+      auto [what, rest] = split(t, ": ");
+      row({std::move(what), std::move(rest), "", false});
+    }
+  }
+  // The violation's own lines ("  message ...", "  went to ...").
+  std::string why;
+  for (std::size_t at = 0; at < report.size();) {
+    const auto nl = std::min(report.find('\n', at), report.size());
+    const std::string_view line(report.data() + at, nl - at);
+    at = nl + 1;
+    if (line.rfind("  ", 0) == 0 && line.rfind("  (", 0) != 0 && line.rfind("  replay", 0) != 0) {
+      (why += line.substr(2)) += '\n';
+    } else if (!why.empty()) {
+      break;
+    }
+  }
+  std::string o = fmt::format(
+      "<details class=\"story\" id=\"story-{}\" open><summary>The story, step by step: {} "
+      "step(s), {} call(s){}</summary>",
+      number, steps.size(), calls, why.empty() ? "" : "; the violating call is marked");
+  for (const auto& n : notes) o += "<p class=\"note\">" + h(n) + "</p>";
+  o += "<ol class=\"story\">";
+  bool explained = false;
+  for (const auto& st : steps) {
+    o += std::string("<li") + (st.bad ? " class=\"violated\"" : "") + "><b>" +
+         h(st.title.empty() ? "before the first step" : st.title) + "</b>";
+    if (!st.command.empty()) o += "<pre class=\"cmd\">" + h(st.command) + "</pre>";
+    if (!st.rows.empty()) {
+      o += "<table class=\"calls\"><tr><th>call</th><th>answer</th><th>whose content went where"
+           "</th></tr>";
+      for (const auto& r : st.rows) {
+        o += std::string("<tr") + (r.bad ? " class=\"violating\"" : "") + "><td><code>" +
+             h(r.what) + "</code></td><td><code>" + h(r.answer) + "</code></td><td>" + h(r.oracle);
+        if (r.bad && !explained && !why.empty()) {
+          o += "<div class=\"why\">" + h(why) + "</div>";
+          explained = true;
+        }
+        o += "</td></tr>";
+      }
+      o += "</table>";
+    }
+    o += "</li>";
+  }
+  return o + "</ol></details>";
+}
+
 }  // namespace
 
 std::string html(const Json& m) {
@@ -145,8 +256,12 @@ th{background:#f3f3f3} th,td{overflow-wrap:break-word} pre{background:#f7f7f7;bo
 .banner.ok{background:#e8f5e9;color:#1b5e20;border:1px solid #2e7d32}.banner.bad{background:#ffebee;color:#b71c1c;border:1px solid #c62828}
 .figures{display:flex;gap:1rem;flex-wrap:wrap}.figure{border:1px solid #ccc;border-radius:.4rem;padding:.5rem 1rem;min-width:8rem}
 .figure b{display:block;font-size:1.6rem}
+details.story{margin:.5rem 0 1rem} details.story summary{font-weight:600;cursor:pointer}
+ol.story{padding-left:1.5rem} ol.story li{margin:.5rem 0;page-break-inside:avoid} ol.story li.violated{border-left:.3rem solid #c62828;padding-left:.5rem}
+pre.cmd{margin:.2rem 0;padding:.2rem .5rem} table.calls td:first-child{width:38%} table.calls td:last-child{width:38%}
+tr.violating td{background:#ffebee;font-weight:600} .why{font-weight:400;font-family:monospace;white-space:pre-wrap;margin-top:.3rem} p.note{font-style:italic}
 @page{size:A4;margin:15mm}
-@media print{body{margin:0;padding:0;max-width:none}.scroll{overflow:visible}.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{page-break-inside:avoid}}
+@media print{body{margin:0;padding:0;max-width:none}.scroll{overflow:visible}.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{page-break-inside:avoid}tr.violating td,ol.story li.violated{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 </style></head><body>
 <h1>Wrongbox evidence report</h1>
 )";
@@ -289,6 +404,7 @@ th{background:#f3f3f3} th,td{overflow-wrap:break-word} pre{background:#f7f7f7;bo
   }
   std::set<std::string> done;
   int shown = 0;
+  int stories = 0;  // numbers their ids: story-1, story-2, ...
   for (auto it = m["runs"].rbegin(); it != m["runs"].rend() && shown < 25; ++it) {
     for (const auto& c : (*it)["counterexamples"]) {
       if (shown >= 25) break;
@@ -310,6 +426,9 @@ th{background:#f3f3f3} th,td{overflow-wrap:break-word} pre{background:#f7f7f7;bo
            "</code>" + (also.empty() ? "" : "; also in run #" + also) + ")</h2><pre>" +
            h(str(c["scenario_text"])) + "</pre><pre>" + h(str(c["report"])) +
            "</pre><p>Reproduce: <code>" + h(str(c["reproduce"])) + "</code></p>";
+      if (const auto trace = str(c["trace"]); !trace.empty()) {
+        o += html_story(trace, report, ++stories);
+      }
     }
   }
   // The most recent defect-detection matrix in the store.
