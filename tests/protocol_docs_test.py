@@ -4,7 +4,8 @@
 Collects the JSON keys and the command, call and status words the harness's
 protocol code writes and reads (harness/protocol/*.cc: field("k", "v"),
 key("k"), get_string(j, "k", ...), ["k"], find_field("k"), at_key("k"),
-command("op"), message_call("call", "k"), name == "w", op == "w") that docs/protocol-v1.md names each one, as `k` or "k". Then shows
+command("op"), message_call("call", "k"), name == "w", op == "w") and
+checks that docs/protocol-v1.md names each one, as `k` or "k". Then shows
 that the check fails on a copy of the docs with one field's mentions removed.
 Usage: protocol_docs_test.py   (run from the source root)
 """
