@@ -1,41 +1,39 @@
 #!/usr/bin/env bash
-# Peak memory of `wrongbox replay` on generated scenarios of SMALL and LARGE
-# steps (bench/long_scenario.py), in-process against the reference switch
-# (harness and switch in one process) and over exec: (the harness alone; the
-# switch is another process). The harness keeps what is in flight, the last
-# --retain settled messages and 16 bytes per message key, not the steps.
-# Memory is sampled five times a second, so a peak in the last 0.2 s is missed.
-# Usage: bench/replay_memory.sh [BUILD_DIR] [SMALL] [LARGE]   (defaults build 100000 1000000)
-set -eu
-B=${1:-build}
-SMALL=${2:-100000}
-LARGE=${3:-1000000}
-WB="$B/harness/wrongbox"
-REF="$B/examples/wrongbox-reference-switch"
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-for n in "$SMALL" "$LARGE"; do
-  python3 "$here/long_scenario.py" "$n" >"$tmp/s$n.wbs"
-  for sut in builtin:reference "exec:$REF"; do
-    # The harness's own peak (VmHWM), read while it runs: the resource usage
-    # a parent sees would include the exec: switch's process.
-    t0=$(date +%s.%N)
-    "$WB" replay --sut "$sut" "$tmp/s$n.wbs" --no-evidence -q >"$tmp/out" &
-    pid=$!
-    kb=0
-    while kill -0 "$pid" 2>/dev/null; do
-      hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null || true)
-      [ -n "$hwm" ] && kb=$hwm
-      sleep 0.2
-    done
-    wait "$pid" || { cat "$tmp/out"; exit 1; }
-    s=$(python3 -c "import time; print(f'{time.time() - $t0:.1f}')")
-    where=${sut%%:*}
-    echo "steps $n, $where: peak $kb KiB, $s s"
-    echo "$kb" >"$tmp/kb-$where-$n"
-  done
+# The harness's own memory on a long replay: one scenario file of 62,500,
+# 125,000 and 250,000 steps (bench/long_scenario.py: about 100k, 200k, 400k
+# messages, every key fresh), played over exec: against the C++ reference
+# switch with --retain 1024. Prints
+# the peak resident set of the wrongbox process alone (read from /proc while
+# it runs; the switch's process is not counted), and the growth per message.
+# Usage: bench/replay_memory.sh [BUILD_DIR]   (default build)
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+peak_rss_kb() {  # COMMAND...: the command's own peak VmRSS, in KB
+  python3 - "$@" <<'PY'
+import subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+peak = 0
+while p.poll() is None:
+    try:
+        for line in open(f"/proc/{p.pid}/status"):
+            if line.startswith("VmRSS:"):
+                peak = max(peak, int(line.split()[1]))
+    except (FileNotFoundError, ProcessLookupError):
+        break
+    time.sleep(0.02)
+print(peak)
+PY
+}
+declare -A rss msgs
+for steps in 62500 125000 250000; do
+  python3 "$(dirname "$0")/long_scenario.py" "$steps" > "$work/long-$steps.wbs"
+  n=$(grep -c ' to ' "$work/long-$steps.wbs")
+  msgs[$steps]=$n
+  rss[$steps]=$(peak_rss_kb "$build/harness/wrongbox" replay "$work/long-$steps.wbs" \
+    --sut "exec:$build/examples/wrongbox-reference-switch" --retain 1024 --no-evidence -q)
+  printf '%7d messages: wrongbox peak RSS %7d KB\n' "$n" "${rss[$steps]}"
 done
-for where in builtin exec; do
-  python3 -c "print(f'$where: {$(cat "$tmp/kb-$where-$LARGE")}/{$(cat "$tmp/kb-$where-$SMALL")} = {$(cat "$tmp/kb-$where-$LARGE")/$(cat "$tmp/kb-$where-$SMALL"):.2f} times the memory for {$LARGE/$SMALL:.0f} times the steps')"
-done
+printf 'growth: %.0f bytes a message (from the first file to the last)\n' \
+  "$(echo "(${rss[250000]} - ${rss[62500]}) * 1024 / (${msgs[250000]} - ${msgs[62500]})" | bc -l)"
