@@ -97,6 +97,8 @@ check "--check-guards -x stops at the first lost guard" 1 "$WB" replay twolost -
 sed 's/^guards stale-route S1$/guards reference S1/' corpus/03-stale-route-after-reopen.wbs > notadefect.wbs
 check "a guard naming no defect variant is an input error" 2 "$WB" replay notadefect.wbs --check-guards
 contains "it says so" "'reference' is not a built-in defect variant"
+guard_line=$(grep -n '^guards reference S1$' notadefect.wbs | cut -d: -f1)
+contains "naming the file and line" "notadefect.wbs:$guard_line: guards reference S1"
 check "shrink of a directory" 2 "$WB" shrink corpus --sut builtin:reference
 contains "says to give one file" "is a directory: shrink takes one scenario file"
 

@@ -1,5 +1,7 @@
 // Scenario text format v1: exact round-trips and parse errors that say where.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <unistd.h>
 
 #include <filesystem>
@@ -63,6 +65,10 @@ TEST(ScenarioFormatTest, ParsedFieldsAreWhatTheTextSays) {
   EXPECT_EQ(s.tags, (std::vector<std::string>{"reopen", "defect-class-3"}));
   ASSERT_EQ(s.guards.size(), 1u);
   EXPECT_EQ(s.guards[0], (Guard{"stale-route", "S1"}));
+  // Its line, where a bad defect name is reported.
+  const std::string text = kCanonical;
+  const auto at = text.find("\nguards ");
+  EXPECT_EQ(s.guards[0].line, 1 + std::count(text.begin(), text.begin() + at + 1, '\n'));
   ASSERT_GE(s.steps.size(), 4u);
   EXPECT_EQ(s.steps[0].kind, StepKind::kOpen);
   EXPECT_EQ(s.steps[0].line, 8);

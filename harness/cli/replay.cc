@@ -301,9 +301,9 @@ ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>
       const std::string spec = "builtin:" + g.defect;
       if (class_of(g.defect) == 0) {
         fmt::print(io.out,
-                   "ERROR {}: guards {} {}: '{}' is not a built-in defect variant "
+                   "ERROR {}:{}: guards {} {}: '{}' is not a built-in defect variant "
                    "(`wrongbox suts` lists them)\n",
-                   file, g.defect, g.property, printable(g.defect));
+                   file, g.line, printable(g.defect), g.property, printable(g.defect));
         ++res.input_errors;
         continue;
       }

@@ -502,7 +502,7 @@ class Parser {
         return Failure{lineno_, t[2].col,
                        "'" + t[2].text + "' is not a property (S1-S6, C1-C4, L1)"};
       }
-      sc.guards.push_back(Guard{t[1].text, t[2].text});
+      sc.guards.push_back(Guard{t[1].text, t[2].text, lineno_});
     }
     return std::nullopt;
   }

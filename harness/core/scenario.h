@@ -73,7 +73,8 @@ struct Step {
 struct Guard {
   std::string defect;
   std::string property;
-  bool operator==(const Guard&) const = default;
+  int line = 0;  // source line; not part of equality
+  bool operator==(const Guard& o) const { return defect == o.defect && property == o.property; }
 };
 
 struct Scenario {
