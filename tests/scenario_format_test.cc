@@ -1,9 +1,8 @@
 // Scenario text format v1: exact round-trips and parse errors that say where.
 #include <gtest/gtest.h>
-
-#include <algorithm>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
