@@ -175,5 +175,20 @@ check "corpus dedup --out writes the kept files" 0 "$WB" corpus dedup dups --sut
 [ "$(ls deduped | wc -l)" -eq 2 ] && [ ! -e deduped/padded.wbs ] && echo "ok   deduped/ holds 2 files" ||
   { echo "FAIL deduped/ holds: $(ls deduped | tr '\n' ' ')"; fails=$((fails + 1)); }
 
+# A failure saved from an exec: switch carries `guards PROPERTY`, which
+# --check-guards plays on --sut: it holds on the buggy switch, is lost on the
+# correct one, and without --sut it is an input error naming FILE:LINE.
+check "check saves an exec: failure" 1 "$WB" check --sut "exec:$REF stale-route" --seed 4 \
+  --save-failures exec-mem --no-evidence
+saved=$(ls exec-mem/*/*.wbs | head -1)
+if grep -qE '^guards (S[1-6]|C[1-4]|L1)$' "$saved"; then echo "ok   it carries guards PROPERTY"
+else echo "FAIL $saved has no guards PROPERTY line"; fails=$((fails + 1)); fi
+check "its guard holds on the switch it was found against" 0 "$WB" replay exec-mem --check-guards \
+  --sut "exec:$REF stale-route"
+contains "HOLDS" "HOLDS $saved: guards "
+check "and is lost on the fixed switch" 1 "$WB" replay exec-mem --check-guards --sut "exec:$REF"
+check "without --sut it is an input error" 2 "$WB" replay exec-mem --check-guards
+contains "naming the file and line" "$saved:$(grep -n '^guards' "$saved" | cut -d: -f1): guards"
+
 echo "qa_test: $fails failure(s)"
 [ "$fails" -eq 0 ]

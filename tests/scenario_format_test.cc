@@ -56,6 +56,23 @@ TEST(ScenarioFormatTest, CanonicalTextPrintsBackByteForByte) {
   EXPECT_EQ(print_scenario(*r.scenario), kCanonical);
 }
 
+TEST(ScenarioFormatTest, AGuardMayNameAPropertyAloneAndPrintsBack) {
+  const std::string text = "wrongbox-scenario 1\nguards C3\nguards stale-route S1\n\ntick\n";
+  const auto r = parse_scenario(text, "g.wbs");
+  ASSERT_TRUE(r.ok()) << r.error.to_string();
+  ASSERT_EQ(r.scenario->guards.size(), 2u);
+  EXPECT_EQ(r.scenario->guards[0], (Guard{"", "C3"}));
+  EXPECT_EQ(r.scenario->guards[1], (Guard{"stale-route", "S1"}));
+  EXPECT_EQ(print_scenario(*r.scenario), text);
+  const auto bad = parse_scenario("wrongbox-scenario 1\nguards a b c\n\ntick\n", "g.wbs");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error.to_string(),
+            "g.wbs:2:1: expected: guards DEFECT PROPERTY, or guards PROPERTY");
+  const auto notprop = parse_scenario("wrongbox-scenario 1\nguards X9\n\ntick\n", "g.wbs");
+  ASSERT_FALSE(notprop.ok());
+  EXPECT_EQ(notprop.error.to_string(), "g.wbs:2:8: 'X9' is not a property (S1-S6, C1-C4, L1)");
+}
+
 TEST(ScenarioFormatTest, ParsedFieldsAreWhatTheTextSays) {
   const auto r = parse_scenario(kCanonical, "x.wbs");
   ASSERT_TRUE(r.ok());

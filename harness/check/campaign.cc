@@ -344,6 +344,10 @@ std::string save_counterexample(const std::string& dir, const std::string& spec,
   sc.guards.clear();
   if (spec.rfind("builtin:", 0) == 0 && spec != "builtin:reference" && v) {
     sc.guards = {Guard{spec.substr(8), prop}};
+  } else if (spec.rfind("builtin:", 0) != 0 && v) {
+    // Any other switch: the guard names the property; `replay --check-guards
+    // --sut SPEC` checks it on that switch.
+    sc.guards = {Guard{"", prop}};
   }
   const std::string name = saved_failure_name(prop, sc);
   sc.name = name.substr(0, name.size() - 4);

@@ -25,7 +25,7 @@ struct FileFacts {
   std::string error;  // the parse error when not readable
   std::size_t steps = 0;
   std::vector<int> pairs;           // feasible situation pairs met (indices)
-  std::vector<std::string> guards;  // "DEFECT PROPERTY"
+  std::vector<std::string> guards;  // "DEFECT PROPERTY", or "PROPERTY"
   std::string failure;              // its failure signature ("" = passes)
 };
 
@@ -109,7 +109,9 @@ std::vector<FileFacts> survey(const std::vector<std::string>& files, OpenedSut& 
     }
     const Scenario& s = *parsed.scenario;
     ff.steps = s.steps.size();
-    for (const auto& g : s.guards) ff.guards.push_back(g.defect + " " + g.property);
+    for (const auto& g : s.guards) {
+      ff.guards.push_back(g.defect.empty() ? g.property : g.defect + " " + g.property);
+    }
     FileRun run = run_scenario_file(f, *sut.sw, ro);
     const auto& feasible = model::SituationCoverage::feasible_list();
     for (std::size_t i = 0; i < feasible.size(); ++i) {

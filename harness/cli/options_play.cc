@@ -64,8 +64,9 @@ void add_replay(CLI::App& app, std::vector<Command>& commands) {
                    "recorded in the evidence store (all files when none did)");
   replay->add_flag("--check-guards", o->check_guards,
                    "Check the files' guards lines instead: each file on each built-in defect "
-                   "its guards name (--sut is not used); exit 0 when every guard holds (the "
-                   "defect fails naming the guard's property), 1 when one is lost");
+                   "its guards name, and on --sut for a `guards PROPERTY` line; exit 0 when "
+                   "every guard holds (the switch fails naming the guard's property), 1 when "
+                   "one is lost");
   replay->add_flag("--fail-fast,-x", o->fail_fast,
                    "Stop after the first file that fails; the rest are counted as not played");
   add_evidence_options(replay, o->evidence);

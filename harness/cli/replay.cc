@@ -267,7 +267,8 @@ ReplayResult finished(ReplayResult res, evidence::RunTotals& totals, Recorder& r
 }
 
 // --check-guards: every guards line of `files`, played on its built-in
-// defect; a guard holds when that defect fails naming its property first.
+// defect (a property-only guard: on --sut); a guard holds when that switch
+// fails naming its property first.
 ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>& files,
                           const std::string& selection, const Console& io, ReplayResult res) {
   auto rec = start_recording(o.evidence, "replay", nullptr, "builtin:(the guards' defects)",
@@ -298,22 +299,34 @@ ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>
     }
     ++res.played;
     for (const auto& g : sc.guards) {
-      const std::string spec = "builtin:" + g.defect;
-      if (class_of(g.defect) == 0) {
+      // guards DEFECT PROPERTY: on builtin:DEFECT; guards PROPERTY: on --sut.
+      const bool any_switch = g.defect.empty();
+      const std::string spec = any_switch ? o.sut : "builtin:" + g.defect;
+      const std::string what = any_switch
+                                   ? "guards " + g.property
+                                   : fmt::format("guards {} {}", printable(g.defect), g.property);
+      if (!any_switch && class_of(g.defect) == 0) {
         fmt::print(io.out,
-                   "ERROR {}:{}: guards {} {}: '{}' is not a built-in defect variant "
+                   "ERROR {}:{}: {}: '{}' is not a built-in defect variant "
                    "(`wrongbox suts` lists them)\n",
-                   file, g.line, printable(g.defect), g.property, printable(g.defect));
+                   file, g.line, what, printable(g.defect));
         ++res.input_errors;
         continue;
       }
-      auto it = suts.find(g.defect);
+      if (any_switch && spec == "builtin:reference") {
+        fmt::print(io.out,
+                   "ERROR {}:{}: {} names no defect: it guards the switch it was found "
+                   "against; give that switch with --sut\n",
+                   file, g.line, what);
+        ++res.input_errors;
+        continue;
+      }
+      auto it = suts.find(spec);
       if (it == suts.end()) {
         try {
-          it = suts.emplace(g.defect, open_sut(spec)).first;
+          it = suts.emplace(spec, open_sut(spec, o.sut_options())).first;
         } catch (const std::exception& e) {
-          fmt::print(io.out, "ERROR {}: guards {} {}: {}\n", file, g.defect, g.property,
-                     printable(e.what()));
+          fmt::print(io.out, "ERROR {}:{}: {}: {}\n", file, g.line, what, printable(e.what()));
           ++res.input_errors;
           continue;
         }
@@ -328,7 +341,6 @@ ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>
       for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
       const bool holds =
           r.outcome == Outcome::kViolation && to_string(r.headline()->property) == g.property;
-      const std::string what = fmt::format("guards {} {}", g.defect, g.property);
       if (holds) {
         ++held;
         if (!o.quiet) fmt::print(io.out, "HOLDS {}: {}\n", file, what);

@@ -497,12 +497,16 @@ class Parser {
         sc.tags.push_back(t[i].text);
       }
     } else {
-      if (t.size() != 3) return Failure{lineno_, kw.col, "expected: guards DEFECT PROPERTY"};
-      if (!property_from_string(t[2].text)) {
-        return Failure{lineno_, t[2].col,
-                       "'" + t[2].text + "' is not a property (S1-S6, C1-C4, L1)"};
+      // guards DEFECT PROPERTY, or guards PROPERTY (any switch: the one it is played on).
+      if (t.size() != 2 && t.size() != 3) {
+        return Failure{lineno_, kw.col, "expected: guards DEFECT PROPERTY, or guards PROPERTY"};
       }
-      sc.guards.push_back(Guard{t[1].text, t[2].text, lineno_});
+      const Token& prop = t.back();
+      if (!property_from_string(prop.text)) {
+        return Failure{lineno_, prop.col,
+                       "'" + prop.text + "' is not a property (S1-S6, C1-C4, L1)"};
+      }
+      sc.guards.push_back(Guard{t.size() == 3 ? t[1].text : "", prop.text, lineno_});
     }
     return std::nullopt;
   }
@@ -706,7 +710,9 @@ std::string print_scenario(const Scenario& sc) {
   for (const auto& c : sc.header_comments) comment(c);
   if (!sc.name.empty()) out += "name " + quote(sc.name) + "\n";
   for (const auto& t : sc.tags) out += "tag " + quote(t) + "\n";
-  for (const auto& g : sc.guards) out += "guards " + quote(g.defect) + " " + g.property + "\n";
+  for (const auto& g : sc.guards) {
+    out += "guards " + (g.defect.empty() ? "" : quote(g.defect) + " ") + g.property + "\n";
+  }
   if (!sc.steps.empty()) out += "\n";
   for (std::size_t i = 0; i < sc.steps.size(); ++i) {
     const auto& st = sc.steps[i];

@@ -70,6 +70,9 @@ struct Step {
 };
 
 // "guards DEFECT PROPERTY": this scenario must fail on builtin:DEFECT naming PROPERTY.
+// `guards DEFECT PROPERTY`: the scenario fails on builtin:DEFECT naming
+// PROPERTY first; `guards PROPERTY` (defect empty): it fails so on the switch
+// it is played on (a saved failure of any switch).
 struct Guard {
   std::string defect;
   std::string property;
