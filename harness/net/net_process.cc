@@ -3,8 +3,6 @@
 // everything it started.
 #include "harness/net/net_switch_impl.h"
 
-extern char** environ;
-
 namespace wrongbox::net {
 
 void NetSwitch::Impl::start() {
@@ -27,18 +25,7 @@ void NetSwitch::Impl::start() {
   for (const auto& [k, t] : spec.environment) {
     extra.push_back(k + "=" + expand_text(t, v, spec.path + ": environment." + k));
   }
-  std::vector<char*> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string_view entry(*e);
-    bool replaced = false;
-    for (const auto& p : extra) {
-      const auto eq = p.find('=');
-      replaced |= entry.substr(0, eq + 1) == std::string_view(p).substr(0, eq + 1);
-    }
-    if (!replaced) env.push_back(*e);
-  }
-  for (auto& p : extra) env.push_back(p.data());
-  env.push_back(nullptr);
+  std::vector<char*> env = environment_with(extra);
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0)
     throw SwitchFailure("net: pipe: " + std::string(std::strerror(errno)));

@@ -19,8 +19,6 @@
 
 #include "harness/protocol/process_tree.h"
 
-extern char** environ;
-
 namespace wrongbox {
 namespace {
 
@@ -148,18 +146,7 @@ void ExecSwitch::start() {
   for (auto& a : argv_) args.push_back(a.data());
   args.push_back(nullptr);
   // The environment: ours, with the places (if any) in place of our own.
-  std::vector<char*> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string_view entry(*e);
-    bool replaced = false;
-    for (const auto& p : place_env_) {
-      const auto eq = p.find('=');
-      replaced |= entry.substr(0, eq + 1) == std::string_view(p).substr(0, eq + 1);
-    }
-    if (!replaced) env.push_back(*e);
-  }
-  for (auto& p : place_env_) env.push_back(p.data());
-  env.push_back(nullptr);
+  std::vector<char*> env = environment_with(place_env_);
   pid_t pid = -1;
   const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&fa);

@@ -10,7 +10,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 #include <vector>
+
+extern char** environ;
 
 namespace wrongbox {
 namespace {
@@ -195,6 +198,22 @@ void kill_and_reap(pid_t& pid, pid_t& pgid, const std::string& marker, Watchdog&
   watchdog.fd = -1;
   if (watchdog.pid > 0) ::waitpid(watchdog.pid, nullptr, 0);
   watchdog.pid = -1;
+}
+
+std::vector<char*> environment_with(std::vector<std::string>& overrides) {
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    bool replaced = false;
+    for (const auto& p : overrides) {
+      const auto eq = p.find('=');
+      replaced |= entry.substr(0, eq + 1) == std::string_view(p).substr(0, eq + 1);
+    }
+    if (!replaced) env.push_back(*e);
+  }
+  for (auto& p : overrides) env.push_back(p.data());
+  env.push_back(nullptr);
+  return env;
 }
 
 }  // namespace wrongbox

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace wrongbox {
 
@@ -34,6 +35,11 @@ struct Watchdog {
 // The watchdog for the process `pid` (the leader of its own group); a
 // Watchdog with fd -1 when it could not be started.
 Watchdog start_watchdog(pid_t pid, const std::string& marker);
+
+// The environment for a process to start: ours, with each NAME=VALUE of
+// `overrides` in place of our own NAME (pointers into environ and into
+// `overrides`, which must outlive the result; null-terminated for exec).
+std::vector<char*> environment_with(std::vector<std::string>& overrides);
 
 // Kills the tree of `pid` (or of `pgid` once `pid` is reaped) and the group
 // `pgid`, reaps what it can, stops the watchdog; sets pid and pgid to -1.
