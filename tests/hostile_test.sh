@@ -114,6 +114,16 @@ replay)
   contains "replay: it names the departure" "0 verdict(s) for 1 message(s)"
   contains "replay: the next scenario meets a fresh process" "PASS  two/b.wbs"
   no_leftovers "replay: short verdicts" "$t"
+  # A debug line after the scenario's last result: that scenario fails, and
+  # the next one meets a fresh process (its reset was blamed before).
+  t=$(token)
+  check "replay: a line after the last result is a switch failure" 3 "$WB" replay two \
+    --sut "exec:python3 $BAD late-line $t" --timeout 5 --no-evidence
+  contains "replay: the scenario it came in is blamed" "ERROR two/a.wbs: SWITCH FAILED at step"
+  contains "replay: after its drain" "during the drain: protocol error during 'tick'"
+  contains "replay: it names the line" "offending line: debug: all done"
+  contains "replay: the next scenario passes" "PASS  two/b.wbs"
+  no_leftovers "replay: late line" "$t"
   ;;
 check | check2)
   # check: the first seven modes; check2: the others and the late hang.

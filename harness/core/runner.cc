@@ -150,6 +150,9 @@ struct Session::State {
         idle = tick();
       }
       check_late();
+      Switch* inner = &sut;
+      if (auto* watched = dynamic_cast<WatchedSwitch*>(inner)) inner = &watched->inner();
+      if (auto* quiet = dynamic_cast<QuietAfterCommands*>(inner)) quiet->check_quiet();
     } catch (const std::exception& e) {
       switch_failed(e, std::string("during the drain: ") + e.what(), index, 0);
       return;

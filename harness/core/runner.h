@@ -30,6 +30,16 @@ namespace wrongbox {
 // switch whose hello says "threads", kOn any switch, kOff none.
 enum class Perturb { kAuto, kOn, kOff };
 
+// A transport that can tell whether its switch wrote after its last
+// command's result (exec:). The runner asks at the end of each drain, so
+// that a stray line is blamed on the scenario it came in, not on the next
+// one's reset. check_quiet throws SwitchFailure when the switch was not quiet.
+class QuietAfterCommands {
+ public:
+  virtual ~QuietAfterCommands() = default;
+  virtual void check_quiet() = 0;
+};
+
 struct RunOptions {
   bool trace = false;       // fill RunResult::trace with every step and call
   std::uint64_t seed = 1;   // canary key; any value works, fixed for reproducibility

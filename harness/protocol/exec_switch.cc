@@ -468,6 +468,10 @@ void ExecSwitch::check_quiet_between_commands() {
        stray);
 }
 
+void ExecSwitch::check_quiet() {
+  if (pgid_ >= 0) check_quiet_between_commands();
+}
+
 void ExecSwitch::flush_answers() {
   if (answers_.empty()) return;
   std::string a;

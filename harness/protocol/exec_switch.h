@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/runner.h"
 #include "harness/protocol/protocol.h"
 #include "wrongbox/switch.h"
 
@@ -52,7 +53,7 @@ class ExecSetupError : public std::runtime_error {
 // or expanding anything. Returns false with `error` set on unbalanced quotes.
 bool split_command(const std::string& text, std::vector<std::string>& words, std::string& error);
 
-class ExecSwitch final : public Switch {
+class ExecSwitch final : public Switch, public QuietAfterCommands {
  public:
   ExecSwitch(std::string command, ExecOptions options);
   ~ExecSwitch() override;
@@ -68,6 +69,9 @@ class ExecSwitch final : public Switch {
   // as WRONGBOX_PRIVATE_DIR, WRONGBOX_SHARED_DIR, WRONGBOX_LOG_DIR, TMPDIR and
   // HOME; takes effect at the next start.
   void use_places(const Places& p) override;
+  // Throws SwitchFailure when the switch wrote to its standard output after
+  // its last result (asked at the end of each drain).
+  void check_quiet() override;
 
   // Sends bye and waits for the process to exit with status 0; throws
   // SwitchFailure naming what happened otherwise. The switch is stopped after.
