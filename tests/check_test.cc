@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "examples/reference_switch.h"
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/check/rapidcheck_adapter.h"
 #include "harness/cli/sut.h"
 #include "models/identity.h"

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "examples/reference_switch.h"
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/sut.h"
 #include "harness/core/runner.h"
 #include "harness/protocol/protocol.h"

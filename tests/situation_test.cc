@@ -9,7 +9,7 @@
 #include <set>
 
 #include "examples/reference_switch.h"
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/check/steer.h"
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"

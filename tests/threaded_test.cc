@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "examples/threaded_switch.h"
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/core/minimize.h"
 #include "harness/core/runner.h"
 #include "harness/core/scenario.h"

@@ -1,5 +1,5 @@
 // wrongbox::run_campaign (include/wrongbox/campaign.h) on top of run_check.
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "wrongbox/campaign.h"
 
 namespace wrongbox {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "models/identity.h"
 
 namespace wrongbox::check {

@@ -4,7 +4,7 @@
 // coverage-guided fuzzing sharing the rest of the budget, then the evidence
 // chain verified and the HTML report written. Each phase's full
 // output goes to a log file; the display shows one line per phase.
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 
 #include <fmt/core.h>
 #include <unistd.h>

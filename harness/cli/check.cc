@@ -7,7 +7,7 @@
 #include <optional>
 #include <random>
 
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"

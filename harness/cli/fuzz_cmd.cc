@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "fuzz/scenario_codec.h"
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/fuzz_engine.h"
 #include "harness/cli/record.h"

@@ -13,7 +13,7 @@
 
 #include "examples/reference_switch.h"
 #include "examples/threaded_switch.h"
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/fuzz_engine.h"
 #include "harness/cli/locate.h"

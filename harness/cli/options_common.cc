@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/locate.h"
 #include "harness/cli/options.h"

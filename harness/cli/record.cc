@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/commands.h"
 #include "harness/net/net_spec.h"
 #include "harness/protocol/exec_switch.h"

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <optional>
 
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/commands.h"
 #include "harness/core/minimize.h"
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <optional>
 
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/record.h"
 #include "harness/cli/sut.h"

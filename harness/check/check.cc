@@ -1,5 +1,5 @@
 // Campaign driver around RapidCheck's checkProperty.
-#include "harness/check/campaign.h"
+#include "harness/check/check.h"
 
 #include <rapidcheck.h>
 #include <sodium.h>
