@@ -1,4 +1,4 @@
-// Campaign driver around RapidCheck's checkProperty.
+// The property search (check.h): the steered loop, and RapidCheck's checkProperty.
 #include "harness/check/check.h"
 
 #include <rapidcheck.h>
@@ -52,7 +52,7 @@ Clock::time_point shrink_deadline(const CheckOptions& o, Elapsed elapsed) {
 
 // `with_situations` false: the caller counts the run's situations itself
 // (the steered search's own coverage, copied into the stats at the end).
-void count(CampaignStats& s, const Scenario& sc, const RunResult& r, bool with_situations = true) {
+void count(CheckStats& s, const Scenario& sc, const RunResult& r, bool with_situations = true) {
   ++s.scenarios;
   s.steps += r.stats.steps;
   s.messages += r.stats.messages;

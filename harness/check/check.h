@@ -1,7 +1,8 @@
-// Property-based campaigns: generate scenarios, play them against a switch,
-// shrink the first failure to a minimal scenario, make it replayable.
+// The property search behind `wrongbox check`: generate scenarios, play them
+// against a switch, shrink the first failure to a minimal scenario, make it
+// replayable.
 //
-// A campaign first replays the failures it saved before for the same switch
+// A check first replays the failures it saved before for the same switch
 // (failure memory, like Hypothesis's example database), then runs RapidCheck
 // in chunks of scenarios until `tests` scenarios passed, a failure is found,
 // or the time budget is spent.
@@ -46,7 +47,7 @@ struct CheckOptions {
   std::uint64_t coverage_k = kDefaultCoverageK;
   Search search = Search::kSteered;
   std::string reproduce;  // RapidCheck reproduce string from an earlier report (kRapidCheck)
-  // Sharding: this campaign plays chunks shard_index, shard_index + shard_count, ...
+  // Sharding: this check plays chunks shard_index, shard_index + shard_count, ...
   // of the seed's stream, so N shards with one seed play disjoint scenarios
   // and together the chunks one long run would.
   int shard_index = 0;  // 0 .. shard_count - 1
@@ -72,7 +73,7 @@ struct CheckOptions {
   std::function<std::uint32_t()> wire_used;
 };
 
-struct CampaignStats {
+struct CheckStats {
   int scenarios = 0;  // generated scenarios played (shrink runs not counted)
   long steps = 0;
   long messages = 0;
@@ -82,14 +83,14 @@ struct CampaignStats {
   std::array<long, kPlaceCount> files{};  // files judged at rest (S6), by place
   model::SituationCoverage situations;    // of the generated scenarios' decisions
 };
-// Labels for CampaignStats::covered, in order.
+// Labels for CheckStats::covered, in order.
 const std::array<const char*, 13>& coverage_labels();
 
 struct CheckResult {
   bool failed = false;       // a property was violated, or the switch failed
   bool from_memory = false;  // the failure is a saved one that reproduced
   std::string memory_file;   // which saved failure, when from_memory
-  std::string error;         // the campaign itself could not run (bad reproduce string, ...)
+  std::string error;         // the check itself could not run (bad reproduce string, ...)
   int tests_run = 0;
   std::uint64_t seed = 0;
   double seconds = 0;
@@ -123,7 +124,7 @@ struct CheckResult {
   // net: pairs of the wire's freedoms used together by coverage_k runs or
   // more, and by one run or more (steered search only).
   std::pair<int, int> wire_pairs{0, 0};
-  CampaignStats stats;
+  CheckStats stats;
 };
 
 // Parses "K/N" (1 <= K <= N <= 10000) into o.shard_index = K - 1 and
@@ -153,7 +154,7 @@ std::string save_counterexample(const std::string& dir, const std::string& sut_s
 // sets its own path because PATH would not find it).
 std::string& program_name();
 
-// What a failed campaign tells its user: how it was found, the shrunk
+// What a failed check tells its user: how it was found, the shrunk
 // scenario, the violation (or the switch's failure), the reproduce command,
 // and where it was saved with the command that replays it. `wrongbox check`
 // prints it; wrongbox::run_campaign returns it (the GoogleTest message).
@@ -193,7 +194,7 @@ std::string failures_dir_for(const std::string& root, const std::string& sut_spe
 }  // namespace wrongbox::check
 
 namespace wrongbox::check {
-// `count` scenarios as the campaign would generate them for `seed` (for
+// `count` scenarios as the check would generate them for `seed` (for
 // looking at what the generators produce; no switch is involved).
 std::vector<Scenario> sample_scenarios(const GenConfig& cfg, std::uint64_t seed, int count);
 }  // namespace wrongbox::check
