@@ -271,7 +271,11 @@ ReplayResult finished(ReplayResult res, evidence::RunTotals& totals, Recorder& r
 // fails naming its property first.
 ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>& files,
                           const std::string& selection, const Console& io, ReplayResult res) {
-  auto rec = start_recording(o.evidence, "replay", nullptr, "builtin:(the guards' defects)",
+  // The switch is recorded when --sut was given (property-only guards play
+  // on it); the built-in defects are named per row.
+  const bool own_sut = o.sut != "builtin:reference";
+  auto rec = start_recording(o.evidence, "replay", nullptr,
+                             own_sut ? o.sut : "builtin:(the guards' defects)",
                              Settings{{"check_guards", true},
                                       {"paths", files.size()},
                                       {"selection", selection},

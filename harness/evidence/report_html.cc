@@ -194,6 +194,7 @@ std::string html_story(const std::string& trace, const std::string& report, int 
       row({std::move(what), std::move(rest), "", false});
     }
   }
+  const bool drained = !steps.empty() && steps.back().title == "the final drain";
   // The violation's own lines ("  message ...", "  went to ...").
   std::string why;
   for (std::size_t at = 0; at < report.size();) {
@@ -208,8 +209,9 @@ std::string html_story(const std::string& trace, const std::string& report, int 
   }
   std::string o = fmt::format(
       "<details class=\"story\" id=\"story-{}\" open><summary>The story, step by step: {} "
-      "step(s), {} call(s){}</summary>",
-      number, steps.size(), calls, why.empty() ? "" : "; the violating call is marked");
+      "step(s){}, {} call(s){}</summary>",
+      number, steps.size() - (drained ? 1 : 0), drained ? " and the final drain" : "", calls,
+      why.empty() ? "" : "; the violating call is marked");
   for (const auto& n : notes) o += "<p class=\"note\">" + h(n) + "</p>";
   o += "<ol class=\"story\">";
   bool explained = false;
@@ -258,10 +260,10 @@ th{background:#f3f3f3} th,td{overflow-wrap:break-word} pre{background:#f7f7f7;bo
 .figure b{display:block;font-size:1.6rem}
 details.story{margin:.5rem 0 1rem} details.story summary{font-weight:600;cursor:pointer}
 ol.story{padding-left:1.5rem} ol.story li{margin:.5rem 0;page-break-inside:avoid} ol.story li.violated{border-left:.3rem solid #c62828;padding-left:.5rem}
-pre.cmd{margin:.2rem 0;padding:.2rem .5rem} table.calls td:first-child{width:38%} table.calls td:last-child{width:38%}
+pre.cmd{margin:.2rem 0;padding:.2rem .5rem} table.calls{table-layout:fixed} table.calls td{font-size:.85rem} table.calls td:first-child{width:38%} table.calls td:last-child{width:38%}
 tr.violating td{background:#ffebee;font-weight:600} .why{font-weight:400;font-family:monospace;white-space:pre-wrap;margin-top:.3rem} p.note{font-style:italic}
 @page{size:A4;margin:15mm}
-@media print{body{margin:0;padding:0;max-width:none}.scroll{overflow:visible}.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{page-break-inside:avoid}tr.violating td,ol.story li.violated{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+@media print{body{margin:0;padding:0 2px;max-width:none}.scroll{overflow:visible}.banner,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{page-break-inside:avoid}tr.violating td,ol.story li.violated{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 </style></head><body>
 <h1>Wrongbox evidence report</h1>
 )";
