@@ -128,6 +128,20 @@ WRONGBOX_SHARD=2/2 bash "$script" run >/dev/null 2>&1
 check "merge of a failing shard fails" 1 bash "$script" merge
 ls wrongbox-out/failures/*/*.wbs >/dev/null 2>&1 ||
   { echo "FAIL merge gathered no failure files"; fails=$((fails + 1)); }
+# The merged SARIF of the 2 shards: every location is a path relative to
+# the checkout that exists there.
+python3 - "$cache/sarif-2.1.0-rtm.5.json" wrongbox-out/sarif.json <<'PY' || fails=$((fails + 1))
+import json, os, sys, jsonschema
+doc = json.load(open(sys.argv[2]))
+jsonschema.validate(doc, json.load(open(sys.argv[1])))
+locs = [l["physicalLocation"]["artifactLocation"]
+        for r in doc["runs"][0]["results"] for l in r["locations"] + r.get("relatedLocations", [])]
+assert locs, doc["runs"][0]["results"]
+bad = [l for l in locs if l.get("uriBaseId") != "%SRCROOT%" or l["uri"].startswith("/")
+       or not os.path.exists(l["uri"])]
+assert not bad, bad
+print("ok   the merged SARIF's %d locations are relative to the checkout and exist" % len(locs))
+PY
 check "no SUT is a usage error" 2 env -u WRONGBOX_SUT bash "$script" run
 contains "says what to set" "set WRONGBOX_SUT"
 

@@ -315,8 +315,14 @@ std::string sarif(const Json& m) {
         }
       }
       const std::string saved = str(c["file"]);
-      std::string uri = !replayed.empty() ? replayed : switch_file(r);
-      if (uri.empty()) uri = saved;
+      // A file outside the checkout (the built-in corpus, under the install
+      // prefix) cannot be linked: the switch's own file stands for it, and
+      // the report in the message names it.
+      const auto in_checkout = [&](const std::string& f) {
+        return !f.empty() && artifact(f).contains("uriBaseId");
+      };
+      std::string uri = in_checkout(replayed) ? replayed : switch_file(r);
+      if (uri.empty()) uri = !saved.empty() ? saved : replayed;
       int line = 1;
       // A line number from "(FILE:LINE)" in the report, when it has one.
       const auto rep = str(c["report"]);
@@ -334,7 +340,7 @@ std::string sarif(const Json& m) {
           {"locations", {{{"physicalLocation", location}}}},
           {"properties",
            {{"run", r["uuid"]}, {"switch", r["sut_spec"]}, {"scenario", c["scenario_text"]}}}};
-      if (!saved.empty() && saved != uri) {
+      if (in_checkout(saved) && saved != uri) {
         result["relatedLocations"] = {
             {{"id", 1},
              {"physicalLocation", {{"artifactLocation", artifact(saved)}}},
