@@ -25,7 +25,6 @@ void NetSwitch::Impl::start() {
   for (const auto& [k, t] : spec.environment) {
     extra.push_back(k + "=" + expand_text(t, v, spec.path + ": environment." + k));
   }
-  std::vector<char*> env = environment_with(extra);
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0)
     throw SwitchFailure("net: pipe: " + std::string(std::strerror(errno)));
@@ -36,21 +35,9 @@ void NetSwitch::Impl::start() {
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, out[1], 2);
   posix_spawn_file_actions_addchdir_np(&fa, spec.dir.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
   pid_t p = -1;
-  const int rc = ::posix_spawnp(&p, args[0], &fa, &attr, args.data(), env.data());
+  const int rc = spawn_group_leader(argv, fa, extra, p);
   posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
   ::close(out[1]);
   if (devnull >= 0) ::close(devnull);
   if (rc != 0) {

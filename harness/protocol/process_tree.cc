@@ -216,4 +216,24 @@ std::vector<char*> environment_with(std::vector<std::string>& overrides) {
   return env;
 }
 
+int spawn_group_leader(std::vector<std::string>& argv, const posix_spawn_file_actions_t& fa,
+                       std::vector<std::string>& env_overrides, pid_t& pid) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<char*> env = environment_with(env_overrides);
+  pid = -1;
+  const int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), env.data());
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
 }  // namespace wrongbox

@@ -14,6 +14,7 @@
 //   kill_and_reap(pid, pgid, marker, w);   // pid and pgid become -1
 #pragma once
 
+#include <spawn.h>
 #include <sys/types.h>
 
 #include <string>
@@ -40,6 +41,13 @@ Watchdog start_watchdog(pid_t pid, const std::string& marker);
 // `overrides` in place of our own NAME (pointers into environ and into
 // `overrides`, which must outlive the result; null-terminated for exec).
 std::vector<char*> environment_with(std::vector<std::string>& overrides);
+
+// Starts `argv` (argv[0] looked up on PATH) with the file actions `fa` and
+// our environment with `env_overrides` (environment_with), as the leader of
+// its own process group and with SIGPIPE back to its default (we ignore it).
+// Returns posix_spawnp's result (0, or an errno) and sets `pid`.
+int spawn_group_leader(std::vector<std::string>& argv, const posix_spawn_file_actions_t& fa,
+                       std::vector<std::string>& env_overrides, pid_t& pid);
 
 // Kills the tree of `pid` (or of `pgid` once `pid` is reaped) and the group
 // `pgid`, reaps what it can, stops the watchdog; sets pid and pgid to -1.
