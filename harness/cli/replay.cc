@@ -317,7 +317,7 @@ ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>
         ++res.input_errors;
         continue;
       }
-      if (any_switch && spec == "builtin:reference") {
+      if (any_switch && !own_sut) {
         fmt::print(io.out,
                    "ERROR {}:{}: {} names no defect: it guards the switch it was found "
                    "against; give that switch with --sut\n",

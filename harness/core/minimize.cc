@@ -154,8 +154,11 @@ class Minimizer {
   // step less, when the failure needs the messages and not two batches.
   bool merge_submits() {
     bool any = false;
-    for (std::size_t i = 0; i < best_.steps.size() && !spent(); ++i) {
-      if (best_.steps[i].kind != StepKind::kSubmit) continue;
+    for (std::size_t i = 0; i < best_.steps.size() && !spent();) {
+      if (best_.steps[i].kind != StepKind::kSubmit) {
+        ++i;
+        continue;
+      }
       std::size_t j = i + 1;
       while (j < best_.steps.size() && best_.steps[j].kind != StepKind::kSubmit) ++j;
       if (j == best_.steps.size()) break;
@@ -164,8 +167,7 @@ class Minimizer {
       into.insert(into.begin(), later.steps[i].messages.begin(), later.steps[i].messages.end());
       later.steps.erase(later.steps.begin() + static_cast<long>(i));
       if (try_keep(std::move(later))) {
-        any = true;
-        --i;  // the step at i is another one now
+        any = true;  // the step at i is another one now: look at it again
         continue;
       }
       if (spent()) break;
@@ -174,6 +176,7 @@ class Minimizer {
       to.insert(to.end(), earlier.steps[j].messages.begin(), earlier.steps[j].messages.end());
       earlier.steps.erase(earlier.steps.begin() + static_cast<long>(j));
       any = try_keep(std::move(earlier)) || any;
+      ++i;
     }
     return any;
   }
