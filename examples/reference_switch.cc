@@ -25,6 +25,65 @@ namespace {
 
 using Key = std::pair<std::string, std::string>;  // (sender, id)
 
+// The (sender, id) keys the switch accepted: it must know every one for as
+// long as it runs, however many. Senders number their messages, so an id
+// that is a plain decimal number is kept in its sender's spans of
+// consecutive numbers (each span under its last number); other ids are kept
+// as they are. A long run of 1, 2, 3, ... then costs a few spans.
+class AcceptedKeys {
+ public:
+  // False when the key is known already.
+  bool insert(const Key& k) {
+    const auto n = plain_number(k.second);
+    if (!n) return others_.insert(k).second;
+    auto& spans = spans_[k.first];
+    auto at = spans.lower_bound(*n);  // the first span ending at n or later
+    if (at != spans.end() && at->second <= *n) return false;
+    const bool joins_next = at != spans.end() && at->second == *n + 1;
+    auto before = at == spans.begin() ? spans.end() : std::prev(at);
+    const bool joins_before = before != spans.end() && before->first + 1 == *n;
+    std::uint64_t first = *n;
+    if (joins_before) {
+      first = before->second;
+      spans.erase(before);
+    }
+    if (joins_next) {
+      at->second = first;
+    } else {
+      spans.emplace(*n, first);
+    }
+    return true;
+  }
+  void erase(const Key& k) {
+    const auto n = plain_number(k.second);
+    if (!n) {
+      others_.erase(k);
+      return;
+    }
+    auto s = spans_.find(k.first);
+    if (s == spans_.end()) return;
+    auto at = s->second.lower_bound(*n);
+    if (at == s->second.end() || at->second > *n) return;
+    const std::uint64_t first = at->second, last = at->first;
+    s->second.erase(at);
+    if (first < *n) s->second.emplace(*n - 1, first);
+    if (*n < last) s->second.emplace(last, *n + 1);
+  }
+
+ private:
+  static std::optional<std::uint64_t> plain_number(const std::string& id) {
+    if (id.empty() || id.size() > 18 || (id[0] == '0' && id.size() > 1)) return std::nullopt;
+    std::uint64_t v = 0;
+    for (const char c : id) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+  }
+  std::map<std::string, std::map<std::uint64_t, std::uint64_t>> spans_;  // last -> first
+  std::set<Key> others_;
+};
+
 // MQTT-style topic match: '+' one level, '#' the rest, and a filter that ends
 // at a level boundary of the topic matches it as a path prefix.
 bool topic_matches(std::string_view filter, std::string_view topic) {
@@ -58,6 +117,7 @@ class ReferenceSwitch final : public Switch {
     journal_ = Journal{};
     accepted_order_.clear();
     accepted_seq_ = 0;
+    last_route_.reset();
     restart();
   }
 
@@ -70,7 +130,7 @@ class ReferenceSwitch final : public Switch {
         v.reason = "invalid subject number";
       } else if (m.parts.empty()) {
         v.reason = "no parts";
-      } else if (!journal_.accepted.insert(dedup_key(m)).second) {
+      } else if (!journal_.accepted.insert(dedup_key(m))) {
         v.reason = "duplicate (sender, id)";
       } else {
         v.accepted = true;
@@ -85,7 +145,7 @@ class ReferenceSwitch final : public Switch {
           journal_.pending.erase(journal_.pending.begin());
         }
         journal_.pending.push_back(journal_.inbox.size() - 1);
-        receipt_to_[m.id] = m.sender;
+        if (receipts_by_id()) receipt_to_[m.id] = m.sender;
       }
       verdicts.push_back(std::move(v));
     }
@@ -130,7 +190,9 @@ class ReferenceSwitch final : public Switch {
     logged_backlog_ = 0;
     next_attempt_ = 0;
     backoff_ = 1;
-    for (const auto& e : journal_.inbox) receipt_to_[e.msg.id] = e.msg.sender;
+    if (receipts_by_id()) {
+      for (const auto& e : journal_.inbox) receipt_to_[e.msg.id] = e.msg.sender;
+    }
     journal_.pending.clear();
     // DEFECT 12 (restart drops newest): the recovery loop stops one entry short.
     const std::size_t recover =
@@ -153,7 +215,7 @@ class ReferenceSwitch final : public Switch {
   struct Journal {  // durable: survives restart()
     std::vector<Entry> inbox;
     std::vector<std::size_t> pending;  // indices into inbox, oldest first
-    std::set<Key> accepted;
+    AcceptedKeys accepted;
   };
   enum class Outcome { kDone, kRetry };
   static constexpr std::int64_t kMaxBackoffTicks = 16;
@@ -174,6 +236,11 @@ class ReferenceSwitch final : public Switch {
       journal_.accepted.erase(accepted_order_.front());
       accepted_order_.pop_front();
     }
+  }
+
+  // DEFECTS 5 and 10 find a receipt's sender by id alone (receipt_to_).
+  bool receipts_by_id() const {
+    return defect_ == Defect::kMessageKeyCollision || defect_ == Defect::kPaperReceiptById;
   }
 
   Key dedup_key(const Message& m) const {
@@ -344,9 +411,10 @@ class ReferenceSwitch final : public Switch {
     logged_backlog_ = j.pending.size();
   }
 
-  void prepare(Worker& w, std::size_t entry, const LookupReply& route) {
+  void prepare(Worker& w, std::size_t entry, const LookupReply& answer) {
     w.entry = entry;
     current_ = entry;
+    const LookupReply& route = from_route_table(entry, answer);
     w.route = route;
     // DEFECT 6 (fallback leak): the worker keeps its last mailbox when the
     // registry names none.
@@ -357,6 +425,18 @@ class ReferenceSwitch final : public Switch {
     trim_for_retry(w);
     // Nothing goes out while the registry is down: no need to copy the message.
     if (!route.unavailable) build(w, journal_.inbox[entry].msg);
+  }
+
+  // DEFECT 3 (route table full): routes are kept in a table of 65,536
+  // entries, one per message accepted since start, never freed (a reset
+  // empties it, a restart does not). Once it is full, a message takes the
+  // route kept in its last entry: another person's, from an earlier command.
+  const LookupReply& from_route_table(std::size_t entry, const LookupReply& answer) {
+    if (defect_ != Defect::kRouteTableFull || answer.unavailable) return answer;
+    const auto seq = journal_.inbox[entry].seq;
+    if (seq + 1 < kRouteSlots) return answer;
+    if (seq + 1 == kRouteSlots) last_route_ = answer;
+    return last_route_ ? *last_route_ : answer;
   }
 
   void build(Worker& w, const Message& own) {
@@ -607,6 +687,8 @@ class ReferenceSwitch final : public Switch {
   Journal journal_;
   static constexpr std::size_t kDedupWindowSize = 4096;  // DEFECT 5 (dedup window)
   static constexpr std::size_t kSlots = 256;             // DEFECT 2 (slot wrap)
+  static constexpr std::uint64_t kRouteSlots = 65536;    // DEFECT 3 (route table full)
+  std::optional<LookupReply> last_route_;                // its last entry, once used
   static constexpr std::size_t kBacklogCap = 256;        // DEFECT 7 (backlog overflow)
   std::deque<Key> accepted_order_;
   std::vector<Message> slots_ = std::vector<Message>(defect_ == Defect::kSlotWrap ? kSlots : 0);
@@ -711,6 +793,10 @@ const std::vector<DefectInfo>& catalog() {
        "content is copied from a ring of 256 slots that a newer message reuses", true},
       {Defect::kBacklogOverflow, 7, "backlog-overflow",
        "the queue of waiting work holds 256 entries and drops the oldest", true},
+      {Defect::kRouteTableFull, 3, "route-table-full",
+       "routes live in a table of 65,536 entries, one per message accepted since start; once it "
+       "is full, a message takes the route in its last entry",
+       true},
   };
   return kCatalog;
 }

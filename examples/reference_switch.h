@@ -58,6 +58,9 @@ enum class Defect {
   kDedupWindow,      // 5: a duplicate of a message accepted 4096 or more messages earlier
   kSlotWrap,         // 2: a message that waits while 256 newer ones are accepted
   kBacklogOverflow,  // 7: more than 256 messages waiting at once
+  // Written after the soak stopped resetting the switch between segments:
+  // it needs more messages since start than a steady-day segment holds.
+  kRouteTableFull,  // 3: a message accepted after the first 65,536 since start
 };
 
 struct DefectInfo {

@@ -24,7 +24,7 @@ cd "$tmp/work"
 check "suts lists the catalog" 0 "$WB" suts
 contains "suts first line" "builtin:reference"
 contains "suts has stale-route" "builtin:stale-route"
-[ "$(wc -l <"$tmp/out")" -eq 32 ] || { echo "FAIL suts: expected 32 lines"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" -eq 33 ] || { echo "FAIL suts: expected 33 lines"; fails=$((fails + 1)); }
 contains "suts has the threaded switch" "builtin:threaded-stale-slot"
 
 check "replay corpus on reference exits 0" 0 "$WB" replay corpus/regressions --sut builtin:reference
@@ -33,7 +33,7 @@ contains "summary line" "passed, 0 failed, 0 input error(s), 0 switch failure(s)
 for line in $("$WB" suts | grep -v 'reference\|threaded'); do
   d=${line#builtin:}
   dir=corpus/regressions
-  case $d in dedup-window | slot-wrap | backlog-overflow) dir=corpus/volume ;; esac
+  case $d in dedup-window | slot-wrap | backlog-overflow | route-table-full) dir=corpus/volume ;; esac
   check "replay $dir on $d exits 1" 1 "$WB" replay $dir --sut "$line" -q
   contains "$d names a property" "FAIL  $dir/"
   contains "$d prints a replay command" "replay: wrongbox replay"
@@ -113,14 +113,14 @@ contains "sample output parses as the format" "wrongbox-scenario 1"
 # Under a sanitizer (WRONGBOX_SANITIZED=1, set by CMake) only the variants the
 # rows below read: the plain build runs the whole catalog, and the sanitizer
 # build's other tests cover the same code.
-mutant_defects=() mutant_summary="30 of 30 defect variants caught, 13 of 13 classes; reference switch clean"
+mutant_defects=() mutant_summary="31 of 31 defect variants caught, 13 of 13 classes; reference switch clean"
 if [ "${WRONGBOX_SANITIZED:-0}" = 1 ]; then
   mutant_defects=(--defects dedup-window,address-as-pattern,threaded-stale-slot)
   mutant_summary="3 of 3 defect variants caught, 3 of 3 classes; reference switch clean"
 fi
 check "mutants catches every class" 0 "$WB" mutants --tests 3000 --budget-per-defect 5 \
   --markdown "$tmp/m.md" --no-fuzz \
-  --soak-messages 30000 "${mutant_defects[@]}" \
+  --soak-messages 100000 "${mutant_defects[@]}" \
   --no-evidence
 contains "mutants summary" "$mutant_summary"
 grep -q "| 11 | threaded-stale-slot | yes |" "$tmp/m.md" || { echo "FAIL mutants threaded row"; fails=$((fails + 1)); }
@@ -128,7 +128,7 @@ grep -q "| 13 | address-as-pattern | yes |" "$tmp/m.md" || { echo "FAIL mutants 
 # The volume-only variants: the corpus and the search miss them, the soak finds them.
 grep -qE "^\| 5 \| dedup-window \| yes \| - \| not found .*\| C1 \| [0-9]+ \|" "$tmp/m.md" ||
   { echo "FAIL the soak column for dedup-window"; grep dedup "$tmp/m.md"; fails=$((fails + 1)); }
-grep -qE "^\| - \| reference \| clean \(expected\) .*\| no violation \| 30[0-9]{3} \|" "$tmp/m.md" ||
+grep -qE "^\| - \| reference \| clean \(expected\) .*\| no violation \| 100[0-9]{3} \|" "$tmp/m.md" ||
   { echo "FAIL the reference's soak"; grep reference "$tmp/m.md"; fails=$((fails + 1)); }
 
 for sut in "exec:$REF" "exec:python3 examples/python/reference_switch.py" "plugin:$PLUGIN"; do

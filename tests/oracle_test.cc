@@ -620,6 +620,43 @@ TEST(StreamingOracleTest, ADuplicateAcceptedLongAfterItsFirstWasForgottenIsStill
       << v->facts[1].second;
 }
 
+TEST(StreamingOracleTest, ForgottenKeysNumberedInOrderAreAFewRunsAndStayExact) {
+  // A switch that accepts every message with parts, duplicates included:
+  // the oracle alone must know which forgotten keys were accepted.
+  ScriptedSwitch sw([](const std::vector<Message>& b, Calls& c) {
+    std::vector<Verdict> v;
+    for (const auto& m : b) {
+      if (!m.parts.empty()) route_correctly(m, c);
+      v.push_back({m.sender, m.id, !m.parts.empty(), m.parts.empty() ? "no parts" : ""});
+    }
+    return v;
+  });
+  Session s(sw, RunOptions{}, 4);
+  s.start({"s1"});
+  int i = 0;
+  ASSERT_TRUE(s.play(open_step("kivra/a", kA), i++));
+  for (int k = 0; k < 2000; ++k) {
+    Step st = submit_step(std::to_string(k));
+    if (k % 100 == 50) st.messages[0].parts = 0;  // rejected: a gap in the accepted ids
+    ASSERT_TRUE(s.play(st, i++) && s.oracle().violations().empty()) << k;
+  }
+  // 0..49, 51..149, ..., 1951..1995 (the last 4 are still retained): 21 runs.
+  EXPECT_EQ(s.oracle().ledger().forgotten_runs(), 21u);
+  EXPECT_EQ(s.oracle().ledger().forgotten_other_ids(), 0u);
+  // A rejected id in a gap, and ids that are not plain numbers, were never accepted.
+  for (const char* id : {"50", "1950", "007", "7 ", "x"}) {
+    ASSERT_TRUE(s.play(submit_step(id), i++)) << id;
+    EXPECT_TRUE(s.oracle().violations().empty())
+        << id << ": " << s.oracle().violations()[0].summary;
+  }
+  EXPECT_EQ(s.oracle().ledger().forgotten_other_ids(), 0u);  // still retained
+  // An accepted id inside a run is known: accepting it again is C1.
+  s.play(submit_step("1000"), i++);
+  ASSERT_EQ(s.oracle().violations().size(), 1u);
+  EXPECT_EQ(s.oracle().violations()[0].property, Property::C1);
+  EXPECT_NE(s.oracle().violations()[0].summary.find("accepted again"), std::string::npos);
+}
+
 TEST(StreamingOracleTest, ADuplicateRejectedLongAfterItsFirstWasForgottenIsCorrect) {
   // A switch that remembers every key: the late copy is rejected, which is
   // right, and not a "valid message rejected" warning either.

@@ -125,6 +125,34 @@ TEST(ScenarioFormatTest, PrintThenParseGivesTheSameScenarioForAwkwardValues) {
   EXPECT_EQ(print_scenario(*r.scenario), text);
 }
 
+TEST(ScenarioFormatTest, ARangeOfIdsIsOneMessagePerIdAndPrintsBackAsARange) {
+  const auto r = parse_scenario(
+      "wrongbox-scenario 1\nsubmit\n  s1 7..65542 to 199001011239 parts 2\n  s1 \"1..2\" to "
+      "x\n  s2 3 to x\n  s2 4 to x\nend\n");
+  ASSERT_TRUE(r.ok()) << r.error.to_string();
+  const auto& ms = r.scenario->steps.at(0).messages;
+  ASSERT_EQ(ms.size(), 65536u + 3);
+  EXPECT_EQ(ms[0], (MessageSpec{"s1", "7", "199001011239", 2}));
+  EXPECT_EQ(ms[65535], (MessageSpec{"s1", "65542", "199001011239", 2}));
+  EXPECT_EQ(ms[65536].id, "1..2");  // quoted: a literal id
+  // Three or more alike with consecutive ids print as a range; two do not;
+  // a literal id with ".." is quoted.
+  EXPECT_EQ(print_step(r.scenario->steps[0]),
+            "submit\n  s1 7..65542 to 199001011239 parts 2\n  s1 \"1..2\" to x\n  s2 3 to x\n  "
+            "s2 4 to x\nend");
+  Step sub;
+  sub.kind = StepKind::kSubmit;
+  sub.messages = {{"s", "9", "x", 1},  {"s", "10", "x", 1},  {"s", "11", "x", 1},
+                  {"s", "12", "y", 1}, {"s", "012", "x", 1}, {"s", "1..", "x", 1}};
+  EXPECT_EQ(print_step(sub),
+            "submit\n  s 9..11 to x\n  s 12 to y\n  s 012 to x\n  s \"1..\" to x\nend");
+  Scenario sc;
+  sc.steps = {sub};
+  const auto back = parse_scenario(print_scenario(sc));
+  ASSERT_TRUE(back.ok()) << back.error.to_string();
+  EXPECT_EQ(*back.scenario, sc);
+}
+
 struct BadInput {
   const char* text;
   int line;
@@ -181,7 +209,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"wrongbox-scenario 1\noperator Kivra down\n", 2, 10, "a-z"},
         BadInput{"wrongbox-scenario 1\nblock 199001011239\n", 2, 20, "block PERSON SENDER"},
         BadInput{"wrongbox-scenario 1\ntick\n# caf\xC3\ntick\n", 3, 6, "invalid UTF-8"},
-        BadInput{"wrongbox-scenario 1\ntick\n  tick \xFF\n", 3, 8, "cannot start a character"}));
+        BadInput{"wrongbox-scenario 1\ntick\n  tick \xFF\n", 3, 8, "cannot start a character"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 5..3 to 199001011239\nend\n", 3, 6,
+                 "FIRST below LAST"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 01..3 to 199001011239\nend\n", 3, 6,
+                 "without leading zeros"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 1..x to 199001011239\nend\n", 3, 6,
+                 "in double quotes"},
+        BadInput{"wrongbox-scenario 1\nsubmit\n  s1 0..1000000 to 199001011239\nend\n", 3, 6,
+                 "at most 1000000 messages"}));
 
 // The same text read from a file one step at a time: the same error, and the
 // steps before it handed on.

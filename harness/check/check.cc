@@ -17,6 +17,7 @@
 #include "harness/check/rapidcheck_adapter.h"
 #include "harness/check/steer.h"
 #include "harness/core/minimize.h"
+#include "harness/core/mix.h"
 #include "harness/core/shell.h"
 
 namespace wrongbox::check {
@@ -32,13 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPropertyId = "wrongbox-check";
 constexpr int kChunk = 50;
-
-std::uint64_t splitmix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // When shrinking must stop: at the end of the time budget, or (without one)
 // kDefaultShrinkTime after the failure was found.
@@ -375,7 +369,7 @@ const std::array<const char*, 13>& coverage_labels() {
 }
 
 std::uint64_t chunk_seed(std::uint64_t seed, std::uint64_t chunk) {
-  return splitmix(splitmix(seed) ^ splitmix(chunk ^ 0x5bd1e9955bd1e995ull));
+  return splitmix64(splitmix64(seed) ^ splitmix64(chunk ^ 0x5bd1e9955bd1e995ull));
 }
 
 std::string parse_shard(const std::string& spec, CheckOptions& o) {

@@ -297,6 +297,7 @@ struct SoakCliOptions : SwitchOptions {
   double time_budget = 0;                     // seconds (0: until the messages are sent)
   double shrink_budget = 60;  // seconds for cutting out and shrinking a finding, at most
   std::string save_failures = "wrongbox-failures";
+  std::string perturb = "auto";  // auto (a switch with threads), on, off: a light schedule
   bool json = false;
   bool quiet = false;
   EvidenceOptions evidence;

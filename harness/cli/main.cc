@@ -55,6 +55,9 @@ void add_soak(CLI::App& app, std::vector<Command>& commands) {
                    "(within --time-budget, with 5 s at least); the best scenario so far is saved")
       ->capture_default_str()
       ->check(between(1, 1e7));
+  add_perturb_option(soak, o->perturb,
+                     "Schedule perturbation, light: one call in 16 may pause, the seed from "
+                     "--seed");
   soak->add_option("--save-failures", o->save_failures,
                    "Failure memory directory for the cut-out finding (\"\" to not save)")
       ->capture_default_str();

@@ -55,7 +55,9 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
   so.messages = o.messages;
   so.rate = o.rate;
   so.retain = static_cast<std::size_t>(o.retain);
-  so.run = RunOptions::for_switch(sut.hello);
+  so.run = RunOptions::for_switch(sut.hello).perturbed(perturb_from(o.perturb),
+                                                       soak::soak_schedule(o.seed));
+  so.run.pause_one_in = soak::kPauseOneIn;
   const auto t0 = std::chrono::steady_clock::now();
   if (o.time_budget > 0) {
     so.deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -69,20 +71,24 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
                                       {"rate", o.rate},
                                       {"retain", o.retain},
                                       {"segment", profile->segment},
+                                      {"perturb", o.perturb},
+                                      {"schedule", so.run.schedule},
                                       {"time_budget", o.time_budget}},
                              io, res);
   if (!rec) return res;
   const std::string reproduce_soak =
-      fmt::format("{} soak --sut {} --profile {} --seed {} --messages {}", check::program_name(),
-                  shell_quote(o.sut), profile->name, o.seed, o.messages);
+      fmt::format("{} soak --sut {} --profile {} --seed {} --messages {}{}", check::program_name(),
+                  shell_quote(o.sut), profile->name, o.seed, o.messages,
+                  o.perturb == "auto" ? "" : " --perturb " + o.perturb);
 
   const bool tty = io.live();
   if (!o.quiet && !o.json) {
-    fmt::print(io.out, "wrongbox soak against {} (profile {}: {}; seed {}, {} messages{})\n", o.sut,
-               profile->name, profile->summary, o.seed, evidence::with_commas(o.messages),
+    fmt::print(io.out, "wrongbox soak against {} (profile {}: {}; seed {}, {} messages{}{})\n",
+               o.sut, profile->name, profile->summary, o.seed, evidence::with_commas(o.messages),
                o.rate > 0
                    ? fmt::format(", at most {}/s", evidence::with_commas(std::llround(o.rate)))
-                   : "");
+                   : "",
+               so.run.schedule != 0 ? ", light schedule perturbation" : "");
   }
   double last_plain = 0;
   std::optional<soak::SoakProgress> unprinted;  // plain output: the last line, when held back
@@ -110,8 +116,7 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
           {fmt::format("soak segment {} (messages {} to {})", s.index + 1, s.first_message + 1,
                        s.first_message + s.messages),
            "pass",
-           fmt::format("{} messages, {} steps, {} calls, {} ticks, {:.2f} s; drained, checked, "
-                       "reset",
+           fmt::format("{} messages, {} steps, {} calls, {} ticks, {:.2f} s; drained and checked",
                        s.messages, s.steps, s.calls, s.ticks, s.seconds),
            ""});
     } catch (const evidence::EvidenceError& e) {
@@ -234,7 +239,7 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
       }
     } else {
       fmt::print(io.out,
-                 "no window of the segment failed the same way on its own; the whole soak "
+                 "no window of the traffic failed the same way on its own; the whole soak "
                  "reproduces it:\n");
     }
     res.next.push_back("the soak:  " + reproduce_soak);

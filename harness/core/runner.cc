@@ -49,7 +49,7 @@ struct Session::State {
         opt(o),
         oracle(play.world(), o.seed, o.trace, retain),
         actors(play.world(), oracle, result, o.trace),
-        shared(actors, o.schedule) {
+        shared(actors, o.schedule, o.pause_one_in) {
     if (auto* w = dynamic_cast<WatchedSwitch*>(&s)) watch = &w->watch();
   }
   Switch& sut;
@@ -237,15 +237,6 @@ bool Session::play(const Step& st, int si) {
   }
   if (oracle.safety_violated()) S.stopped = true;
   return !S.stopped;
-}
-
-bool Session::next_segment(const std::vector<std::string>& senders, int index) {
-  State& S = *s_;
-  if (S.stopped) return false;
-  S.drain(index);
-  if (S.stopped) return false;
-  S.oracle.settle_all();
-  return start(senders);
 }
 
 bool Session::checkpoint(int index) {

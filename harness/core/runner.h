@@ -52,6 +52,9 @@ struct RunOptions {
   // Nonzero: the seed of a schedule of pauses at every call the switch makes
   // (harness/core/shared_calls.h), for a switch that calls from threads.
   std::uint64_t schedule = 0;
+  // With a schedule: one call boundary in this many may pause (1: any, as in
+  // `check`; a soak plays one long schedule and pauses lighter).
+  std::uint32_t pause_one_in = 1;
   // The options for a switch that said `hello`: restarts only if it can.
   static RunOptions for_switch(const HelloInfo& hello) {
     RunOptions o;
@@ -164,11 +167,6 @@ class Session {
   // Plays `step` as step number `index` (0-based); false once the run must
   // stop (a safety violation, a switch failure, a step that cannot be played).
   bool play(const Step& step, int index);
-  // A segment of a long run ends: the drain and the end-of-scenario checks
-  // for what is in flight; if nothing was violated, every message settles and
-  // the switch is reset with `senders` for the next segment. False once the
-  // run must stop.
-  bool next_segment(const std::vector<std::string>& senders, int index);
   // A quiet period of a long run: the drain and the end-of-scenario checks
   // for what is in flight, and the run goes on. False once the run must stop.
   bool checkpoint(int index);

@@ -31,10 +31,30 @@ bool Scenario::operator==(const Scenario& o) const {
 std::string print_step(const Step& s) {
   if (s.kind == StepKind::kSubmit) {
     std::string out = "submit\n";
-    for (const auto& m : s.messages) {
-      out += "  " + quote(m.sender, true) + " " + quote(m.id) + " to " + quote(m.subject);
+    const auto& ms = s.messages;
+    for (std::size_t i = 0; i < ms.size();) {
+      const auto& m = ms[i];
+      // Three or more messages alike but for consecutive ids: one range line.
+      std::size_t run = 1;
+      if (const auto first = id_number(m.id)) {
+        while (i + run < ms.size() && run < kMaxRangeMessages) {
+          const auto& n = ms[i + run];
+          if (n.sender != m.sender || n.subject != m.subject || n.parts != m.parts ||
+              n.id != std::to_string(*first + run)) {
+            break;
+          }
+          ++run;
+        }
+        if (run < 3) run = 1;
+      }
+      // A literal id with ".." in it is quoted: bare, it would be a range.
+      const std::string id = run > 1 ? m.id + ".." + ms[i + run - 1].id
+                             : m.id.find("..") != std::string::npos ? quoted(m.id)
+                                                                    : quote(m.id);
+      out += "  " + quote(m.sender, true) + " " + id + " to " + quote(m.subject);
       if (m.parts != 1) out += " parts " + std::to_string(m.parts);
       out += "\n";
+      i += run;
     }
     return out + "end";
   }

@@ -12,6 +12,8 @@
 //   std::string again = print_scenario(*r.scenario);
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -94,6 +96,11 @@ struct Scenario {
 inline constexpr int kScenarioFormatVersion = 1;
 inline constexpr int kMaxParts = 64;
 inline constexpr int kMaxTickCount = 1000;
+// A submit line `SENDER FIRST..LAST to SUBJECT` stands for one message per
+// id from FIRST to LAST: at most this many. A submit holds at most
+// kMaxBatchMessages messages, however written.
+inline constexpr std::uint64_t kMaxRangeMessages = 1000000;
+inline constexpr std::size_t kMaxBatchMessages = 1000000;
 
 struct ParseError {
   std::string file;

@@ -280,6 +280,17 @@ class Parser {
       }
       if (!m[2].is("to")) return Failure{lineno_, m[2].col, "expected 'to' before the subject"};
       MessageSpec ms{m[0].text, m[1].text, m[3].text, 1};
+      std::optional<IdRange> range;
+      if (!m[1].quoted && m[1].text.find("..") != std::string::npos) {
+        range = parse_id_range(m[1].text);
+        if (!range) {
+          return Failure{lineno_, m[1].col,
+                         "a range of ids is FIRST..LAST, whole numbers without leading zeros, "
+                         "FIRST below LAST, at most " +
+                             std::to_string(kMaxRangeMessages) +
+                             " messages (write a literal id with '..' in double quotes)"};
+        }
+      }
       if (ms.sender.empty()) return Failure{lineno_, m[0].col, "a sender name is empty"};
       if (m.size() == 6) {
         if (!m[4].is("parts")) return Failure{lineno_, m[4].col, "expected 'parts N'"};
@@ -289,6 +300,22 @@ class Parser {
                          "parts must be a whole number from 0 to " + std::to_string(kMaxParts)};
         }
         ms.parts = *n;
+      }
+      if (range) {
+        if (st.messages.size() + (range->last - range->first + 1) > kMaxBatchMessages) {
+          return Failure{
+              lineno_, m[1].col,
+              "a submit holds at most " + std::to_string(kMaxBatchMessages) + " messages"};
+        }
+        for (auto id = range->first; id <= range->last; ++id) {
+          ms.id = std::to_string(id);
+          st.messages.push_back(ms);
+        }
+        continue;
+      }
+      if (st.messages.size() >= kMaxBatchMessages) {
+        return Failure{lineno_, m[0].col,
+                       "a submit holds at most " + std::to_string(kMaxBatchMessages) + " messages"};
       }
       st.messages.push_back(std::move(ms));
     }

@@ -115,6 +115,10 @@ bool needs_quotes(std::string_view s) {
 // Keywords in a value position are quoted too, so "end" stays a sender.
 std::string quote(std::string_view s, bool keyword_position) {
   if (!needs_quotes(s) && !(keyword_position && s == "end")) return std::string(s);
+  return quoted(s);
+}
+
+std::string quoted(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "\"";
   for (char ch : s) {
@@ -147,6 +151,26 @@ std::string quote(std::string_view s, bool keyword_position) {
   }
   out.push_back('"');
   return out;
+}
+
+std::optional<std::uint64_t> id_number(std::string_view id) {
+  // At most 15 digits: a range's bounds and length stay far from overflow.
+  if (id.empty() || id.size() > 15 || (id.size() > 1 && id[0] == '0')) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
+  if (ec != std::errc() || p != id.data() + id.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<IdRange> parse_id_range(std::string_view word) {
+  const auto dots = word.find("..");
+  if (dots == std::string_view::npos) return std::nullopt;
+  const auto first = id_number(word.substr(0, dots));
+  const auto last = id_number(word.substr(dots + 2));
+  if (!first || !last || *first >= *last || *last - *first >= kMaxRangeMessages) {
+    return std::nullopt;
+  }
+  return IdRange{*first, *last};
 }
 
 std::string check_person(const std::string& p) {

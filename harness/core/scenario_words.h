@@ -4,6 +4,7 @@
 // (scenario.cc); internal to the harness.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@ namespace wrongbox::scenario_text {
 
 // The first word of a scenario file.
 inline constexpr std::string_view kMagic = "wrongbox-scenario";
+
 struct Token {
   std::string text;
   int col = 0;  // 1-based column of its first character
@@ -37,6 +39,19 @@ bool needs_quotes(std::string_view s);
 // Quotes a value when a bare token would not read back as the same value.
 // Keywords in a value position are quoted too, so "end" stays a sender.
 std::string quote(std::string_view s, bool keyword_position = false);
+
+// Always quoted, escaped as quote() does.
+std::string quoted(std::string_view s);
+
+// A range of message ids, `FIRST..LAST` (both whole decimal numbers written
+// without leading zeros, FIRST below LAST, at most kMaxRangeMessages).
+struct IdRange {
+  std::uint64_t first = 0, last = 0;
+};
+std::optional<IdRange> parse_id_range(std::string_view word);
+// The id as a whole decimal number written without leading zeros (the ids
+// a range stands for), or nullopt.
+std::optional<std::uint64_t> id_number(std::string_view id);
 
 std::string check_person(const std::string& p);
 std::string check_operator(const std::string& op);

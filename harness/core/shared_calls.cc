@@ -4,20 +4,12 @@
 #include <functional>
 #include <thread>
 
+#include "harness/core/mix.h"
+
 namespace wrongbox {
-namespace {
 
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
-
-SharedCalls::SharedCalls(Calls& actors, std::uint64_t schedule)
-    : actors_(actors), schedule_(schedule) {}
+SharedCalls::SharedCalls(Calls& actors, std::uint64_t schedule, std::uint32_t pause_one_in)
+    : actors_(actors), schedule_(schedule), pause_one_in_(pause_one_in == 0 ? 1 : pause_one_in) {}
 
 void SharedCalls::open() {
   std::lock_guard lock(mu_);
@@ -37,7 +29,8 @@ std::optional<std::string> SharedCalls::late_call() const {
 
 void SharedCalls::pause(std::uint64_t n) const {
   if (schedule_ == 0) return;
-  const std::uint64_t x = mix(schedule_ ^ mix(n));
+  const std::uint64_t x = splitmix64(schedule_ ^ splitmix64(n));
+  if (pause_one_in_ > 1 && (x >> 40) % pause_one_in_ != 0) return;
   switch (x % 8) {
     case 0:
     case 1:

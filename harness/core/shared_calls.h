@@ -37,7 +37,9 @@ namespace wrongbox {
 
 class SharedCalls final : public Calls {
  public:
-  explicit SharedCalls(Calls& actors, std::uint64_t schedule = 0);
+  // With `pause_one_in` > 1 only one call boundary in so many (chosen by
+  // the seed) may pause: a light schedule for a long run.
+  explicit SharedCalls(Calls& actors, std::uint64_t schedule = 0, std::uint32_t pause_one_in = 1);
 
   // A command starts / has returned.
   void open();
@@ -74,6 +76,7 @@ class SharedCalls final : public Calls {
 
   Calls& actors_;
   const std::uint64_t schedule_;
+  const std::uint32_t pause_one_in_;
   mutable std::mutex mu_;
   bool open_ = false;
   std::optional<std::string> late_;

@@ -24,7 +24,7 @@ std::string NetSwitch::Impl::tls_refusal(const httplib::Request& req) {
 // requests, so a scenario shrunk around a finding meets the same answers.
 std::uint64_t NetSwitch::Impl::choice(std::string_view key) {
   const std::uint64_t h = hash_text(key);
-  return mix(h * 0x100000001b3ULL ^ asked[h]++);
+  return splitmix64(h * 0x100000001b3ULL ^ asked[h]++);
 }
 
 // An outage, in one of the forms the contract allows.

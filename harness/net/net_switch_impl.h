@@ -38,6 +38,7 @@
 #include <unordered_map>
 
 #include "harness/core/actors.h"
+#include "harness/core/mix.h"
 #include "harness/core/printable.h"
 #include "harness/core/shared_calls.h"
 #include "harness/net/net_switch.h"
@@ -112,13 +113,6 @@ inline std::string base64(const std::string& s) {
                     s.size(), sodium_base64_VARIANT_ORIGINAL);
   out.resize(out.size() - 1);  // the terminating NUL
   return out;
-}
-
-inline std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 inline std::uint64_t hash_text(std::string_view s) {

@@ -83,7 +83,7 @@ SoakResult run_soak(Switch& sw, const SoakOptions& o, const ProgressFn& progress
     }
     ++index;
     if (traffic.segment_due()) {
-      if (!session.next_segment(traffic.senders(), static_cast<int>(index))) {
+      if (!session.checkpoint(static_cast<int>(index))) {
         ok = false;
         out.stop_step = index - 1;
         out.at_drain = true;
@@ -140,35 +140,42 @@ CutOut cut_out(const SoakOptions& o, const SoakResult& found, Switch& sw,
                const MinimizeLimits& limits) {
   CutOut c;
   const std::int64_t stop = found.stop_step;
-  // Regenerate the soak's steps up to `stop`, keeping the current segment's
-  // steps and the world (as the steps left it) where each window starts.
+  // Regenerate the soak's steps up to `stop`, keeping the last kMaxWindow
+  // (the history a cut can start from) and the world (as the steps left it)
+  // where each window starts. The switch is never reset during a soak, so a
+  // window that rebuilds only the world may not fail where the whole history
+  // does.
+  constexpr std::int64_t kMaxWindow = std::int64_t{1} << 18;
   std::vector<std::int64_t> windows;
-  for (std::int64_t w = 16; w < (std::int64_t{1} << 22); w *= 4) windows.push_back(w);
+  for (std::int64_t w = 16; w < kMaxWindow; w *= 4) windows.push_back(w);
+  const std::int64_t history_start = std::max<std::int64_t>(0, stop - kMaxWindow + 1);
   Traffic traffic(*o.profile, o.seed, o.run.can_restart);
   PlayableBuilder world;  // what the steps did, in the order they were played
-  std::int64_t segment_start = 0;
-  model::World segment_world;
-  std::vector<Step> steps;               // of the current segment
+  model::World history_world;
+  std::vector<Step> steps;               // from history_start
   std::vector<std::int64_t> step_index;  // each one's soak step (quiet periods: the next one's)
   std::vector<std::optional<model::World>> at_start(windows.size());
   for (std::int64_t i = 0; i <= stop; ++i) {
     for (std::size_t k = 0; k < windows.size(); ++k) {
       if (stop - windows[k] + 1 == i) at_start[k] = world.world();
     }
+    if (i == history_start) history_world = world.world();
     const Step& st = traffic.next();
     world.add(st);
-    steps.push_back(st);
-    step_index.push_back(i);
-    if (i < stop && traffic.segment_due()) {
-      traffic.begin_segment();
-      world.world().all_up();
-      segment_start = i + 1;
-      segment_world = world.world();
-      steps.clear();
-      step_index.clear();
-    } else if (i < stop && traffic.quiet_due()) {
-      // The quiet period, as steps: outages end and the switch gets time.
-      traffic.after_quiet();
+    const bool kept = i >= history_start;
+    if (kept) {
+      steps.push_back(st);
+      step_index.push_back(i);
+    }
+    const bool segment_end = i < stop && traffic.segment_due();
+    if (i < stop && (segment_end || traffic.quiet_due())) {
+      // The end of a segment or a quiet period, as steps: outages end and
+      // the switch gets time.
+      if (segment_end) {
+        traffic.begin_segment();
+      } else {
+        traffic.after_quiet();
+      }
       std::vector<Step> quiet;
       if (!world.world().registry_up()) quiet.emplace_back().kind = StepKind::kRegistryUp;
       for (const auto& op : world.world().operators_down()) {
@@ -181,6 +188,7 @@ CutOut cut_out(const SoakOptions& o, const SoakResult& found, Switch& sw,
       wait.count = o.run.drain_ticks;
       for (auto& q : quiet) {
         world.add(q);
+        if (!kept) continue;
         steps.push_back(std::move(q));
         step_index.push_back(i + 1);
       }
@@ -222,11 +230,11 @@ CutOut cut_out(const SoakOptions& o, const SoakResult& found, Switch& sw,
   };
   for (std::size_t k = 0; k < windows.size(); ++k) {
     const std::int64_t first = stop - windows[k] + 1;
-    if (first <= segment_start) break;
+    if (first <= history_start) break;
     if (Clock::now() >= limits.deadline) return c;
     if (attempt(*at_start[k], first)) return c;
   }
-  attempt(segment_world, segment_start);
+  attempt(history_world, history_start);
   return c;
 }
 

@@ -3,9 +3,11 @@
 //
 // Every safety property is checked at the exact call, C2 and C3 at each sink
 // call, C4 at each receipt; a message settles (is released) once it is
-// handled and receipted. At the end of each segment the switch is drained
-// and C1, C4 and L1 are checked for everything still in flight, then the
-// switch is reset. The soak stops at the first violation or switch failure;
+// handled and receipted. At each quiet period and at the end of each segment
+// the switch is drained and C1, C4 and L1 are checked for everything still in
+// flight. The switch is reset once, at the start: what it remembers and counts
+// lasts the whole soak, restarts included (where the profile puts them). The
+// soak stops at the first violation or switch failure;
 // cut_out() then regenerates the traffic and cuts the finding out as a
 // short scenario that fails the same way.
 //
@@ -29,6 +31,18 @@
 #include "wrongbox/switch.h"
 
 namespace wrongbox::soak {
+
+// A soak under schedule perturbation (a switch with threads) plays one long
+// schedule in which one call boundary in so many may pause: light enough for
+// millions of calls, and still each of the threaded example's races shows
+// within 10^5 messages (docs/soak.md).
+inline constexpr std::uint32_t kPauseOneIn = 16;
+
+// The schedule of a soak with traffic seed `seed` (never 0).
+inline std::uint64_t soak_schedule(std::uint64_t seed) {
+  const std::uint64_t s = (seed + 1) * 0x9e3779b97f4a7c15ULL;
+  return s == 0 ? 1 : s;
+}
 
 struct SoakOptions {
   const Profile* profile = nullptr;  // required
@@ -62,7 +76,7 @@ struct SegmentDone {
 struct SoakResult {
   // Outcome, violations or switch failure, warnings, checks and totals.
   RunResult run;
-  std::int64_t segments = 0;  // completed (drained, checked, reset)
+  std::int64_t segments = 0;  // completed (drained, checked)
   double seconds = 0;
   long peak_rss_kb = 0;
   std::size_t peak_in_flight = 0;
@@ -93,8 +107,9 @@ struct CutOut {
 
 // Regenerates the traffic up to `found.stop_step` and cuts the finding out:
 // the steps that rebuild the world as it was, then the last 16, 64, 256, ...
-// steps of the segment, until one such scenario fails on `sw` like the soak
-// did; then shrinks it within `limits`.
+// steps, until one such scenario fails on `sw` like the soak did; at last
+// every step since the start (or the last 262,144 steps); then shrinks it
+// within `limits`.
 CutOut cut_out(const SoakOptions& options, const SoakResult& found, Switch& sw,
                const MinimizeLimits& limits);
 

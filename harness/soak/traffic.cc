@@ -134,8 +134,6 @@ void Traffic::after_quiet() {
 
 void Traffic::begin_segment() {
   after_quiet();
-  recent_.clear();
-  recent_at_ = 0;
   segment_messages_ = 0;
 }
 
@@ -150,7 +148,12 @@ void Traffic::make_submit(Step& st) {
   }
   const std::size_t bulk_sender = below(senders_.size());
   st.messages.resize(n);
-  for (auto& m : st.messages) {
+  for (std::size_t k = 0; k < n; ++k) {
+    auto& m = st.messages[k];
+    if (k > 0 && chance(profile_.batch_repeat_per_mille)) {
+      m = st.messages[below(k)];  // a client that puts one message twice in its batch
+      continue;
+    }
     if (!recent_.empty() && chance(profile_.duplicate_per_mille)) {
       m = recent_[below(recent_.size())];  // a sender submits it again
       continue;
@@ -234,7 +237,9 @@ void Traffic::burst() {
 }
 
 bool Traffic::make_environment(Step& st) {
-  const std::size_t i = below(persons_.size());
+  // Changes follow the mail: a third of them concern the persons who get a
+  // third of it.
+  const std::size_t i = below(3) == 0 ? below(kHot) : below(persons_.size());
   const int op = static_cast<int>(below(kOperators.size()));
   st.person = persons_[i];
   const auto& w = play_.world();

@@ -6,8 +6,9 @@
 // hundreds, people moving, mailboxes closing and reopening for others,
 // registry and operator outages that start and end, restarts, races at
 // delivery, resubmitted duplicates. The traffic is cut into segments: at the
-// end of each the harness drains the switch, checks what is in flight and
-// resets it (a switch's memory of accepted keys lasts one segment).
+// end of each the harness drains the switch and checks what is in flight, as
+// at a quiet period, and records the segment. The switch is never reset: its
+// memory of accepted keys, and whatever it counts, lasts the whole soak.
 //
 // The steps depend only on the profile and the seed (never on the switch),
 // so a finding can be regenerated and cut out as a short scenario.
@@ -17,7 +18,7 @@
 //   while (t.messages() < 1000000) {
 //     const Step& st = t.next();
 //     ...
-//     if (t.segment_due()) { /* drain, check, reset */ t.begin_segment(); }
+//     if (t.segment_due()) { /* drain, check, record */ t.begin_segment(); }
 //   }
 #pragma once
 
@@ -43,11 +44,12 @@ struct Profile {
   // Relative weights of what happens next.
   int w_submit = 60, w_tick = 30, w_move = 3, w_close = 2, w_reopen = 2, w_protect = 1, w_block = 1,
       w_outage = 2, w_restart = 1, w_race = 1;
-  int bulk_percent = 3;  // batches of bulk size, from one sender
-  int bulk_max = 300;    // largest batch
-  int outage_min = 2;    // ticks an outage lasts, at least
-  int outage_max = 8;    // and at most
-  int duplicate_per_mille = 15;
+  int bulk_percent = 3;            // batches of bulk size, from one sender
+  int bulk_max = 300;              // largest batch
+  int outage_min = 2;              // ticks an outage lasts, at least
+  int outage_max = 8;              // and at most
+  int duplicate_per_mille = 15;    // a recent message submitted again
+  int batch_repeat_per_mille = 3;  // a message repeated in its own batch
   int invalid_per_mille = 10;
   std::int64_t burst_every = 0;  // messages between bursts of reopened accounts (0: none)
   int burst_size = 0;            // accounts closed, then reopened for others, per burst
@@ -63,15 +65,14 @@ class Traffic {
 
   // The next step, playable after those before it.
   const Step& next();
-  // The senders of every segment (what reset announces).
+  // The senders (what the soak's one reset announces).
   const std::vector<std::string>& senders() const { return senders_; }
   std::int64_t messages() const { return messages_; }
   std::int64_t segment_messages() const { return segment_messages_; }
   // The segment's message quota is reached: the caller ends the segment,
   // then calls begin_segment().
   bool segment_due() const { return segment_messages_ >= profile_.segment; }
-  // A segment begins: the drain ended every outage; nothing of the last
-  // segment is resubmitted.
+  // A segment begins: the drain ended every outage.
   void begin_segment();
   // A quiet period is due: the caller drains the switch and checks what is
   // in flight, then calls after_quiet() (every outage has ended).

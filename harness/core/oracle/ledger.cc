@@ -104,7 +104,7 @@ void Ledger::forget(std::uint32_t slot) {
   Instance& in = instances_[slot];
   const Message& m = *in.msg;
   for (const auto v : in.tokens) canaries_.erase_if_owned(v, slot);
-  forgotten_keys_.add(m.sender, m.id, in.state == State::kAccepted);
+  if (in.state == State::kAccepted) forgotten_keys_.add(m.sender, m.id);
   if (auto kit = by_key_.find(KeyView(m.sender, m.id)); kit != by_key_.end()) {
     std::erase(kit->second, slot);
     if (kit->second.empty()) {
@@ -131,10 +131,8 @@ void Ledger::settle_all() {
   ids_.clear();
 }
 
-std::optional<bool> Ledger::forgotten_accepted(const std::string& sender,
-                                               const std::string& id) const {
-  if (forgotten_keys_.empty()) return std::nullopt;
-  return forgotten_keys_.find(sender, id);
+bool Ledger::forgotten_accepted(const std::string& sender, const std::string& id) const {
+  return !forgotten_keys_.empty() && forgotten_keys_.contains(sender, id);
 }
 
 const std::pmr::vector<std::uint32_t>* Ledger::with_key(std::string_view sender,
@@ -143,9 +141,23 @@ const std::pmr::vector<std::uint32_t>* Ledger::with_key(std::string_view sender,
   return it == by_key_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// The id as a whole decimal number without leading zeros (at most 19
+// digits), or nullopt: such ids are kept as runs.
+std::optional<std::uint64_t> run_number(const std::string& id) {
+  if (id.empty() || id.size() > 19 || (id.size() > 1 && id[0] == '0')) return std::nullopt;
+  std::uint64_t v = 0;
+  const auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
+  if (ec != std::errc() || p != id.data() + id.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
 Ledger::KeySet::Entry Ledger::KeySet::hash(const std::string& sender, const std::string& id) {
   // a: the standard library's string hash of each half, combined; b: FNV-1a
-  // over the sender's length, the sender and the id. Neither is 0 (a free slot).
+  // over the sender's length, the sender and the id. a is never 0 (a free slot).
   const std::uint64_t hs = std::hash<std::string>{}(sender), hi = std::hash<std::string>{}(id);
   std::uint64_t a = mix64(hs ^ mix64(hi + 0x9e3779b97f4a7c15ULL));
   std::uint64_t b = 0xcbf29ce484222325ULL;
@@ -153,27 +165,53 @@ Ledger::KeySet::Entry Ledger::KeySet::hash(const std::string& sender, const std:
   for (std::size_t n = sender.size(), k = 0; k < 8; ++k, n >>= 8) eat(n & 0xffu);
   for (const char c : sender) eat(static_cast<unsigned char>(c));
   for (const char c : id) eat(static_cast<unsigned char>(c));
-  b = mix64(b) & ~std::uint64_t{1};
-  return {a == 0 ? 1 : a, b};
+  return {a == 0 ? 1 : a, mix64(b)};
 }
 
 std::size_t Ledger::KeySet::slot_of(const Entry& e) const {
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = e.a & mask;
-  while (slots_[i].a != 0 && (slots_[i].a != e.a || (slots_[i].b | 1) != (e.b | 1))) {
-    i = (i + 1) & mask;
-  }
+  while (slots_[i].a != 0 && (slots_[i].a != e.a || slots_[i].b != e.b)) i = (i + 1) & mask;
   return i;
 }
 
-std::optional<bool> Ledger::KeySet::find(const std::string& sender, const std::string& id) const {
-  if (size_ == 0) return std::nullopt;
-  const Entry& e = slots_[slot_of(hash(sender, id))];
-  if (e.a == 0) return std::nullopt;
-  return (e.b & 1) != 0;
+bool Ledger::KeySet::contains(const std::string& sender, const std::string& id) const {
+  if (const auto n = run_number(id)) {
+    const auto s = runs_.find(sender);
+    if (s == runs_.end()) return false;
+    auto it = s->second.upper_bound(*n);  // the first run that starts after n
+    return it != s->second.begin() && std::prev(it)->second >= *n;
+  }
+  if (size_ == 0) return false;
+  return slots_[slot_of(hash(sender, id))].a != 0;
 }
 
-void Ledger::KeySet::add(const std::string& sender, const std::string& id, bool accepted) {
+void Ledger::KeySet::add(const std::string& sender, const std::string& id) {
+  if (const auto n = run_number(id)) {
+    auto& runs = runs_[sender];
+    const std::uint64_t x = *n;
+    auto next = runs.upper_bound(x);
+    if (next != runs.begin()) {
+      const auto prev = std::prev(next);
+      if (prev->second >= x) return;  // known
+      if (prev->second + 1 == x) {    // extends the run before it, maybe joining the next
+        prev->second = x;
+        if (next != runs.end() && next->first == x + 1) {
+          prev->second = next->second;
+          runs.erase(next);
+        }
+        return;
+      }
+    }
+    if (next != runs.end() && next->first == x + 1) {  // starts the run after it
+      auto node = runs.extract(next);
+      node.key() = x;
+      runs.insert(std::move(node));
+      return;
+    }
+    runs.emplace_hint(next, x, x);
+    return;
+  }
   if (2 * (size_ + 1) > slots_.size()) {  // at most half full
     std::vector<Entry> old(std::max<std::size_t>(1024, 2 * slots_.size()));
     old.swap(slots_);
@@ -187,10 +225,16 @@ void Ledger::KeySet::add(const std::string& sender, const std::string& id, bool 
     at = e;
     ++size_;
   }
-  at.b |= accepted ? 1 : 0;
+}
+
+std::size_t Ledger::KeySet::runs() const {
+  std::size_t n = 0;
+  for (const auto& [sender, runs] : runs_) n += runs.size();
+  return n;
 }
 
 void Ledger::KeySet::clear() {
+  runs_.clear();
   std::vector<Entry>().swap(slots_);
   size_ = 0;
 }

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory_resource>
 #include <optional>
 #include <string>
@@ -22,20 +23,13 @@
 #include <vector>
 
 #include "harness/core/canary.h"
+#include "harness/core/mix.h"
 #include "harness/core/scenario.h"
 #include "models/situation.h"
 #include "models/world.h"
 #include "wrongbox/message.h"
 
 namespace wrongbox {
-
-// splitmix64's finaliser: a hash for integer keys (the ledger's forgotten
-// keys, the situation recorder's family table).
-inline std::uint64_t mix64(std::uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 class Ledger {
  public:
@@ -142,8 +136,12 @@ class Ledger {
   const std::pmr::vector<std::uint32_t>* with_key(std::string_view sender,
                                                   std::string_view id) const;
   const KeyMap& keys() const { return by_key_; }
-  // Whether a forgotten message with this key was accepted (nullopt: none forgotten).
-  std::optional<bool> forgotten_accepted(const std::string& sender, const std::string& id) const;
+  // Whether a forgotten message with this key was accepted.
+  bool forgotten_accepted(const std::string& sender, const std::string& id) const;
+  // What the keys of forgotten accepted messages take: runs of consecutive
+  // numeric ids, and other ids (for tests and benchmarks).
+  std::size_t forgotten_runs() const { return forgotten_keys_.runs(); }
+  std::size_t forgotten_other_ids() const { return forgotten_keys_.others(); }
   // Another sender used this id too.
   bool shared_id(const std::string& id) const {
     auto it = ids_.find(id);
@@ -190,25 +188,31 @@ class Ledger {
     bool shared = false;     // another sender used it too
     std::uint32_t keys = 0;  // entries of by_key_ with this id
   };
-  // The keys of forgotten messages, kept until the switch's reset: the switch
-  // must still know them as duplicates. 16 bytes a key (two independent 64-bit
-  // hashes; a false match is about 2^-128 likely), open addressing.
+  // The keys of forgotten accepted messages, kept until the switch's reset:
+  // the switch must still know them as duplicates. An id that is a whole
+  // number (decimal, no leading zero) is kept in its sender's runs of
+  // consecutive ids, so a sender numbering its messages 1, 2, 3, ... costs a
+  // few runs however long the run is (a rejected id splits a run). Other ids
+  // take 16 bytes each (two independent 64-bit hashes; a false match is
+  // about 2^-128 likely), open addressing, at most half full.
   class KeySet {
    public:
-    // Whether a message with this key that was accepted is among them
-    // (nullopt: no message with this key).
-    std::optional<bool> find(const std::string& sender, const std::string& id) const;
-    void add(const std::string& sender, const std::string& id, bool accepted);
-    bool empty() const { return size_ == 0; }
+    bool contains(const std::string& sender, const std::string& id) const;
+    void add(const std::string& sender, const std::string& id);
+    bool empty() const { return size_ == 0 && runs_.empty(); }
     void clear();
+    std::size_t runs() const;
+    std::size_t others() const { return size_; }
 
    private:
     struct Entry {
       std::uint64_t a = 0;  // 0: free
-      std::uint64_t b = 0;  // its low bit: accepted
+      std::uint64_t b = 0;
     };
     static Entry hash(const std::string& sender, const std::string& id);
     std::size_t slot_of(const Entry& e) const;
+    // Per sender: first id of a run -> its last.
+    std::unordered_map<std::string, std::map<std::uint64_t, std::uint64_t>> runs_;
     std::vector<Entry> slots_;
     std::size_t size_ = 0;
   };

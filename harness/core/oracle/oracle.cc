@@ -300,7 +300,7 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
     v.facts = {{"message", describe_instance(done_with_receipt)}};
     return;
   }
-  if (ledger_.forgotten_accepted(sender, id).value_or(false)) {
+  if (ledger_.forgotten_accepted(sender, id)) {
     check(Property::C4);
     auto& v = violate(Property::C4, "a second receipt for the same message");
     v.facts = {{"message", sender + "/" + id + ", accepted, handled and receipted more than " +
@@ -311,9 +311,13 @@ void Oracle::on_receipt(const std::string& sender, const std::string& id, Receip
                     "a receipt went to a sender that has no handled message "
                     "with that id");
   v.facts = {{"receipt", "to " + sender + " for id " + id + " (" + to_string(status) + ")"}};
+  // The other senders' messages with this id, when there are any (a look
+  // through every key: not once per receipt of a switch that sends many).
   std::vector<std::pair<const Ledger::MessageKey*, const std::pmr::vector<std::uint32_t>*>> others;
-  for (const auto& [key, list] : ledger_.keys()) {
-    if (key.second == id && key.first != sender) others.emplace_back(&key, &list);
+  if (ledger_.shared_id(id)) {
+    for (const auto& [key, list] : ledger_.keys()) {
+      if (key.second == id && key.first != sender) others.emplace_back(&key, &list);
+    }
   }
   std::sort(others.begin(), others.end(),
             [](const auto& a, const auto& b) { return *a.first < *b.first; });
@@ -430,8 +434,8 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
                           in.msg->sender + "/" + in.msg->id);
     }
     const auto& same_key = *ledger_.with_key(in.msg->sender, in.msg->id);  // add_batch added it
-    const std::optional<bool> forgotten = ledger_.forgotten_accepted(in.msg->sender, in.msg->id);
-    bool repeated = forgotten.value_or(false);
+    const bool forgotten = ledger_.forgotten_accepted(in.msg->sender, in.msg->id);
+    bool repeated = forgotten;
     for (auto other : same_key) {
       repeated |= ledger_.at(other).seq < in.seq && ledger_.at(other).state == State::kAccepted;
     }
@@ -448,7 +452,7 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
         again = true;
         break;
       }
-      if (!again && forgotten.value_or(false)) {
+      if (!again && forgotten) {
         auto& v = violate(Property::C1,
                           "a message with an already accepted (sender, id) was "
                           "accepted again");
@@ -464,7 +468,7 @@ void Oracle::on_verdicts(const std::vector<Verdict>& vs) {
         auto& v = violate(Property::S5, "a message was rejected after its content reached a sink");
         v.facts = {{"message", describe_instance(idx)}, {"went to", handled_where(in)}};
       }
-      const bool duplicate = same_key.front() != idx || forgotten.has_value();
+      const bool duplicate = same_key.front() != idx || forgotten;
       if (in.valid_subject && in.tokens.size() > 1 && !duplicate &&
           warnings_.size() < kMaxWarnings) {
         warnings_.push_back("step " + std::to_string(step_ + 1) + ": valid message " +

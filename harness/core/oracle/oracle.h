@@ -96,6 +96,8 @@ class Oracle {
   // message is settled, and the (sender, id) keys accepted so far are
   // forgotten, as the switch forgets them at its reset.
   void settle_all() { ledger_.settle_all(); }
+  // What the oracle knows of the messages (for tests and benchmarks).
+  const Ledger& ledger() const { return ledger_; }
 
   // Refusals the harness's actors answered, and restarts (for situations).
   void on_delivery_refused(const Message& sent, const std::string& mailbox,

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "harness/core/mix.h"
 #include "models/identity.h"
 
 namespace wrongbox {
