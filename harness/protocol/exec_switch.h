@@ -31,6 +31,11 @@
 
 namespace wrongbox {
 
+namespace exec_detail {
+// Seconds on the steady clock: the deadlines of reads and commands.
+double now_seconds();
+}  // namespace exec_detail
+
 struct ExecOptions {
   double timeout_seconds = 10;  // per command, calls included
   std::string log_path;         // the switch's standard error; "" = wrongbox-logs/switch-<pid>.log
