@@ -13,7 +13,7 @@ for sut in $("$WB" suts | grep -v reference); do
   row=() props=""
   for seed in 1 2 3; do
     out=$("$WB" soak --sut "$sut" --seed "$seed" --messages "$N" --json --no-evidence \
-      --save-failures '' --time-budget 60 2>/dev/null | tail -1)
+      --save-failures '' --shrink-budget 1 --time-budget 60 2>/dev/null | tail -1)
     read -r verdict messages prop < <(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["verdict"], d["messages"], d["property"] or "-")' "$out")
     if [ "$verdict" = pass ]; then row+=("-"); missed=$((missed + 1)); else row+=("$messages"); fi
     props="$props $prop"
