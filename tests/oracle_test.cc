@@ -640,21 +640,39 @@ TEST(StreamingOracleTest, ForgottenKeysNumberedInOrderAreAFewRunsAndStayExact) {
     if (k % 100 == 50) st.messages[0].parts = 0;  // rejected: a gap in the accepted ids
     ASSERT_TRUE(s.play(st, i++) && s.oracle().violations().empty()) << k;
   }
-  // 0..49, 51..149, ..., 1951..1995 (the last 4 are still retained): 21 runs.
+  // 0..49, 51..149, ..., 1951..1995 (the last 4 are still retained): 21
+  // runs, each begun from the table by its first id (0, 51, ..., 1951).
   EXPECT_EQ(s.oracle().ledger().forgotten_runs(), 21u);
-  EXPECT_EQ(s.oracle().ledger().forgotten_other_ids(), 0u);
+  EXPECT_EQ(s.oracle().ledger().forgotten_in_table(), 21u);
   // A rejected id in a gap, and ids that are not plain numbers, were never accepted.
   for (const char* id : {"50", "1950", "007", "7 ", "x"}) {
     ASSERT_TRUE(s.play(submit_step(id), i++)) << id;
     EXPECT_TRUE(s.oracle().violations().empty())
         << id << ": " << s.oracle().violations()[0].summary;
   }
-  EXPECT_EQ(s.oracle().ledger().forgotten_other_ids(), 0u);  // still retained
+  EXPECT_EQ(s.oracle().ledger().forgotten_in_table(), 21u);  // those are still retained
   // An accepted id inside a run is known: accepting it again is C1.
   s.play(submit_step("1000"), i++);
   ASSERT_EQ(s.oracle().violations().size(), 1u);
   EXPECT_EQ(s.oracle().violations()[0].property, Property::C1);
   EXPECT_NE(s.oracle().violations()[0].summary.find("accepted again"), std::string::npos);
+}
+
+TEST(StreamingOracleTest, ForgottenNumbersWithNoNeighbourAreKeptOneByOne) {
+  // Ids from a counter another sender shares: s1 gets every other number.
+  auto sw = correct_switch();
+  Session s(sw, RunOptions{}, 4);
+  s.start({"s1"});
+  int i = 0;
+  ASSERT_TRUE(s.play(open_step("kivra/a", kA), i++));
+  for (int k = 0; k < 400; k += 2) {
+    ASSERT_TRUE(s.play(submit_step(std::to_string(k)), i++) && s.oracle().violations().empty());
+  }
+  EXPECT_EQ(s.oracle().ledger().forgotten_runs(), 0u);
+  EXPECT_EQ(s.oracle().ledger().forgotten_in_table(), 196u);  // 200 less the 4 retained
+  EXPECT_TRUE(s.oracle().ledger().forgotten_accepted("s1", "100"));
+  EXPECT_FALSE(s.oracle().ledger().forgotten_accepted("s1", "101"));
+  EXPECT_FALSE(s.oracle().ledger().forgotten_accepted("s2", "100"));
 }
 
 TEST(StreamingOracleTest, ADuplicateRejectedLongAfterItsFirstWasForgottenIsCorrect) {

@@ -175,43 +175,11 @@ std::size_t Ledger::KeySet::slot_of(const Entry& e) const {
   return i;
 }
 
-bool Ledger::KeySet::contains(const std::string& sender, const std::string& id) const {
-  if (const auto n = run_number(id)) {
-    const auto s = runs_.find(sender);
-    if (s == runs_.end()) return false;
-    auto it = s->second.upper_bound(*n);  // the first run that starts after n
-    return it != s->second.begin() && std::prev(it)->second >= *n;
-  }
-  if (size_ == 0) return false;
-  return slots_[slot_of(hash(sender, id))].a != 0;
+bool Ledger::KeySet::in_table(const std::string& sender, const std::string& id) const {
+  return size_ != 0 && slots_[slot_of(hash(sender, id))].a != 0;
 }
 
-void Ledger::KeySet::add(const std::string& sender, const std::string& id) {
-  if (const auto n = run_number(id)) {
-    auto& runs = runs_[sender];
-    const std::uint64_t x = *n;
-    auto next = runs.upper_bound(x);
-    if (next != runs.begin()) {
-      const auto prev = std::prev(next);
-      if (prev->second >= x) return;  // known
-      if (prev->second + 1 == x) {    // extends the run before it, maybe joining the next
-        prev->second = x;
-        if (next != runs.end() && next->first == x + 1) {
-          prev->second = next->second;
-          runs.erase(next);
-        }
-        return;
-      }
-    }
-    if (next != runs.end() && next->first == x + 1) {  // starts the run after it
-      auto node = runs.extract(next);
-      node.key() = x;
-      runs.insert(std::move(node));
-      return;
-    }
-    runs.emplace_hint(next, x, x);
-    return;
-  }
+void Ledger::KeySet::add_to_table(const std::string& sender, const std::string& id) {
   if (2 * (size_ + 1) > slots_.size()) {  // at most half full
     std::vector<Entry> old(std::max<std::size_t>(1024, 2 * slots_.size()));
     old.swap(slots_);
@@ -227,9 +195,61 @@ void Ledger::KeySet::add(const std::string& sender, const std::string& id) {
   }
 }
 
+bool Ledger::KeySet::contains(const std::string& sender, const std::string& id) const {
+  if (const auto n = run_number(id)) {
+    const auto s = runs_.find(sender);
+    if (s == runs_.end() || *n > s->second.max) return false;  // no such number added
+    const auto& runs = s->second.runs;
+    auto it = runs.upper_bound(*n);  // the first run that starts after n
+    if (it != runs.begin() && std::prev(it)->second >= *n) return true;
+  }
+  return in_table(sender, id);  // other ids, and numbers with no neighbour yet
+}
+
+void Ledger::KeySet::add(const std::string& sender, const std::string& id) {
+  const auto n = run_number(id);
+  if (!n) {
+    add_to_table(sender, id);
+    return;
+  }
+  auto& numbers = runs_[sender];
+  auto& runs = numbers.runs;
+  const std::uint64_t x = *n;
+  numbers.max = std::max(numbers.max, x);
+  auto next = runs.upper_bound(x);
+  if (next != runs.begin()) {
+    const auto prev = std::prev(next);
+    if (prev->second >= x) return;  // known
+    if (prev->second + 1 == x) {    // extends the run before it, maybe joining the next
+      prev->second = x;
+      if (next != runs.end() && next->first == x + 1) {
+        prev->second = next->second;
+        runs.erase(next);
+      }
+      return;
+    }
+  }
+  if (next != runs.end() && next->first == x + 1) {  // starts the run after it
+    auto node = runs.extract(next);
+    node.key() = x;
+    runs.insert(std::move(node));
+    return;
+  }
+  // No run next to it: a number alone goes to the table (ids counted by a
+  // counter several senders share are all alone); with a neighbour there,
+  // the two begin a run (the neighbour's entry stays, harmless).
+  const bool below = x > 0 && in_table(sender, std::to_string(x - 1));
+  const bool above = x < UINT64_MAX && in_table(sender, std::to_string(x + 1));
+  if (!below && !above) {
+    add_to_table(sender, id);
+    return;
+  }
+  runs.emplace_hint(next, below ? x - 1 : x, above ? x + 1 : x);
+}
+
 std::size_t Ledger::KeySet::runs() const {
   std::size_t n = 0;
-  for (const auto& [sender, runs] : runs_) n += runs.size();
+  for (const auto& [sender, numbers] : runs_) n += numbers.runs.size();
   return n;
 }
 

@@ -139,9 +139,9 @@ class Ledger {
   // Whether a forgotten message with this key was accepted.
   bool forgotten_accepted(const std::string& sender, const std::string& id) const;
   // What the keys of forgotten accepted messages take: runs of consecutive
-  // numeric ids, and other ids (for tests and benchmarks).
+  // numeric ids, and entries of the table (for tests and benchmarks).
   std::size_t forgotten_runs() const { return forgotten_keys_.runs(); }
-  std::size_t forgotten_other_ids() const { return forgotten_keys_.others(); }
+  std::size_t forgotten_in_table() const { return forgotten_keys_.in_table(); }
   // Another sender used this id too.
   bool shared_id(const std::string& id) const {
     auto it = ids_.find(id);
@@ -190,11 +190,12 @@ class Ledger {
   };
   // The keys of forgotten accepted messages, kept until the switch's reset:
   // the switch must still know them as duplicates. An id that is a whole
-  // number (decimal, no leading zero) is kept in its sender's runs of
-  // consecutive ids, so a sender numbering its messages 1, 2, 3, ... costs a
-  // few runs however long the run is (a rejected id splits a run). Other ids
-  // take 16 bytes each (two independent 64-bit hashes; a false match is
-  // about 2^-128 likely), open addressing, at most half full.
+  // number (decimal, no leading zero) next to another of its sender's is kept
+  // in that sender's runs of consecutive ids, so a sender numbering its
+  // messages 1, 2, 3, ... costs a few runs however long the run is (a
+  // rejected id splits a run). Other ids, and numbers with no neighbour,
+  // take 16 bytes each in a table (two independent 64-bit hashes; a false
+  // match is about 2^-128 likely), open addressing, at most half full.
   class KeySet {
    public:
     bool contains(const std::string& sender, const std::string& id) const;
@@ -202,7 +203,7 @@ class Ledger {
     bool empty() const { return size_ == 0 && runs_.empty(); }
     void clear();
     std::size_t runs() const;
-    std::size_t others() const { return size_; }
+    std::size_t in_table() const { return size_; }
 
    private:
     struct Entry {
@@ -211,8 +212,15 @@ class Ledger {
     };
     static Entry hash(const std::string& sender, const std::string& id);
     std::size_t slot_of(const Entry& e) const;
-    // Per sender: first id of a run -> its last.
-    std::unordered_map<std::string, std::map<std::uint64_t, std::uint64_t>> runs_;
+    bool in_table(const std::string& sender, const std::string& id) const;
+    void add_to_table(const std::string& sender, const std::string& id);
+    // Per sender: first id of a run -> its last, and the largest number
+    // added (a new message's id is usually beyond it: no lookup needed).
+    struct Numbers {
+      std::map<std::uint64_t, std::uint64_t> runs;
+      std::uint64_t max = 0;
+    };
+    std::unordered_map<std::string, Numbers> runs_;
     std::vector<Entry> slots_;
     std::size_t size_ = 0;
   };
