@@ -26,8 +26,9 @@ void add_soak(CLI::App& app, std::vector<Command>& commands) {
   auto* soak = app.add_subcommand(
       "soak",
       "Long generated traffic (a steady day, an incident week) against one switch, judged as it "
-      "goes by an oracle whose memory is bounded by the messages in flight. A finding is cut "
-      "out of the traffic as a short scenario, shrunk, saved and recorded.");
+      "goes by an oracle whose memory follows the messages in flight; the switch is reset once, "
+      "at the start. A finding is cut out of the traffic as a short scenario, shrunk, saved and "
+      "recorded.");
   add_switch_options(soak, *o);
   soak->add_option("--messages", o->messages, "Messages to send")
       ->capture_default_str()
