@@ -36,6 +36,9 @@ setpgid-hang|no result within
 daemon-hang|no result within'
 
 TIMEOUT=1
+# A switch's hello gets at least 10 s, its start-up included (a busy machine
+# starts Python slowly): the bounds below allow for it once per process.
+STARTUP=10
 n=0
 token() { n=$((n + 1)); echo "hostile-$$-$n"; }
 # No process of this token is left (the harness, its watchdog, the switch and
@@ -84,7 +87,7 @@ replay)
       --timeout $TIMEOUT --no-evidence
     contains "replay: $mode names the reason" "$text"
     contains "replay: $mode names the step" "SWITCH FAILED at step 2"
-    within "replay: $mode" $((3 * TIMEOUT + 3)) "$start"
+    within "replay: $mode" $((3 * TIMEOUT + 3 + STARTUP)) "$start"
     no_leftovers "replay: $mode" "$t"
   done <<<"$MODES"
   # A whole corpus against a switch whose every process forks and exits: one
@@ -134,7 +137,7 @@ check | check2)
       --timeout $TIMEOUT --tests 20 --seed 1 --evidence ev.db
     contains "check: $mode names the reason" "$text"
     contains "check: $mode is shrunk to the step that failed" "shrunk to 1 step(s)"
-    within "check: $mode" $((4 * TIMEOUT + 4)) "$start"
+    within "check: $mode" $((4 * TIMEOUT + 4 + STARTUP)) "$start"
     no_leftovers "check: $mode" "$t"
     # The saved file reproduces the failure.
     saved=$(sed -n 's/^saved: *//p' "$tmp/out")
@@ -155,7 +158,7 @@ check | check2)
     t=$(token); start=$(now_ms)
     check "check: a late hang exits 3" 3 "$WB" check --sut "exec:python3 $BAD hang@4 $t" \
       --timeout $TIMEOUT --time-budget 5 --seed 2 --no-evidence
-    within "check: a late hang within the budget" $((5 + 2 * TIMEOUT + 3)) "$start"
+    within "check: a late hang within the budget" $((5 + 2 * TIMEOUT + 3 + STARTUP)) "$start"
     no_leftovers "check: late hang" "$t"
   fi
   ;;
@@ -174,7 +177,7 @@ campaign)
   check "campaign: a late hang exits 3" 3 "$WB" campaign --sut "exec:python3 $BAD hang@60 $t" \
     --timeout $TIMEOUT --budget 20 --evidence ev.db
   contains "campaign: a late hang is a switch failure" "switch-failure in"
-  within "campaign: a late hang within the budget" $((20 + 3 * TIMEOUT + 3)) "$start"
+  within "campaign: a late hang within the budget" $((20 + 3 * TIMEOUT + 3 + STARTUP)) "$start"
   no_leftovers "campaign: late hang" "$t"
   check "campaign: the store verifies" 0 "$WB" evidence verify ev.db
   ;;

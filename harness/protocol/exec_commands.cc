@@ -1,6 +1,8 @@
 // Protocol v1 over a child process's stdin/stdout: the commands, their
 // answers and the calls the switch makes while one runs (the process and its
 // lines: exec_switch.cc).
+#include <algorithm>
+
 #include "harness/protocol/exec_switch.h"
 
 namespace wrongbox {
@@ -147,6 +149,15 @@ void ExecSwitch::use_places(const Places& p) {
 HelloInfo ExecSwitch::hello() {
   if (pgid_ < 0) start();
   if (said_hello_) return hello_;
+  // The first answer includes the switch's start-up (an interpreter or a
+  // virtual machine loading, on a machine that may be busy): it gets at
+  // least kStartupSeconds, whatever --timeout says of the commands after it.
+  struct Restore {
+    double& at;
+    double was;
+    ~Restore() { at = was; }
+  } restore{options_.timeout_seconds, options_.timeout_seconds};
+  options_.timeout_seconds = std::max(options_.timeout_seconds, kStartupSeconds);
   const auto r = command("hello", nullptr, [&] {
     writer_.key("protocol");
     writer_.integer(protocol::kVersion);

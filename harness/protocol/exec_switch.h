@@ -31,13 +31,17 @@
 
 namespace wrongbox {
 
+// `hello`, the first answer of a process, includes its start-up: it may
+// take this long whatever the timeout of the other commands.
+inline constexpr double kStartupSeconds = 10;
+
 namespace exec_detail {
 // Seconds on the steady clock: the deadlines of reads and commands.
 double now_seconds();
 }  // namespace exec_detail
 
 struct ExecOptions {
-  double timeout_seconds = 10;  // per command, calls included
+  double timeout_seconds = 10;  // per command, calls included (hello: kStartupSeconds at least)
   std::string log_path;         // the switch's standard error; "" = wrongbox-logs/switch-<pid>.log
   // How long to look for the switch's output before sleeping, while its
   // recent answers came that fast (0: always sleep at once). See wait_readable.
