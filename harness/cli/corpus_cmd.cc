@@ -187,6 +187,102 @@ bool out_is_usable(const std::string& out, const std::vector<std::string>& files
   return true;
 }
 
+// corpus minimize: a greedy cover of everything the whole set has
+// (situation pairs, guards, failure signatures). The file adding most is
+// taken first; fewer steps, then the name, break ties. Returns the summary.
+std::string minimize_set(const CorpusOptions& o, const std::vector<FileFacts>& facts,
+                         long unreadable, std::vector<const FileFacts*>& kept, const Console& io) {
+  // Each file's features, made once (the greedy loop reads them often).
+  std::vector<std::vector<std::string>> features(facts.size());
+  std::set<std::string> all;
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    const FileFacts& f = facts[i];
+    for (int p : f.pairs) features[i].push_back("pair " + std::to_string(p));
+    for (const auto& g : f.guards) features[i].push_back("guard " + g);
+    if (!f.failure.empty()) features[i].push_back("failure " + f.failure);
+    all.insert(features[i].begin(), features[i].end());
+  }
+  std::set<std::string> have;
+  std::vector<bool> taken(facts.size(), false);
+  for (;;) {
+    std::size_t best = facts.size();
+    std::size_t best_gain = 0;
+    for (std::size_t i = 0; i < facts.size(); ++i) {
+      if (taken[i] || !facts[i].readable) continue;
+      std::size_t gain = 0;
+      for (const auto& x : features[i]) gain += have.count(x) == 0;
+      if (gain > best_gain ||
+          (gain == best_gain && gain > 0 && facts[i].steps < facts[best].steps)) {
+        best = i;
+        best_gain = gain;
+      }
+    }
+    if (best == facts.size()) break;
+    taken[best] = true;
+    int pairs = 0;
+    std::vector<std::string> reasons;
+    for (const auto& x : features[best]) {
+      if (!have.insert(x).second) continue;
+      if (x.rfind("pair ", 0) == 0) {
+        ++pairs;
+      } else {
+        reasons.push_back(x);
+      }
+    }
+    if (pairs > 0) reasons.insert(reasons.begin(), fmt::format("{} new situation pair(s)", pairs));
+    kept.push_back(&facts[best]);
+    std::string joined;
+    for (const auto& r : reasons) joined += (joined.empty() ? "" : "; ") + r;
+    fmt::print(io.out, "keep  {}: {}\n", facts[best].file, joined);
+  }
+  long pairs = 0, guards = 0, failures = 0;
+  for (const auto& x : all) {
+    pairs += x.rfind("pair ", 0) == 0;
+    guards += x.rfind("guard ", 0) == 0;
+    failures += x.rfind("failure ", 0) == 0;
+  }
+  return fmt::format(
+      "kept {} of {} file(s) in {}: the same {} situation pair(s), {} guard(s) and {} failure "
+      "signature(s) as the whole set{}",
+      kept.size(), facts.size(), o.out, pairs, guards, failures,
+      unreadable > 0 ? fmt::format(" ({} unreadable kept as they are)", unreadable) : "");
+}
+
+// corpus dedup: one file per failure signature, the shortest; every passing
+// file kept. Returns the summary.
+std::string dedup_set(const CorpusOptions& o, const std::vector<FileFacts>& facts,
+                      std::vector<const FileFacts*>& kept, const Console& io) {
+  std::map<std::string, const FileFacts*> first;
+  for (const auto& f : facts) {
+    if (!f.readable) continue;
+    if (f.failure.empty()) {
+      kept.push_back(&f);
+      continue;
+    }
+    auto [it, fresh] = first.emplace(f.failure, &f);
+    if (!fresh && f.steps < it->second->steps) it->second = &f;
+  }
+  long dropped = 0;
+  for (const auto& f : facts) {
+    if (!f.readable || f.failure.empty()) continue;
+    const FileFacts* k = first.at(f.failure);
+    if (k == &f) {
+      kept.push_back(&f);
+      fmt::print(io.out, "keep  {}: {}\n", f.file, f.failure);
+    } else {
+      ++dropped;
+      fmt::print(io.out, "drop  {}: the same failure as {}\n", f.file, k->file);
+    }
+  }
+  return fmt::format(
+      "{} of {} file(s) kept: {} failure signature(s), {} duplicate(s) {}, {} passing file(s) "
+      "kept",
+      kept.size(), facts.size(), first.size(), dropped,
+      o.out.empty() ? "(nothing changed: --out DIR writes the kept files)" : "left out of " + o.out,
+      std::count_if(facts.begin(), facts.end(),
+                    [](const FileFacts& f) { return f.readable && f.failure.empty(); }));
+}
+
 }  // namespace
 
 CommandResult corpus(const CorpusOptions& o, const Console& io) {
@@ -204,7 +300,6 @@ CommandResult corpus(const CorpusOptions& o, const Console& io) {
   auto sut = open_sut_for_cli(o.sut, o.sut_options(), io, res);
   if (!sut) return res;
   const auto facts = survey(files, *sut, o.action == "dedup", o.shrink_seconds, io);
-
   std::vector<const FileFacts*> kept;
   long unreadable = 0;
   for (const auto& f : facts) {
@@ -213,98 +308,8 @@ CommandResult corpus(const CorpusOptions& o, const Console& io) {
     kept.push_back(&f);  // nothing is lost: what cannot be judged is kept, and named
     fmt::print(io.out, "keep  {}: cannot be read ({}); fix or remove it\n", f.file, f.error);
   }
-
-  if (o.action == "minimize") {
-    // Greedy cover of everything the whole set has: situation pairs, guards,
-    // failure signatures. The file adding most is taken first; fewer steps,
-    // then the name, break ties.
-    // Each file's features, made once (the greedy loop reads them often).
-    std::vector<std::vector<std::string>> features(facts.size());
-    std::set<std::string> all;
-    for (std::size_t i = 0; i < facts.size(); ++i) {
-      const FileFacts& f = facts[i];
-      for (int p : f.pairs) features[i].push_back("pair " + std::to_string(p));
-      for (const auto& g : f.guards) features[i].push_back("guard " + g);
-      if (!f.failure.empty()) features[i].push_back("failure " + f.failure);
-      all.insert(features[i].begin(), features[i].end());
-    }
-    std::set<std::string> have;
-    std::vector<bool> taken(facts.size(), false);
-    for (;;) {
-      std::size_t best = facts.size();
-      std::size_t best_gain = 0;
-      for (std::size_t i = 0; i < facts.size(); ++i) {
-        if (taken[i] || !facts[i].readable) continue;
-        std::size_t gain = 0;
-        for (const auto& x : features[i]) gain += have.count(x) == 0;
-        if (gain > best_gain ||
-            (gain == best_gain && gain > 0 && facts[i].steps < facts[best].steps)) {
-          best = i;
-          best_gain = gain;
-        }
-      }
-      if (best == facts.size()) break;
-      taken[best] = true;
-      int pairs = 0;
-      std::vector<std::string> reasons;
-      for (const auto& x : features[best]) {
-        if (!have.insert(x).second) continue;
-        if (x.rfind("pair ", 0) == 0) {
-          ++pairs;
-        } else {
-          reasons.push_back(x);
-        }
-      }
-      if (pairs > 0)
-        reasons.insert(reasons.begin(), fmt::format("{} new situation pair(s)", pairs));
-      kept.push_back(&facts[best]);
-      std::string joined;
-      for (const auto& r : reasons) joined += (joined.empty() ? "" : "; ") + r;
-      fmt::print(io.out, "keep  {}: {}\n", facts[best].file, joined);
-    }
-    long pairs = 0, guards = 0, failures = 0;
-    for (const auto& x : all) {
-      pairs += x.rfind("pair ", 0) == 0;
-      guards += x.rfind("guard ", 0) == 0;
-      failures += x.rfind("failure ", 0) == 0;
-    }
-    res.summary = fmt::format(
-        "kept {} of {} file(s) in {}: the same {} situation pair(s), {} guard(s) and {} failure "
-        "signature(s) as the whole set{}",
-        kept.size(), facts.size(), o.out, pairs, guards, failures,
-        unreadable > 0 ? fmt::format(" ({} unreadable kept as they are)", unreadable) : "");
-  } else {  // dedup: one file per failure signature, the shortest
-    std::map<std::string, const FileFacts*> first;
-    for (const auto& f : facts) {
-      if (!f.readable) continue;
-      if (f.failure.empty()) {
-        kept.push_back(&f);
-        continue;
-      }
-      auto [it, fresh] = first.emplace(f.failure, &f);
-      if (!fresh && f.steps < it->second->steps) it->second = &f;
-    }
-    long dropped = 0;
-    for (const auto& f : facts) {
-      if (!f.readable || f.failure.empty()) continue;
-      const FileFacts* k = first.at(f.failure);
-      if (k == &f) {
-        kept.push_back(&f);
-        fmt::print(io.out, "keep  {}: {}\n", f.file, f.failure);
-      } else {
-        ++dropped;
-        fmt::print(io.out, "drop  {}: the same failure as {}\n", f.file, k->file);
-      }
-    }
-    res.summary = fmt::format(
-        "{} of {} file(s) kept: {} failure signature(s), {} duplicate(s) {}, {} passing file(s) "
-        "kept",
-        kept.size(), facts.size(), first.size(), dropped,
-        o.out.empty() ? "(nothing changed: --out DIR writes the kept files)"
-                      : "left out of " + o.out,
-        std::count_if(facts.begin(), facts.end(),
-                      [](const FileFacts& f) { return f.readable && f.failure.empty(); }));
-  }
+  res.summary = o.action == "minimize" ? minimize_set(o, facts, unreadable, kept, io)
+                                       : dedup_set(o, facts, kept, io);
   if (!o.out.empty() && !copy_kept(kept, o.out, why)) return fail(res, io, kExitUsage, why);
   fmt::print(io.out, "{}\n", res.summary);
   res.exit_code = errors.empty() ? kExitOk : kExitUsage;

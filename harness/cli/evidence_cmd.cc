@@ -279,6 +279,43 @@ CommandResult evidence_head(const EvidenceToolOptions& o, const Console& io) {
   });
 }
 
+namespace {
+
+// The bundle's VERIFY.md: what each file is, and how to check it with only
+// `wrongbox` and the bundle. `signer`: the key the head is signed with.
+std::string verify_text(const std::string& name, const evidence::Head& h,
+                        const evidence::PublicKey* signer, bool pub) {
+  const bool key = signer != nullptr;
+  return "# Verifying this evidence bundle\n\n"
+         "Files: `" +
+         std::string(kBundleStore) + "` (the evidence store, SQLite), `" + kBundleHead +
+         "` (where its hash chain ended when the bundle was made" + (key ? ", signed" : "") +
+         "), " +
+         (pub ? "`" + std::string(kBundleKey) + "` (the public key the runs are signed with), "
+              : std::string()) +
+         "`" + kBundleReport +
+         "` (the report rendered from the store).\n\n"
+         "With only `wrongbox` and this bundle:\n\n```sh\n"
+         "wrongbox evidence verify " +
+         name +
+         "\n```\n\n"
+         "checks the whole chain, " +
+         (pub ? "every signature against the bundle's public key, " : std::string()) +
+         "and that the head recorded in `" + kBundleHead +
+         "` is still in it. Spelled out, with a key you obtained yourself (trust the key you got "
+         "from the signer, not the one in the bundle):\n\n```sh\n"
+         "wrongbox evidence verify " +
+         kBundleStore + (pub ? " --public-key THEIR-KEY.pub" : "") + " --expect-head " +
+         kBundleHead + "\nwrongbox report --evidence " + kBundleStore +
+         " --format html --out report.html\n```\n\n"
+         "Head: record " +
+         std::to_string(h.seq) + ", `" + h.hash + "`" +
+         (key ? ", signed by key `" + signer->id + "`" : ", unsigned") + ". " +
+         std::to_string(h.runs) + " run(s).\n";
+}
+
+}  // namespace
+
 CommandResult evidence_export(const EvidenceToolOptions& o, const Console& io) {
   return guarded(io, [&] {
     std::optional<evidence::SecretKey> key;
@@ -318,33 +355,7 @@ CommandResult evidence_export(const EvidenceToolOptions& o, const Console& io) {
     }
     write_file(dir / kBundleReport, evidence::render_report(copy, evidence::ReportFormat::kHtml));
     const std::string name = tar ? fs::path(o.out).filename().string() : dir.filename().string();
-    std::string verify_md =
-        "# Verifying this evidence bundle\n\n"
-        "Files: `" +
-        std::string(kBundleStore) + "` (the evidence store, SQLite), `" + kBundleHead +
-        "` (where its hash chain ended when the bundle was made" + (key ? ", signed" : "") + "), " +
-        (pub ? "`" + std::string(kBundleKey) + "` (the public key the runs are signed with), "
-             : std::string()) +
-        "`" + kBundleReport +
-        "` (the report rendered from the store).\n\n"
-        "With only `wrongbox` and this bundle:\n\n```sh\n"
-        "wrongbox evidence verify " +
-        name +
-        "\n```\n\n"
-        "checks the whole chain, " +
-        (pub ? "every signature against the bundle's public key, " : std::string()) +
-        "and that the head recorded in `" + kBundleHead +
-        "` is still in it. Spelled out, with a key you obtained yourself (trust the key you got "
-        "from the signer, not the one in the bundle):\n\n```sh\n"
-        "wrongbox evidence verify " +
-        kBundleStore + (pub ? " --public-key THEIR-KEY.pub" : "") + " --expect-head " +
-        kBundleHead + "\nwrongbox report --evidence " + kBundleStore +
-        " --format html --out report.html\n```\n\n"
-        "Head: record " +
-        std::to_string(h.seq) + ", `" + h.hash + "`" +
-        (key ? ", signed by key `" + key->pub.id + "`" : ", unsigned") + ". " +
-        std::to_string(h.runs) + " run(s).\n";
-    write_file(dir / "VERIFY.md", verify_md);
+    write_file(dir / "VERIFY.md", verify_text(name, h, key ? &key->pub : nullptr, pub.has_value()));
     if (tar) {
       std::vector<std::pair<std::string, std::string>> files;
       for (const char* f : {"VERIFY.md", kBundleStore, kBundleHead, kBundleKey, kBundleReport}) {

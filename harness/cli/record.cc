@@ -108,31 +108,41 @@ Recorder::Recorder(const EvidenceOptions& o, const std::string& command, const O
 
 bool Recorder::finish_one(const std::string& file, const RunResult& r, const std::string& report,
                           int rc, long scenarios, CommandResult& failed) {
-  if (!on()) return true;
+  write([&](evidence::Store& store, std::int64_t run) {
+    store.add_scenario(run, {file, to_string(r.outcome), summarize(r), report});
+  });
+  evidence::RunTotals t;
+  t.exit_code = rc;
+  t.verdict = verdict_word(rc);
+  t.scenarios = scenarios;
+  t.steps = r.stats.steps;
+  t.messages = r.stats.messages;
+  t.checks = r.checks;
+  if (const auto* v = r.headline()) ++t.violations[static_cast<int>(v->property)];
+  return finish(t, failed, /*quiet=*/true);
+}
+
+void Recorder::write(const std::function<void(evidence::Store&, std::int64_t run)>& rows) {
+  if (!store_ || !error_.empty()) return;
   try {
-    store_->add_scenario(run_, {file, to_string(r.outcome), summarize(r), report});
-    evidence::RunTotals t;
-    t.exit_code = rc;
-    t.verdict = verdict_word(rc);
-    t.scenarios = scenarios;
-    t.steps = r.stats.steps;
-    t.messages = r.stats.messages;
-    t.checks = r.checks;
-    if (const auto* v = r.headline()) ++t.violations[static_cast<int>(v->property)];
-    return finish(t, failed, /*quiet=*/true);
+    rows(*store_, run_);
   } catch (const evidence::EvidenceError& e) {
-    fail(failed, io_, kExitUsage, std::string("evidence: ") + e.what());
-    return false;
+    error_ = e.what();
   }
 }
 
 bool Recorder::finish(const evidence::RunTotals& t, CommandResult& failed, bool quiet) {
   if (!store_) return true;
-  try {
-    store_->finish_run(run_, t);
-    if (key_) store_->sign_run_and_head(run_, *key_);
-  } catch (const evidence::EvidenceError& e) {
-    fail(failed, io_, kExitUsage, std::string("evidence: ") + e.what());
+  if (error_.empty()) {
+    try {
+      store_->finish_run(run_, t);
+      if (key_) store_->sign_run_and_head(run_, *key_);
+    } catch (const evidence::EvidenceError& e) {
+      error_ = e.what();
+    }
+  }
+  if (!error_.empty()) {
+    fail(failed, io_, kExitUsage, "evidence: " + error_);
     return false;
   }
   if (!quiet) {

@@ -1,6 +1,7 @@
 // Recording a command's run into the evidence store, when one is wanted.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -43,9 +44,15 @@ class Recorder {
   bool on() const { return store_.has_value(); }
   evidence::Store* store() { return store_ ? &*store_ : nullptr; }
   std::int64_t run() const { return run_; }
+  // What every command records goes through these two, so that a store
+  // that fails is reported one way. `write` adds the command's rows (its
+  // scenarios, counterexamples, mutants) when recording: `rows` gets the
+  // store and the run. An evidence error stops the recording and is kept
+  // for finish; the command goes on, and what was recorded stays.
+  void write(const std::function<void(evidence::Store&, std::int64_t run)>& rows);
   // Records the totals and closes the run. Prints "evidence: PATH (run #N)"
-  // unless `quiet`; when the store fails, says why, makes that `failed`'s
-  // outcome (exit code 2) and returns false.
+  // unless `quiet`. When the store failed (here or in an earlier write),
+  // says why, makes that `failed`'s outcome (exit code 2) and returns false.
   bool finish(const evidence::RunTotals& t, CommandResult& failed, bool quiet = false);
   // A command that played one scenario file (explain, shrink): records its
   // row and finishes the run quietly with `r`'s totals, `scenarios` runs and
@@ -59,6 +66,7 @@ class Recorder {
   std::optional<evidence::SecretKey> key_;
   std::int64_t run_ = 0;
   std::string path_;
+  std::string error_;  // the first evidence error ("" = none)
   Console io_;
 };
 

@@ -140,6 +140,44 @@ std::optional<Scenario> read_header(const std::string& file) {
   return std::nullopt;
 }
 
+// --last-failed: the files that failed when last replayed against --sut,
+// as recorded and as canonical paths, in `last`; what it says of them goes
+// to `why`. False on an unusable store (printed).
+bool last_failed(const ReplayOptions& o, std::set<std::string>& last, std::vector<std::string>& why,
+                 const Console& io, ReplayResult& res) {
+  evidence::LastReplay lr;
+  std::error_code ec;
+  if (!o.evidence.disabled && fs::is_regular_file(o.evidence.path, ec)) {
+    try {
+      lr = evidence::Store::open(o.evidence.path).last_replay(o.sut);
+    } catch (const evidence::EvidenceError& e) {
+      fail(res, io, kExitUsage, "--last-failed: " + o.evidence.path + ": " + e.what());
+      return false;
+    }
+  }
+  long failed_last = 0;
+  for (const auto& sc : lr.scenarios) {
+    if (sc.outcome == "pass" || sc.outcome == "skipped") continue;
+    ++failed_last;
+    last.insert(sc.source);
+    last.insert(fs::weakly_canonical(sc.source, ec).string());
+  }
+  if (lr.run == 0) {
+    why.push_back("--last-failed: no replay against " + o.sut + " in " + o.evidence.path +
+                  ", so every file");
+  } else if (last.empty()) {
+    why.push_back(fmt::format(
+        "--last-failed: nothing failed in the last replays against {} (up to run #{}), so "
+        "every file",
+        o.sut, lr.run));
+  } else {
+    why.push_back(fmt::format(
+        "--last-failed: {} file(s) failed when last replayed against {} (up to run #{})",
+        failed_last, o.sut, lr.run));
+  }
+  return true;
+}
+
 // Narrows `files` to what --tag, --guards and --last-failed select; says
 // what and why in `said`. A file whose header cannot be read stays in (it is
 // played, and reported as the input error it is). Returns false on a usage
@@ -159,38 +197,7 @@ bool select_files(const ReplayOptions& o, std::vector<std::string>& files, std::
     }
   }
   std::set<std::string> last;  // failed last time, as recorded and as canonical paths
-  if (o.last_failed) {
-    evidence::LastReplay lr;
-    std::error_code ec;
-    if (!o.evidence.disabled && fs::is_regular_file(o.evidence.path, ec)) {
-      try {
-        lr = evidence::Store::open(o.evidence.path).last_replay(o.sut);
-      } catch (const evidence::EvidenceError& e) {
-        fail(res, io, kExitUsage, "--last-failed: " + o.evidence.path + ": " + e.what());
-        return false;
-      }
-    }
-    long failed_last = 0;
-    for (const auto& sc : lr.scenarios) {
-      if (sc.outcome == "pass" || sc.outcome == "skipped") continue;
-      ++failed_last;
-      last.insert(sc.source);
-      last.insert(fs::weakly_canonical(sc.source, ec).string());
-    }
-    if (lr.run == 0) {
-      why.push_back("--last-failed: no replay against " + o.sut + " in " + o.evidence.path +
-                    ", so every file");
-    } else if (last.empty()) {
-      why.push_back(fmt::format(
-          "--last-failed: nothing failed in the last replays against {} (up to run #{}), so "
-          "every file",
-          o.sut, lr.run));
-    } else {
-      why.push_back(fmt::format(
-          "--last-failed: {} file(s) failed when last replayed against {} (up to run #{})",
-          failed_last, o.sut, lr.run));
-    }
-  }
+  if (o.last_failed && !last_failed(o, last, why, io, res)) return false;
   if (!o.tags.empty()) why.push_back("--tag " + fmt::format("{}", fmt::join(o.tags, "|")));
   for (const auto& g : o.guards) {
     int cls = 0;
@@ -249,8 +256,7 @@ RunOptions play_options(const ReplayOptions& o, const HelloInfo& hello, int& run
 
 // The exit code from the counts (input errors, then switch failures, then
 // violations: the worst wins), recorded with the totals.
-ReplayResult finished(ReplayResult res, evidence::RunTotals& totals, Recorder& rec,
-                      const Console& io) {
+ReplayResult finished(ReplayResult res, evidence::RunTotals& totals, Recorder& rec) {
   int rc = kExitOk;
   if (res.input_errors > 0) rc = worst_exit(rc, kExitUsage);
   if (res.switch_failures > 0) rc = worst_exit(rc, kExitSwitchFailed);
@@ -258,13 +264,86 @@ ReplayResult finished(ReplayResult res, evidence::RunTotals& totals, Recorder& r
   res.exit_code = rc;
   totals.exit_code = rc;
   totals.verdict = verdict_word(rc);
-  try {
-    if (!rec.finish(totals, res)) return res;
-  } catch (const evidence::EvidenceError& e) {
-    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
-  }
+  rec.finish(totals, res);
   return res;
 }
+
+// --check-guards, one guards line at a time: the switches it opened, what
+// held and what was lost.
+struct GuardCheck {
+  GuardCheck(const ReplayOptions& options, const Console& console, Recorder& recorder)
+      : o(options), io(console), rec(recorder) {}
+  const ReplayOptions& o;
+  const Console& io;
+  Recorder& rec;
+  const bool own_sut =
+      o.sut != "builtin:reference";  // --sut given: property-only guards play on it
+  std::map<std::string, OpenedSut> suts;
+  evidence::RunTotals totals;
+  long held = 0, lost = 0, input_errors = 0;
+
+  // The guard's switch, opened once (nullptr: an input error, printed).
+  OpenedSut* switch_for(const std::string& file, const Guard& g, const std::string& what) {
+    // guards DEFECT PROPERTY: on builtin:DEFECT; guards PROPERTY: on --sut.
+    const bool any_switch = g.defect.empty();
+    const std::string spec = any_switch ? o.sut : "builtin:" + g.defect;
+    if (!any_switch && class_of(g.defect) == 0) {
+      fmt::print(io.out,
+                 "ERROR {}:{}: {}: '{}' is not a built-in defect variant "
+                 "(`wrongbox suts` lists them)\n",
+                 file, g.line, what, printable(g.defect));
+      ++input_errors;
+      return nullptr;
+    }
+    if (any_switch && !own_sut) {
+      fmt::print(io.out,
+                 "ERROR {}:{}: {} names no defect: it guards the switch it was found "
+                 "against; give that switch with --sut\n",
+                 file, g.line, what);
+      ++input_errors;
+      return nullptr;
+    }
+    auto it = suts.find(spec);
+    if (it != suts.end()) return &it->second;
+    try {
+      return &suts.emplace(spec, open_sut(spec, o.sut_options())).first->second;
+    } catch (const std::exception& e) {
+      fmt::print(io.out, "ERROR {}:{}: {}: {}\n", file, g.line, what, printable(e.what()));
+      ++input_errors;
+      return nullptr;
+    }
+  }
+
+  // The guard holds when its switch fails naming its property first.
+  void play(const std::string& file, const Scenario& sc, const Guard& g) {
+    const std::string what = g.defect.empty()
+                                 ? "guards " + g.property
+                                 : fmt::format("guards {} {}", printable(g.defect), g.property);
+    OpenedSut* sut = switch_for(file, g, what);
+    if (!sut) return;
+    int runs = 1;
+    const RunOptions ro = play_options(o, sut->hello, runs);
+    const RunResult r = first_failure(sc, *sut->sw, ro, 0, runs);
+    ++totals.scenarios;
+    totals.steps += r.stats.steps;
+    totals.messages += r.stats.messages;
+    for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
+    const bool holds =
+        r.outcome == Outcome::kViolation && to_string(r.headline()->property) == g.property;
+    if (holds) {
+      ++held;
+      if (!o.quiet) fmt::print(io.out, "HOLDS {}: {}\n", file, what);
+    } else {
+      ++lost;
+      fmt::print(io.out, "LOST  {}: {}: on {} it {}\n", file, what, sut->spec,
+                 r.outcome == Outcome::kPass ? "passed" : summarize(r));
+    }
+    rec.write([&](evidence::Store& store, std::int64_t id) {
+      store.add_scenario(id, {file + " on " + sut->spec, holds ? "pass" : "violation",
+                              what + (holds ? " holds" : " lost: " + summarize(r)), ""});
+    });
+  }
+};
 
 // --check-guards: every guards line of `files`, played on its built-in
 // defect (a property-only guard: on --sut); a guard holds when that switch
@@ -282,14 +361,14 @@ ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>
                                       {"seed", o.seed}},
                              io, res);
   if (!rec) return res;
-  std::map<std::string, OpenedSut> suts;
-  long held = 0, lost = 0, unguarded = 0;
-  evidence::RunTotals totals;
+  GuardCheck guards(o, io, *rec);
+  guards.input_errors = res.input_errors;
+  long unguarded = 0;
   for (const auto& file : files) {
     const auto parsed = load_scenario_file(file);
     if (!parsed.ok()) {
       fmt::print(io.out, "ERROR {}\n", parsed.error.to_string());
-      ++res.input_errors;
+      ++guards.input_errors;
       continue;
     }
     const Scenario& sc = *parsed.scenario;
@@ -297,79 +376,233 @@ ReplayResult check_guards(const ReplayOptions& o, const std::vector<std::string>
       ++unguarded;
       continue;
     }
-    if (o.fail_fast && lost > 0) {
+    if (o.fail_fast && guards.lost > 0) {
       res.not_played = static_cast<long>(files.size()) - res.played - unguarded;
       break;
     }
     ++res.played;
-    for (const auto& g : sc.guards) {
-      // guards DEFECT PROPERTY: on builtin:DEFECT; guards PROPERTY: on --sut.
-      const bool any_switch = g.defect.empty();
-      const std::string spec = any_switch ? o.sut : "builtin:" + g.defect;
-      const std::string what = any_switch
-                                   ? "guards " + g.property
-                                   : fmt::format("guards {} {}", printable(g.defect), g.property);
-      if (!any_switch && class_of(g.defect) == 0) {
-        fmt::print(io.out,
-                   "ERROR {}:{}: {}: '{}' is not a built-in defect variant "
-                   "(`wrongbox suts` lists them)\n",
-                   file, g.line, what, printable(g.defect));
-        ++res.input_errors;
-        continue;
-      }
-      if (any_switch && !own_sut) {
-        fmt::print(io.out,
-                   "ERROR {}:{}: {} names no defect: it guards the switch it was found "
-                   "against; give that switch with --sut\n",
-                   file, g.line, what);
-        ++res.input_errors;
-        continue;
-      }
-      auto it = suts.find(spec);
-      if (it == suts.end()) {
-        try {
-          it = suts.emplace(spec, open_sut(spec, o.sut_options())).first;
-        } catch (const std::exception& e) {
-          fmt::print(io.out, "ERROR {}:{}: {}: {}\n", file, g.line, what, printable(e.what()));
-          ++res.input_errors;
-          continue;
-        }
-      }
-      OpenedSut& sut = it->second;
-      int runs = 1;
-      const RunOptions ro = play_options(o, sut.hello, runs);
-      const RunResult r = first_failure(sc, *sut.sw, ro, 0, runs);
-      ++totals.scenarios;
-      totals.steps += r.stats.steps;
-      totals.messages += r.stats.messages;
-      for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
-      const bool holds =
-          r.outcome == Outcome::kViolation && to_string(r.headline()->property) == g.property;
-      if (holds) {
-        ++held;
-        if (!o.quiet) fmt::print(io.out, "HOLDS {}: {}\n", file, what);
-      } else {
-        ++lost;
-        fmt::print(io.out, "LOST  {}: {}: on {} it {}\n", file, what, spec,
-                   r.outcome == Outcome::kPass ? "passed" : summarize(r));
-      }
-      if (rec->on()) {
-        rec->store()->add_scenario(rec->run(),
-                                   {file + " on " + spec, holds ? "pass" : "violation",
-                                    what + (holds ? " holds" : " lost: " + summarize(r)), ""});
-      }
-    }
+    for (const auto& g : sc.guards) guards.play(file, sc, g);
   }
-  res.failed = lost;
-  res.passed = held;
+  res.failed = guards.lost;
+  res.passed = guards.held;
+  res.input_errors = guards.input_errors;
   res.summary = fmt::format(
-      "guards: {} held, {} lost, in {} file(s); {} file(s) without guards{}{}", held, lost,
-      res.played, unguarded,
+      "guards: {} held, {} lost, in {} file(s); {} file(s) without guards{}{}", guards.held,
+      guards.lost, res.played, unguarded,
       res.input_errors > 0 ? fmt::format("; {} input error(s)", res.input_errors) : "",
       res.not_played > 0 ? fmt::format("; --fail-fast: {} file(s) not played", res.not_played)
                          : "");
   fmt::print(io.out, "{}\n", res.summary);
-  return finished(std::move(res), totals, *rec, io);
+  return finished(std::move(res), guards.totals, *rec);
+}
+
+// One replay of files against one switch: each file played (several times
+// for a switch with threads), told, counted and recorded.
+class Replay {
+ public:
+  Replay(const ReplayOptions& o, OpenedSut& sut, Recorder& rec, const Console& io)
+      : o_(o), sut_(sut), rec_(rec), io_(io) {
+    ropt_ = play_options(o, sut.hello, runs_);
+    ropt_.trace = o.trace;
+  }
+  // Plays `files`; `earlier_errors` input errors were found before (they
+  // count for --fail-fast and the exit code).
+  ReplayResult run(const std::vector<std::string>& files, long earlier_errors);
+
+ private:
+  bool budget_spent() const {
+    return o_.budget_seconds > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count() >=
+               o_.budget_seconds;
+  }
+  FileRun play(const std::string& file, int& failed_runs);
+  void count(const RunResult& r);
+  void tell(const std::string& file, const RunResult& r, const std::string& rate);
+  void report_failure(const std::string& file, const RunResult& r, const std::string& rate);
+  std::string story_of(const std::string& file, const RunResult& r);
+  void tell_end(std::size_t files, bool stopped_early);
+
+  const ReplayOptions& o_;
+  OpenedSut& sut_;
+  Recorder& rec_;
+  Console io_;
+  RunOptions ropt_;
+  int runs_ = 1;
+  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  ReplayResult res_;
+  evidence::RunTotals totals_;
+  std::vector<std::string> reports_;
+};
+
+ReplayResult Replay::run(const std::vector<std::string>& files, long earlier_errors) {
+  res_.input_errors = earlier_errors;
+  bool stopped_early = false;
+  for (const auto& file : files) {
+    if (budget_spent()) {
+      res_.not_played = static_cast<long>(files.size()) - res_.played;
+      break;
+    }
+    if (o_.fail_fast &&
+        (res_.failed + res_.switch_failures + res_.input_errors - earlier_errors) > 0) {
+      res_.not_played = static_cast<long>(files.size()) - res_.played;
+      stopped_early = true;
+      break;
+    }
+    ++res_.played;
+    int failed_runs = 0;
+    const FileRun run = play(file, failed_runs);
+    const std::string rate = runs_ > 1 && failed_runs > 0
+                                 ? fmt::format(" (failed {} of {} runs)", failed_runs, runs_)
+                                 : "";
+    if (!run.parsed.ok()) {
+      fmt::print(io_.out, "ERROR {}\n", run.parsed.error.to_string());
+      ++res_.input_errors;
+      rec_.write([&](evidence::Store& store, std::int64_t id) {
+        store.add_scenario(id, {file, "input-error", run.parsed.error.to_string(), ""});
+      });
+      continue;
+    }
+    const RunResult& r = run.result;
+    count(r);
+    tell(file, r, rate);
+    if (r.failed()) report_failure(file, r, rate);
+    rec_.write([&](evidence::Store& store, std::int64_t id) {
+      store.add_scenario(id, {file, to_string(r.outcome), summarize(r) + rate,
+                              r.headline() ? format_violation(*r.headline(), file) : r.error});
+    });
+  }
+  tell_end(files.size(), stopped_early);
+  return finished(std::move(res_), totals_, rec_);
+}
+
+// The file played `runs_` times (each under its own schedule); the first
+// failing play is the one kept.
+FileRun Replay::play(const std::string& file, int& failed_runs) {
+  const auto retain = static_cast<std::size_t>(o_.retain);
+  FileRun run = run_scenario_file(file, *sut_.sw, ropt_.under_schedule(0), retain);
+  failed_runs = run.result.failed();
+  for (int i = 1; i < runs_ && run.parsed.ok() && run.result.outcome != Outcome::kSkipped; ++i) {
+    FileRun again = run_scenario_file(file, *sut_.sw,
+                                      ropt_.under_schedule(static_cast<std::uint64_t>(i)), retain);
+    if (!again.result.failed()) continue;
+    if (failed_runs++ == 0) run = std::move(again);  // the first failure is reported
+  }
+  return run;
+}
+
+void Replay::count(const RunResult& r) {
+  ++totals_.scenarios;
+  totals_.steps += r.stats.steps;
+  totals_.messages += r.stats.messages;
+  for (int p = 0; p < kPropertyCount; ++p) totals_.checks[p] += r.checks[p];
+  if (const auto* h = r.headline()) ++totals_.violations[static_cast<int>(h->property)];
+  switch (r.outcome) {
+    case Outcome::kPass:
+      ++res_.passed;
+      break;
+    case Outcome::kSkipped:
+      ++res_.skipped;
+      break;
+    case Outcome::kViolation:
+      ++res_.failed;
+      break;
+    case Outcome::kSwitchFailure:
+      ++res_.switch_failures;
+      break;
+    default:
+      ++res_.input_errors;
+  }
+}
+
+// The file's line (PASS, SKIP, FAIL, ERROR), its trace with --trace, and
+// the run's warnings.
+void Replay::tell(const std::string& file, const RunResult& r, const std::string& rate) {
+  const std::string line = summarize(r);
+  if (r.outcome == Outcome::kPass) {
+    if (!o_.quiet) fmt::print(io_.out, "PASS  {}\n", file);
+  } else if (r.outcome == Outcome::kSkipped) {
+    if (!o_.quiet) fmt::print(io_.out, "SKIP  {}: {}\n", file, r.error);
+  } else if (r.outcome == Outcome::kViolation) {
+    fmt::print(io_.out, "FAIL  {}: {}{}\n", file, line.substr(line.find(' ') + 1), rate);
+  } else {
+    fmt::print(io_.out, "ERROR {}: {}{}\n", file, line, rate);
+  }
+  if (o_.trace) {
+    for (const auto& t : r.trace) {
+      std::size_t start = 0;
+      while (start <= t.size()) {
+        const auto nl = std::min(t.find('\n', start), t.size());
+        fmt::print(io_.out, "  | {}\n", std::string_view(t).substr(start, nl - start));
+        start = nl + 1;
+      }
+    }
+  }
+  for (const auto& w : r.warnings) {
+    if (!o_.quiet) fmt::print(io_.out, "  warning: {}\n", w);
+  }
+}
+
+// A failing file's report (printed at the end), its replay command, and its
+// counterexample in the evidence.
+void Replay::report_failure(const std::string& file, const RunResult& r, const std::string& rate) {
+  std::string rep = file + rate + "\n";
+  if (r.outcome == Outcome::kViolation) {
+    rep += format_violation(*r.headline(), file);
+    const auto n = r.violations.size() + r.violations_not_kept;
+    if (n > 1) {
+      rep += fmt::format("  ({} violation(s) in all; {})\n", n,
+                         o_.trace ? "the trace above shows each call" : "--trace shows each call");
+    }
+  } else {
+    rep += "  " + summarize(r) + "\n";
+  }
+  const std::string again =
+      check::replay_command(file, o_.sut) + (runs_ > 1 ? fmt::format(" --runs {}", runs_) : "");
+  rep += "  replay: " + again + "\n";
+  res_.next.push_back("replay:    " + again);
+  if (r.outcome == Outcome::kSwitchFailure && !sut_.log_path.empty()) {
+    rep += "  switch log: " + sut_.log_path + "\n";
+  }
+  rec_.write([&](evidence::Store& store, std::int64_t id) {
+    store.add_counterexample(
+        id, {r.headline() ? to_string(r.headline()->property) : "switch-failure",
+             scenario_text_for_evidence(file), rep, check::replay_command(file, o_.sut), file,
+             story_of(file, r)});
+  });
+  reports_.push_back(std::move(rep));
+}
+
+// A failing file's story for the evidence: its traced run, or a traced
+// replay of it when it is short enough to load.
+std::string Replay::story_of(const std::string& file, const RunResult& r) {
+  if (o_.trace) return story_trace(r);
+  constexpr std::size_t kMostSteps = 2000;
+  if (r.stats.steps > static_cast<std::int64_t>(kMostSteps)) return "";
+  const auto parsed = load_scenario_file(file);
+  if (!parsed.ok()) return "";
+  return story_trace(*parsed.scenario, *sut_.sw, ropt_);
+}
+
+void Replay::tell_end(std::size_t files, bool stopped_early) {
+  if (!reports_.empty()) {
+    fmt::print(io_.out, "\nFailures:\n");
+    for (const auto& r : reports_) fmt::print(io_.out, "\n{}", r);
+    fmt::print(io_.out, "\n");
+  }
+  if (stopped_early) {
+    fmt::print(io_.out, "--fail-fast: stopped at the first failure; {} of {} file(s) not played\n",
+               res_.not_played, files);
+  } else if (res_.not_played > 0) {
+    fmt::print(io_.out, "time budget of {:.1f} s spent: {} of {} scenario file(s) not played\n",
+               o_.budget_seconds, res_.not_played, files);
+  }
+  res_.summary = fmt::format(
+      "replayed {} scenario(s): {} passed, {} failed, {} input error(s), {} switch failure(s), "
+      "{} skipped",
+      res_.played, res_.passed, res_.failed, res_.input_errors, res_.switch_failures, res_.skipped);
+  fmt::print(io_.out, "{}\n",
+             "replayed " + fmt::format("{} scenario(s) against {}", res_.played, o_.sut) +
+                 res_.summary.substr(res_.summary.find(':')));
 }
 
 }  // namespace
@@ -400,9 +633,7 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
   }
   auto opened = open_sut_for_cli(o.sut, o.sut_options(), io, res);
   if (!opened) return res;
-  OpenedSut& sut = *opened;
-
-  auto rec = start_recording(o.evidence, "replay", &sut, o.sut,
+  auto rec = start_recording(o.evidence, "replay", &*opened, o.sut,
                              Settings{{"seed", o.seed},
                                       {"paths", files.size()},
                                       {"runs", o.runs},
@@ -411,157 +642,7 @@ ReplayResult replay(const ReplayOptions& o, const Console& io) {
                                       {"fail_fast", o.fail_fast}},
                              io, res);
   if (!rec) return res;
-  evidence::RunTotals totals;
-  res.input_errors = static_cast<long>(errors.size());
-  std::vector<std::string> reports;
-  int runs = 1;
-  RunOptions ropt = play_options(o, sut.hello, runs);
-  ropt.trace = o.trace;
-  const auto t0 = std::chrono::steady_clock::now();
-  auto budget_spent = [&] {
-    return o.budget_seconds > 0 &&
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
-               o.budget_seconds;
-  };
-  bool stopped_early = false;
-  // A failing file's story for the evidence: its traced run, or a traced
-  // replay of it when it is short enough to load.
-  const auto story_of = [&](const std::string& file, const RunResult& r) -> std::string {
-    if (!rec->on()) return "";
-    if (o.trace) return story_trace(r);
-    constexpr std::size_t kMostSteps = 2000;
-    if (r.stats.steps > static_cast<std::int64_t>(kMostSteps)) return "";
-    const auto parsed = load_scenario_file(file);
-    if (!parsed.ok()) return "";
-    return story_trace(*parsed.scenario, *sut.sw, ropt);
-  };
-  for (const auto& file : files) {
-    if (budget_spent()) {
-      res.not_played = static_cast<long>(files.size()) - res.played;
-      break;
-    }
-    if (o.fail_fast && (res.failed + res.switch_failures + res.input_errors -
-                        static_cast<long>(errors.size())) > 0) {
-      res.not_played = static_cast<long>(files.size()) - res.played;
-      stopped_early = true;
-      break;
-    }
-    ++res.played;
-    FileRun run = run_scenario_file(file, *sut.sw, ropt.under_schedule(0),
-                                    static_cast<std::size_t>(o.retain));
-    int failed_runs = run.result.failed();
-    for (int i = 1; i < runs && run.parsed.ok() && run.result.outcome != Outcome::kSkipped; ++i) {
-      FileRun again =
-          run_scenario_file(file, *sut.sw, ropt.under_schedule(static_cast<std::uint64_t>(i)),
-                            static_cast<std::size_t>(o.retain));
-      if (!again.result.failed()) continue;
-      if (failed_runs++ == 0) run = std::move(again);  // the first failure is reported
-    }
-    const std::string rate = runs > 1 && failed_runs > 0
-                                 ? fmt::format(" (failed {} of {} runs)", failed_runs, runs)
-                                 : "";
-    if (!run.parsed.ok()) {
-      fmt::print(io.out, "ERROR {}\n", run.parsed.error.to_string());
-      ++res.input_errors;
-      if (rec->on()) {
-        rec->store()->add_scenario(rec->run(),
-                                   {file, "input-error", run.parsed.error.to_string(), ""});
-      }
-      continue;
-    }
-    const RunResult& r = run.result;
-    const std::string line = summarize(r);
-    ++totals.scenarios;
-    totals.steps += r.stats.steps;
-    totals.messages += r.stats.messages;
-    for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
-    if (const auto* h = r.headline()) ++totals.violations[static_cast<int>(h->property)];
-    if (r.outcome == Outcome::kPass) {
-      ++res.passed;
-      if (!o.quiet) fmt::print(io.out, "PASS  {}\n", file);
-    } else if (r.outcome == Outcome::kSkipped) {
-      ++res.skipped;
-      if (!o.quiet) fmt::print(io.out, "SKIP  {}: {}\n", file, r.error);
-    } else {
-      if (r.outcome == Outcome::kViolation)
-        ++res.failed;
-      else if (r.outcome == Outcome::kSwitchFailure)
-        ++res.switch_failures;
-      else
-        ++res.input_errors;
-      if (r.outcome == Outcome::kViolation) {
-        fmt::print(io.out, "FAIL  {}: {}{}\n", file, line.substr(line.find(' ') + 1), rate);
-      } else {
-        fmt::print(io.out, "ERROR {}: {}{}\n", file, line, rate);
-      }
-    }
-    if (o.trace) {
-      for (const auto& t : r.trace) {
-        std::size_t start = 0;
-        while (start <= t.size()) {
-          const auto nl = std::min(t.find('\n', start), t.size());
-          fmt::print(io.out, "  | {}\n", std::string_view(t).substr(start, nl - start));
-          start = nl + 1;
-        }
-      }
-    }
-    for (const auto& w : r.warnings) {
-      if (!o.quiet) fmt::print(io.out, "  warning: {}\n", w);
-    }
-    if (r.failed()) {
-      std::string rep = file + rate + "\n";
-      if (r.outcome == Outcome::kViolation) {
-        rep += format_violation(*r.headline(), file);
-        const auto n = r.violations.size() + r.violations_not_kept;
-        if (n > 1) {
-          rep +=
-              fmt::format("  ({} violation(s) in all; {})\n", n,
-                          o.trace ? "the trace above shows each call" : "--trace shows each call");
-        }
-      } else {
-        rep += "  " + line + "\n";
-      }
-      const std::string again =
-          check::replay_command(file, o.sut) + (runs > 1 ? fmt::format(" --runs {}", runs) : "");
-      rep += "  replay: " + again + "\n";
-      res.next.push_back("replay:    " + again);
-      if (r.outcome == Outcome::kSwitchFailure && !sut.log_path.empty()) {
-        rep += "  switch log: " + sut.log_path + "\n";
-      }
-      if (rec->on()) {
-        rec->store()->add_counterexample(
-            rec->run(), {r.headline() ? to_string(r.headline()->property) : "switch-failure",
-                         scenario_text_for_evidence(file), rep, check::replay_command(file, o.sut),
-                         file, story_of(file, r)});
-      }
-      reports.push_back(std::move(rep));
-    }
-    if (rec->on()) {
-      rec->store()->add_scenario(rec->run(),
-                                 {file, to_string(r.outcome), line + rate,
-                                  r.headline() ? format_violation(*r.headline(), file) : r.error});
-    }
-  }
-  if (!reports.empty()) {
-    fmt::print(io.out, "\nFailures:\n");
-    for (const auto& r : reports) fmt::print(io.out, "\n{}", r);
-    fmt::print(io.out, "\n");
-  }
-  if (stopped_early) {
-    fmt::print(io.out, "--fail-fast: stopped at the first failure; {} of {} file(s) not played\n",
-               res.not_played, files.size());
-  } else if (res.not_played > 0) {
-    fmt::print(io.out, "time budget of {:.1f} s spent: {} of {} scenario file(s) not played\n",
-               o.budget_seconds, res.not_played, files.size());
-  }
-  res.summary = fmt::format(
-      "replayed {} scenario(s): {} passed, {} failed, {} input error(s), {} switch failure(s), "
-      "{} skipped",
-      res.played, res.passed, res.failed, res.input_errors, res.switch_failures, res.skipped);
-  fmt::print(io.out, "{}\n",
-             "replayed " + fmt::format("{} scenario(s) against {}", res.played, o.sut) +
-                 res.summary.substr(res.summary.find(':')));
-  return finished(std::move(res), totals, *rec, io);
+  return Replay(o, *opened, *rec, io).run(files, static_cast<long>(errors.size()));
 }
 
 }  // namespace wrongbox::cli

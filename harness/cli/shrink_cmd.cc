@@ -15,6 +15,85 @@
 
 namespace wrongbox::cli {
 
+namespace {
+
+// The exit code of a shrunk run, and its failure in a few words.
+int shrunk_exit(const RunResult& r, std::string& what) {
+  switch (r.outcome) {
+    case Outcome::kViolation:
+      what = to_string(r.headline()->property);
+      return kExitViolation;
+    case Outcome::kSwitchFailure:
+      what = "a switch failure";
+      return kExitSwitchFailed;
+    case Outcome::kInputError:
+      return kExitUsage;
+    default:
+      return kExitOk;
+  }
+}
+
+// The violation as it reads in `text` (the file written, not the file
+// shrunk): its line there.
+std::optional<Violation> headline_in(const RunResult& r, const std::string& text,
+                                     const std::string& where) {
+  if (!r.headline()) return std::nullopt;
+  Violation v = *r.headline();
+  const auto again = parse_scenario(text, where.empty() ? "<stdout>" : where);
+  const auto step = static_cast<std::size_t>(v.step);
+  v.line = again.ok() && v.step >= 0 && step < again.scenario->steps.size()
+               ? again.scenario->steps[step].line
+               : 0;
+  return v;
+}
+
+// The shrunk scenario written (--out, or standard output), told and
+// recorded. False when it cannot be written (`res` says why).
+bool write_shrunk(const ShrinkOptions& o, const Scenario& original, const MinimizeResult& m,
+                  const std::string& what, double secs, OpenedSut& sut, const RunOptions& ro,
+                  Recorder& rec, const Console& io, CommandResult& res) {
+  const RunResult& r = m.result;
+  Scenario out = m.scenario;
+  out.header_comments.push_back(fmt::format(
+      "shrunk by `wrongbox shrink` from {} ({} step(s)) against {}: {} step(s), the same "
+      "failure ({})",
+      o.file, original.steps.size(), o.sut, out.steps.size(), what));
+  const std::string text = print_scenario(out);
+  const auto headline = headline_in(r, text, o.out);
+  if (o.out.empty()) {
+    fmt::print(io.out, "{}", text);
+  } else {
+    std::ofstream f(o.out, std::ios::trunc);
+    f << text;
+    f.close();
+    if (!f) {
+      fail(res, io, kExitUsage,
+           "--out " + o.out + ": cannot write the file: " + std::strerror(errno));
+      return false;
+    }
+  }
+  res.summary = fmt::format("shrunk {} from {} to {} step(s) in {} replays ({:.1f} s{}); {}",
+                            o.file, original.steps.size(), out.steps.size(), m.runs, secs,
+                            m.cut_short ? ", cut short by a limit" : "",
+                            headline ? format_violation(*headline, o.out) : summarize(r));
+  // The scenario went to standard output: the rest goes to standard error.
+  std::FILE* say = o.out.empty() ? io.err : io.out;
+  fmt::print(say, "{}\n", res.summary);
+  const std::string again = o.out.empty() ? "" : check::replay_command(o.out, o.sut);
+  if (!o.out.empty()) {
+    fmt::print(say, "replay:    {}\n", again);
+    res.next.push_back("replay:    " + again);
+  }
+  rec.write([&](evidence::Store& store, std::int64_t run) {
+    store.add_counterexample(
+        run, {r.headline() ? to_string(r.headline()->property) : "switch-failure", text,
+              res.summary, again, o.out, story_trace(m.scenario, *sut.sw, ro)});
+  });
+  return true;
+}
+
+}  // namespace
+
 CommandResult shrink(const ShrinkOptions& o, const Console& io) {
   CommandResult res;
   std::error_code ec;
@@ -45,74 +124,18 @@ CommandResult shrink(const ShrinkOptions& o, const Console& io) {
   const auto t0 = std::chrono::steady_clock::now();
   MinimizeResult m = minimize_scenario(original, *sut->sw, ro, limits);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const RunResult& r = m.result;
-
-  int rc = kExitOk;
   std::string what;  // the failure, in a few words
-  if (r.outcome == Outcome::kViolation) {
-    rc = kExitViolation;
-    what = to_string(r.headline()->property);
-  } else if (r.outcome == Outcome::kSwitchFailure) {
-    rc = kExitSwitchFailed;
-    what = "a switch failure";
-  } else if (r.outcome == Outcome::kInputError) {
-    rc = kExitUsage;
-  }
+  const int rc = shrunk_exit(m.result, what);
   if (rc == kExitOk || rc == kExitUsage) {
     res.summary = rc == kExitOk ? fmt::format("{} does not fail against {} ({}): nothing to shrink",
-                                              o.file, o.sut, summarize(r))
+                                              o.file, o.sut, summarize(m.result))
                                 : fmt::format("{} cannot be played against {} ({})", o.file, o.sut,
-                                              summarize(r));
+                                              summarize(m.result));
     fmt::print(io.out, "{}\n", res.summary);
-  } else {
-    Scenario out = m.scenario;
-    out.header_comments.push_back(fmt::format(
-        "shrunk by `wrongbox shrink` from {} ({} step(s)) against {}: {} step(s), the same "
-        "failure ({})",
-        o.file, original.steps.size(), o.sut, out.steps.size(), what));
-    const std::string text = print_scenario(out);
-    std::string where = o.out;
-    // The violation's line, in the text written (not in the file shrunk).
-    std::optional<Violation> headline;
-    if (r.headline()) {
-      headline = *r.headline();
-      const auto again = parse_scenario(text, where.empty() ? "<stdout>" : where);
-      const auto step = static_cast<std::size_t>(headline->step);
-      headline->line = again.ok() && headline->step >= 0 && step < again.scenario->steps.size()
-                           ? again.scenario->steps[step].line
-                           : 0;
-    }
-    if (o.out.empty()) {
-      fmt::print(io.out, "{}", text);
-    } else {
-      std::ofstream f(o.out, std::ios::trunc);
-      f << text;
-      f.close();
-      if (!f) {
-        return fail(res, io, kExitUsage,
-                    "--out " + o.out + ": cannot write the file: " + std::strerror(errno));
-      }
-    }
-    res.summary = fmt::format("shrunk {} from {} to {} step(s) in {} replays ({:.1f} s{}); {}",
-                              o.file, original.steps.size(), out.steps.size(), m.runs, secs,
-                              m.cut_short ? ", cut short by a limit" : "",
-                              headline ? format_violation(*headline, where) : summarize(r));
-    // The scenario went to standard output: the rest goes to standard error.
-    std::FILE* say = o.out.empty() ? io.err : io.out;
-    fmt::print(say, "{}\n", res.summary);
-    if (!o.out.empty()) {
-      const std::string again = check::replay_command(o.out, o.sut);
-      fmt::print(say, "replay:    {}\n", again);
-      res.next.push_back("replay:    " + again);
-    }
-    if (rec->on()) {
-      rec->store()->add_counterexample(
-          rec->run(), {r.headline() ? to_string(r.headline()->property) : "switch-failure", text,
-                       res.summary, o.out.empty() ? "" : check::replay_command(o.out, o.sut), o.out,
-                       story_trace(m.scenario, *sut->sw, ro)});
-    }
+  } else if (!write_shrunk(o, original, m, what, secs, *sut, ro, *rec, io, res)) {
+    return res;
   }
-  if (!rec->finish_one(o.file, r, "", rc, m.runs, res)) return res;
+  if (!rec->finish_one(o.file, m.result, "", rc, m.runs, res)) return res;
   res.exit_code = rc;
   return res;
 }

@@ -48,109 +48,88 @@ std::optional<NetSut> parse_net_sut(const std::string& spec) {
   return n;
 }
 
-OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
-  OpenedSut s;
-  s.spec = spec;
-  std::unique_ptr<PlaceWatch> watch;
-  if (options.places) {
-    try {
-      watch = std::make_unique<PlaceWatch>();
-    } catch (const std::runtime_error& e) {
-      throw SutError(e.what());
+namespace {
+
+std::unique_ptr<Switch> open_builtin(const std::string& name) {
+  if (const auto t = examples::threaded_by_name(name)) return examples::make_threaded_switch(*t);
+  if (const auto d = examples::defect_by_name(name)) return examples::make_reference_switch(*d);
+  throw SutError("unknown built-in switch '" + name + "'; `wrongbox suts` lists them");
+}
+
+void open_exec(const std::string& command, const SutOptions& options, OpenedSut& s) {
+  std::vector<std::string> words;
+  std::string error;
+  if (!split_command(command, words, error)) throw SutError("--sut exec: " + error);
+  if (options.timeout <= 0) throw SutError("--timeout must be above 0 seconds");
+  ExecOptions eo{options.timeout, options.switch_log};
+  if (const char* spin = std::getenv("WRONGBOX_EXEC_SPIN_US"); spin && *spin) {
+    char* end = nullptr;
+    const double us = std::strtod(spin, &end);
+    if (*end != '\0' || !(us >= 0 && us <= 1e6)) {
+      throw SutError("WRONGBOX_EXEC_SPIN_US must be microseconds from 0 to 1000000, got '" +
+                     std::string(spin) + "'");
     }
+    eo.spin_microseconds = us;
   }
-  // net+tls:FILE is net:FILE with --tls (net+signed: with
-  // --verify-signatures), as commands print it to be run again.
-  const auto net = parse_net_sut(spec);
-  const std::string net_file = net ? net->file : "";
-  const bool tls = options.tls || (net && net->tls);
-  const bool verify_signatures = options.verify_signatures || (net && net->verify_signatures);
-  if (tls && !net) throw SutError("--tls is for net: switches only; got '" + spec + "'");
-  if (verify_signatures && !net) {
-    throw SutError("--verify-signatures is for net: switches only; got '" + spec + "'");
-  }
-  const std::string builtin = "builtin:";
-  if (spec.rfind(builtin, 0) == 0) {
-    const auto name = spec.substr(builtin.size());
-    if (const auto t = examples::threaded_by_name(name)) {
-      s.sw = examples::make_threaded_switch(*t);
-    } else if (const auto d = examples::defect_by_name(name)) {
-      s.sw = examples::make_reference_switch(*d);
-    } else {
-      throw SutError("unknown built-in switch '" + name + "'; `wrongbox suts` lists them");
-    }
-  } else if (spec.rfind("exec:", 0) == 0) {
-    std::vector<std::string> words;
-    std::string error;
-    if (!split_command(spec.substr(5), words, error)) throw SutError("--sut exec: " + error);
-    if (options.timeout <= 0) throw SutError("--timeout must be above 0 seconds");
-    ExecOptions eo{options.timeout, options.switch_log};
-    if (const char* spin = std::getenv("WRONGBOX_EXEC_SPIN_US"); spin && *spin) {
-      char* end = nullptr;
-      const double us = std::strtod(spin, &end);
-      if (*end != '\0' || !(us >= 0 && us <= 1e6)) {
-        throw SutError("WRONGBOX_EXEC_SPIN_US must be microseconds from 0 to 1000000, got '" +
-                       std::string(spin) + "'");
-      }
-      eo.spin_microseconds = us;
-    }
-    std::unique_ptr<ExecSwitch> ex;
-    try {
-      ex = std::make_unique<ExecSwitch>(spec.substr(5), std::move(eo));
-    } catch (const ExecSetupError& e) {
-      throw SutError(std::string("--switch-log: ") + e.what());
-    }
-    s.log_path = ex->log_path();
-    s.sw = std::move(ex);
-  } else if (net) {
-    if (net_file.empty()) throw SutError("--sut net: needs a file: net:FILE");
-    std::unique_ptr<net::NetSwitch> ns;
-    try {
-      net::NetSpec ds = net::load_net_spec(net_file);
-      if (options.timeout > 0 && options.timeout != SutOptions{}.timeout)
-        ds.timeout = options.timeout;
-      if (verify_signatures && ds.signing_certificate.empty()) {
-        throw SutError("--verify-signatures: " + net_file +
-                       " names no certificate to verify with; add\n  [signatures]\n  "
-                       "certificate = \"FILE.pem\"   # the switch's signing certificate, PEM");
-      }
-      net::NetOptions no{options.switch_log, tls};
-      no.verify_signatures = verify_signatures;
-      ns = std::make_unique<net::NetSwitch>(std::move(ds), std::move(no));
-    } catch (const net::NetSpecError& e) {
-      throw SutError(e.what());
-    } catch (const ExecSetupError& e) {
-      throw SutError(std::string("--switch-log: ") + e.what());
-    }
-    s.log_path = ns->log_path();
-    s.freedoms = [n = ns.get()] { return n->freedoms(); };
-    s.wire_used = [n = ns.get()] { return n->take_used(); };
-    s.sw = std::move(ns);
-  } else if (spec.rfind("plugin:", 0) == 0) {
-    std::vector<std::string> words;
-    std::string error;
-    if (!split_command(spec.substr(7), words, error)) throw SutError("--sut plugin: " + error);
-    std::string arg;
-    for (std::size_t i = 1; i < words.size(); ++i) arg += (i > 1 ? " " : "") + words[i];
-    if (watch) {
-      ::setenv("WRONGBOX_PRIVATE_DIR", watch->places().private_dir.c_str(), 1);
-      ::setenv("WRONGBOX_SHARED_DIR", watch->places().shared_dir.c_str(), 1);
-      ::setenv("WRONGBOX_LOG_DIR", watch->places().log_dir.c_str(), 1);
-    }
-    s.sw = std::make_unique<PluginSwitch>(words[0], arg);
-  } else {
-    throw SutError("--sut takes builtin:NAME, exec:COMMAND, net:FILE or plugin:PATH.so; got '" +
-                   spec + "'");
-  }
-  if (watch) {
-    s.sw->use_places(watch->places());
-    s.sw = std::make_unique<WatchedSwitch>(std::move(watch), std::move(s.sw));
-  }
+  std::unique_ptr<ExecSwitch> ex;
   try {
-    s.hello = s.sw->hello();
+    ex = std::make_unique<ExecSwitch>(command, std::move(eo));
+  } catch (const ExecSetupError& e) {
+    throw SutError(std::string("--switch-log: ") + e.what());
+  }
+  s.log_path = ex->log_path();
+  s.sw = std::move(ex);
+}
+
+void open_net(const std::string& file, bool tls, bool verify_signatures, const SutOptions& options,
+              OpenedSut& s) {
+  if (file.empty()) throw SutError("--sut net: needs a file: net:FILE");
+  std::unique_ptr<net::NetSwitch> ns;
+  try {
+    net::NetSpec ds = net::load_net_spec(file);
+    if (options.timeout > 0 && options.timeout != SutOptions{}.timeout) {
+      ds.timeout = options.timeout;
+    }
+    if (verify_signatures && ds.signing_certificate.empty()) {
+      throw SutError("--verify-signatures: " + file +
+                     " names no certificate to verify with; add\n  [signatures]\n  "
+                     "certificate = \"FILE.pem\"   # the switch's signing certificate, PEM");
+    }
+    net::NetOptions no{options.switch_log, tls};
+    no.verify_signatures = verify_signatures;
+    ns = std::make_unique<net::NetSwitch>(std::move(ds), std::move(no));
+  } catch (const net::NetSpecError& e) {
+    throw SutError(e.what());
+  } catch (const ExecSetupError& e) {
+    throw SutError(std::string("--switch-log: ") + e.what());
+  }
+  s.log_path = ns->log_path();
+  s.freedoms = [n = ns.get()] { return n->freedoms(); };
+  s.wire_used = [n = ns.get()] { return n->take_used(); };
+  s.sw = std::move(ns);
+}
+
+std::unique_ptr<Switch> open_plugin(const std::string& spec, const PlaceWatch* watch) {
+  std::vector<std::string> words;
+  std::string error;
+  if (!split_command(spec, words, error)) throw SutError("--sut plugin: " + error);
+  std::string arg;
+  for (std::size_t i = 1; i < words.size(); ++i) arg += (i > 1 ? " " : "") + words[i];
+  if (watch) {
+    ::setenv("WRONGBOX_PRIVATE_DIR", watch->places().private_dir.c_str(), 1);
+    ::setenv("WRONGBOX_SHARED_DIR", watch->places().shared_dir.c_str(), 1);
+    ::setenv("WRONGBOX_LOG_DIR", watch->places().log_dir.c_str(), 1);
+  }
+  return std::make_unique<PluginSwitch>(words[0], arg);
+}
+
+// The switch's hello; a switch that dies at start usually said why on its
+// standard error: its last lines go with the failure.
+HelloInfo say_hello(OpenedSut& s) {
+  try {
+    return s.sw->hello();
   } catch (const std::exception& e) {
     std::string msg = std::string("hello failed: ") + e.what();
-    // A switch that dies at start usually said why on its standard error.
     if (!s.log_path.empty()) {
       std::ifstream log(s.log_path);
       std::deque<std::string> last;
@@ -165,6 +144,47 @@ OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
     }
     throw SwitchFailure(msg);
   }
+}
+
+}  // namespace
+
+OpenedSut open_sut(const std::string& spec, const SutOptions& options) {
+  OpenedSut s;
+  s.spec = spec;
+  std::unique_ptr<PlaceWatch> watch;
+  if (options.places) {
+    try {
+      watch = std::make_unique<PlaceWatch>();
+    } catch (const std::runtime_error& e) {
+      throw SutError(e.what());
+    }
+  }
+  // net+tls:FILE is net:FILE with --tls (net+signed: with
+  // --verify-signatures), as commands print it to be run again.
+  const auto net = parse_net_sut(spec);
+  const bool tls = options.tls || (net && net->tls);
+  const bool verify_signatures = options.verify_signatures || (net && net->verify_signatures);
+  if (tls && !net) throw SutError("--tls is for net: switches only; got '" + spec + "'");
+  if (verify_signatures && !net) {
+    throw SutError("--verify-signatures is for net: switches only; got '" + spec + "'");
+  }
+  if (spec.rfind("builtin:", 0) == 0) {
+    s.sw = open_builtin(spec.substr(8));
+  } else if (spec.rfind("exec:", 0) == 0) {
+    open_exec(spec.substr(5), options, s);
+  } else if (net) {
+    open_net(net->file, tls, verify_signatures, options, s);
+  } else if (spec.rfind("plugin:", 0) == 0) {
+    s.sw = open_plugin(spec.substr(7), watch.get());
+  } else {
+    throw SutError("--sut takes builtin:NAME, exec:COMMAND, net:FILE or plugin:PATH.so; got '" +
+                   spec + "'");
+  }
+  if (watch) {
+    s.sw->use_places(watch->places());
+    s.sw = std::make_unique<WatchedSwitch>(std::move(watch), std::move(s.sw));
+  }
+  s.hello = say_hello(s);
   return s;
 }
 
