@@ -10,28 +10,31 @@ namespace wrongbox {
 using exec_detail::now_seconds;
 
 template <typename Fields>
-protocol::Value ExecSwitch::command(const char* op, Calls* calls, Fields fields) {
+protocol::Value ExecSwitch::command(const char* op, Calls* calls, Fields fields, double seconds) {
   writer_.start_object();
   writer_.field("op", op);
   fields();
   writer_.end_object();
-  return run_command(op, writer_.line(), calls);
+  return run_command(op, writer_.line(), calls, seconds);
 }
 
-protocol::Value ExecSwitch::command(const char* op, Calls* calls) {
-  return command(op, calls, [] {});
+protocol::Value ExecSwitch::bare_command(const char* op, Calls* calls, double seconds) {
+  return command(
+      op, calls, [] {}, seconds);
 }
 
-protocol::Value ExecSwitch::run_command(const char* op, const std::string& line, Calls* calls) {
+protocol::Value ExecSwitch::run_command(const char* op, const std::string& line, Calls* calls,
+                                        double seconds) {
   if (pgid_ >= 0) check_quiet_between_commands();  // reported against the previous command
   op_ = op;
+  seconds_ = seconds;
   if (pgid_ < 0) fail("the switch is not running");
   write_line(line);
-  const double deadline = now_seconds() + options_.timeout_seconds;
+  const double deadline = now_seconds() + seconds_;
   std::string raw, error;
   while (true) {
     if (!read_line(raw, deadline)) {
-      fail("no result within " + std::to_string(options_.timeout_seconds).substr(0, 5) +
+      fail("no result within " + std::to_string(seconds_).substr(0, 5) +
                " s (the switch hangs, or waits for input)",
            "", SwitchFailure::Kind::kTimeout);
     }
@@ -152,16 +155,13 @@ HelloInfo ExecSwitch::hello() {
   // The first answer includes the switch's start-up (an interpreter or a
   // virtual machine loading, on a machine that may be busy): it gets at
   // least kStartupSeconds, whatever --timeout says of the commands after it.
-  struct Restore {
-    double& at;
-    double was;
-    ~Restore() { at = was; }
-  } restore{options_.timeout_seconds, options_.timeout_seconds};
-  options_.timeout_seconds = std::max(options_.timeout_seconds, kStartupSeconds);
-  const auto r = command("hello", nullptr, [&] {
-    writer_.key("protocol");
-    writer_.integer(protocol::kVersion);
-  });
+  const auto r = command(
+      "hello", nullptr,
+      [&] {
+        writer_.key("protocol");
+        writer_.integer(protocol::kVersion);
+      },
+      std::max(options_.timeout_seconds, kStartupSeconds));
   HelloInfo h;
   std::string error;
   if (!protocol::get_string(r, "name", h.name, error)) {

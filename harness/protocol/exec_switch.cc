@@ -182,14 +182,11 @@ void ExecSwitch::kill_group() {
 void ExecSwitch::stop(bool polite) {
   if (pid_ < 0 && pgid_ < 0) return;
   if (polite && said_hello_ && pid_ > 0) {
-    const double saved = options_.timeout_seconds;
-    options_.timeout_seconds = 2;
     try {
-      command("bye", nullptr);
+      bare_command("bye", nullptr, /*seconds=*/2);
     } catch (const std::exception&) {
       // Going away anyway; fail() has already stopped the process.
     }
-    options_.timeout_seconds = saved;
     if (pid_ < 0 && pgid_ < 0) return;
   }
   if (to_child_ >= 0) ::close(to_child_);
@@ -324,7 +321,7 @@ void ExecSwitch::write_line(const std::string& l) {
   // The pipe to the switch is non-blocking: while it is full, keep reading
   // what the switch writes (a switch may send many calls before it reads any
   // answer), and give up when the timeout passes without the line written.
-  const double deadline = now_seconds() + options_.timeout_seconds;
+  const double deadline = now_seconds() + seconds_;
   std::size_t done = 0;
   bool output_closed = false;
   while (done < l.size()) {
@@ -345,7 +342,7 @@ void ExecSwitch::write_line(const std::string& l) {
     }
     const double left = deadline - now_seconds();
     if (left <= 0) {
-      fail("the switch read no input for " + std::to_string(options_.timeout_seconds).substr(0, 5) +
+      fail("the switch read no input for " + std::to_string(seconds_).substr(0, 5) +
                " s (it hangs, or writes without reading)",
            "", SwitchFailure::Kind::kTimeout);
     }

@@ -95,11 +95,21 @@ class ExecSwitch final : public Switch, public QuietAfterCommands {
   void stop(bool polite);
   std::vector<std::string> place_env_;  // NAME=VALUE, over the harness's environment
   // Sends {"op":OP, ...} (the fields that fields() writes into writer_),
-  // serves its calls, returns its result (valid until the next line is parsed).
+  // serves its calls, returns its result (valid until the next line is
+  // parsed). The command may take `seconds` (its writes, calls and result);
+  // without them, ExecOptions::timeout_seconds.
   template <typename Fields>
-  protocol::Value command(const char* op, Calls* calls, Fields fields);
-  protocol::Value command(const char* op, Calls* calls);  // no fields
-  protocol::Value run_command(const char* op, const std::string& line, Calls* calls);
+  protocol::Value command(const char* op, Calls* calls, Fields fields, double seconds);
+  template <typename Fields>
+  protocol::Value command(const char* op, Calls* calls, Fields fields) {
+    return command(op, calls, fields, options_.timeout_seconds);
+  }
+  protocol::Value bare_command(const char* op, Calls* calls, double seconds);  // no fields
+  protocol::Value command(const char* op, Calls* calls) {
+    return bare_command(op, calls, options_.timeout_seconds);
+  }
+  protocol::Value run_command(const char* op, const std::string& line, Calls* calls,
+                              double seconds);
   // Serves one call; returns the answer line.
   std::string serve_call(protocol::Value j, const std::string& raw, Calls& calls);
   // bye, reset and restart results hold no verdicts and no idle.
@@ -144,6 +154,7 @@ class ExecSwitch final : public Switch, public QuietAfterCommands {
   std::size_t taken_ = 0;        // bytes of buffer_ already taken
   std::string answers_;          // answers to calls, written before the next wait
   std::string op_;               // the command in progress
+  double seconds_ = 0;           // what it may take (its writes, calls and result)
   protocol::Parser parser_;
   protocol::Writer writer_;
   double spin_seconds_ = 0;  // the next wait's spin; set from how long waits take
