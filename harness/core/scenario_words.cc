@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "harness/core/decimal.h"
 #include "models/identity.h"
 #include "models/world.h"
 
@@ -155,11 +156,7 @@ std::string quoted(std::string_view s) {
 
 std::optional<std::uint64_t> id_number(std::string_view id) {
   // At most 15 digits: a range's bounds and length stay far from overflow.
-  if (id.empty() || id.size() > 15 || (id.size() > 1 && id[0] == '0')) return std::nullopt;
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
-  if (ec != std::errc() || p != id.data() + id.size()) return std::nullopt;
-  return v;
+  return plain_decimal(id, 15);
 }
 
 std::optional<IdRange> parse_id_range(std::string_view word) {

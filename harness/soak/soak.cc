@@ -82,25 +82,24 @@ SoakResult run_soak(Switch& sw, const SoakOptions& o, const ProgressFn& progress
       break;
     }
     ++index;
-    if (traffic.segment_due()) {
+    // A segment's end and a quiet period alike: drain, then the
+    // end-of-scenario checks; a segment's end is also recorded.
+    const bool segment_end = traffic.segment_due();
+    if (segment_end || traffic.quiet_due()) {
       if (!session.checkpoint(static_cast<int>(index))) {
         ok = false;
         out.stop_step = index - 1;
         out.at_drain = true;
         break;
       }
-      traffic.begin_segment();
-      ++out.segments;
-      end_segment_record();
-      report();
-    } else if (traffic.quiet_due()) {
-      if (!session.checkpoint(static_cast<int>(index))) {
-        ok = false;
-        out.stop_step = index - 1;
-        out.at_drain = true;
-        break;
+      if (segment_end) {
+        traffic.begin_segment();
+        ++out.segments;
+        end_segment_record();
+        report();
+      } else {
+        traffic.after_quiet();
       }
-      traffic.after_quiet();
     }
     if (o.rate > 0) {
       // Ahead of the rate: wait until the messages sent are due.

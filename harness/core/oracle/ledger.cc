@@ -2,8 +2,8 @@
 #include "harness/core/oracle/ledger.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "harness/core/decimal.h"
 #include "models/identity.h"
 
 namespace wrongbox {
@@ -119,18 +119,6 @@ void Ledger::forget(std::uint32_t slot) {
   free_slots_.push_back(slot);
 }
 
-void Ledger::settle_all() {
-  for (std::uint32_t i = 0; i < instances_.size(); ++i) {
-    if (instances_[i].msg) settle(i);
-  }
-  waiting_.clear();
-  waiting_by_subject_.clear();
-  unhandled_accepted_ = 0;
-  by_key_.clear();
-  forgotten_keys_.clear();
-  ids_.clear();
-}
-
 bool Ledger::forgotten_accepted(const std::string& sender, const std::string& id) const {
   return !forgotten_keys_.empty() && forgotten_keys_.contains(sender, id);
 }
@@ -146,11 +134,7 @@ namespace {
 // The id as a whole decimal number without leading zeros (at most 19
 // digits), or nullopt: such ids are kept as runs.
 std::optional<std::uint64_t> run_number(const std::string& id) {
-  if (id.empty() || id.size() > 19 || (id.size() > 1 && id[0] == '0')) return std::nullopt;
-  std::uint64_t v = 0;
-  const auto [p, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
-  if (ec != std::errc() || p != id.data() + id.size()) return std::nullopt;
-  return v;
+  return plain_decimal(id, 19);
 }
 
 }  // namespace

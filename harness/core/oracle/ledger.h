@@ -161,9 +161,6 @@ class Ledger {
   void settle_if_done(std::uint32_t slot) {
     if (instances_[slot].settled_state()) settle(slot);
   }
-  // Every message is settled, and the (sender, id) keys accepted so far are
-  // forgotten, as the switch forgets them at its reset.
-  void settle_all();
 
   // Accepted messages not handled yet.
   std::size_t unhandled_accepted() const { return unhandled_accepted_; }

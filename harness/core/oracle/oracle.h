@@ -92,10 +92,6 @@ class Oracle {
   void on_verdicts(const std::vector<Verdict>& verdicts);
   // End of scenario: C1 and C4 (and L1 when the drain did not reach idle).
   void at_end(bool idle, int drain_ticks);
-  // After at_end, for a run that goes on (a soak's segment ends): every
-  // message is settled, and the (sender, id) keys accepted so far are
-  // forgotten, as the switch forgets them at its reset.
-  void settle_all() { ledger_.settle_all(); }
   // What the oracle knows of the messages (for tests and benchmarks).
   const Ledger& ledger() const { return ledger_; }
 
