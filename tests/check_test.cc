@@ -237,39 +237,57 @@ TEST(CheckTest, WeightsAreParsedAndBadOnesExplained) {
 }
 
 TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
-  CampaignSettings o;
+  CheckSettings o;
   o.tests = 300;
   o.seed = 1;
   auto good = examples::make_reference_switch();
-  EXPECT_TRUE(PassesWrongboxCampaign(*good, o, "reference"));
+  EXPECT_TRUE(PassesWrongboxCheck(*good, o, "reference"));
   {
-    CampaignSettings until_covered;
+    CheckSettings until_covered;
     until_covered.tests = 0;  // until every pair was met 3 times
     until_covered.time_budget = 120;
-    const auto r = run_campaign(*good, "reference", until_covered);
+    const auto r = check_switch(*good, "reference", until_covered);
     EXPECT_TRUE(r.passed) << r.report;
     EXPECT_EQ(r.situation_pairs_met, r.situation_pairs_feasible);
     EXPECT_TRUE(r.never_exercised.empty());
-    CampaignSettings few;
+    CheckSettings few;
     few.tests = 3;
-    const auto f = run_campaign(*good, "reference", few);
+    const auto f = check_switch(*good, "reference", few);
     EXPECT_LT(f.situation_pairs_met, f.situation_pairs_feasible);
     EXPECT_EQ(static_cast<int>(f.never_exercised.size()),
               f.situation_pairs_feasible - f.situation_pairs_met);
   }
   auto bad = examples::make_reference_switch(examples::Defect::kLogLeak);
-  const auto res = PassesWrongboxCampaign(*bad, o, "log-leak");
+  const auto res = PassesWrongboxCheck(*bad, o, "log-leak");
   EXPECT_FALSE(res);
   EXPECT_NE(std::string(res.message()).find("S3 violated"), std::string::npos) << res.message();
   EXPECT_NE(std::string(res.message()).find("wrongbox-scenario 1"), std::string::npos);
   // What to do next is said in the test's terms: no `wrongbox check --sut
   // log-leak` (not a switch spec) that could not run.
   const std::string msg = res.message();
-  EXPECT_NE(msg.find("reproduce: run this test again: CampaignSettings seed "), std::string::npos)
+  EXPECT_NE(msg.find("reproduce: run this test again: CheckSettings seed "), std::string::npos)
       << msg;
   EXPECT_EQ(msg.find("--sut log-leak"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("--sut 'log-leak'"), std::string::npos) << msg;
 }
+
+// Code written against the earlier names (wrongbox/campaign.h) still builds,
+// with a deprecation warning, and gets the same answers.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+TEST(CheckTest, TheEarlierCampaignNamesStillWork) {
+  CampaignSettings o;
+  o.tests = 50;
+  o.seed = 1;
+  auto good = examples::make_reference_switch();
+  EXPECT_TRUE(PassesWrongboxCampaign(*good, o, "reference"));
+  auto bad = examples::make_reference_switch(examples::Defect::kLogLeak);
+  o.tests = 300;
+  const CampaignOutcome r = run_campaign(*bad, "log-leak", o);
+  EXPECT_FALSE(r.passed);
+  EXPECT_EQ(r.property, check_switch(*bad, "log-leak", o).property);
+}
+#pragma GCC diagnostic pop
 
 // The scenarios a campaign generates for one seed (and shard), in order.
 std::vector<std::string> stream(std::uint64_t seed, int tests, const std::string& shard = "",

@@ -157,7 +157,7 @@ std::string& program_name();
 // What a failed check tells its user: how it was found, the shrunk
 // scenario, the violation (or the switch's failure), the reproduce command,
 // and where it was saved with the command that replays it. `wrongbox check`
-// prints it; wrongbox::run_campaign returns it (the GoogleTest message).
+// prints it; wrongbox::check_switch returns it (the GoogleTest message).
 // `next` replaces the lines that say what to do next (failure_next_steps)
 // where the switch has no --sut spec to run again (an in-process switch).
 // REQUIRES: r.failed.

@@ -1,12 +1,11 @@
-// wrongbox::run_campaign (include/wrongbox/campaign.h) on top of run_check.
+// wrongbox::check_switch (include/wrongbox/check.h) on top of check::run_check.
 #include "harness/check/check.h"
-#include "wrongbox/campaign.h"
+#include "wrongbox/check.h"
 
 namespace wrongbox {
 
-CampaignOutcome run_campaign(Switch& sw, const std::string& name,
-                             const CampaignSettings& settings) {
-  CampaignOutcome out;
+CheckOutcome check_switch(Switch& sw, const std::string& name, const CheckSettings& settings) {
+  CheckOutcome out;
   if (settings.tests < 0 || settings.max_steps < 1 || settings.max_steps > 200 ||
       !(settings.time_budget >= 0)) {
     out.error = "tests >= 0, max_steps 1-200 and time_budget >= 0 are required";
@@ -55,10 +54,9 @@ CampaignOutcome run_campaign(Switch& sw, const std::string& name,
   // it, so what to do next is said in the caller's terms.
   std::vector<std::string> next;
   if (!r.from_memory) {
-    next.push_back("reproduce: run this test again: CampaignSettings seed " +
-                   std::to_string(r.seed) + ", tests " + std::to_string(r.tests_run) +
-                   ", max_steps " + std::to_string(settings.max_steps) +
-                   " play the same scenarios up to this one");
+    next.push_back("reproduce: run this test again: CheckSettings seed " + std::to_string(r.seed) +
+                   ", tests " + std::to_string(r.tests_run) + ", max_steps " +
+                   std::to_string(settings.max_steps) + " play the same scenarios up to this one");
   }
   if (!out.saved_to.empty()) {
     next.push_back("saved:     " + out.saved_to +

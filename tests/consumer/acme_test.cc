@@ -1,13 +1,13 @@
-// A vendor's GoogleTest suite: the minimal switch passes a Wrongbox campaign.
+// A vendor's GoogleTest suite: the minimal switch passes Wrongbox's property-based search.
 #include "minimal_switch.h"
 #include "wrongbox/gtest.h"
 
-TEST(AcmeSwitch, PassesTheWrongboxCampaign) {
+TEST(AcmeSwitch, PassesWrongboxCheck) {
   minimal::MinimalSwitch sw;
-  wrongbox::CampaignSettings s;
+  wrongbox::CheckSettings s;
   s.tests = 500;
   s.seed = 1;
-  EXPECT_TRUE(wrongbox::PassesWrongboxCampaign(sw, s, "acme"));
+  EXPECT_TRUE(wrongbox::PassesWrongboxCheck(sw, s, "acme"));
 }
 
 // A switch that prints every letter, mailbox or not: the assertion must fail
@@ -28,10 +28,10 @@ class PaperOnly : public minimal::MinimalSwitch {
 
 TEST(AcmeSwitch, TheAssertionFailsOnABrokenSwitchAndSaysWhy) {
   PaperOnly sw;
-  wrongbox::CampaignSettings s;
+  wrongbox::CheckSettings s;
   s.tests = 500;
   s.seed = 1;
-  const auto r = wrongbox::PassesWrongboxCampaign(sw, s, "paper-only");
+  const auto r = wrongbox::PassesWrongboxCheck(sw, s, "paper-only");
   EXPECT_FALSE(r);
   EXPECT_NE(std::string(r.message()).find(" violated at step "), std::string::npos) << r.message();
 }
