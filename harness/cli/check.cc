@@ -165,12 +165,7 @@ std::string search_coverage(const check::CheckResult& r, const check::CheckOptio
 bool record_search(Recorder& rec, const CheckCliOptions& o, const check::CheckOptions& co,
                    const check::CheckResult& r, OpenedSut& sut, CheckCommandResult& res) {
   if (!rec.on()) return true;
-  evidence::RunTotals t;
-  t.exit_code = res.exit_code;
-  t.verdict = verdict_word(res.exit_code);
-  t.scenarios = r.stats.scenarios;
-  t.steps = r.stats.steps;
-  t.messages = r.stats.messages;
+  auto t = run_totals(res.exit_code, r.stats.scenarios, r.stats.steps, r.stats.messages);
   t.checks = r.stats.checks;
   t.coverage_json = search_coverage(r, co, sut);
   if (r.failed) {

@@ -43,21 +43,13 @@ ConformanceResult conformance(const ConformanceOptions& o, const Console& io) {
                             sut.log_path.empty() ? "" : "; switch log: " + sut.log_path);
   fmt::print(io.out, "{}\n", res.summary);
   res.exit_code = rep.ok() ? kExitOk : kExitSwitchFailed;
-  try {
-    if (rec->on()) {
-      for (const auto& c : rep.checks) {
-        rec->store()->add_scenario(rec->run(),
-                                   {c.name, c.passed ? "pass" : "fail", c.explanation, ""});
-      }
-      evidence::RunTotals t;
-      t.exit_code = res.exit_code;
-      t.verdict = verdict_word(res.exit_code);
-      t.scenarios = res.checks;
-      if (!rec->finish(t, res)) return res;
+  rec->write([&](evidence::Store& store, std::int64_t id) {
+    for (const auto& c : rep.checks) {
+      store.add_scenario(id, {c.name, c.passed ? "pass" : "fail", c.explanation, ""});
     }
-  } catch (const evidence::EvidenceError& e) {
-    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
-  }
+  });
+  const auto t = run_totals(res.exit_code, res.checks);
+  if (!rec->finish(t, res)) return res;
   return res;
 }
 

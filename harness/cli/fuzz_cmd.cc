@@ -62,10 +62,7 @@ int judge_finding(const FuzzCliOptions& o, const FuzzEngineResult& r, OpenedSut&
 bool record_fuzz(Recorder& rec, const FuzzCliOptions& o, const FuzzEngineOptions& fo,
                  const FuzzEngineResult& r, const std::optional<FuzzFinding>& finding,
                  const std::string& saved, FuzzCommandResult& res) {
-  evidence::RunTotals t;
-  t.exit_code = res.exit_code;
-  t.verdict = verdict_word(res.exit_code);
-  t.scenarios = r.execs;
+  auto t = run_totals(res.exit_code, r.execs);
   if (finding) {
     const auto* v = finding->minimized.result.headline();
     if (v) ++t.violations[static_cast<int>(v->property)];

@@ -313,9 +313,7 @@ bool write_markdown(const std::string& path, const std::string& table, const std
 bool record_matrix(Recorder& rec, const std::vector<Row>& rows,
                    const model::SituationCoverage& reference, CommandResult& res) {
   if (!rec.on()) return true;
-  evidence::RunTotals t;
-  t.exit_code = res.exit_code;
-  t.verdict = verdict_word(res.exit_code);
+  auto t = run_totals(res.exit_code);
   Settings soaks = Settings::object();
   for (const auto& r : rows) {
     if (!r.soak_ran) continue;

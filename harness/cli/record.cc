@@ -111,12 +111,7 @@ bool Recorder::finish_one(const std::string& file, const RunResult& r, const std
   write([&](evidence::Store& store, std::int64_t run) {
     store.add_scenario(run, {file, to_string(r.outcome), summarize(r), report});
   });
-  evidence::RunTotals t;
-  t.exit_code = rc;
-  t.verdict = verdict_word(rc);
-  t.scenarios = scenarios;
-  t.steps = r.stats.steps;
-  t.messages = r.stats.messages;
+  auto t = run_totals(rc, scenarios, r.stats.steps, r.stats.messages);
   t.checks = r.checks;
   if (const auto* v = r.headline()) ++t.violations[static_cast<int>(v->property)];
   return finish(t, failed, /*quiet=*/true);
@@ -175,6 +170,23 @@ std::optional<Recorder> start_recording(const EvidenceOptions& o, const std::str
     fail(failed, io, kExitUsage, std::string("evidence: ") + e.what());
     return std::nullopt;
   }
+}
+
+evidence::RunTotals run_totals(int exit_code, long scenarios, long steps, long messages) {
+  evidence::RunTotals t;
+  t.exit_code = exit_code;
+  t.verdict = verdict_word(exit_code);
+  t.scenarios = scenarios;
+  t.steps = steps;
+  t.messages = messages;
+  return t;
+}
+
+void count_scenario(evidence::RunTotals& t, const RunResult& r) {
+  ++t.scenarios;
+  t.steps += r.stats.steps;
+  t.messages += r.stats.messages;
+  for (int p = 0; p < kPropertyCount; ++p) t.checks[p] += r.checks[p];
 }
 
 std::string verdict_word(int exit_code) {

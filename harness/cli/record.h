@@ -71,6 +71,12 @@ class Recorder {
 };
 
 std::string verdict_word(int exit_code);
+// A run's totals as every command starts them: the exit code with its
+// verdict word, and the counts of what the run played.
+evidence::RunTotals run_totals(int exit_code, long scenarios = 0, long steps = 0,
+                               long messages = 0);
+// Adds one played scenario to the totals: its steps, messages and checks.
+void count_scenario(evidence::RunTotals& t, const RunResult& r);
 
 // Opens --sut for a command. On failure says why and makes it `failed`'s
 // outcome (2 for a bad spec, 3 for a switch that does not start); returns

@@ -223,10 +223,7 @@ FileRun Replay::play(const std::string& file, int& failed_runs) {
 }
 
 void Replay::count(const RunResult& r) {
-  ++totals_.scenarios;
-  totals_.steps += r.stats.steps;
-  totals_.messages += r.stats.messages;
-  for (int p = 0; p < kPropertyCount; ++p) totals_.checks[p] += r.checks[p];
+  count_scenario(totals_, r);
   if (const auto* h = r.headline()) ++totals_.violations[static_cast<int>(h->property)];
   switch (r.outcome) {
     case Outcome::kPass:

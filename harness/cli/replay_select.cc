@@ -177,10 +177,7 @@ struct GuardCheck {
     int runs = 1;
     const RunOptions ro = play_options(o, sut->hello, runs);
     const RunResult r = first_failure(sc, *sut->sw, ro, 0, runs);
-    ++totals.scenarios;
-    totals.steps += r.stats.steps;
-    totals.messages += r.stats.messages;
-    for (int p = 0; p < kPropertyCount; ++p) totals.checks[p] += r.checks[p];
+    count_scenario(totals, r);
     const bool holds =
         r.outcome == Outcome::kViolation && to_string(r.headline()->property) == g.property;
     if (holds) {

@@ -138,15 +138,10 @@ void cut_out_finding(Soak& s) {
       "found-by-soak");
 }
 
-// The run's totals and its counterexample. Throws EvidenceError.
+// The run's totals, and its counterexample written to the evidence.
 evidence::RunTotals soak_totals(Soak& s, Recorder& rec) {
   const RunResult& run = s.r.run;
-  evidence::RunTotals t;
-  t.exit_code = s.rc;
-  t.verdict = verdict_word(s.rc);
-  t.scenarios = s.r.segments;
-  t.steps = run.stats.steps;
-  t.messages = run.stats.messages;
+  auto t = run_totals(s.rc, s.r.segments, run.stats.steps, run.stats.messages);
   t.checks = run.checks;
   Settings soak{{"profile", s.profile.name},
                 {"messages", run.stats.messages},
@@ -166,12 +161,14 @@ evidence::RunTotals soak_totals(Soak& s, Recorder& rec) {
   if (v) ++t.violations[static_cast<int>(v->property)];
   const RunResult& shown = s.cut.reproduced ? s.cut.result : run;
   const auto* sv = shown.headline();
-  rec.store()->add_counterexample(
-      rec.run(), {v ? to_string(v->property) : "switch-failure",
-                  s.cut.reproduced ? print_scenario(s.cut.scenario) : "",
-                  sv ? format_violation(*sv) : summarize(shown),
-                  s.saved.empty() ? s.reproduce : check::replay_command(s.saved, s.o.sut, false),
-                  s.saved, ""});
+  rec.write([&](evidence::Store& store, std::int64_t id) {
+    store.add_counterexample(
+        id, {v ? to_string(v->property) : "switch-failure",
+             s.cut.reproduced ? print_scenario(s.cut.scenario) : "",
+             sv ? format_violation(*sv) : summarize(shown),
+             s.saved.empty() ? s.reproduce : check::replay_command(s.saved, s.o.sut, false),
+             s.saved, ""});
+  });
   return t;
 }
 
@@ -286,21 +283,17 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
                s.so.run.schedule != 0 ? ", light schedule perturbation" : "");
   }
   ProgressPrinter progress(o, io);
-  std::string evidence_problem;
   auto segment_done = [&](const soak::SegmentDone& d) {
-    if (!rec->on() || !evidence_problem.empty()) return;
-    try {
-      rec->store()->add_scenario(
-          rec->run(),
-          {fmt::format("soak segment {} (messages {} to {})", d.index + 1, d.first_message + 1,
-                       d.first_message + d.messages),
-           "pass",
-           fmt::format("{} messages, {} steps, {} calls, {} ticks, {:.2f} s; drained and checked",
-                       d.messages, d.steps, d.calls, d.ticks, d.seconds),
-           ""});
-    } catch (const evidence::EvidenceError& e) {
-      evidence_problem = e.what();
-    }
+    rec->write([&](evidence::Store& store, std::int64_t id) {
+      store.add_scenario(
+          id, {fmt::format("soak segment {} (messages {} to {})", d.index + 1, d.first_message + 1,
+                           d.first_message + d.messages),
+               "pass",
+               fmt::format("{} messages, {} steps, {} calls, {} ticks, {:.2f} s; drained and "
+                           "checked",
+                           d.messages, d.steps, d.calls, d.ticks, d.seconds),
+               ""});
+    });
   };
   s.r = soak::run_soak(*s.sut.sw, s.so, std::ref(progress), segment_done);
   progress.finish();  // progress ends with the final count
@@ -310,14 +303,7 @@ SoakCommandResult soak(const SoakCliOptions& o, const Console& io) {
          : outcome == Outcome::kPass        ? kExitOk
                                             : kExitUsage;
   if (s.r.run.failed()) cut_out_finding(s);
-  try {
-    if (rec->on()) {
-      if (!evidence_problem.empty()) throw evidence::EvidenceError(evidence_problem);
-      if (!rec->finish(soak_totals(s, *rec), res, /*quiet=*/true)) return res;
-    }
-  } catch (const evidence::EvidenceError& e) {
-    return fail(res, io, kExitUsage, std::string("evidence: ") + e.what());
-  }
+  if (rec->on() && !rec->finish(soak_totals(s, *rec), res, /*quiet=*/true)) return res;
   res.exit_code = s.rc;
   res.messages = s.r.run.stats.messages;
   res.seconds = s.r.seconds;
