@@ -138,20 +138,28 @@ void cut_out_finding(Soak& s) {
       "found-by-soak");
 }
 
+// The soak's figures, as its result line and its evidence both give them.
+Settings soak_figures(const Soak& s) {
+  const RunResult& run = s.r.run;
+  return Settings{
+      {"messages", run.stats.messages},
+      {"steps", run.stats.steps},
+      {"calls", run.stats.calls},
+      {"ticks", run.stats.ticks},
+      {"segments", s.r.segments},
+      {"seconds", std::round(s.r.seconds * 1000) / 1000},
+      {"messages_per_second", std::llround(per_second(run.stats.messages, s.r.seconds))},
+      {"peak_in_flight", s.r.peak_in_flight},
+      {"peak_rss_kb", s.r.peak_rss_kb}};
+}
+
 // The run's totals, and its counterexample written to the evidence.
 evidence::RunTotals soak_totals(Soak& s, Recorder& rec) {
   const RunResult& run = s.r.run;
   auto t = run_totals(s.rc, s.r.segments, run.stats.steps, run.stats.messages);
   t.checks = run.checks;
-  Settings soak{{"profile", s.profile.name},
-                {"messages", run.stats.messages},
-                {"segments", s.r.segments},
-                {"seconds", std::round(s.r.seconds * 1000) / 1000},
-                {"messages_per_second", std::llround(per_second(run.stats.messages, s.r.seconds))},
-                {"peak_in_flight", s.r.peak_in_flight},
-                {"peak_rss_kb", s.r.peak_rss_kb},
-                {"calls", run.stats.calls},
-                {"ticks", run.stats.ticks}};
+  Settings soak{{"profile", s.profile.name}};
+  soak.update(soak_figures(s));
   t.coverage_json =
       Settings{{"soak", soak},
                {"situations", Settings::parse(s.r.coverage.to_json(check::kDefaultCoverageK))}}
@@ -175,23 +183,14 @@ evidence::RunTotals soak_totals(Soak& s, Recorder& rec) {
 void print_json_result(const Soak& s) {
   const RunResult& run = s.r.run;
   const auto* v = run.headline();
-  const Settings j{
-      {"event", "result"},
-      {"verdict", verdict_word(s.rc)},
-      {"exit_code", s.rc},
-      {"messages", run.stats.messages},
-      {"steps", run.stats.steps},
-      {"calls", run.stats.calls},
-      {"segments", s.r.segments},
-      {"seconds", std::round(s.r.seconds * 1000) / 1000},
-      {"messages_per_second", std::llround(per_second(run.stats.messages, s.r.seconds))},
-      {"peak_in_flight", s.r.peak_in_flight},
-      {"peak_rss_kb", s.r.peak_rss_kb},
-      {"property", v ? to_string(v->property) : (run.failed() ? "switch-failure" : "")},
-      {"stop_step", s.r.stop_step + 1},
-      {"scenario", s.saved},
-      {"scenario_steps", s.cut.reproduced ? s.cut.scenario.steps.size() : 0},
-      {"deadline_reached", s.r.deadline_reached}};
+  Settings j{{"event", "result"}, {"verdict", verdict_word(s.rc)}, {"exit_code", s.rc}};
+  j.update(soak_figures(s));
+  j.update(
+      Settings{{"property", v ? to_string(v->property) : (run.failed() ? "switch-failure" : "")},
+               {"stop_step", s.r.stop_step + 1},
+               {"scenario", s.saved},
+               {"scenario_steps", s.cut.reproduced ? s.cut.scenario.steps.size() : 0},
+               {"deadline_reached", s.r.deadline_reached}});
   fmt::print(s.io.out, "{}\n", j.dump());
 }
 
