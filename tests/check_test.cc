@@ -1,4 +1,4 @@
-// Property-based campaigns: generators make valid scenarios, the reference
+// The property-based search: generators make valid scenarios, the reference
 // passes, every defect is found and shrunk, failures reproduce and are remembered.
 #include "harness/check/check.h"
 

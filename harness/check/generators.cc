@@ -1,4 +1,4 @@
-// Generators and the plan interpreter for property-based campaigns.
+// Generators and the plan interpreter for the property-based search.
 #include "harness/check/generators.h"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Scenario generators for property-based campaigns (RapidCheck).
+// Scenario generators for the property-based search (RapidCheck).
 //
 // RapidCheck generates a Plan: pools of persons and mailboxes, a swarm
 // feature mask and a list of abstract actions whose arguments are indices
@@ -105,7 +105,7 @@ rc::Gen<Plan> gen_plan(const GenConfig& cfg);
 // Turns a plan into a valid scenario (validate_scenario() == "" and playable).
 Scenario interpret(const Plan& plan, const GenConfig& cfg);
 
-// What a scenario exercises, for campaign statistics.
+// What a scenario exercises, for the search's statistics.
 struct Coverage {
   bool collision = false;  // two subjects of one scenario share 10 digits, a date+serial or
                            // differ in one digit

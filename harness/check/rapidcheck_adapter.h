@@ -1,7 +1,7 @@
 // The one place that uses RapidCheck's internals (rc::detail): running a
 // property in chunks with our own seed, size and listener, and reading and
 // writing its reproduce strings. RapidCheck's public API (rc::check) prints
-// and reads its configuration from the environment; a campaign needs to
+// and reads its configuration from the environment; a search needs to
 // drive it. Written against RapidCheck as Debian ships it in
 // librapidcheck-dev 0~1033-08b5058 (upstream commit 08b5058);
 // tests/check_test.cc (RapidCheckAdapter*) fails if that API changes.

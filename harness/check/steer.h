@@ -1,7 +1,7 @@
 // The steered search: a feedback loop over situation coverage.
 //
 // Each round plays one plan, from one of three sources:
-//   - fresh: the campaign generators (collision families, tricky accounts, swarm);
+//   - fresh: the search's generators (collision families, tricky accounts, swarm);
 //   - uniform: the same plan shape with every action kind equally likely and
 //     no swarm, a plain random share that anticipates nothing;
 //   - mutant: a kept plan changed by one to four mutations (insert, delete,

@@ -77,7 +77,7 @@ void add_check(CLI::App& app, std::vector<Command>& commands) {
   auto o = std::make_shared<wrongbox::cli::CheckCliOptions>();
   auto* check = app.add_subcommand(
       "check",
-      "Property-based campaign: generate scenarios aimed at misdelivery, play them against the "
+      "Property-based search: generate scenarios aimed at misdelivery, play them against the "
       "switch, shrink the first failure to a minimal scenario, save it, and print the command "
       "that reproduces it. Saved failures are replayed first on the next run.");
   add_switch_options(check, *o);
