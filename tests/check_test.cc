@@ -271,6 +271,32 @@ TEST(CheckTest, TheGoogleTestAssertionPassesAndFailsWithTheReport) {
   EXPECT_EQ(msg.find("--sut 'log-leak'"), std::string::npos) << msg;
 }
 
+// The reproduce line of the in-process search is followed as written: its
+// seed and test count fail the same way, one test fewer passes.
+TEST(CheckTest, TheInProcessReproduceLineReproduces) {
+  auto bad = examples::make_reference_switch(examples::Defect::kLogLeak);
+  for (std::uint64_t seed : {1, 2, 3}) {
+    CheckSettings o;
+    o.tests = 300;
+    o.seed = seed;
+    const CheckOutcome r = check_switch(*bad, "log-leak", o);
+    ASSERT_FALSE(r.passed);
+    const std::string key = ", tests ";
+    const auto at = r.report.find(key);
+    ASSERT_NE(at, std::string::npos) << r.report;
+    CheckSettings again = o;
+    again.tests = std::stoi(r.report.substr(at + key.size()));
+    const CheckOutcome same = check_switch(*bad, "log-leak", again);
+    EXPECT_FALSE(same.passed) << "seed " << seed << ", tests " << again.tests;
+    EXPECT_EQ(same.property, r.property);
+    if (again.tests > 1) {  // (0 would mean: until every situation pair is met)
+      again.tests -= 1;
+      EXPECT_TRUE(check_switch(*bad, "log-leak", again).passed)
+          << "seed " << seed << ", tests " << again.tests;
+    }
+  }
+}
+
 // Code written against the earlier names (wrongbox/campaign.h) still builds,
 // with a deprecation warning, and gets the same answers.
 #pragma GCC diagnostic push

@@ -54,8 +54,10 @@ CheckOutcome check_switch(Switch& sw, const std::string& name, const CheckSettin
   // it, so what to do next is said in the caller's terms.
   std::vector<std::string> next;
   if (!r.from_memory) {
+    // The failing scenario is the scenarios_to_failure-th (tests_run counts
+    // those that passed before it): as `wrongbox check`'s --tests.
     next.push_back("reproduce: run this test again: CheckSettings seed " + std::to_string(r.seed) +
-                   ", tests " + std::to_string(r.tests_run) + ", max_steps " +
+                   ", tests " + std::to_string(r.scenarios_to_failure) + ", max_steps " +
                    std::to_string(settings.max_steps) + " play the same scenarios up to this one");
   }
   if (!out.saved_to.empty()) {
