@@ -47,7 +47,7 @@ struct CheckOutcome {
   // When not passed: the shrunk scenario (scenario format), the violation
   // explained, and the reproduce command; what PassesWrongboxCheck prints.
   std::string report;
-  std::string property;  // "S1".."L1", or "switch-failure"
+  std::string property;  // "S1".."L1", or "switch-failure"; empty when passed
   std::string saved_to;  // the saved scenario file, when failures_dir was set
   // Situation coverage of the search (docs/situations.md): feasible pairs of
   // conditions met at least once, all feasible pairs, and those never met,
